@@ -1,0 +1,81 @@
+"""Plinth: scheduling and practice management for physiotherapy and massage clinics."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from config import load_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app. ``config`` overrides values read from the environment."""
+    app = Flask(__name__, instance_path=None)
+    configure_settings(app, config)
+    configure_database(app)
+    configure_appbuilder(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    app.config.update(load_config())
+    if overrides:
+        app.config.update(overrides)
+    app.instance_path = app.config["INSTANCE_DIR"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def configure_database(app: Flask) -> None:
+    from app.extensions import db, migrate
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers wait for each other instead of failing with "database is locked".
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    import app.models as _models  # noqa: F401  (register every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True, compare_type=True,
+    )
+    with app.app_context():
+        from app.dbsetup import install_dialect_hooks
+
+        install_dialect_hooks(db.engine)
+
+
+def configure_appbuilder(app: Flask) -> None:
+    from app.extensions import appbuilder, db
+
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        from app.views import register_views
+        from app.api import register_apis
+
+        register_views(appbuilder)
+        register_apis(appbuilder)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.health import health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,29 @@
+"""Engine-level behaviour that differs between SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def install_dialect_hooks(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    if getattr(engine, "_plinth_hooks", False):
+        return
+    engine._plinth_hooks = True
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (so we can
+        # BEGIN IMMEDIATE), and enforce foreign keys, which SQLite ignores by default.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        # Every transaction takes the write lock up front: concurrent bookings queue on
+        # the busy timeout instead of failing half-way with "database is locked".
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

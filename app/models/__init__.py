@@ -1,0 +1,18 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+from app.models.appointments import Appointment, AppointmentStatus, BookedVia, Occupancy
+from app.models.audit import AuditEvent
+from app.models.calendars import AccessLevel, Calendar, CalendarAccess, CalendarKind, OverlapPolicy
+from app.models.cases import Case
+from app.models.clients import Client
+from app.models.clinic import Discipline, Location
+from app.models.payers import Payer, PayerKind
+from app.models.services import BillingItem, SessionType, SessionTypeBillingItem
+from app.models.shifts import Shift, ShiftBreak, TimeBlock
+from app.models.team import TeamMember
+
+__all__ = [
+    "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
+    "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "Discipline", "Location",
+    "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",
+    "Shift", "ShiftBreak", "TeamMember", "TimeBlock",
+]

@@ -1,0 +1,62 @@
+"""A client's treatment episode: discipline, payer, claim and authorised visits."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.clients import Client
+from app.models.clinic import Discipline
+from app.models.payers import Payer
+from app.models.team import TeamMember
+
+
+class Case(db.Model):
+    __tablename__ = "case_file"  # "case" is an SQL keyword
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
+    payer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payer.id"))
+    # The treating provider; a provider sees the clients of their own cases.
+    provider_id: Mapped[Optional[int]] = mapped_column(ForeignKey("team_member.id"), index=True)
+    claim_number: Mapped[Optional[str]] = mapped_column(String(60))
+    referral_source: Mapped[Optional[str]] = mapped_column(String(120))
+    prescriber: Mapped[Optional[str]] = mapped_column(String(120))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    authorised_visits: Mapped[Optional[int]] = mapped_column(Integer)
+    authorised_amount: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
+    authorisation_expires_on: Mapped[Optional[date]] = mapped_column(Date)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+
+    client: Mapped[Client] = relationship(back_populates="cases")
+    discipline: Mapped[Discipline] = relationship()
+    payer: Mapped[Optional[Payer]] = relationship()
+    provider: Mapped[Optional[TeamMember]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "closed_on IS NULL OR closed_on >= opened_on", name="ck_case_closed_after_opened"
+        ),
+        CheckConstraint(
+            "authorised_visits IS NULL OR authorised_visits >= 0",
+            name="ck_case_authorised_visits_non_negative",
+        ),
+        CheckConstraint(
+            "authorised_amount IS NULL OR authorised_amount >= 0",
+            name="ck_case_authorised_amount_non_negative",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"{self.title} ({self.client})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None

@@ -1,0 +1,59 @@
+"""Where and what: the clinic's locations and the disciplines it practises."""
+from __future__ import annotations
+
+from datetime import time
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class Location(db.Model):
+    __tablename__ = "location"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    address_line1: Mapped[Optional[str]] = mapped_column(String(200))
+    address_line2: Mapped[Optional[str]] = mapped_column(String(200))
+    city: Mapped[Optional[str]] = mapped_column(String(100))
+    region: Mapped[Optional[str]] = mapped_column(String(100))
+    postal_code: Mapped[Optional[str]] = mapped_column(String(20))
+    country: Mapped[Optional[str]] = mapped_column(String(2))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    tax_id: Mapped[Optional[str]] = mapped_column(String(50))
+    invoice_prefix: Mapped[str] = mapped_column(String(12))
+    # Manual override of the calendar grid's visible hours (else derived from shifts).
+    grid_start: Mapped[Optional[time]] = mapped_column(Time)
+    grid_end: Mapped[Optional[time]] = mapped_column(Time)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(
+            "grid_start IS NULL OR grid_end IS NULL OR grid_start < grid_end",
+            name="ck_location_grid_hours_ordered",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, self.city, self.region, self.postal_code]
+        return ", ".join(p for p in parts if p)
+
+
+class Discipline(db.Model):
+    __tablename__ = "discipline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    colour: Mapped[Optional[str]] = mapped_column(String(7))
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,257 @@
+"""Who may do what, and on which rows.
+
+* One permission vocabulary: ``can_read`` / ``can_write`` on a named resource.
+  Views and APIs map their methods onto it (``READ_WRITE_METHODS``), roles are lists
+  of (action, resource) pairs (``ROLE_GRANTS``), and ``sync_roles()`` writes them to
+  FAB's tables idempotently.
+* One scope helper: every query for calendars, appointments, clients and cases goes
+  through ``visible_calendar_ids`` / ``bookable_calendar_ids`` / ``client_scope`` /
+  ``case_scope`` / ``appointment_scope``. Views and APIs never build their own.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, g
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import Select, exists, false, or_, select, true
+
+from app.extensions import db
+from app.models import (
+    AccessLevel,
+    Appointment,
+    Calendar,
+    CalendarAccess,
+    Case,
+    Client,
+    Occupancy,
+    TeamMember,
+)
+from app.models.team import team_member_location
+
+# --- vocabulary -----------------------------------------------------------------
+READ = "can_read"
+WRITE = "can_write"
+
+LOCATIONS = "Locations"
+DISCIPLINES = "Disciplines"
+TEAM = "Team"
+CALENDARS = "Calendars"
+CALENDAR_ACCESS = "CalendarAccess"
+SHIFTS = "Shifts"
+TIME_BLOCKS = "TimeBlocks"
+SESSION_TYPES = "SessionTypes"
+BILLING_ITEMS = "BillingItems"
+PAYERS = "Payers"
+CLIENTS = "Clients"
+CASES = "Cases"
+APPOINTMENTS = "Appointments"
+AUDIT = "Audit"
+
+SETUP_RESOURCES = (
+    LOCATIONS, DISCIPLINES, TEAM, CALENDARS, CALENDAR_ACCESS, SHIFTS, TIME_BLOCKS,
+    SESSION_TYPES, BILLING_ITEMS, PAYERS,
+)
+RECORD_RESOURCES = (CLIENTS, CASES, APPOINTMENTS)
+
+# How FAB view/API methods map onto the vocabulary (FAB prefixes "can_").
+READ_WRITE_METHODS = {
+    # ModelView
+    "list": "read", "show": "read", "download": "read", "action": "write",
+    "add": "write", "edit": "write", "delete": "write", "api": "read", "api_read": "read",
+    "api_get": "read", "api_column_add": "write", "api_column_edit": "write",
+    "api_create": "write", "api_update": "write", "api_delete": "write",
+    "action_post": "write", "muldelete": "write",
+    # ModelRestApi
+    "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",
+}
+
+ADMIN = "Admin"
+MANAGER = "Manager"
+FRONT_DESK = "Front Desk"
+PROVIDER = "Provider"
+STAFF_ROLES = (ADMIN, MANAGER, FRONT_DESK, PROVIDER)
+
+# Everyone who logs in may see and edit their own profile.
+SELF_SERVICE = [
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+]
+
+
+def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[str, str]]:
+    pairs = [(READ, r) for r in read] + [(READ, w) for w in write] + [(WRITE, w) for w in write]
+    return sorted(set(pairs)) + SELF_SERVICE
+
+
+ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
+    MANAGER: _grants(read=(APPOINTMENTS, AUDIT), write=SETUP_RESOURCES + (CLIENTS, CASES)),
+    FRONT_DESK: _grants(
+        read=(SHIFTS, APPOINTMENTS, SESSION_TYPES, PAYERS, DISCIPLINES),
+        write=(CLIENTS, CASES, TIME_BLOCKS),
+    ),
+    PROVIDER: _grants(read=(APPOINTMENTS, SESSION_TYPES, PAYERS, DISCIPLINES), write=(CLIENTS, CASES)),
+}
+
+
+class PlinthSecurityManager(SecurityManager):
+    """FAB's security manager; Plinth's rules live in the functions of this module."""
+
+
+def sync_roles() -> None:
+    """Create FAB's permissions for every registered view and Plinth's roles. Idempotent.
+
+    Admin gets every permission. The other roles get exactly ROLE_GRANTS plus the menu
+    entries that lead to views they can read; grants no longer listed are removed, so a
+    changed definition converges on the next run.
+    """
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    appbuilder.add_permissions(update_perms=True)
+    sm.create_db()  # Admin and Public roles
+
+    all_pvs = db.session.scalars(select(sm.permissionview_model)).all()
+    admin = sm.add_role(ADMIN)
+    admin.permissions = list(all_pvs)
+
+    readable_menus = _menu_names_by_resource(appbuilder)
+    for role_name, grants in ROLE_GRANTS.items():
+        wanted = set(grants)
+        for action, resource in grants:
+            if action == READ:
+                wanted.update(("menu_access", name) for name in readable_menus.get(resource, ()))
+        role = sm.add_role(role_name)
+        role.permissions = [
+            pv for pv in all_pvs if (pv.permission.name, pv.view_menu.name) in wanted
+        ]
+    db.session.commit()
+
+
+def _menu_names_by_resource(appbuilder) -> dict[str, set[str]]:
+    """Menu item and category names that lead to views of each resource."""
+    menus: dict[str, set[str]] = {}
+    for category in appbuilder.menu.get_list():
+        for item in category.childs or [category]:
+            view = item.baseview
+            if view is None:
+                continue
+            names = menus.setdefault(view.class_permission_name, set())
+            names.add(item.name)
+            names.add(category.name)
+    return menus
+
+
+# --- scope ----------------------------------------------------------------------
+def role_names(user) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {role.name for role in user.roles}
+
+
+def sees_everything(user) -> bool:
+    return bool(role_names(user) & {ADMIN, MANAGER})
+
+
+def _front_desk_calendars(user) -> Select:
+    return (
+        select(Calendar.id)
+        .join(team_member_location, team_member_location.c.location_id == Calendar.location_id)
+        .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
+        .where(TeamMember.user_id == user.id)
+    )
+
+
+def _calendar_ids(user, levels: tuple[AccessLevel, ...]) -> Select:
+    roles = role_names(user)
+    if roles & {ADMIN, MANAGER}:
+        return select(Calendar.id)
+    parts: list[Select] = []
+    if FRONT_DESK in roles:
+        parts.append(_front_desk_calendars(user))
+    if roles:
+        parts.append(
+            select(CalendarAccess.calendar_id).where(
+                CalendarAccess.user_id == user.id, CalendarAccess.level.in_(levels)
+            )
+        )
+    if not parts:
+        return select(Calendar.id).where(false())
+    return select(Calendar.id).where(or_(*(Calendar.id.in_(p) for p in parts)))
+
+
+def visible_calendar_ids(user) -> Select:
+    """Ids of the calendars ``user`` may look at (as a subquery, never a Python list)."""
+    return _calendar_ids(user, (AccessLevel.view, AccessLevel.book))
+
+
+def bookable_calendar_ids(user) -> Select:
+    """Ids of the calendars ``user`` may book into, move within or cancel from."""
+    return _calendar_ids(user, (AccessLevel.book,))
+
+
+def appointment_scope(user) -> Select:
+    """Ids of appointments holding time on a calendar the user may see."""
+    if sees_everything(user):
+        return select(Appointment.id)
+    return select(Occupancy.appointment_id).where(
+        Occupancy.calendar_id.in_(visible_calendar_ids(user))
+    )
+
+
+def _team_member_id(user) -> Select:
+    return select(TeamMember.id).where(TeamMember.user_id == user.id).scalar_subquery()
+
+
+def case_scope(user) -> Select:
+    """Ids of cases the user may open: all for managers; for everyone else, cases with
+    an appointment on a visible calendar, and for providers also the cases they treat;
+    front desk also sees cases of clients whose home location is theirs."""
+    if sees_everything(user):
+        return select(Case.id)
+    roles = role_names(user)
+    conditions = [Case.id.in_(select(Appointment.case_id).where(Appointment.id.in_(appointment_scope(user))))]
+    if PROVIDER in roles:
+        conditions.append(Case.provider_id == _team_member_id(user))
+    if FRONT_DESK in roles:
+        conditions.append(Case.client_id.in_(_front_desk_clients(user)))
+    if not roles:
+        return select(Case.id).where(false())
+    return select(Case.id).where(or_(*conditions))
+
+
+def _front_desk_clients(user) -> Select:
+    return select(Client.id).where(
+        Client.home_location_id.in_(
+            select(team_member_location.c.location_id)
+            .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
+            .where(TeamMember.user_id == user.id)
+        )
+    )
+
+
+def client_scope(user) -> Select:
+    """Ids of clients the user may see: the clients of the cases in ``case_scope``, and
+    for front desk the clients whose home location is one of theirs."""
+    if sees_everything(user):
+        return select(Client.id)
+    roles = role_names(user)
+    if not roles:
+        return select(Client.id).where(false())
+    conditions = [Client.id.in_(select(Case.client_id).where(Case.id.in_(case_scope(user))))]
+    if FRONT_DESK in roles:
+        conditions.append(Client.id.in_(_front_desk_clients(user)))
+    return select(Client.id).where(or_(*conditions))
+
+
+def current_user():
+    return getattr(g, "user", None)
+
+
+def may_book(user, calendar_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(exists().where(bookable_calendar_ids(user).subquery().c.id == calendar_id)))
+    )

@@ -1,0 +1,1 @@
+"""Services behind the managers' setup screens (team, calendars, clients): no HTTP."""

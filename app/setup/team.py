@@ -1,0 +1,66 @@
+"""Team members and the calendars that come with being a provider."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AccessLevel, Calendar, CalendarAccess, CalendarKind, Location, TeamMember
+
+
+def provision_provider_calendars(
+    member: TeamMember, *, extra_location: Location | None = None
+) -> list[Calendar]:
+    """A provider gets a provider calendar at their (first) location, and optionally one
+    more at another location; they may book into each. Existing calendars are kept, so
+    calling this again adds nothing twice."""
+    if not member.is_provider:
+        return []
+    wanted: list[Location] = []
+    if member.locations:
+        wanted.append(member.locations[0])
+    if extra_location is not None and extra_location not in wanted:
+        wanted.append(extra_location)
+    have = {cal.location_id for cal in member.calendars if cal.kind == CalendarKind.provider}
+    created = []
+    for location in wanted:
+        if location.id in have:
+            continue
+        calendar = Calendar(
+            name=member.display_name if not have and not created else f"{member.display_name} ({location.name})",
+            kind=CalendarKind.provider,
+            location=location,
+            team_member=member,
+            disciplines=list(member.disciplines),
+            sort_order=_next_sort_order(location),
+        )
+        db.session.add(calendar)
+        created.append(calendar)
+    db.session.flush()
+    for calendar in created:
+        grant_access(member.user_id, calendar, AccessLevel.book)
+    return created
+
+
+def grant_access(user_id: int, calendar: Calendar, level: AccessLevel) -> CalendarAccess:
+    access = db.session.scalar(
+        select(CalendarAccess).where(
+            CalendarAccess.user_id == user_id, CalendarAccess.calendar_id == calendar.id
+        )
+    )
+    if access is None:
+        access = CalendarAccess(user_id=user_id, calendar=calendar, level=level)
+        db.session.add(access)
+    else:
+        access.level = level
+    db.session.flush()
+    return access
+
+
+def _next_sort_order(location: Location) -> int:
+    highest = db.session.scalar(
+        select(Calendar.sort_order)
+        .where(Calendar.location_id == location.id, Calendar.kind == CalendarKind.provider)
+        .order_by(Calendar.sort_order.desc())
+        .limit(1)
+    )
+    return (highest or 0) + 10

@@ -1,0 +1,86 @@
+"""Time: instants are UTC in the database; clinics think in their location's wall clock.
+
+Rules (ARCHITECTURE §4.1):
+* Columns holding instants use ``UTCDateTime``: timezone-aware in, timezone-aware UTC out,
+  on SQLite (which has no zone support) as well as on PostgreSQL (timestamptz).
+* ``to_utc(local_date, local_time, zone)`` converts a wall-clock time. A time that
+  does not exist (spring forward gap) is moved forward by the gap, the way a clock
+  on the wall is; a time that occurs twice (fall back) means its first occurrence.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+UTC = timezone.utc
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant, always stored and returned as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column; attach a time zone first")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    if not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in _zone_names()
+
+
+_ZONES: set[str] | None = None
+
+
+def _zone_names() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = available_timezones()
+    return _ZONES
+
+
+def to_utc(local_date: date, local_time: time, zone: str | ZoneInfo) -> datetime:
+    """Wall-clock date and time at a location → the UTC instant (see module rules)."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    naive = datetime.combine(local_date, local_time)
+    first = naive.replace(tzinfo=tz, fold=0)
+    # A wall time that does not exist does not round-trip; PEP 495 maps fold=0 of a gap
+    # time using the offset *before* the gap, which is the time pushed forward by the gap.
+    return first.astimezone(UTC)
+
+
+def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    return instant.astimezone(tz)
+
+
+def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
+    return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)

@@ -1,0 +1,131 @@
+"""Plinth's configuration, read from the environment.
+
+Every value is checked here, at start-up, so a typo in the environment fails loudly
+with the variable's name instead of surfacing later as a confusing runtime error.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _database_url(raw: str | None, instance_dir: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_dir / 'plinth.db'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {raw!r}") from exc
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # psycopg 3 is the driver we support; a bare postgresql:// would pick psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"DATABASE_URL must be sqlite:/// or postgresql://, not {url.drivername!r}"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def _redis_url(raw: str | None) -> str:
+    value = raw or "redis://localhost:6379/0"
+    parsed = urlparse(value)
+    if parsed.scheme not in {"redis", "rediss", "unix"} or not (parsed.hostname or parsed.path):
+        raise ConfigError(f"REDIS_URL must look like redis://host:port/db, not {value!r}")
+    return value
+
+
+def _secret_key(raw: str | None, instance_dir: Path) -> str:
+    if raw:
+        if len(raw) < 16:
+            raise ConfigError("SECRET_KEY must be at least 16 characters long")
+        return raw
+    # Generated once per installation and kept beside the database, so sessions survive
+    # restarts without a constant secret ever living in the code.
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _currency(raw: str | None) -> str:
+    value = (raw or "CAD").upper()
+    if value not in list_currencies():
+        raise ConfigError(f"PLINTH_CURRENCY must be an ISO 4217 code such as CAD or EUR, not {raw!r}")
+    return value
+
+
+def _locale(raw: str | None) -> str:
+    value = raw or "en_CA"
+    try:
+        Locale.parse(value)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ConfigError(f"PLINTH_LOCALE must be a locale such as en_CA or pt_PT, not {raw!r}") from exc
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {value}")
+    return value
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask config from the environment (or from ``env`` in tests)."""
+    env = os.environ if env is None else env
+    instance_dir = Path(env.get("PLINTH_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+    return {
+        "INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": _secret_key(env.get("SECRET_KEY"), instance_dir),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance_dir),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "REDIS_URL": _redis_url(env.get("REDIS_URL")),
+        "SENDGRID_API_KEY": env.get("SENDGRID_API_KEY") or None,
+        "SENDGRID_API_HOST": env.get("SENDGRID_API_HOST") or "https://api.sendgrid.com",
+        "PLINTH_CURRENCY": _currency(env.get("PLINTH_CURRENCY")),
+        "PLINTH_LOCALE": _locale(env.get("PLINTH_LOCALE")),
+        "PLINTH_CLINIC_NAME": env.get("PLINTH_CLINIC_NAME") or "Plinth Demo Clinic",
+        "WTF_CSRF_ENABLED": True,
+        # Flask-AppBuilder
+        "APP_NAME": "Plinth",
+        "AUTH_TYPE": 1,  # AUTH_DB: usernames and passwords kept in Plinth's database
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_SECURITY_API": False,
+        # The schema belongs to Alembic: FAB must not create tables or touch the
+        # permission tables when the app is built (that happens in `flask sync-roles`).
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_PASSWORD_HASH_METHOD": env.get("PLINTH_PASSWORD_HASH") or "scrypt",
+        "FAB_API_MAX_PAGE_SIZE": 200,
+        "FAB_INDEX_VIEW": "app.views.home.PlinthIndexView",
+        "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
+        "PLINTH_SHIFT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
+    }
