@@ -1,0 +1,115 @@
+"""Input rules shared by the admin forms and the REST API (pure: no DB, no HTTP).
+
+Each ``check_*`` returns the cleaned value or raises ``InvalidValue`` with a message a
+clinic manager can act on. Adapters (WTForms validators in ``app/views/forms.py``,
+marshmallow validators in the API) wrap these, so both doors apply the same rules.
+"""
+from __future__ import annotations
+
+import re
+from datetime import time
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from app.timeutil import is_valid_timezone
+
+
+class InvalidValue(ValueError):
+    pass
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def check_timezone(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise InvalidValue(f"“{value}” is not a known time zone; use a name such as America/Toronto or Europe/Lisbon.")
+    return value
+
+
+def check_email(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidValue(f"“{value}” is not a valid email address: {exc}") from exc
+
+
+def check_phone(value: str | None, default_region: str = "CA") -> str | None:
+    """Any common way of writing a phone number → E.164 (+14165550123)."""
+    if not value or not value.strip():
+        return None
+    try:
+        number = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue(f"“{value}” is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue(f"“{value}” is not a valid phone number (include the country code if it is not local).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_slug(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not _SLUG.match(value):
+        raise InvalidValue("A link name uses lower-case letters, digits and single hyphens, e.g. “dr-silva”.")
+    return value
+
+
+def check_colour(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not _COLOUR.match(value):
+        raise InvalidValue(f"“{value}” is not a colour; use the #rrggbb form, e.g. #3a87ad.")
+    return value.lower()
+
+
+def check_non_negative_money(value, label: str = "Amount") -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise InvalidValue(f"{label} must be a number.") from exc
+    if amount < 0:
+        raise InvalidValue(f"{label} cannot be negative.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidValue(f"{label} has at most two decimals.")
+    return amount
+
+
+def check_positive_int(value, label: str) -> int:
+    if value is None or int(value) <= 0:
+        raise InvalidValue(f"{label} must be more than zero.")
+    return int(value)
+
+
+def check_non_negative_int(value, label: str) -> int:
+    if value is None or int(value) < 0:
+        raise InvalidValue(f"{label} cannot be negative.")
+    return int(value)
+
+
+def check_shift(start: time, end: time, breaks: list[tuple[time, time]]) -> list[str]:
+    """Every problem with a shift and its breaks (empty when it is sound)."""
+    problems = []
+    if start is None or end is None:
+        return ["A shift needs a start and an end time."]
+    if end <= start:
+        problems.append(f"The shift ends ({end:%H:%M}) before it starts ({start:%H:%M}).")
+    ordered = sorted((b for b in breaks if b[0] is not None and b[1] is not None), key=lambda b: b[0])
+    for b_start, b_end in ordered:
+        if b_end <= b_start:
+            problems.append(f"The break {b_start:%H:%M}–{b_end:%H:%M} ends before it starts.")
+        elif b_start < start or b_end > end:
+            problems.append(
+                f"The break {b_start:%H:%M}–{b_end:%H:%M} is outside the shift {start:%H:%M}–{end:%H:%M}."
+            )
+    for (a0, a1), (b0, b1) in zip(ordered, ordered[1:]):
+        if b0 < a1:
+            problems.append(f"The breaks {a0:%H:%M}–{a1:%H:%M} and {b0:%H:%M}–{b1:%H:%M} overlap.")
+    return problems
