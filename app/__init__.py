@@ -52,9 +52,12 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_appbuilder(app: Flask) -> None:
-    from app.extensions import appbuilder, db
+    from flask_appbuilder import AppBuilder
+
+    from app.extensions import db
 
     with app.app_context():
+        appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         from app.views import register_views
         from app.api import register_apis

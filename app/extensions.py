@@ -1,8 +1,12 @@
-"""Extensions, created unbound and attached to the app in create_app()."""
+"""Extensions, created unbound and attached to the app in create_app().
+
+Flask-AppBuilder is the exception: its AppBuilder keeps per-app state (views, blueprints,
+the security manager), so create_app() builds one per app; reach it as
+``current_app.appbuilder``.
+"""
 from __future__ import annotations
 
 from flask import current_app
-from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla import Model
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -12,7 +16,6 @@ from redis import Redis
 # and ours live in one metadata: one Alembic history covers both.
 db = SQLAlchemy(model_class=Model)
 migrate = Migrate()
-appbuilder = AppBuilder()
 
 
 def redis_client() -> Redis:

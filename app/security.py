@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 from flask import current_app, g
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from sqlalchemy import Select, exists, false, or_, select, true
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from sqlalchemy import Select, exists, false, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -111,8 +112,10 @@ def sync_roles() -> None:
     """
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm
+    # Roles first: FAB grants Admin each permission as it adds it.
+    for role_name in (ADMIN, sm.auth_role_public, *ROLE_GRANTS):
+        sm.add_role(role_name)
     appbuilder.add_permissions(update_perms=True)
-    sm.create_db()  # Admin and Public roles
 
     all_pvs = db.session.scalars(select(sm.permissionview_model)).all()
     admin = sm.add_role(ADMIN)
@@ -255,3 +258,8 @@ def may_book(user, calendar_id: int) -> bool:
     return bool(
         db.session.scalar(select(exists().where(bookable_calendar_ids(user).subquery().c.id == calendar_id)))
     )
+
+
+def scope_filter(scope, column: str = "id") -> list:
+    """A FAB ``base_filters`` entry keeping a view's rows to ``scope(current user)``."""
+    return [column, FilterInFunction, lambda: scope(current_user())]

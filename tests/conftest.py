@@ -34,10 +34,17 @@ def recreate_pg_database(name: str) -> str:
     return f"{PG_HOST_URL}/{name}"
 
 
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def database_url(backend: str, tmp_path_factory, name: str = "plinth_test") -> str:
+    """A fresh database. PostgreSQL names carry the process id, so two test runs on one
+    machine (a developer's and CI's) never drop each other's database."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / (name + '.db')}"
-    return recreate_pg_database(name)
+    return recreate_pg_database(f"{name}_{os.getpid()}")
 
 
 def make_app(url: str, instance_dir, **overrides):
@@ -79,6 +86,8 @@ def app(backend, tmp_path_factory):
 
         db.session.remove()
         db.engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url.rsplit("/", 1)[1])
 
 
 @pytest.fixture()

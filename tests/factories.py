@@ -71,7 +71,7 @@ def make_user(role_name: str | None = None, **kw):
         username=username,
         first_name=kw.pop("first_name", username.title()),
         last_name=kw.pop("last_name", "Tester"),
-        email=kw.pop("email", f"{username}@example.test"),
+        email=kw.pop("email", f"{username}@example.com"),
         active=True,
         roles=[role] if role else [],
     )
@@ -143,7 +143,7 @@ def make_client(**kw) -> Client:
     n = _n()
     kw.setdefault("first_name", f"Client{n}")
     kw.setdefault("last_name", "Example")
-    kw.setdefault("email", f"client{n}@example.test")
+    kw.setdefault("email", f"client{n}@example.com")
     return _add(Client(**kw))
 
 

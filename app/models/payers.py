@@ -11,7 +11,7 @@ from app.extensions import db
 
 
 class PayerKind(str, enum.Enum):
-    self_pay = "self"
+    self_pay = "self_pay"
     insurer = "insurer"
     motor_vehicle = "motor_vehicle"
     workers_comp = "workers_comp"
@@ -27,8 +27,7 @@ class Payer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[PayerKind] = mapped_column(
-        Enum(PayerKind, name="payer_kind", native_enum=False, length=20,
-             values_callable=lambda kinds: [k.value for k in kinds])
+        Enum(PayerKind, name="payer_kind", native_enum=False, length=20)
     )
     contact_name: Mapped[Optional[str]] = mapped_column(String(120))
     email: Mapped[Optional[str]] = mapped_column(String(254))

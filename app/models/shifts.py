@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.calendars import Calendar
+from app.setup.validation import format_breaks, parse_breaks
 from app.timeutil import UTCDateTime
 
 
@@ -41,6 +42,15 @@ class Shift(db.Model):
 
     def __repr__(self) -> str:
         return f"{self.calendar} {self.day} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    # Breaks as a manager types them ("12:00-12:30, 15:00-15:15"), for the setup form.
+    @property
+    def breaks_text(self) -> str:
+        return format_breaks([(b.start_time, b.end_time) for b in self.breaks])
+
+    @breaks_text.setter
+    def breaks_text(self, text: str | None) -> None:
+        self.breaks = [ShiftBreak(start_time=s, end_time=e) for s, e in parse_breaks(text)]
 
 
 class ShiftBreak(db.Model):

@@ -1,7 +1,9 @@
 """Team members and the calendars that come with being a provider."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import AccessLevel, Calendar, CalendarAccess, CalendarKind, Location, TeamMember
@@ -64,3 +66,53 @@ def _next_sort_order(location: Location) -> int:
         .limit(1)
     )
     return (highest or 0) + 10
+
+
+def check_new_username(username: str) -> str:
+    from app.setup.validation import InvalidValue
+
+    username = (username or "").strip()
+    sm = current_app.appbuilder.sm
+    if db.session.scalar(select(sm.user_model.id).where(sm.user_model.username == username)):
+        raise InvalidValue(f"The login name “{username}” is taken.")
+    return username
+
+
+def check_new_email(email: str) -> str:
+    from app.setup.validation import InvalidValue
+
+    sm = current_app.appbuilder.sm
+    if email and db.session.scalar(select(sm.user_model.id).where(sm.user_model.email == email)):
+        raise InvalidValue(f"Another login already uses {email}.")
+    return email
+
+
+def new_login(*, username: str, email: str, password: str, display_name: str, role_name: str):
+    """A FAB user for a team member, added to the session (committed by the caller)."""
+    sm = current_app.appbuilder.sm
+    first, _, last = display_name.partition(" ")
+    role = sm.find_role(role_name)
+    if role is None:
+        raise ValueError(f"Unknown role {role_name!r}; run `flask sync-roles`.")
+    user = sm.user_model(
+        username=username, email=email, first_name=first or display_name, last_name=last or "-",
+        active=True, roles=[role],
+        password=generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"]),
+    )
+    db.session.add(user)
+    return user
+
+
+def add_team_member(
+    member: TeamMember, *, username: str, email: str, password: str, role_name: str,
+    extra_location: Location | None = None,
+) -> TeamMember:
+    """A new team member with their login and, for a provider, their calendars."""
+    member.user = new_login(
+        username=username, email=email, password=password,
+        display_name=member.display_name, role_name=role_name,
+    )
+    db.session.add(member)
+    db.session.flush()
+    provision_provider_calendars(member, extra_location=extra_location)
+    return member

@@ -82,6 +82,26 @@ def check_non_negative_money(value, label: str = "Amount") -> Decimal | None:
     return amount
 
 
+def check_percent(value, label: str = "Rate") -> Decimal:
+    try:
+        rate = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation as exc:
+        raise InvalidValue(f"{label} must be a number.") from exc
+    if not Decimal(0) <= rate <= Decimal(100):
+        raise InvalidValue(f"{label} is a percentage between 0 and 100.")
+    return rate
+
+
+def check_positive_decimal(value, label: str = "Quantity") -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError) as exc:
+        raise InvalidValue(f"{label} must be a number.") from exc
+    if number <= 0:
+        raise InvalidValue(f"{label} must be more than zero.")
+    return number
+
+
 def check_positive_int(value, label: str) -> int:
     if value is None or int(value) <= 0:
         raise InvalidValue(f"{label} must be more than zero.")
@@ -113,3 +133,27 @@ def check_shift(start: time, end: time, breaks: list[tuple[time, time]]) -> list
         if b0 < a1:
             problems.append(f"The breaks {a0:%H:%M}–{a1:%H:%M} and {b0:%H:%M}–{b1:%H:%M} overlap.")
     return problems
+
+
+_BREAK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_breaks(text: str | None) -> list[tuple[time, time]]:
+    """“12:00-12:30, 15:00-15:15” → [(12:00, 12:30), (15:00, 15:15)]."""
+    breaks = []
+    for part in (text or "").replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        match = _BREAK.match(part)
+        if not match:
+            raise InvalidValue(f"“{part.strip()}” is not a break; write breaks like 12:00-12:30, 15:00-15:15.")
+        h0, m0, h1, m1 = (int(g) for g in match.groups())
+        try:
+            breaks.append((time(h0, m0), time(h1, m1)))
+        except ValueError as exc:
+            raise InvalidValue(f"“{part.strip()}” is not a time of day.") from exc
+    return breaks
+
+
+def format_breaks(breaks: list[tuple[time, time]]) -> str:
+    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in breaks)

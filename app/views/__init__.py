@@ -1,6 +1,37 @@
 """FAB admin screens, registered in the menu the way a clinic thinks of them."""
 from __future__ import annotations
 
+from app.views.calendars import AppointmentView, CalendarAccessView, CalendarView, ShiftView, TimeBlockView
+from app.views.records import CaseView, ClientView
+from app.views.setup import (
+    BillingItemView,
+    DisciplineView,
+    LocationView,
+    PayerView,
+    SessionTypeBillingItemView,
+    SessionTypeView,
+    TeamMemberView,
+)
+
+# (view, menu label, category, icon)
+MENU = [
+    (AppointmentView, "Appointments", "Calendar", "fa-calendar-check"),
+    (ShiftView, "Shifts", "Calendar", "fa-clock"),
+    (TimeBlockView, "Blocked time", "Calendar", "fa-ban"),
+    (ClientView, "Clients", "Clients", "fa-user"),
+    (CaseView, "Cases", "Clients", "fa-folder-open"),
+    (BillingItemView, "Billing items", "Billing", "fa-tags"),
+    (PayerView, "Payers", "Billing", "fa-building"),
+    (LocationView, "Locations", "Setup", "fa-map-marker"),
+    (DisciplineView, "Disciplines", "Setup", "fa-stethoscope"),
+    (TeamMemberView, "Team", "Setup", "fa-users"),
+    (CalendarView, "Calendars", "Setup", "fa-columns"),
+    (CalendarAccessView, "Calendar access", "Setup", "fa-key"),
+    (SessionTypeView, "Session types", "Setup", "fa-list"),
+]
+
 
 def register_views(appbuilder) -> None:
-    pass
+    for view, label, category, icon in MENU:
+        appbuilder.add_view(view, label, category=category, icon=icon)
+    appbuilder.add_view_no_menu(SessionTypeBillingItemView)

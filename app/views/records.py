@@ -1,0 +1,69 @@
+"""Client records: clients and their cases, scoped to what the user may see."""
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.models import Case, Client
+from app.security import CASES, CLIENTS, case_scope, client_scope, current_user, scope_filter
+from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
+from app.views.base import PlinthModelView
+from app.views.forms import NotBefore, Rule
+
+_scoped_clients = [["id", FilterInFunction, lambda: client_scope(current_user())]]
+
+
+class CaseView(PlinthModelView):
+    datamodel = SQLAInterface(Case)
+    class_permission_name = CASES
+    base_filters = [scope_filter(case_scope)]
+    base_order = ("opened_on", "desc")
+    list_columns = ["client", "title", "discipline", "payer", "provider", "opened_on", "closed_on"]
+    search_columns = ["client", "title", "discipline", "payer", "provider", "claim_number", "opened_on", "closed_on"]
+    add_columns = edit_columns = [
+        "client", "title", "discipline", "payer", "provider", "claim_number", "referral_source",
+        "prescriber", "opened_on", "closed_on", "authorised_visits", "authorised_amount",
+        "authorisation_expires_on", "notes",
+    ]
+    show_columns = add_columns
+    label_columns = {
+        "claim_number": "Claim / policy no.", "referral_source": "Referred by",
+        "provider": "Treating provider", "authorised_visits": "Authorised visits",
+        "authorised_amount": "Authorised amount", "authorisation_expires_on": "Authorisation expires",
+    }
+    validators_columns = {
+        "closed_on": [NotBefore("opened_on", "A case cannot close before it opens.")],
+        "authorised_visits": [Rule(lambda v: None if v in (None, "") else check_non_negative_int(v, "Authorised visits"))],
+        "authorised_amount": [Rule(check_non_negative_money, "The authorised amount")],
+    }
+    # A user can only pick (or filter by) a client they may see.
+    search_form_query_rel_fields = {"client": _scoped_clients}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "client": _scoped_clients,
+        "provider": [["is_provider", FilterEqual, True]],
+    }
+
+
+class ClientView(PlinthModelView):
+    datamodel = SQLAInterface(Client)
+    class_permission_name = CLIENTS
+    base_filters = [scope_filter(client_scope)]
+    base_order = ("last_name", "asc")
+    related_views = [CaseView]
+    list_columns = ["last_name", "first_name", "date_of_birth", "phone", "email", "home_location", "online_booking_blocked"]
+    search_columns = ["last_name", "first_name", "email", "phone", "date_of_birth", "home_location", "online_booking_blocked"]
+    add_columns = edit_columns = [
+        "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
+        "address_line1", "address_line2", "city", "region", "postal_code", "country", "tax_id",
+        "home_location", "alerts", "online_booking_blocked",
+    ]
+    show_columns = add_columns + ["created_at"]
+    label_columns = {
+        "address_line1": "Address", "address_line2": "Address (line 2)", "tax_id": "Tax id",
+        "online_booking_blocked": "Blocked from online booking", "home_location": "Usual location",
+    }
+    description_columns = {
+        "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
+        "phone": "Any format; saved as an international number, e.g. +14165550123.",
+    }
+    validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)]}

@@ -1,0 +1,197 @@
+"""Setup screens for managers: locations, disciplines, team, session types, payers."""
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import select
+from wtforms import PasswordField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.extensions import db
+from app.models import BillingItem, Discipline, Location, Payer, SessionType, SessionTypeBillingItem, TeamMember
+from app.security import BILLING_ITEMS, DISCIPLINES, LOCATIONS, PAYERS, SESSION_TYPES, STAFF_ROLES, TEAM
+from app.setup import team
+from app.setup.validation import (
+    check_colour,
+    check_email,
+    check_non_negative_money,
+    check_percent,
+    check_positive_decimal,
+    check_phone,
+    check_positive_int,
+    check_timezone,
+)
+from app.views.base import PlinthModelView
+from app.views.forms import AtLeastOneChecked, EndsAfter, Rule
+
+
+class LocationView(PlinthModelView):
+    datamodel = SQLAInterface(Location)
+    class_permission_name = LOCATIONS
+    list_columns = ["name", "timezone", "city", "phone", "invoice_prefix", "active"]
+    search_columns = ["name", "city", "timezone", "active"]
+    columns = [
+        "name", "timezone", "address_line1", "address_line2", "city", "region", "postal_code",
+        "country", "phone", "email", "tax_id", "invoice_prefix", "grid_start", "grid_end",
+        "active", "notes",
+    ]
+    add_columns = edit_columns = show_columns = columns
+    label_columns = {
+        "timezone": "Time zone", "address_line1": "Address", "address_line2": "Address (line 2)",
+        "tax_id": "Tax / business number", "grid_start": "Calendar shows from",
+        "grid_end": "Calendar shows until",
+    }
+    description_columns = {
+        "timezone": "IANA name, e.g. America/Toronto. Every time at this location is shown in it.",
+        "invoice_prefix": "Invoices from this location are numbered with this prefix, e.g. TOR-",
+        "grid_start": "Leave empty to follow the earliest shift of the day.",
+        "country": "Two-letter code, e.g. CA or PT.",
+    }
+    validators_columns = {
+        "timezone": [DataRequired(), Rule(check_timezone)],
+        "email": [Rule(check_email)],
+        "phone": [Rule(check_phone)],
+        "invoice_prefix": [DataRequired(), Length(max=12)],
+        "country": [Optional(), Length(min=2, max=2)],
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "grid_start": TimeField("Calendar shows from", validators=[Optional()]),
+        "grid_end": TimeField(
+            "Calendar shows until", validators=[Optional(), EndsAfter("grid_start", "The calendar day")]
+        ),
+    }
+
+
+class DisciplineView(PlinthModelView):
+    datamodel = SQLAInterface(Discipline)
+    class_permission_name = DISCIPLINES
+    list_columns = add_columns = edit_columns = ["name", "colour"]
+    validators_columns = {"colour": [Rule(check_colour)]}
+
+
+def _locations():
+    return db.session.scalars(select(Location).order_by(Location.name))
+
+
+class TeamMemberView(PlinthModelView):
+    datamodel = SQLAInterface(TeamMember)
+    class_permission_name = TEAM
+    list_columns = ["display_name", "user.username", "is_provider", "locations", "disciplines", "active"]
+    search_columns = ["display_name", "is_provider", "locations", "disciplines", "active"]
+    show_columns = [
+        "display_name", "user", "is_provider", "title", "registration_number", "phone", "locations",
+        "disciplines", "calendars", "notify_new_booking", "notify_rescheduled", "notify_canceled",
+        "notify_no_show", "active",
+    ]
+    edit_columns = [
+        "display_name", "is_provider", "title", "registration_number", "phone", "locations",
+        "disciplines", "notify_new_booking", "notify_rescheduled", "notify_canceled",
+        "notify_no_show", "active",
+    ]
+    add_columns = ["display_name", "username", "email", "password", "role"] + edit_columns[1:] + [
+        "extra_location"
+    ]
+    label_columns = {
+        "user.username": "Login", "is_provider": "Provider", "registration_number": "Registration no.",
+        "extra_location": "Also a calendar at",
+        "notify_new_booking": "Notify me of new bookings",
+        "notify_rescheduled": "Notify me of reschedules",
+        "notify_canceled": "Notify me of cancellations",
+        "notify_no_show": "Notify me of no-shows",
+    }
+    description_columns = {
+        "is_provider": "Providers get their own calendar at their first location.",
+        "extra_location": "Optional: a second provider calendar at another location.",
+    }
+    validators_columns = {
+        "phone": [Rule(check_phone)],
+        "locations": [],
+    }
+    add_form_extra_fields = {
+        "username": StringField("Login name", validators=[DataRequired(), Length(min=3, max=64), Rule(team.check_new_username)], widget=BS3TextFieldWidget()),
+        "email": StringField("Email", validators=[DataRequired(), Rule(check_email), Rule(team.check_new_email)], widget=BS3TextFieldWidget()),
+        "password": PasswordField("Password", validators=[DataRequired(), Length(min=10)], widget=BS3PasswordFieldWidget()),
+        "role": SelectField("Role", choices=list(STAFF_ROLES), default="Provider", widget=Select2Widget()),
+        "extra_location": QuerySelectField(
+            "Also a calendar at", query_func=_locations, get_pk_func=lambda location: location.id,
+            allow_blank=True, widget=Select2Widget(),
+        ),
+    }
+
+    # The add form has no `user` field: the service creates the login from the extra
+    # fields and gives a provider their calendars; FAB's single commit then saves it all.
+    def process_form(self, form, is_created: bool) -> None:
+        g.plinth_form = form  # view instances are shared between requests; g is not
+
+    def pre_add(self, item: TeamMember) -> None:
+        form = g.plinth_form
+        team.add_team_member(
+            item, username=form.username.data, email=form.email.data, password=form.password.data,
+            role_name=form.role.data, extra_location=form.extra_location.data,
+        )
+
+    def pre_update(self, item: TeamMember) -> None:
+        team.provision_provider_calendars(item)
+
+
+class BillingItemView(PlinthModelView):
+    datamodel = SQLAInterface(BillingItem)
+    class_permission_name = BILLING_ITEMS
+    list_columns = ["code", "name", "unit_price", "tax_rate", "is_product", "active"]
+    search_columns = ["code", "name", "is_product", "active"]
+    add_columns = edit_columns = list_columns
+    label_columns = {"tax_rate": "Tax rate (%)", "is_product": "Product"}
+    validators_columns = {
+        "unit_price": [Rule(check_non_negative_money, "The unit price")],
+        "tax_rate": [Rule(check_percent, "The tax rate")],
+    }
+
+
+class SessionTypeBillingItemView(PlinthModelView):
+    datamodel = SQLAInterface(SessionTypeBillingItem)
+    class_permission_name = SESSION_TYPES
+    list_columns = ["session_type", "billing_item", "quantity"]
+    add_columns = edit_columns = list_columns
+    validators_columns = {"quantity": [Rule(check_positive_decimal, "The quantity")]}
+
+
+class SessionTypeView(PlinthModelView):
+    datamodel = SQLAInterface(SessionType)
+    class_permission_name = SESSION_TYPES
+    related_views = [SessionTypeBillingItemView]
+    list_columns = ["name", "category", "discipline", "duration_minutes", "price", "online_bookable", "active"]
+    search_columns = ["name", "category", "discipline", "online_bookable", "active"]
+    add_columns = edit_columns = [
+        "name", "category", "description", "discipline", "duration_minutes", "price", "colour",
+        "online_bookable", "for_new_clients", "for_returning_clients", "needs_room",
+        "needs_equipment", "resources", "active",
+    ]
+    show_columns = add_columns + ["billing_lines"]
+    label_columns = {
+        "duration_minutes": "Duration (minutes)", "price": "Default price",
+        "for_new_clients": "New clients may book", "for_returning_clients": "Returning clients may book",
+        "resources": "Suitable rooms / equipment", "billing_lines": "Charges on arrival",
+    }
+    description_columns = {
+        "resources": "Leave empty for any room / equipment of the location.",
+        "online_bookable": "Patients can book this on the public booking site.",
+    }
+    validators_columns = {
+        "duration_minutes": [Rule(check_positive_int, "The duration")],
+        "price": [Rule(check_non_negative_money, "The price")],
+        "colour": [Rule(check_colour)],
+        "for_returning_clients": [
+            AtLeastOneChecked("for_new_clients", "Either new or returning clients (or both) must be able to book it.")
+        ],
+    }
+
+
+class PayerView(PlinthModelView):
+    datamodel = SQLAInterface(Payer)
+    class_permission_name = PAYERS
+    list_columns = ["name", "kind", "contact_name", "phone", "email", "active"]
+    search_columns = ["name", "kind", "active"]
+    add_columns = edit_columns = ["name", "kind", "contact_name", "email", "phone", "address", "tax_id", "active"]
+    validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)]}
