@@ -16,6 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web app. ``config`` overrides values read from the environment."""
     app = Flask(__name__, instance_path=None)
     configure_settings(app, config)
+    configure_logging()
     configure_database(app)
     configure_appbuilder(app)
     configure_blueprints(app)
@@ -38,6 +39,7 @@ def configure_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Writers wait for each other instead of failing with "database is locked".
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    import app.audit as _audit  # noqa: F401  (the audit trail listens to every session)
     import app.models as _models  # noqa: F401  (register every table on the metadata)
 
     db.init_app(app)
@@ -49,6 +51,12 @@ def configure_database(app: Flask) -> None:
         from app.dbsetup import install_dialect_hooks
 
         install_dialect_hooks(db.engine)
+
+
+def configure_logging() -> None:
+    # FAB logs a warning for every time-of-day column it cannot offer as a list filter;
+    # we know (shift times are edited, not filtered on), so keep start-up output readable.
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 
 def configure_appbuilder(app: Flask) -> None:

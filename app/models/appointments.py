@@ -56,6 +56,7 @@ class BookedVia(str, enum.Enum):
 
 
 class Appointment(db.Model):
+    __audited__ = True
     __tablename__ = "appointment"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -61,6 +61,7 @@ calendar_discipline = Table(
 
 
 class Calendar(db.Model):
+    __audited__ = True
     __tablename__ = "calendar"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +110,7 @@ class Calendar(db.Model):
 class CalendarAccess(db.Model):
     """Grants one user one calendar: to look at it, or also to book into it."""
 
+    __audited__ = True
     __tablename__ = "calendar_access"
 
     id: Mapped[int] = mapped_column(primary_key=True)

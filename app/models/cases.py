@@ -16,6 +16,7 @@ from app.models.team import TeamMember
 
 
 class Case(db.Model):
+    __audited__ = True
     __tablename__ = "case_file"  # "case" is an SQL keyword
 
     id: Mapped[int] = mapped_column(primary_key=True)

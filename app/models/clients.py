@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 class Client(db.Model):
+    __audited__ = True
     __tablename__ = "client"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from app.extensions import db
 
 
 class Location(db.Model):
+    __audited__ = True
     __tablename__ = "location"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +50,7 @@ class Location(db.Model):
 
 
 class Discipline(db.Model):
+    __audited__ = True
     __tablename__ = "discipline"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ class PayerKind(str, enum.Enum):
 
 
 class Payer(db.Model):
+    __audited__ = True
     __tablename__ = "payer"
 
     id: Mapped[int] = mapped_column(primary_key=True)

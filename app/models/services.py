@@ -28,6 +28,7 @@ MONEY = Numeric(12, 2)
 class BillingItem(db.Model):
     """A line that can be charged: a service code or a product."""
 
+    __audited__ = True
     __tablename__ = "billing_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,7 @@ session_type_resource = Table(
 
 
 class SessionType(db.Model):
+    __audited__ = True
     __tablename__ = "session_type"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +98,7 @@ class SessionType(db.Model):
 class SessionTypeBillingItem(db.Model):
     """A billing item a session charges by default on arrival, with its quantity."""
 
+    __audited__ = True
     __tablename__ = "session_type_billing_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ class Shift(db.Model):
     "08:00–16:00 on 8 March" is eight hours of work even on a DST change day.
     """
 
+    __audited__ = True
     __tablename__ = "shift"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,7 @@ class Shift(db.Model):
 
 
 class ShiftBreak(db.Model):
+    __audited__ = True
     __tablename__ = "shift_break"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +75,7 @@ class ShiftBreak(db.Model):
 class TimeBlock(db.Model):
     """Time taken out of a calendar (meeting, holiday, maintenance): drawn in the grid."""
 
+    __audited__ = True
     __tablename__ = "time_block"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,7 @@ team_member_location = Table(
 
 
 class TeamMember(db.Model):
+    __audited__ = True
     __tablename__ = "team_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
