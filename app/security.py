@@ -84,6 +84,11 @@ SELF_SERVICE = [
 ]
 
 
+# The clinic's catalogue, which booking needs to read but only managers edit: read
+# access for everyone, without the setup screens in their menu.
+LOOKUPS = (SESSION_TYPES, PAYERS, DISCIPLINES, LOCATIONS)
+
+
 def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[str, str]]:
     pairs = [(READ, r) for r in read] + [(READ, w) for w in write] + [(WRITE, w) for w in write]
     return sorted(set(pairs)) + SELF_SERVICE
@@ -91,16 +96,21 @@ def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[s
 
 ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
     MANAGER: _grants(read=(APPOINTMENTS, AUDIT), write=SETUP_RESOURCES + (CLIENTS, CASES)),
-    FRONT_DESK: _grants(
-        read=(SHIFTS, APPOINTMENTS, SESSION_TYPES, PAYERS, DISCIPLINES),
-        write=(CLIENTS, CASES, TIME_BLOCKS),
-    ),
-    PROVIDER: _grants(read=(APPOINTMENTS, SHIFTS, SESSION_TYPES, PAYERS, DISCIPLINES), write=(CLIENTS, CASES)),
+    FRONT_DESK: _grants(read=(SHIFTS, APPOINTMENTS) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS)),
+    PROVIDER: _grants(read=(APPOINTMENTS, SHIFTS) + LOOKUPS, write=(CLIENTS, CASES)),
 }
+MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 
 class PlinthSecurityManager(SecurityManager):
     """FAB's security manager; Plinth's rules live in the functions of this module."""
+
+    def add_permissions_view(self, base_permissions, view_menu):
+        # FAB's version also deletes a resource's permissions that the view being
+        # registered lacks, so a read-only API on "Team" would strip can_write from the
+        # Team screen's roles. Plinth's roles are fully defined by sync_roles(), so only add.
+        for permission in base_permissions:
+            self.add_permission_view_menu(permission, view_menu)
 
 
 def sync_roles() -> None:
@@ -125,7 +135,7 @@ def sync_roles() -> None:
     for role_name, grants in ROLE_GRANTS.items():
         wanted = set(grants)
         for action, resource in grants:
-            if action == READ:
+            if action == READ and resource not in MENU_HIDDEN.get(role_name, ()):
                 wanted.update(("menu_access", name) for name in readable_menus.get(resource, ()))
         role = sm.add_role(role_name)
         role.permissions = [

@@ -165,6 +165,7 @@ def make_appointment(calendar: Calendar, start: datetime, **kw) -> Appointment:
     case = kw.pop("case", None) or make_case(discipline=session_type.discipline)
     end = kw.pop("end", start + timedelta(minutes=session_type.duration_minutes))
     kw.setdefault("status", AppointmentStatus.booked)
+    kw.setdefault("location", calendar.location)
     appointment = Appointment(case=case, session_type=session_type, starts_at=start, ends_at=end, **kw)
     for cal in (calendar, *extra):
         appointment.occupancies.append(Occupancy(calendar=cal, starts_at=start, ends_at=end))

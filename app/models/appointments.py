@@ -30,8 +30,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.calendars import Calendar
 from app.models.cases import Case
+from app.models.clinic import Location
 from app.models.services import SessionType
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import UTCDateTime, to_local, utcnow
 
 
 class AppointmentStatus(str, enum.Enum):
@@ -61,6 +62,9 @@ class Appointment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # Where it happens: every calendar it holds is at this location, and its times are
+    # read in this location's zone.
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     session_type_id: Mapped[int] = mapped_column(ForeignKey("session_type.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -82,6 +86,7 @@ class Appointment(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     case: Mapped[Case] = relationship()
+    location: Mapped[Location] = relationship(lazy="joined")
     session_type: Mapped[SessionType] = relationship()
     created_by: Mapped[Optional[User]] = relationship(User)
     rebooked_from: Mapped[Optional["Appointment"]] = relationship(remote_side=[id])
@@ -92,11 +97,18 @@ class Appointment(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="ck_appointment_ends_after_start"),
-        Index("ix_appointment_starts_at", "starts_at"),
+        Index("ix_appointment_location_start", "location_id", "starts_at"),
     )
 
     def __repr__(self) -> str:
         return f"Appointment {self.id}"
+
+    @property
+    def local_times(self) -> str:
+        """“Tue 10 Mar 2026, 09:30–10:15 EDT” in the location's own clock."""
+        start = to_local(self.starts_at, self.location.timezone)
+        end = to_local(self.ends_at, self.location.timezone)
+        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {end:%Z}"
 
 
 class Occupancy(db.Model):

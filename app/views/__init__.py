@@ -33,5 +33,6 @@ MENU = [
 
 def register_views(appbuilder) -> None:
     for view, label, category, icon in MENU:
+        view.list_title = view.list_title or label
         appbuilder.add_view(view, label, category=category, icon=icon)
     appbuilder.add_view_no_menu(SessionTypeBillingItemView)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_appbuilder import ModelView
+from datetime import time
+
 from wtforms import BooleanField
 
 from app.security import READ_WRITE_METHODS
@@ -21,10 +23,30 @@ class PlinthModelView(ModelView):
         _optional_checkboxes(self)
         super()._init_forms()
 
+    def _init_properties(self) -> None:
+        super()._init_properties()
+        # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
+        columns = set(self.list_columns or []) | set(self.show_columns or [])
+        self.formatters_columns = {column: display_value for column in columns} | dict(
+            self.formatters_columns or {}
+        )
+
 
 class ReadOnlyModelView(PlinthModelView):
     include_route_methods = READ_ONLY_ROUTES
     base_permissions = ["can_read"]
+
+
+def display_value(value):
+    if value is None:
+        return ""
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
 
 
 def _optional_checkboxes(view: "PlinthModelView") -> None:

@@ -164,10 +164,11 @@ class AppointmentView(ReadOnlyModelView):
     class_permission_name = APPOINTMENTS
     base_filters = [scope_filter(appointment_scope)]
     base_order = ("starts_at", "desc")
-    list_columns = ["starts_at", "ends_at", "case.client", "session_type", "status", "booked_via"]
-    search_columns = ["status", "booked_via", "session_type", "starts_at"]
+    list_columns = ["local_times", "location", "case.client", "session_type", "status", "booked_via"]
+    search_columns = ["location", "status", "booked_via", "session_type", "starts_at"]
     show_columns = [
-        "starts_at", "ends_at", "case", "session_type", "status", "booked_via", "notify", "notes",
+        "local_times", "location", "case", "session_type", "status", "booked_via", "notify", "notes",
         "series_id", "rebooked_from", "created_by", "created_at", "updated_at", "occupancies",
     ]
-    label_columns = {"starts_at": "Starts (UTC)", "ends_at": "Ends (UTC)", "case.client": "Client"}
+    label_columns = {"local_times": "When (local time)", "case.client": "Client", "starts_at": "Starts"}
+    order_columns = ["location", "session_type", "status", "booked_via"]

@@ -395,6 +395,7 @@ def upgrade():
     op.create_table('appointment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('session_type_id', sa.Integer(), nullable=False),
     sa.Column('starts_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ends_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
@@ -410,6 +411,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('starts_at < ends_at', name='ck_appointment_ends_after_start'),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
     sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['rebooked_from_id'], ['appointment.id'], ),
     sa.ForeignKeyConstraint(['session_type_id'], ['session_type.id'], ),
@@ -418,7 +420,7 @@ def upgrade():
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appointment_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_series_id'), ['series_id'], unique=False)
-        batch_op.create_index('ix_appointment_starts_at', ['starts_at'], unique=False)
+        batch_op.create_index('ix_appointment_location_start', ['location_id', 'starts_at'], unique=False)
 
     op.create_table('calendar_access',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -548,7 +550,7 @@ def downgrade():
 
     op.drop_table('calendar_access')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
-        batch_op.drop_index('ix_appointment_starts_at')
+        batch_op.drop_index('ix_appointment_location_start')
         batch_op.drop_index(batch_op.f('ix_appointment_series_id'))
         batch_op.drop_index(batch_op.f('ix_appointment_case_id'))
 

@@ -207,7 +207,7 @@ def test_a_provider_cannot_open_or_edit_another_calendars_client(client, db, peo
 def test_a_provider_cannot_open_setup_screens(client, db, people):
     db.session.commit()
     login(client, "provider")
-    for url in ["/locationview/list/", "/calendarview/list/", "/teammemberview/list/", "/sessiontypeview/add"]:
+    for url in ["/locationview/add", "/calendarview/list/", "/teammemberview/list/", "/sessiontypeview/add"]:
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"] or response.status_code == 403, url
 

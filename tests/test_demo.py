@@ -1,0 +1,191 @@
+"""`flask seed-demo`: a demo clinic that obeys the same rules as real bookings."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import current_app
+from sqlalchemy import func, inspect, select, text
+
+from app.demo import (
+    ADMIN_PASSWORD,
+    FRONT_DESK_PASSWORD,
+    MANAGER_PASSWORD,
+    PROVIDER_PASSWORD,
+    seed_demo,
+)
+from app.errors import Conflict
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Calendar,
+    CalendarAccess,
+    CalendarKind,
+    Case,
+    Client,
+    Location,
+    Occupancy,
+    Shift,
+    TeamMember,
+)
+from tests import factories
+
+# Toronto moves its clocks forward on 8 March 2026, inside the demo weeks seeded from
+# this instant (2 to 27 March), so local-time mistakes would show.
+ACROSS_DST = datetime(2026, 3, 11, 15, 30, tzinfo=timezone.utc)
+
+
+def test_it_builds_a_two_location_clinic(db):
+    result = seed_demo(now=ACROSS_DST)
+
+    assert result.created
+    zones = set(db.session.scalars(select(Location.timezone)))
+    assert zones == {"America/Toronto", "Europe/Lisbon"}
+    providers = db.session.scalars(select(TeamMember).where(TeamMember.is_provider)).all()
+    assert len(providers) >= 6
+    for member in providers:
+        (calendar,) = [c for c in member.calendars if c.kind == CalendarKind.provider]
+        assert db.session.scalar(select(CalendarAccess).where(
+            CalendarAccess.user_id == member.user_id, CalendarAccess.calendar_id == calendar.id))
+    assert {loc.name for member in providers for loc in member.locations} == set(
+        db.session.scalars(select(Location.name)))
+    assert _count(db, Calendar, Calendar.kind == CalendarKind.room) == 3
+    assert _count(db, Calendar, Calendar.kind == CalendarKind.equipment) == 1
+    assert _count(db, Client) == 40
+    assert _count(db, Client, ~Client.cases.any()) == 0
+    assert set(db.session.scalars(select(Appointment.status).distinct())) == set(AppointmentStatus)
+
+
+def test_provider_and_room_shifts_have_breaks(db):
+    seed_demo(now=ACROSS_DST)
+
+    shifts = db.session.scalars(
+        select(Shift).join(Calendar).where(Calendar.kind != CalendarKind.equipment)
+    ).all()
+    assert len(shifts) > 100
+    assert all(shift.breaks for shift in shifts)
+
+
+def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(db):
+    seed_demo(now=ACROSS_DST)
+
+    rows = db.session.execute(
+        select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at)
+        .where(Occupancy.active, Occupancy.exclusive)
+        .order_by(Occupancy.calendar_id, Occupancy.starts_at)
+    ).all()
+    assert len(rows) > 300
+    for previous, current in zip(rows, rows[1:]):
+        if previous.calendar_id == current.calendar_id:
+            assert previous.ends_at <= current.starts_at, (previous, current)
+
+
+def test_every_booking_lies_inside_a_shift_and_outside_its_breaks(db):
+    seed_demo(now=ACROSS_DST)
+
+    shifts = {(s.calendar_id, s.day): s for s in db.session.scalars(select(Shift))}
+    occupancies = db.session.scalars(select(Occupancy).join(Calendar)).all()
+    assert {o.calendar.kind for o in occupancies} == set(CalendarKind)
+    for occupancy in occupancies:
+        zone = ZoneInfo(occupancy.calendar.location.timezone)
+        start, end = occupancy.starts_at.astimezone(zone), occupancy.ends_at.astimezone(zone)
+        assert start.date() == end.date()
+        shift = shifts.get((occupancy.calendar_id, start.date()))
+        assert shift is not None, f"no shift for {occupancy.calendar} on {start.date()}"
+        assert shift.start_time <= start.time() and end.time() <= shift.end_time
+        for pause in shift.breaks:
+            assert end.time() <= pause.start_time or start.time() >= pause.end_time
+
+
+def test_released_and_rebooked_appointments_hold_no_time(db):
+    seed_demo(now=ACROSS_DST)
+
+    released = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
+    for appointment in db.session.scalars(select(Appointment)):
+        assert {o.active for o in appointment.occupancies} == {appointment.status not in released}
+        assert appointment.occupancies[0].calendar.kind == CalendarKind.provider
+    moved = db.session.scalars(
+        select(Appointment).where(Appointment.status == AppointmentStatus.rebooked)).all()
+    assert moved
+    for original in moved:
+        (new,) = db.session.scalars(select(Appointment).where(Appointment.rebooked_from_id == original.id))
+        assert new.case_id == original.case_id and new.starts_at > original.starts_at
+
+
+def test_past_is_history_and_future_is_bookings(db):
+    seed_demo(now=ACROSS_DST)
+
+    past = set(db.session.scalars(
+        select(Appointment.status).where(Appointment.ends_at <= ACROSS_DST).distinct()))
+    future = set(db.session.scalars(
+        select(Appointment.status).where(Appointment.starts_at > ACROSS_DST).distinct()))
+    assert past <= {AppointmentStatus.arrived, AppointmentStatus.paid, AppointmentStatus.no_show,
+                    AppointmentStatus.canceled, AppointmentStatus.rebooked}
+    assert future <= {AppointmentStatus.booked, AppointmentStatus.confirmed,
+                      AppointmentStatus.canceled, AppointmentStatus.rebooked}
+
+
+def test_new_cases_start_with_an_assessment(db):
+    seed_demo(now=ACROSS_DST)
+
+    visits = defaultdict(list)
+    kept = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
+            AppointmentStatus.paid)
+    for appointment in db.session.scalars(select(Appointment).order_by(Appointment.starts_at)):
+        if appointment.status in kept:
+            visits[appointment.case_id].append(appointment.session_type)
+    for session_types in visits.values():
+        for later in session_types[1:]:
+            assert later.for_returning_clients, f"{later} is for new clients only"
+
+
+def test_the_demo_logins_sign_in(db):
+    seed_demo(now=ACROSS_DST)
+    sm = current_app.appbuilder.sm
+
+    for username, password in (("manager", MANAGER_PASSWORD), ("frontdesk", FRONT_DESK_PASSWORD),
+                               ("provider", PROVIDER_PASSWORD), ("admin", ADMIN_PASSWORD)):
+        user = sm.auth_user_db(username, password)
+        assert user is not None and user.username == username
+    assert sm.auth_user_db("provider", "wrong-password") is None
+
+
+def test_the_command_seeds_once_and_then_only_prints_the_logins(app, db):
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo clinic created" in first.output
+    before = _row_counts(db)
+    second = runner.invoke(args=["seed-demo"])
+
+    assert second.exit_code == 0, second.output
+    assert "already there" in second.output
+    for login in ("manager-demo-2026", "frontdesk-demo-2026", "provider-demo-2026"):
+        assert login in second.output
+    assert _row_counts(db) == before
+    assert before["appointment"] > 300 and before["client"] == 40
+
+
+def test_it_refuses_a_database_that_already_has_a_clinic(db):
+    factories.make_location(name="Main Street Physio")
+    db.session.commit()
+
+    with pytest.raises(Conflict):
+        seed_demo(now=ACROSS_DST)
+
+    assert _count(db, Location) == 1
+    assert _count(db, Case) == 0
+
+
+def _count(db, model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _row_counts(db) -> dict[str, int]:
+    names = inspect(db.engine).get_table_names()
+    counts = {name: db.session.scalar(text(f'SELECT count(*) FROM "{name}"')) for name in names}
+    db.session.rollback()  # SQLite: let the command have the write lock again
+    return counts
