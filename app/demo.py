@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, or_, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app import demo_data as data
 from app.errors import Conflict, Problem
@@ -37,6 +37,7 @@ from app.models import (
     Shift, ShiftBreak, TeamMember,
 )
 from app.security import ADMIN, FRONT_DESK, MANAGER, PROVIDER, sync_roles
+from app.setup import team
 from app.setup.team import provision_provider_calendars
 from app.timeutil import UTC, to_utc, utcnow
 from app.uow import unit_of_work
@@ -281,19 +282,10 @@ class _Builder:
         self.users.update(manager=manager, frontdesk=frontdesk)
 
     def _user(self, username: str, first: str, last: str, role: str, password: str) -> User:
-        """A FAB user, hashed the way FAB hashes, without FAB's add_user (which commits or
-        rolls back the session on its own, breaking our single transaction)."""
-        sm = current_app.appbuilder.sm
-        user = sm.user_model(
-            username=username, first_name=first, last_name=last, active=True,
-            email=f"{_ascii(first)}.{_ascii(last)}@{STAFF_EMAIL_DOMAIN}", roles=[sm.find_role(role)],
+        return team.new_login(
+            username=username, email=f"{_ascii(first)}.{_ascii(last)}@{STAFF_EMAIL_DOMAIN}",
+            password=password, first_name=first, last_name=last, role_name=role,
         )
-        user.password = generate_password_hash(
-            password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"],
-            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
-        )
-        db.session.add(user)
-        return user
 
     def _add_providers(self) -> None:
         for spec in data.PROVIDERS:

@@ -87,17 +87,22 @@ def check_new_email(email: str) -> str:
     return email
 
 
-def new_login(*, username: str, email: str, password: str, display_name: str, role_name: str):
-    """A FAB user for a team member, added to the session (committed by the caller)."""
+def new_login(*, username: str, email: str, password: str, first_name: str, last_name: str, role_name: str):
+    """A FAB user, hashed the way FAB hashes, added to the session for the caller's commit.
+
+    (FAB's own add_user commits, or rolls the whole session back on error, which would
+    break the caller's single transaction.)"""
     sm = current_app.appbuilder.sm
-    first, _, last = display_name.partition(" ")
     role = sm.find_role(role_name)
     if role is None:
         raise ValueError(f"Unknown role {role_name!r}; run `flask sync-roles`.")
     user = sm.user_model(
-        username=username, email=email, first_name=first or display_name, last_name=last or "-",
+        username=username, email=email, first_name=first_name, last_name=last_name,
         active=True, roles=[role],
-        password=generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"]),
+        password=generate_password_hash(
+            password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"],
+            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+        ),
     )
     db.session.add(user)
     return user
@@ -108,9 +113,10 @@ def add_team_member(
     extra_location: Location | None = None,
 ) -> TeamMember:
     """A new team member with their login and, for a provider, their calendars."""
+    first, _, last = member.display_name.strip().partition(" ")
     member.user = new_login(
         username=username, email=email, password=password,
-        display_name=member.display_name, role_name=role_name,
+        first_name=first, last_name=last or "-", role_name=role_name,
     )
     db.session.add(member)
     db.session.flush()
