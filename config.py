@@ -30,9 +30,9 @@ def _database_url(raw: str | None, instance_dir: Path) -> str:
     try:
         url = make_url(raw)
     except ArgumentError as exc:
-        raise ConfigError(f"DATABASE_URL is not a database URL: {raw!r}") from exc
+        raise ConfigError("DATABASE_URL is not a database URL (expected sqlite:///path or postgresql://...)") from exc
     backend = url.get_backend_name()
-    if backend == "postgresql":
+    if backend in ("postgresql", "postgres"):
         # psycopg 3 is the driver we support; a bare postgresql:// would pick psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
@@ -127,5 +127,5 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "FAB_API_MAX_PAGE_SIZE": 200,
         "FAB_INDEX_VIEW": "app.views.home.PlinthIndexView",
         "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
-        "PLINTH_SHIFT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
+        "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
     }
