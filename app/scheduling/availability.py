@@ -1,0 +1,404 @@
+"""The one availability function (ARCHITECTURE §4.3).
+
+Free time of a calendar = its shifts − their breaks − time blocks − active occupancies
+(which already include their appointments' buffers), widened by the new booking's own
+buffers. ``find_slots`` lists the starts that fit; ``check_booking`` decides one start.
+Both read the same ``CalendarTime`` free lists, so what is offered is exactly what
+booking accepts; the reasons ``check_booking`` gives are explanations on top.
+
+Loading is a constant handful of SQL statements whatever the number of days or
+calendars; the rest is one pass over sorted intervals per calendar.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.errors import Problem
+from app.extensions import db
+from app.models import (
+    Calendar,
+    CalendarKind,
+    Occupancy,
+    OverlapPolicy,
+    SessionType,
+    Shift,
+    TimeBlock,
+)
+from app.scheduling import intervals as iv
+from app.scheduling.shifts import working_intervals
+from app.timeutil import local_day_bounds, to_local, to_utc, utcnow
+
+STAFF = "staff"
+ONLINE = "online"
+CHANNELS = (STAFF, ONLINE)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    calendar_ids: tuple[int, ...]
+
+
+@dataclass
+class CalendarTime:
+    """One calendar's time over a window, as sorted UTC intervals."""
+
+    calendar: Calendar
+    shifts: list[iv.Interval] = field(default_factory=list)
+    breaks: list[iv.Interval] = field(default_factory=list)
+    working: list[iv.Interval] = field(default_factory=list)
+    blocks: list[tuple[iv.Interval, str]] = field(default_factory=list)
+    occupied: list[tuple[iv.Interval, int]] = field(default_factory=list)  # (interval, appointment id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.calendar.location.timezone)
+
+    def free(self, *, ignore_appointments: bool = False) -> list[iv.Interval]:
+        """Where a new appointment's own time may lie on this calendar: working time
+        outside blocks and (unless ignored) other occupancies, each of those widened by
+        this calendar's buffers so the new occupancy, buffers included, touches none."""
+        cal = self.calendar
+        taken = [interval for interval, _ in self.blocks]
+        if not ignore_appointments:
+            taken += [interval for interval, _ in self.occupied]
+        widened = iv.grow(iv.normalise(taken), timedelta(minutes=cal.buffer_after_minutes),
+                          timedelta(minutes=cal.buffer_before_minutes))
+        return iv.subtract(self.working, widened)
+
+    def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """The interval a booking [start, end) holds on this calendar, buffers included."""
+        return (start - timedelta(minutes=self.calendar.buffer_before_minutes),
+                end + timedelta(minutes=self.calendar.buffer_after_minutes))
+
+
+# --- loading -------------------------------------------------------------------------
+def load_calendar_times(
+    calendars: list[Calendar], window: tuple[datetime, datetime], *, ignore_appointment_ids=()
+) -> dict[int, CalendarTime]:
+    """Shifts, breaks, blocks and occupancies of ``calendars`` over ``window`` (UTC):
+    three statements (shifts with their breaks, blocks, occupancies), whatever the span."""
+    times = {cal.id: CalendarTime(cal) for cal in calendars}
+    if not times:
+        return times
+    ids = list(times)
+    w0, w1 = window
+    # Shifts are stored by local date; a day either side covers every zone's offset.
+    shifts = db.session.scalars(
+        select(Shift)
+        .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
+               Shift.day <= (w1 + timedelta(days=1)).date())
+        .options(selectinload(Shift.breaks))
+        .order_by(Shift.calendar_id, Shift.day, Shift.start_time)
+    ).all()
+    for shift in shifts:
+        ct = times[shift.calendar_id]
+        zone = ct.zone
+        start, end = to_utc(shift.day, shift.start_time, zone), to_utc(shift.day, shift.end_time, zone)
+        ct.shifts.append((start, end))
+        ct.breaks.extend((to_utc(shift.day, b.start_time, zone), to_utc(shift.day, b.end_time, zone))
+                         for b in shift.breaks)
+        ct.working.extend(working_intervals(shift, zone))
+    blocks = db.session.execute(
+        select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
+        .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1, TimeBlock.ends_at > w0)
+        .order_by(TimeBlock.starts_at)
+    ).all()
+    for calendar_id, start, end, reason in blocks:
+        times[calendar_id].blocks.append(((start, end), reason))
+    occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
+        Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True),
+        Occupancy.starts_at < w1, Occupancy.ends_at > w0,
+    )
+    if ignore_appointment_ids:
+        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
+    for calendar_id, start, end, appointment_id in db.session.execute(occupied.order_by(Occupancy.starts_at)):
+        times[calendar_id].occupied.append(((start, end), appointment_id))
+    for ct in times.values():
+        ct.shifts = iv.normalise(ct.shifts)
+        ct.breaks = iv.normalise(ct.breaks)
+        ct.working = iv.normalise(ct.working)
+    return times
+
+
+def _load_calendars(where) -> list[Calendar]:
+    return list(db.session.scalars(
+        select(Calendar).where(where)
+        .options(joinedload(Calendar.location), selectinload(Calendar.disciplines))
+        .order_by(Calendar.kind, Calendar.sort_order, Calendar.name, Calendar.id)
+    ).unique())
+
+
+def _resources_needed(session_type: SessionType) -> list[CalendarKind]:
+    kinds = []
+    if session_type.needs_room:
+        kinds.append(CalendarKind.room)
+    if session_type.needs_equipment:
+        kinds.append(CalendarKind.equipment)
+    return kinds
+
+
+def _suitable_resources(session_type: SessionType, provider: Calendar, candidates: list[Calendar],
+                        kind: CalendarKind) -> list[Calendar]:
+    """Rooms (or equipment) a session can use with this provider: same location, active,
+    accepting the discipline, and among the session type's listed ones when it lists any."""
+    listed = {c.id for c in session_type.resources if c.kind == kind}
+    return [
+        c for c in candidates
+        if c.kind == kind and c.active and c.location_id == provider.location_id
+        and session_type.discipline_id in {d.id for d in c.disciplines}
+        and (not listed or c.id in listed)
+    ]
+
+
+# --- rules that do not depend on time ---------------------------------------------------
+def calendar_problems(session_type: SessionType, calendar: Calendar, channel: str) -> list[Problem]:
+    problems = []
+    if not calendar.active:
+        problems.append(_problem(calendar, "inactive", f"{calendar.name} is not in use."))
+    if session_type.discipline_id not in {d.id for d in calendar.disciplines}:
+        problems.append(_problem(calendar, "discipline_not_accepted",
+                                 f"{calendar.name} does not take {session_type.discipline.name} sessions."))
+    if channel == ONLINE and not calendar.online_enabled:
+        problems.append(_problem(calendar, "not_online", f"{calendar.name} does not take online bookings."))
+    return problems
+
+
+def session_problems(session_type: SessionType, channel: str, is_new_client: bool | None) -> list[Problem]:
+    problems = []
+    if not session_type.active:
+        problems.append(Problem(f"{session_type.name} is no longer offered.", details={"reason": "session_inactive"}))
+    if channel == ONLINE:
+        if not session_type.online_bookable:
+            problems.append(Problem(f"{session_type.name} cannot be booked online.",
+                                    details={"reason": "session_not_online"}))
+        if is_new_client is True and not session_type.for_new_clients:
+            problems.append(Problem(f"{session_type.name} is for returning clients.",
+                                    details={"reason": "not_for_new_clients"}))
+        if is_new_client is False and not session_type.for_returning_clients:
+            problems.append(Problem(f"{session_type.name} is for new clients.",
+                                    details={"reason": "not_for_returning_clients"}))
+    return problems
+
+
+def _problem(calendar: Calendar, reason: str, message: str, **details) -> Problem:
+    return Problem(message, details={"calendar_id": calendar.id, "reason": reason, **details})
+
+
+def online_window(calendar: Calendar, now: datetime) -> tuple[datetime, datetime]:
+    """The starts an online client may pick on this calendar: lead time to horizon."""
+    return (now + timedelta(minutes=calendar.lead_time_minutes),
+            now + timedelta(days=calendar.booking_horizon_days))
+
+
+# --- listing -----------------------------------------------------------------------------
+def find_slots(
+    *, session_type: SessionType, provider_calendars: list[Calendar] | None = None,
+    location_id: int | None = None, start_day: date, end_day: date, channel: str = STAFF,
+    now: datetime | None = None, is_new_client: bool | None = None, step_minutes: int = 15,
+    any_provider: bool = True, limit: int | None = None, ignore_appointment_ids=(),
+) -> list[Slot]:
+    """Bookable starts for ``session_type`` from ``start_day`` to ``end_day`` (inclusive,
+    local dates), never before ``now``. With ``any_provider`` each start appears once with
+    the first provider (in calendar order) and resources that would be used; otherwise
+    once per provider that is free."""
+    now = now or utcnow()
+    if session_problems(session_type, channel, is_new_client):
+        return []
+    if provider_calendars is None:
+        provider_calendars = _load_calendars(and_(Calendar.location_id == location_id,
+                                                  Calendar.kind == CalendarKind.provider))
+    providers = [c for c in provider_calendars
+                 if c.kind == CalendarKind.provider and not calendar_problems(session_type, c, channel)]
+    if not providers:
+        return []
+    kinds = _resources_needed(session_type)
+    locations = {p.location_id for p in providers}
+    resources = _load_calendars(and_(Calendar.location_id.in_(locations), Calendar.kind.in_(kinds))) if kinds else []
+    window = _window(providers, start_day, end_day)
+    times = load_calendar_times(providers + resources, window, ignore_appointment_ids=ignore_appointment_ids)
+    length = timedelta(minutes=session_type.duration_minutes)
+    free = {cid: ct.free() for cid, ct in times.items()}
+
+    per_provider: list[tuple[Calendar, list[tuple[datetime, tuple[int, ...]]]]] = []
+    for provider in providers:
+        ct = times[provider.id]
+        day_from, day_to = local_day_bounds(start_day, ct.zone)[0], local_day_bounds(end_day, ct.zone)[1]
+        earliest, latest = max(day_from, now), day_to
+        if channel == ONLINE:
+            lead, horizon = online_window(provider, now)
+            earliest, latest = max(earliest, lead), min(latest, horizon)
+        choices = _starts_with_resources(session_type, provider, resources, free, length, kinds)
+        starts = []
+        for first, last, used in choices:
+            first, last = max(first, earliest), min(last, latest - length)
+            for t in _aligned(first, last, ct.zone, step_minutes):
+                starts.append((t, (provider.id, *used)))
+        starts.sort(key=lambda start: start[0])  # stable: resources stay in calendar order
+        per_provider.append((provider, _first_per_start(starts)))
+
+    slots = _merge(per_provider, length, any_provider)
+    return slots[:limit] if limit else slots
+
+
+def _starts_with_resources(session_type, provider, resources, free, length, kinds):
+    """Closed intervals [first, last] of starts that fit the provider and, for each
+    resource kind needed, one suitable resource (the first that fits, in calendar order)."""
+    provider_starts = [(a, b, ()) for a, b in iv.starts_fitting(free[provider.id], length)]
+    for kind in kinds:
+        options = _suitable_resources(session_type, provider, resources, kind)
+        combined = []
+        for first, last, used in provider_starts:
+            for resource in options:
+                for a, b in iv.starts_fitting(iv.intersect(iv.normalise([(first, last + length)]),
+                                                           free[resource.id]), length):
+                    combined.append((a, b, (*used, resource.id)))
+        provider_starts = combined
+    return provider_starts
+
+
+def _aligned(first: datetime, last: datetime, zone: ZoneInfo, step_minutes: int):
+    """Starts from ``first`` to ``last`` (inclusive) on the location's clock grid."""
+    if first > last:
+        return
+    local = to_local(first, zone)
+    minutes = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+    offset = (-minutes) % step_minutes
+    t = first.replace(second=0, microsecond=0) + timedelta(minutes=offset)
+    step = timedelta(minutes=step_minutes)
+    while t <= last:
+        yield t
+        t += step
+
+
+def _first_per_start(starts):
+    """Keep the first resource combination listed for each start."""
+    result, seen = [], set()
+    for t, used in starts:
+        if t not in seen:
+            seen.add(t)
+            result.append((t, used))
+    return result
+
+
+def _merge(per_provider, length: timedelta, any_provider: bool) -> list[Slot]:
+    if not any_provider:
+        return sorted((Slot(t, t + length, used) for _, starts in per_provider for t, used in starts),
+                      key=lambda s: (s.start, s.calendar_ids))
+    chosen: dict[datetime, tuple[int, ...]] = {}
+    for _, starts in per_provider:  # providers in calendar order: the first free one wins
+        for t, used in starts:
+            chosen.setdefault(t, used)
+    return [Slot(t, t + length, used) for t, used in sorted(chosen.items())]
+
+
+def _window(calendars: list[Calendar], start_day: date, end_day: date) -> tuple[datetime, datetime]:
+    zones = {c.location.timezone for c in calendars}
+    return (min(local_day_bounds(start_day, z)[0] for z in zones),
+            max(local_day_bounds(end_day, z)[1] for z in zones))
+
+
+# --- deciding one booking ---------------------------------------------------------------------
+def check_booking(
+    *, session_type: SessionType, calendars: list[Calendar], start: datetime, channel: str = STAFF,
+    now: datetime | None = None, is_new_client: bool | None = None, allow_overlap: bool = False,
+    ignore_appointment_ids=(), step_minutes: int = 15, length: timedelta | None = None,
+) -> list[Problem]:
+    """Every reason the booking of ``session_type`` at ``start`` holding ``calendars`` (the
+    provider first, then rooms/equipment) cannot be made; empty when it can.
+
+    The verdict per calendar is the same free-time computation ``find_slots`` uses;
+    ``allow_overlap`` (staff only, calendars whose policy allows it) ignores other
+    appointments on that calendar but still respects shifts, breaks and blocks."""
+    now = now or utcnow()
+    length = length or timedelta(minutes=session_type.duration_minutes)
+    end = start + length
+    problems = session_problems(session_type, channel, is_new_client)
+    provider = calendars[0]
+    if provider.kind != CalendarKind.provider:
+        problems.append(_problem(provider, "not_a_provider", f"{provider.name} is not a provider's calendar."))
+    for cal in calendars:
+        problems += calendar_problems(session_type, cal, channel)
+        if cal.location_id != provider.location_id:
+            problems.append(_problem(cal, "wrong_location", f"{cal.name} is at another location."))
+    for kind in _resources_needed(session_type):
+        if not any(c.kind == kind for c in calendars[1:]):
+            problems.append(Problem(f"{session_type.name} needs a {kind.value}; none is free or chosen.",
+                                    details={"reason": f"{kind.value}_required"}))
+    if channel == ONLINE:
+        lead, horizon = online_window(provider, now)
+        if start < lead:
+            problems.append(_problem(provider, "lead_time",
+                                     f"Online bookings start at least {provider.lead_time_minutes} minutes ahead."))
+        if start > horizon - length:
+            problems.append(_problem(provider, "too_far_ahead",
+                                     f"Online bookings go at most {provider.booking_horizon_days} days ahead."))
+        local = to_local(start, ZoneInfo(provider.location.timezone))
+        if (local.hour * 60 + local.minute) % step_minutes or local.second or local.microsecond:
+            problems.append(_problem(provider, "off_grid", f"Online bookings start on the {step_minutes}-minute grid."))
+        allow_overlap = False
+    window = (start - timedelta(days=1), end + timedelta(days=1))
+    times = load_calendar_times(calendars, window, ignore_appointment_ids=ignore_appointment_ids)
+    for cal in calendars:
+        ct = times[cal.id]
+        may_overlap = allow_overlap and cal.overlap_policy == OverlapPolicy.staff_may_overlap
+        if not iv.covers(ct.free(ignore_appointments=may_overlap), start, end):
+            problems += _time_reasons(ct, start, end, ignore_appointments=may_overlap)
+    return problems
+
+
+def overlapping_appointments(ct: CalendarTime, start: datetime, end: datetime) -> list[int]:
+    occ_start, occ_end = ct.occupancy_for(start, end)
+    return [appointment_id for (s, e), appointment_id in ct.occupied if s < occ_end and occ_start < e]
+
+
+def _time_reasons(ct: CalendarTime, start: datetime, end: datetime, *, ignore_appointments: bool) -> list[Problem]:
+    cal = ct.calendar
+    local = to_local(start, ct.zone)
+    when = f"{local:%a %d %b %H:%M}"
+    reasons = []
+    if not iv.covers(ct.shifts, start, end):
+        reasons.append(_problem(cal, "outside_shift", f"{when} is outside {cal.name}'s shift."))
+    for s, e in iv.overlapping(ct.breaks, start, end):
+        reasons.append(_problem(cal, "in_break", f"{when} falls in {cal.name}'s break "
+                                f"({to_local(s, ct.zone):%H:%M}–{to_local(e, ct.zone):%H:%M})."))
+    occ_start, occ_end = ct.occupancy_for(start, end)
+    for (s, e), reason in ct.blocks:
+        if s < occ_end and occ_start < e:
+            reasons.append(_problem(cal, "blocked", f"{cal.name} is blocked then ({reason})."))
+    if not ignore_appointments:
+        for appointment_id in overlapping_appointments(ct, start, end):
+            reasons.append(_problem(cal, "overlaps_appointment",
+                                    f"{when} overlaps appointment {appointment_id} on {cal.name}.",
+                                    appointment_id=appointment_id))
+    if not reasons:  # the verdict and the explanations come from the same data; be safe
+        reasons.append(_problem(cal, "unavailable", f"{cal.name} is not free at {when}."))
+    return reasons
+
+
+def pick_resources(*, session_type: SessionType, provider: Calendar, start: datetime, end: datetime,
+                   ignore_appointment_ids=()) -> list[Calendar]:
+    """The first suitable free room / equipment (calendar order) for each kind the session
+    needs, at [start, end) with ``provider``; kinds with none free are left out (the
+    check then says which is missing)."""
+    kinds = _resources_needed(session_type)
+    if not kinds:
+        return []
+    candidates = _load_calendars(and_(Calendar.location_id == provider.location_id, Calendar.kind.in_(kinds)))
+    suitable = {kind: _suitable_resources(session_type, provider, candidates, kind) for kind in kinds}
+    everyone = [c for options in suitable.values() for c in options]
+    times = load_calendar_times(everyone, (start - timedelta(days=1), end + timedelta(days=1)),
+                                ignore_appointment_ids=ignore_appointment_ids)
+    chosen = []
+    for kind in kinds:
+        for resource in suitable[kind]:
+            if iv.covers(times[resource.id].free(), start, end):
+                chosen.append(resource)
+                break
+    return chosen
