@@ -1,2 +1,16 @@
+"""Plinth's REST API (FAB ModelRestApi), under /api/v1/.
+
+Authentication is FAB's JWT login (POST /api/v1/security/login), the OpenAPI document is
+served at /api/v1/_openapi (FAB_API_SWAGGER_UI). Every resource is described in the
+module of its domain area; app/api/base.py holds what they share (scope, validated writes).
+"""
+from __future__ import annotations
+
+
 def register_apis(appbuilder) -> None:
-    pass
+    from app.api.appointments import APPOINTMENT_APIS
+    from app.api.records import RECORD_APIS
+    from app.api.setup import SETUP_APIS
+
+    for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS):
+        appbuilder.add_api(api)
