@@ -26,7 +26,9 @@ from app.models import (
     Case,
     Client,
     Occupancy,
+    Shift,
     TeamMember,
+    TimeBlock,
 )
 from app.models.team import team_member_location
 
@@ -95,7 +97,8 @@ def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[s
 
 
 ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
-    MANAGER: _grants(read=(APPOINTMENTS, AUDIT), write=SETUP_RESOURCES + (CLIENTS, CASES)),
+    # Managers may also read the API's OpenAPI document (integrations are theirs to set up).
+    MANAGER: _grants(read=(APPOINTMENTS, AUDIT), write=SETUP_RESOURCES + (CLIENTS, CASES)) + [("can_get", "OpenApi")],
     FRONT_DESK: _grants(read=(SHIFTS, APPOINTMENTS) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS)),
     PROVIDER: _grants(read=(APPOINTMENTS, SHIFTS) + LOOKUPS, write=(CLIENTS, CASES)),
 }
@@ -258,6 +261,23 @@ def client_scope(user) -> Select:
     if FRONT_DESK in roles:
         conditions.append(Client.id.in_(_front_desk_clients(user)))
     return select(Client.id).where(or_(*conditions))
+
+
+def shift_scope(user) -> Select:
+    """Shifts of the calendars the user may see."""
+    return select(Shift.id).where(Shift.calendar_id.in_(visible_calendar_ids(user)))
+
+
+def time_block_scope(user) -> Select:
+    """Blocked time on the calendars the user may see."""
+    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(visible_calendar_ids(user)))
+
+
+def calendar_access_scope(user) -> Select:
+    """Managers see every grant; everyone else only their own."""
+    if sees_everything(user):
+        return select(CalendarAccess.id)
+    return select(CalendarAccess.id).where(CalendarAccess.user_id == (user.id if user is not None else None))
 
 
 def current_user():

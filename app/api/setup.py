@@ -9,7 +9,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy import SQLAlchemySchema, auto_field
 from marshmallow_sqlalchemy.fields import Related
-from sqlalchemy import Select, select
 
 from app.api.base import PlinthModelApi, ReadOnlyApi, acting_user
 from app.api.rules import (
@@ -52,30 +51,16 @@ from app.security import (
     TEAM,
     TIME_BLOCKS,
     bookable_calendar_ids,
+    calendar_access_scope,
     sees_everything,
+    shift_scope,
+    time_block_scope,
     visible_calendar_ids,
 )
 from app.setup.validation import check_shift
 
 
 # --- scopes built on the one helper ---------------------------------------------
-def shift_scope(user) -> Select:
-    """Shifts of the calendars the user may see."""
-    return select(Shift.id).where(Shift.calendar_id.in_(visible_calendar_ids(user)))
-
-
-def time_block_scope(user) -> Select:
-    """Blocked time on the calendars the user may see."""
-    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(visible_calendar_ids(user)))
-
-
-def calendar_access_scope(user) -> Select:
-    """Managers see every grant; everyone else only their own."""
-    if sees_everything(user):
-        return select(CalendarAccess.id)
-    return select(CalendarAccess.id).where(CalendarAccess.user_id == (user.id if user is not None else None))
-
-
 # --- locations, disciplines, team -------------------------------------------------
 _LOCATION_FIELDS = [
     "name", "timezone", "address_line1", "address_line2", "city", "region", "postal_code",

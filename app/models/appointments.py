@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (

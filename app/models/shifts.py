@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db

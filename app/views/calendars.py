@@ -2,14 +2,13 @@
 read-only list of appointments (their writes go through the scheduling services)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import DateField, StringField, TimeField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.models import Appointment, Calendar, CalendarAccess, CalendarKind, Shift, ShiftBreak, TimeBlock
+from app.models import Appointment, Calendar, CalendarAccess, CalendarKind, Shift, TimeBlock
 from app.security import (
     APPOINTMENTS,
     CALENDAR_ACCESS,
@@ -17,10 +16,13 @@ from app.security import (
     SHIFTS,
     TIME_BLOCKS,
     appointment_scope,
+    calendar_access_scope,
     scope_filter,
+    shift_scope,
+    time_block_scope,
     visible_calendar_ids,
 )
-from app.setup.validation import InvalidValue, check_colour, check_non_negative_int, check_positive_int, check_shift, check_slug, format_breaks, parse_breaks
+from app.setup.validation import InvalidValue, check_colour, check_non_negative_int, check_positive_int, check_shift, check_slug, parse_breaks
 from app.timeutil import to_local, to_utc
 from app.views.base import PlinthModelView, ReadOnlyModelView
 from app.views.forms import AtLeastOne, EndsAfter, Rule
@@ -81,6 +83,7 @@ class CalendarView(PlinthModelView):
 class CalendarAccessView(PlinthModelView):
     datamodel = SQLAInterface(CalendarAccess)
     class_permission_name = CALENDAR_ACCESS
+    base_filters = [scope_filter(calendar_access_scope)]
     list_columns = ["user", "calendar", "level"]
     search_columns = ["user", "calendar", "level"]
     add_columns = edit_columns = list_columns
@@ -101,7 +104,7 @@ class ShiftView(PlinthModelView):
     search_form_query_rel_fields = add_form_query_rel_fields = edit_form_query_rel_fields = _VISIBLE_CALENDARS
     datamodel = SQLAInterface(Shift)
     class_permission_name = SHIFTS
-    base_filters = [scope_filter(visible_calendar_ids, "calendar_id")]
+    base_filters = [scope_filter(shift_scope)]
     base_order = ("day", "desc")
     list_columns = ["calendar", "day", "start_time", "end_time", "breaks_text"]
     search_columns = ["calendar", "day"]
@@ -126,7 +129,7 @@ class TimeBlockView(PlinthModelView):
     search_form_query_rel_fields = add_form_query_rel_fields = edit_form_query_rel_fields = _VISIBLE_CALENDARS
     datamodel = SQLAInterface(TimeBlock)
     class_permission_name = TIME_BLOCKS
-    base_filters = [scope_filter(visible_calendar_ids, "calendar_id")]
+    base_filters = [scope_filter(time_block_scope)]
     base_order = ("starts_at", "desc")
     list_columns = ["calendar", "starts_at", "ends_at", "reason"]
     search_columns = ["calendar", "reason"]

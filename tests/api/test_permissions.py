@@ -8,7 +8,7 @@ import pytest
 
 from app.models import Appointment, Payer
 from tests import factories
-from tests.api.conftest import Api, login
+from tests.api.conftest import Api
 
 
 def test_login_returns_an_access_and_a_refresh_token(people, client, db):

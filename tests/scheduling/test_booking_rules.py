@@ -1,12 +1,12 @@
 """What can be booked where and when: every refusal names its reason."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from app.errors import Conflict
-from app.models import AppointmentStatus, CalendarKind, OverlapPolicy, TimeBlock
+from app.models import AppointmentStatus, OverlapPolicy, TimeBlock
 from app.scheduling import availability, booking
 from tests import factories
 from tests.scheduling.conftest import MONDAY, NOW, at

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict
 from app.extensions import db as ext_db
 from app.models import Appointment, AppointmentStatus, Occupancy, Shift, ShiftBreak
 from app.scheduling import availability, booking

@@ -2,7 +2,7 @@
 message and nothing is saved, and providers only ever see their own records."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -214,7 +214,7 @@ def test_a_provider_cannot_open_setup_screens(client, db, people):
 
 def test_front_desk_sees_their_locations_clients_only(client, db, people):
     mine, theirs = _scene(db, people)
-    walk_in = factories.make_client(first_name="Wanda", last_name="Walkin", home_location=people.location)
+    factories.make_client(first_name="Wanda", last_name="Walkin", home_location=people.location)
     db.session.commit()
     login(client, "frontdesk")
     page = client.get("/clientview/list/").get_data(as_text=True)
