@@ -98,9 +98,10 @@ def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[s
 
 ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
     # Managers may also read the API's OpenAPI document (integrations are theirs to set up).
-    MANAGER: _grants(read=(APPOINTMENTS, AUDIT), write=SETUP_RESOURCES + (CLIENTS, CASES)) + [("can_get", "OpenApi")],
-    FRONT_DESK: _grants(read=(SHIFTS, APPOINTMENTS) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS)),
-    PROVIDER: _grants(read=(APPOINTMENTS, SHIFTS) + LOOKUPS, write=(CLIENTS, CASES)),
+    MANAGER: _grants(read=(AUDIT,), write=SETUP_RESOURCES + (CLIENTS, CASES, APPOINTMENTS)) + [("can_get", "OpenApi")],
+    FRONT_DESK: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS, APPOINTMENTS)),
+    # Providers book into the calendars granted to them (the scope helpers decide which).
+    PROVIDER: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, APPOINTMENTS)),
 }
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 

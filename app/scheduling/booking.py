@@ -158,6 +158,7 @@ def rebook(*, appointment: Appointment, start: datetime, actor: User | None, cal
                    extra_calendars=_still_free(None, resources, start, start + length)
                    if target.location_id == provider.location_id else None)
     booking.appointment.rebooked_from = appointment
+    db.session.flush()
     return booking
 
 
