@@ -49,6 +49,7 @@ class AvailabilityQuery(Schema):
     end = fields.Date(required=True)
     channel = fields.Str(load_default="staff", validate=validate.OneOf(availability.CHANNELS))
     any_provider = fields.Bool(load_default=True)
+    client_type = fields.Str(load_default=None, validate=validate.OneOf(("new", "returning")))
     limit = fields.Int(load_default=None, validate=validate.Range(min=1, max=5000))
 
     @validates_schema
@@ -254,6 +255,7 @@ class SchedulingApi(BaseApi):
           - {in: query, name: end, required: true, schema: {type: string, format: date}}
           - {in: query, name: channel, schema: {type: string, enum: [staff, online]}}
           - {in: query, name: any_provider, schema: {type: boolean}}
+          - {in: query, name: client_type, schema: {type: string, enum: [new, returning]}}
           responses:
             200: {description: '{"slots": [{"start", "end", "calendar_ids"}]}'}
             422: {description: Malformed input}
@@ -277,6 +279,7 @@ class SchedulingApi(BaseApi):
             session_type=session_type, provider_calendars=calendars, start_day=args["start"],
             end_day=args["end"], channel=args["channel"], step_minutes=_step(),
             any_provider=args["any_provider"], limit=args["limit"],
+            is_new_client=None if args["client_type"] is None else args["client_type"] == "new",
         )
         zones = {c.id: c.location.timezone for c in calendars}
         return self.response(200, slots=[{
