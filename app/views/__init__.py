@@ -32,6 +32,15 @@ MENU = [
 
 
 def register_views(appbuilder) -> None:
+    from flask import Blueprint, current_app
+
+    from app.calendar.views import CalendarGridView
+
+    # The grid's own templates and static files (app/calendar/templates, static).
+    current_app.register_blueprint(Blueprint(
+        "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
+        static_url_path="/calendar/static"))
+    appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
     for view, label, category, icon in MENU:
         view.list_title = view.list_title or label
         appbuilder.add_view(view, label, category=category, icon=icon)

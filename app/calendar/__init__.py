@@ -1,0 +1,1 @@
+"""The front-desk calendar grid: the page, and the feeds FullCalendar reads."""

@@ -1,0 +1,160 @@
+"""What the grid shows, scoped to the user: calendars as resources with their working
+hours, appointments as events, breaks and blocked time as background.
+
+Each feed is a fixed handful of SQL statements, whatever the number of calendars or
+appointments (tests/calendar/test_feeds.py counts them).
+"""
+from __future__ import annotations
+
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Calendar,
+    CalendarKind,
+    Case,
+    Client,
+    Location,
+    Occupancy,
+    SessionType,
+    Shift,
+    TimeBlock,
+)
+from app.security import visible_calendar_ids
+from app.timeutil import local_day_bounds, to_local, to_utc
+
+KIND_ORDER = {CalendarKind.provider: 0, CalendarKind.room: 1, CalendarKind.equipment: 2}
+STATUS_COLOURS = {
+    AppointmentStatus.booked: "#3a87ad", AppointmentStatus.confirmed: "#2e7d32",
+    AppointmentStatus.arrived: "#f39c12", AppointmentStatus.paid: "#6d4c41",
+    AppointmentStatus.no_show: "#c0392b", AppointmentStatus.canceled: "#9e9e9e",
+    AppointmentStatus.rebooked: "#9e9e9e",
+}
+
+
+def _calendars(user, location: Location) -> list[Calendar]:
+    calendars = db.session.scalars(
+        select(Calendar).where(Calendar.location_id == location.id, Calendar.active.is_(True),
+                               Calendar.id.in_(visible_calendar_ids(user)))
+    ).all()
+    return sorted(calendars, key=lambda c: (KIND_ORDER[c.kind], c.sort_order, c.name, c.id))
+
+
+def _shifts(calendar_ids: list[int], day_from: date, day_to: date) -> list[Shift]:
+    if not calendar_ids:
+        return []
+    return list(db.session.scalars(
+        select(Shift).where(Shift.calendar_id.in_(calendar_ids), Shift.day >= day_from, Shift.day <= day_to)
+        .options(selectinload(Shift.breaks)).order_by(Shift.day, Shift.start_time)
+    ))
+
+
+def _hm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _working_pieces(shift: Shift) -> list[tuple[time, time]]:
+    """The shift's local hours minus its breaks, as FullCalendar business hours."""
+    pieces, cursor = [], shift.start_time
+    for brk in shift.breaks:
+        if brk.start_time > cursor:
+            pieces.append((cursor, brk.start_time))
+        cursor = max(cursor, brk.end_time)
+    if cursor < shift.end_time:
+        pieces.append((cursor, shift.end_time))
+    return pieces
+
+
+def resources(*, user, location: Location, day_from: date, day_to: date, include_idle: bool = False) -> list[dict]:
+    """The calendars of ``location`` the user may see: providers, rooms, equipment in their
+    order, each with its working hours over the dates. Without ``include_idle`` only the
+    calendars with a shift on one of the dates."""
+    calendars = _calendars(user, location)
+    shifts = _shifts([c.id for c in calendars], day_from, day_to)
+    hours: dict[int, list[dict]] = {}
+    for shift in shifts:
+        # FullCalendar's days of week: 0 = Sunday.
+        weekday = (shift.day.weekday() + 1) % 7
+        hours.setdefault(shift.calendar_id, []).extend(
+            {"daysOfWeek": [weekday], "startTime": _hm(s), "endTime": _hm(e)} for s, e in _working_pieces(shift)
+        )
+    return [{
+        "id": str(c.id), "title": c.name, "kind": c.kind.value, "eventColor": c.colour,
+        "order": index, "businessHours": hours.get(c.id, []),
+    } for index, c in enumerate(calendars) if include_idle or c.id in hours]
+
+
+def events(*, user, location: Location, day_from: date, day_to: date) -> list[dict]:
+    """Appointments on the user's visible calendars at ``location`` (one event per calendar
+    they hold), plus breaks and blocked time as background events."""
+    zone = ZoneInfo(location.timezone)
+    start, end = local_day_bounds(day_from, zone)[0], local_day_bounds(day_to, zone)[1]
+    visible = visible_calendar_ids(user)
+    rows = db.session.execute(
+        select(Occupancy.calendar_id, Appointment.id, Appointment.version, Appointment.starts_at,
+               Appointment.ends_at, Appointment.status, Appointment.booked_via, Appointment.notes,
+               Appointment.series_id, Appointment.case_id, Case.title, Client.id, Client.first_name,
+               Client.last_name, Client.alerts, SessionType.name, SessionType.id)
+        .join(Appointment, Appointment.id == Occupancy.appointment_id)
+        .join(Case, Case.id == Appointment.case_id).join(Client, Client.id == Case.client_id)
+        .join(SessionType, SessionType.id == Appointment.session_type_id)
+        .join(Calendar, Calendar.id == Occupancy.calendar_id)
+        .where(Calendar.location_id == location.id, Occupancy.calendar_id.in_(visible),
+               Appointment.starts_at < end, Appointment.ends_at > start)
+        .order_by(Appointment.starts_at)
+    ).all()
+    result = [{
+        "id": f"{appointment_id}-{calendar_id}", "groupId": str(appointment_id), "resourceId": str(calendar_id),
+        "start": to_local(starts_at, zone).isoformat(), "end": to_local(ends_at, zone).isoformat(),
+        "title": f"{first} {last} · {session_name}", "color": STATUS_COLOURS[status],
+        "editable": status not in (AppointmentStatus.canceled, AppointmentStatus.rebooked),
+        "classNames": [f"status-{status.value}"],
+        "extendedProps": {
+            "appointment_id": appointment_id, "version": version, "status": status.value,
+            "booked_via": booked_via.value, "client_id": client_id, "client": f"{first} {last}",
+            "case_id": case_id, "case": case_title, "session_type": session_name,
+            "session_type_id": session_type_id, "series_id": series_id, "has_notes": bool(notes),
+            "alerts": alerts or "",
+        },
+    } for (calendar_id, appointment_id, version, starts_at, ends_at, status, booked_via, notes, series_id,
+           case_id, case_title, client_id, first, last, alerts, session_name, session_type_id) in rows]
+    calendar_ids = [c.id for c in _calendars(user, location)]
+    for shift in _shifts(calendar_ids, day_from, day_to):
+        for brk in shift.breaks:
+            result.append(_background(shift.calendar_id, shift.day, brk.start_time, brk.end_time, zone,
+                                      brk.label or "Break", "break"))
+    blocks = db.session.execute(
+        select(TimeBlock.id, TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
+        .where(TimeBlock.calendar_id.in_(calendar_ids), TimeBlock.starts_at < end, TimeBlock.ends_at > start)
+    ).all() if calendar_ids else []
+    for block_id, calendar_id, block_start, block_end, reason in blocks:
+        result.append({"id": f"block-{block_id}", "resourceId": str(calendar_id), "display": "background",
+                       "start": to_local(block_start, zone).isoformat(), "end": to_local(block_end, zone).isoformat(),
+                       "title": reason, "classNames": ["blocked-time"], "color": "#b0bec5"})
+    return result
+
+
+def _background(calendar_id: int, day: date, start: time, end: time, zone: ZoneInfo, title: str, kind: str) -> dict:
+    return {"id": f"{kind}-{calendar_id}-{day}-{_hm(start)}", "resourceId": str(calendar_id), "display": "background",
+            "start": to_local(to_utc(day, start, zone), zone).isoformat(),
+            "end": to_local(to_utc(day, end, zone), zone).isoformat(),
+            "title": title, "classNames": [f"{kind}-time"], "color": "#cfd8dc"}
+
+
+def status_counts(event_list: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    seen = set()
+    for event in event_list:
+        props = event.get("extendedProps")
+        if not props or props["appointment_id"] in seen:
+            continue
+        seen.add(props["appointment_id"])
+        counts[props["status"]] = counts.get(props["status"], 0) + 1
+    return counts
+

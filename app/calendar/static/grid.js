@@ -1,0 +1,259 @@
+/* Plinth front-desk grid: FullCalendar Scheduler over Plinth's feeds and scheduling API.
+ * Times are shown in the chosen location's zone (luxon plugin), never the browser's.
+ * Every write goes to /api/v1 with the page's CSRF token; a refusal reverts the change
+ * and says why. */
+(function () {
+  "use strict";
+  const root = document.getElementById("plinth-grid");
+  if (!root || !document.getElementById("grid-location")) return;
+
+  const csrf = root.dataset.csrf;
+  const locationSelect = document.getElementById("grid-location");
+  const dateInput = document.getElementById("grid-date");
+  const allBox = document.getElementById("grid-all");
+  const message = document.getElementById("grid-message");
+  const statusBar = document.getElementById("status-bar");
+  const dialog = document.getElementById("book-dialog");
+  const STATUSES = ["booked", "confirmed", "arrived", "paid", "no_show", "canceled", "rebooked"];
+  const LABELS = {booked: "Booked", confirmed: "Confirmed", arrived: "Arrived", paid: "Paid",
+                  no_show: "No show", canceled: "Canceled", rebooked: "Rebooked"};
+  const hidden = new Set(JSON.parse(localStorage.getItem("plinth.hiddenStatuses") || "[]"));
+  let busy = false;          // a drag or a dialog is in progress: do not refresh under the user
+  let sessionTypes = [];
+  let resourceKinds = {};
+
+  const zone = () => locationSelect.selectedOptions[0].dataset.zone;
+  const say = (text, kind) => { message.textContent = text; message.className = "grid-message " + (kind || ""); };
+
+  async function send(method, url, body) {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { /* not JSON */ }
+    if (!response.ok) {
+      const reasons = (data.conflicts || data.problems || []).map((p) => p.message).filter(Boolean);
+      const error = new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
+      error.data = data;
+      throw error;
+    }
+    return data;
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}});
+    if (!response.ok) throw new Error("The calendar could not load (" + response.status + ").");
+    return response.json();
+  }
+
+  function feedUrl(path, info) {
+    const params = new URLSearchParams({location_id: locationSelect.value, start: info.startStr.slice(0, 10),
+                                        end: info.endStr.slice(0, 10)});
+    if (allBox.checked) params.set("all", "1");
+    return "/calendar/feed/" + path + "?" + params;
+  }
+
+  function visibleHours(resources) {
+    let first = "24:00", last = "00:00";
+    resources.forEach((r) => r.businessHours.forEach((h) => {
+      if (h.startTime < first) first = h.startTime;
+      if (h.endTime > last) last = h.endTime;
+    }));
+    if (first >= last) return ["08:00", "18:00"];
+    return [first.slice(0, 2) + ":00", (last.slice(3) === "00" ? last.slice(0, 2) : String(Number(last.slice(0, 2)) + 1).padStart(2, "0")) + ":00"];
+  }
+
+  function renderStatusBar(events) {
+    const counts = {}, seen = new Set();
+    events.forEach((e) => {
+      const p = e.extendedProps;
+      if (!p || seen.has(p.appointment_id)) return;
+      seen.add(p.appointment_id);
+      counts[p.status] = (counts[p.status] || 0) + 1;
+    });
+    statusBar.replaceChildren(...STATUSES.map((status) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.status = status;
+      button.setAttribute("aria-pressed", String(!hidden.has(status)));
+      button.textContent = LABELS[status] + " " + (counts[status] || 0);
+      button.addEventListener("click", () => {
+        hidden.has(status) ? hidden.delete(status) : hidden.add(status);
+        localStorage.setItem("plinth.hiddenStatuses", JSON.stringify([...hidden]));
+        button.setAttribute("aria-pressed", String(!hidden.has(status)));
+        calendar.getEvents().forEach((ev) => {
+          if (ev.extendedProps.status === status) ev.setProp("classNames", classesFor(ev.extendedProps.status));
+        });
+      });
+      return button;
+    }), Object.assign(document.createElement("span"), {className: "total", textContent: "Total " + seen.size}));
+  }
+
+  const classesFor = (status) => ["status-" + status].concat(hidden.has(status) ? ["hidden-status"] : []);
+
+  async function change(info) {
+    const props = info.event.extendedProps;
+    const body = {start: info.event.startStr, end: info.event.endStr, version: props.version};
+    if (info.newResource && info.oldResource && info.newResource.id !== info.oldResource.id) {
+      if (resourceKinds[info.oldResource.id] === "provider") body.calendar_id = Number(info.newResource.id);
+      else body.extra_calendar_ids = [Number(info.newResource.id)];
+    }
+    try {
+      await send("PATCH", "/api/v1/appointments/" + props.appointment_id, body);
+      say("Moved " + props.client + ".", "ok");
+    } catch (error) {
+      info.revert();
+      say("Not moved: " + error.message, "error");
+    } finally {
+      busy = false;
+      calendar.refetchEvents();
+    }
+  }
+
+  const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
+    schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
+    timeZone: zone(),
+    initialView: window.matchMedia("(max-width: 700px)").matches ? "listDay" : "resourceTimeGridDay",
+    initialDate: dateInput.value,
+    headerToolbar: {left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek,listDay"},
+    buttonText: {resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", listDay: "List"},
+    datesAboveResources: true, allDaySlot: false, nowIndicator: true, height: "auto",
+    slotDuration: "00:15:00", snapDuration: "00:05:00", slotLabelInterval: "01:00",
+    selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
+    resourceOrder: "order", refetchResourcesOnNavigate: true,
+    resources(info, success, failure) {
+      getJSON(feedUrl("resources", info)).then((list) => {
+        resourceKinds = Object.fromEntries(list.map((r) => [r.id, r.kind]));
+        const [first, last] = visibleHours(list);
+        calendar.setOption("slotMinTime", first);
+        calendar.setOption("slotMaxTime", last);
+        success(list);
+      }).catch((error) => { say(error.message, "error"); failure(error); });
+    },
+    events(info, success, failure) {
+      getJSON(feedUrl("events", info)).then((list) => {
+        list.forEach((e) => { if (e.extendedProps) e.classNames = classesFor(e.extendedProps.status); });
+        renderStatusBar(list);
+        success(list);
+      }).catch((error) => { say(error.message, "error"); failure(error); });
+    },
+    select: openBooking,
+    eventDragStart: () => { busy = true; },
+    eventResizeStart: () => { busy = true; },
+    eventDrop: change,
+    eventResize: change,
+    eventDidMount(info) {
+      const p = info.event.extendedProps;
+      if (p && p.client) {
+        info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? "Booked online" : "",
+                         p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
+      }
+    },
+    datesSet(info) { dateInput.value = info.startStr.slice(0, 10); },
+  });
+  calendar.render();
+  renderStatusBar([]);
+
+  locationSelect.addEventListener("change", () => {
+    calendar.setOption("timeZone", zone());
+    calendar.refetchResources();
+    calendar.refetchEvents();
+  });
+  dateInput.addEventListener("change", () => dateInput.value && calendar.gotoDate(dateInput.value));
+  allBox.addEventListener("change", () => calendar.refetchResources());
+  // Live: other people's changes appear within seconds.
+  setInterval(() => { if (!busy && !dialog.open && document.visibilityState === "visible") calendar.refetchEvents(); }, 8000);
+
+  /* --- booking dialog -------------------------------------------------------------- */
+  const form = document.getElementById("book-form");
+  const clientInput = document.getElementById("book-client");
+  const results = document.getElementById("book-client-results");
+  const caseSelect = document.getElementById("book-case");
+  const sessionSelect = document.getElementById("book-session");
+  const errorBox = document.getElementById("book-error");
+  const alertsBox = document.getElementById("book-alerts");
+  let selection = null, searchTimer = null;
+
+  getJSON("/calendar/feed/session_types").then((list) => { sessionTypes = list; });
+
+  function openBooking(info) {
+    if (resourceKinds[info.resource && info.resource.id] !== "provider") {
+      calendar.unselect();
+      say("Book in a provider's column; rooms and equipment are added for you.", "error");
+      return;
+    }
+    selection = info;
+    busy = true;
+    document.getElementById("book-when").textContent = info.resource.title + " · " +
+      luxon.DateTime.fromISO(info.startStr, {setZone: true}).toFormat("ccc d LLL yyyy, HH:mm");
+    form.reset();
+    results.replaceChildren();
+    caseSelect.replaceChildren();
+    sessionSelect.replaceChildren();
+    errorBox.textContent = "";
+    alertsBox.classList.add("hidden");
+    dialog.showModal();
+    clientInput.focus();
+  }
+
+  function fillSessions() {
+    const option = caseSelect.selectedOptions[0];
+    const discipline = option ? Number(option.dataset.discipline) : null;
+    sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
+      new Option(s.name + " (" + s.duration + " min)", s.id)));
+  }
+
+  clientInput.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(async () => {
+      const q = clientInput.value.trim();
+      if (q.length < 2) { results.replaceChildren(); return; }
+      const found = await getJSON("/calendar/feed/clients?q=" + encodeURIComponent(q));
+      results.replaceChildren(...found.map((c) => {
+        const li = document.createElement("li");
+        li.tabIndex = 0;
+        li.textContent = c.name + (c.phone ? " · " + c.phone : "") + (c.cases.length ? "" : " · no open case");
+        const pick = () => {
+          clientInput.value = c.name;
+          results.replaceChildren();
+          caseSelect.replaceChildren(...c.cases.map((k) => Object.assign(new Option(k.title, k.id), {dataset: {}})));
+          [...caseSelect.options].forEach((o, i) => { o.dataset.discipline = c.cases[i].discipline_id; });
+          alertsBox.textContent = c.alerts;
+          alertsBox.classList.toggle("hidden", !c.alerts);
+          fillSessions();
+          if (!c.cases.length) errorBox.textContent = "This client has no open case; open one under Clients first.";
+        };
+        li.addEventListener("click", pick);
+        li.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); pick(); } });
+        return li;
+      }));
+    }, 200);
+  });
+  caseSelect.addEventListener("change", fillSessions);
+
+  function closeDialog() { dialog.close(); calendar.unselect(); busy = false; }
+  document.getElementById("book-cancel").addEventListener("click", closeDialog);
+  dialog.addEventListener("cancel", () => { calendar.unselect(); busy = false; });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errorBox.textContent = "";
+    if (!caseSelect.value || !sessionSelect.value) { errorBox.textContent = "Choose a client, a case and a session."; return; }
+    try {
+      const booked = await send("POST", "/api/v1/appointments", {
+        case_id: Number(caseSelect.value), session_type_id: Number(sessionSelect.value),
+        calendar_id: Number(selection.resource.id), start: selection.startStr,
+        notes: document.getElementById("book-notes").value || null,
+        notify: document.getElementById("book-notify").checked,
+        allow_overlap: document.getElementById("book-overlap").checked,
+      });
+      closeDialog();
+      say("Booked " + clientInput.value + "." + (booked.warnings.length ? " " + booked.warnings.join(" ") : ""), "ok");
+      calendar.refetchEvents();
+    } catch (error) {
+      errorBox.textContent = error.message;
+    }
+  });
+})();

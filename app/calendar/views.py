@@ -1,0 +1,117 @@
+"""The grid page and its JSON feeds (read-only). Writes go through the scheduling API
+(app/api/scheduling.py) with the page's CSRF token."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import jsonify, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import or_, select
+
+from app.calendar import feeds
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.models import Calendar, Case, Client, Location, SessionType
+from app.security import APPOINTMENTS, case_scope, client_scope, current_user, visible_calendar_ids
+
+MAX_RANGE_DAYS = 42
+
+
+def _location() -> Location:
+    try:
+        location_id = int(request.args.get("location_id", ""))
+    except ValueError as exc:
+        raise ValidationFailed("location_id must be a number.") from exc
+    location = db.session.get(Location, location_id)
+    if location is None:
+        raise NotFound(f"There is no location {location_id}.")
+    return location
+
+
+def _dates() -> tuple[date, date]:
+    """FullCalendar sends start (inclusive) and end (exclusive) as ISO dates or datetimes."""
+    try:
+        start = date.fromisoformat(request.args["start"][:10])
+        end = date.fromisoformat(request.args["end"][:10]) - timedelta(days=1)
+    except (KeyError, ValueError) as exc:
+        raise ValidationFailed("start and end must be ISO dates.") from exc
+    if end < start:
+        end = start
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationFailed(f"Ask for at most {MAX_RANGE_DAYS} days at once.")
+    return start, end
+
+
+def _locations_for(user) -> list[Location]:
+    """The locations where the user may see at least one calendar."""
+    return list(db.session.scalars(
+        select(Location).where(Location.active.is_(True), Location.id.in_(
+            select(Calendar.location_id).where(Calendar.id.in_(visible_calendar_ids(user)))))
+        .order_by(Location.name)
+    ))
+
+
+class CalendarGridView(BaseView):
+    route_base = "/calendar"
+    class_permission_name = APPOINTMENTS
+    method_permission_name = {"grid": "read", "resources": "read", "events": "read", "clients": "read",
+                              "session_types": "read"}
+    default_view = "grid"
+
+    @expose("/")
+    @has_access
+    def grid(self):
+        user = current_user()
+        locations = _locations_for(user)
+        return self.render_template(
+            "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
+            today=date.today().isoformat(),
+        )
+
+    @expose("/feed/resources")
+    @has_access
+    def resources(self):
+        start, end = _dates()
+        return jsonify(feeds.resources(user=current_user(), location=_location(), day_from=start, day_to=end,
+                                       include_idle=request.args.get("all") == "1"))
+
+    @expose("/feed/events")
+    @has_access
+    def events(self):
+        start, end = _dates()
+        return jsonify(feeds.events(user=current_user(), location=_location(), day_from=start, day_to=end))
+
+    @expose("/feed/clients")
+    @has_access
+    def clients(self):
+        """Clients matching ``q`` (name, email or phone) with their open cases, for booking."""
+        q = (request.args.get("q") or "").strip()
+        if len(q) < 2:
+            return jsonify([])
+        like = f"%{q.lower()}%"
+        user = current_user()
+        found = db.session.scalars(
+            select(Client).where(Client.id.in_(client_scope(user)), or_(
+                db.func.lower(Client.first_name + " " + Client.last_name).like(like),
+                db.func.lower(Client.email).like(like), Client.phone.like(f"%{q}%")))
+            .order_by(Client.last_name, Client.first_name).limit(20)
+        ).all()
+        cases = db.session.scalars(
+            select(Case).where(Case.client_id.in_([c.id for c in found]), Case.closed_on.is_(None),
+                               Case.id.in_(case_scope(user))).order_by(Case.opened_on.desc())
+        ).all() if found else []
+        by_client: dict[int, list] = {}
+        for case in cases:
+            by_client.setdefault(case.client_id, []).append(
+                {"id": case.id, "title": case.title, "discipline_id": case.discipline_id})
+        return jsonify([{"id": c.id, "name": c.full_name, "phone": c.phone, "email": c.email,
+                         "alerts": c.alerts or "", "cases": by_client.get(c.id, [])} for c in found])
+
+    @expose("/feed/session_types")
+    @has_access
+    def session_types(self):
+        rows = db.session.scalars(select(SessionType).where(SessionType.active.is_(True))
+                                  .order_by(SessionType.category, SessionType.name)).all()
+        return jsonify([{"id": s.id, "name": s.name, "category": s.category, "discipline_id": s.discipline_id,
+                         "duration": s.duration_minutes, "colour": s.colour} for s in rows])
