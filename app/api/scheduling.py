@@ -11,12 +11,11 @@ page's CSRF token (header X-CSRFToken). Integrations use FAB's JWT.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose
-from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.security.decorators import protect
 from flask_wtf.csrf import CSRFError, validate_csrf
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select

@@ -2,7 +2,7 @@
 front desk and providers use it; bad input changes nothing."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
