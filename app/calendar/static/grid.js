@@ -218,8 +218,11 @@
         const pick = () => {
           clientInput.value = c.name;
           results.replaceChildren();
-          caseSelect.replaceChildren(...c.cases.map((k) => Object.assign(new Option(k.title, k.id), {dataset: {}})));
-          [...caseSelect.options].forEach((o, i) => { o.dataset.discipline = c.cases[i].discipline_id; });
+          caseSelect.replaceChildren(...c.cases.map((k) => {
+            const option = new Option(k.title, k.id);
+            option.dataset.discipline = k.discipline_id;
+            return option;
+          }));
           alertsBox.textContent = c.alerts;
           alertsBox.classList.toggle("hidden", !c.alerts);
           fillSessions();

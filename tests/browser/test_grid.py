@@ -1,0 +1,108 @@
+"""The front desk's day in the grid, in a real browser: book by drag-selecting, move by
+dragging (a refused move snaps back with its reason), hide a status, and a provider
+seeing only their own column."""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from app.models import CalendarKind
+from app.timeutil import to_utc
+from tests import factories
+from tests.browser.conftest import log_in
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+DAY = date.today() + timedelta(days=14 - date.today().weekday())  # a Monday ahead
+ZONE = "America/Toronto"
+
+
+@pytest.fixture()
+def scene(db, people):
+    factories.make_calendar(name="Room 1", kind=CalendarKind.room, location=people.location,
+                            disciplines=[people.discipline])
+    colleague = factories.make_team_member(locations=[people.location], disciplines=[people.discipline],
+                                           display_name="Dana Colleague")
+    session = factories.make_session_type(name="Follow-up", discipline=people.discipline, duration_minutes=30)
+    for calendar in (people.provider_calendar, colleague.calendars[0]):
+        factories.make_shift(calendar, DAY, time(9), time(17), breaks=[(time(12), time(13))])
+    rita = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location)
+    case = factories.make_case(client=rita, title="Knee rehab", discipline=people.discipline, provider=people.provider)
+    first = factories.make_appointment(people.provider_calendar, to_utc(DAY, time(9), ZONE), case=case, session_type=session)
+    second = factories.make_appointment(people.provider_calendar, to_utc(DAY, time(10), ZONE), case=case, session_type=session)
+    db.session.commit()
+    ids = {"provider_calendar": people.provider_calendar.id, "provider_calendar_name": people.provider_calendar.name}
+    # On SQLite every transaction holds the write lock; the test must not keep one open
+    # while the browser's requests are served.
+    db.session.close()
+    return ids
+
+
+def open_grid(page, base, username):
+    log_in(page, base, username, PASSWORD)
+    page.goto(f"{base}/calendar/")
+    page.fill("#grid-date", DAY.isoformat())
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_selector(".fc-event")
+
+
+def slot_point(page, resource_id: int, hhmm: str):
+    column = page.locator(f"td.fc-timegrid-col[data-resource-id='{resource_id}']").bounding_box()
+    row = page.locator(f"td.fc-timegrid-slot-lane[data-time='{hhmm}:00']").bounding_box()
+    return column["x"] + column["width"] / 2, row["y"] + row["height"] / 2
+
+
+def test_front_desk_books_by_drag_selecting(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    provider_id = scene["provider_calendar"]
+    x, y = slot_point(page, provider_id, "14:00")
+    _, y_end = slot_point(page, provider_id, "14:15")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y_end, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#book-dialog[open]")
+    page.fill("#book-client", "Almeida")
+    page.click("#book-client-results li")
+    page.select_option("#book-session", label="Follow-up (30 min)")
+    page.click("#book-submit")
+    page.wait_for_selector("#grid-message.ok")
+    assert "Booked Rita Almeida" in page.inner_text("#grid-message")
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event').length >= 3")
+    assert "Booked 3" in page.inner_text("#status-bar")
+
+
+def test_a_refused_move_snaps_back_with_its_reason(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    provider_id = scene["provider_calendar"]
+    event = page.locator(".fc-timegrid-event", has_text="9:00").first
+    box = event.bounding_box()
+    _, y_target = slot_point(page, provider_id, "10:00")
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(x, y_target + 5, steps=10)
+    page.mouse.up()
+    page.wait_for_selector("#grid-message.error")
+    assert "Not moved" in page.inner_text("#grid-message")
+    assert "overlaps appointment" in page.inner_text("#grid-message")
+    page.wait_for_timeout(500)
+    assert page.locator(".fc-timegrid-event", has_text="9:00").count() == 1  # back where it was
+
+
+def test_a_status_can_be_hidden_from_the_status_bar(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    assert page.locator(".fc-timegrid-event:visible").count() == 2
+    page.click("#status-bar button[data-status='booked']")
+    assert page.get_attribute("#status-bar button[data-status='booked']", "aria-pressed") == "false"
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event.hidden-status').length === 2")
+    assert page.locator(".fc-timegrid-event:visible").count() == 0
+    page.click("#status-bar button[data-status='booked']")
+    page.evaluate("localStorage.clear()")
+
+
+def test_a_provider_sees_only_their_own_column(page, live_server, scene):
+    open_grid(page, live_server, "provider")
+    headers = page.locator(".fc-col-header-cell.fc-resource").all_inner_texts()
+    assert headers == [scene["provider_calendar_name"]]
