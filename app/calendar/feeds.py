@@ -42,6 +42,7 @@ def _calendars(user, location: Location) -> list[Calendar]:
     calendars = db.session.scalars(
         select(Calendar).where(Calendar.location_id == location.id, Calendar.active.is_(True),
                                Calendar.id.in_(visible_calendar_ids(user)))
+        .options(selectinload(Calendar.disciplines))
     ).all()
     return sorted(calendars, key=lambda c: (KIND_ORDER[c.kind], c.sort_order, c.name, c.id))
 
@@ -87,6 +88,7 @@ def resources(*, user, location: Location, day_from: date, day_to: date, include
     return [{
         "id": str(c.id), "title": c.name, "kind": c.kind.value, "eventColor": c.colour,
         "order": index, "businessHours": hours.get(c.id, []),
+        "disciplines": [d.id for d in c.disciplines],
     } for index, c in enumerate(calendars) if include_idle or c.id in hours]
 
 

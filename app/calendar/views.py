@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Calendar, Case, Client, Location, SessionType
+from app.models import Calendar, Case, Client, Discipline, Location, SessionType
 from app.security import APPOINTMENTS, case_scope, client_scope, current_user, visible_calendar_ids
 
 MAX_RANGE_DAYS = 42
@@ -66,7 +66,8 @@ class CalendarGridView(BaseView):
         locations = _locations_for(user)
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
-            today=date.today().isoformat(),
+            today=date.today().isoformat(), username=user.username,
+            disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
         )
 
     @expose("/feed/resources")

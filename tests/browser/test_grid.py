@@ -106,3 +106,26 @@ def test_a_provider_sees_only_their_own_column(page, live_server, scene):
     open_grid(page, live_server, "provider")
     headers = page.locator(".fc-col-header-cell.fc-resource").all_inner_texts()
     assert headers == [scene["provider_calendar_name"]]
+
+
+def test_find_time_slot_highlights_openings_and_books_from_one(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    page.select_option("#find-session", label="Physiotherapy · Follow-up (30 min)")
+    page.click("#find-go")
+    page.wait_for_selector("#find-results li button")
+    assert page.inner_text("#find-results li button >> nth=0") == "Mon 09:00 · Dana Colleague"  # any available
+    page.select_option("#find-provider", label=scene["provider_calendar_name"])
+    page.click("#find-go")
+    page.wait_for_function("!document.querySelector('#find-results').innerText.includes('Dana')")
+    page.wait_for_selector("#find-results li button")
+    first = page.inner_text("#find-results li button >> nth=0")
+    assert first.endswith("09:30 · " + scene["provider_calendar_name"])  # 09:00 and 10:00 are taken
+    assert page.locator(".fc-bg-event.opening-slot").count() > 0
+    page.click("#find-results li button >> nth=0")
+    page.wait_for_selector("#book-dialog[open]")
+    assert "09:30" in page.inner_text("#book-when")
+    page.fill("#book-client", "Almeida")
+    page.click("#book-client-results li")
+    assert page.input_value("#book-session") != ""
+    page.click("#book-submit")
+    page.wait_for_selector("#grid-message.ok")

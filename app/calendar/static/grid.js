@@ -17,7 +17,13 @@
   const STATUSES = ["booked", "confirmed", "arrived", "paid", "no_show", "canceled", "rebooked"];
   const LABELS = {booked: "Booked", confirmed: "Confirmed", arrived: "Arrived", paid: "Paid",
                   no_show: "No show", canceled: "Canceled", rebooked: "Rebooked"};
-  const hidden = new Set(JSON.parse(localStorage.getItem("plinth.hiddenStatuses") || "[]"));
+  // Canceled and Rebooked are hidden until the user shows them; the choice is remembered.
+  const hidden = new Set(JSON.parse(localStorage.getItem("plinth.hiddenStatuses") || '["canceled", "rebooked"]'));
+  const calendarsKey = "plinth.hiddenCalendars." + root.dataset.user;
+  const hiddenCalendars = new Set(JSON.parse(localStorage.getItem(calendarsKey) || "[]"));
+  const disciplineSelect = document.getElementById("grid-discipline");
+  let allResources = [];
+  let visibleDays = [root.dataset.today, root.dataset.today];
   let busy = false;          // a drag or a dialog is in progress: do not refresh under the user
   let sessionTypes = [];
   let resourceKinds = {};
@@ -125,11 +131,14 @@
     resourceOrder: "order", refetchResourcesOnNavigate: true,
     resources(info, success, failure) {
       getJSON(feedUrl("resources", info)).then((list) => {
+        allResources = list;
         resourceKinds = Object.fromEntries(list.map((r) => [r.id, r.kind]));
         const [first, last] = visibleHours(list);
         calendar.setOption("slotMinTime", first);
         calendar.setOption("slotMaxTime", last);
-        success(list);
+        renderToggles(list);
+        const discipline = Number(disciplineSelect.value);
+        success(list.filter((r) => !hiddenCalendars.has(r.id) && (!discipline || r.disciplines.includes(discipline))));
       }).catch((error) => { say(error.message, "error"); failure(error); });
     },
     events(info, success, failure) {
@@ -151,10 +160,39 @@
                          p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
       }
     },
-    datesSet(info) { dateInput.value = info.startStr.slice(0, 10); },
+    datesSet(info) {
+      // Dates in the location's zone (the calendar's), never UTC's; the end is exclusive.
+      visibleDays = [info.startStr.slice(0, 10),
+                     luxon.DateTime.fromISO(info.endStr, {setZone: true}).minus({days: 1}).toISODate()];
+      dateInput.value = visibleDays[0];
+    },
   });
   calendar.render();
   renderStatusBar([]);
+
+  function renderToggles(list) {
+    const toggles = document.getElementById("calendar-toggles");
+    toggles.replaceChildren(...list.map((r) => {
+      const label = document.createElement("label");
+      const box = Object.assign(document.createElement("input"), {type: "checkbox", checked: !hiddenCalendars.has(r.id)});
+      box.dataset.calendar = r.id;
+      box.addEventListener("change", () => {
+        box.checked ? hiddenCalendars.delete(r.id) : hiddenCalendars.add(r.id);
+        localStorage.setItem(calendarsKey, JSON.stringify([...hiddenCalendars]));
+        calendar.refetchResources();
+      });
+      const swatch = Object.assign(document.createElement("span"), {className: "swatch"});
+      swatch.style.background = r.eventColor;
+      label.append(box, swatch, document.createTextNode(r.title));
+      return label;
+    }));
+    const provider = document.getElementById("find-provider");
+    const chosen = provider.value;
+    provider.replaceChildren(new Option("Any available", ""),
+      ...list.filter((r) => r.kind === "provider").map((r) => new Option(r.title, r.id)));
+    provider.value = chosen;
+  }
+  disciplineSelect.addEventListener("change", () => calendar.refetchResources());
 
   locationSelect.addEventListener("change", () => {
     calendar.setOption("timeZone", zone());
@@ -176,10 +214,49 @@
   const alertsBox = document.getElementById("book-alerts");
   let selection = null, searchTimer = null;
 
-  getJSON("/calendar/feed/session_types").then((list) => { sessionTypes = list; });
+  let preferredSession = null;
+  getJSON("/calendar/feed/session_types").then((list) => {
+    sessionTypes = list;
+    document.getElementById("find-session").replaceChildren(
+      ...list.map((st) => new Option(st.category + " · " + st.name + " (" + st.duration + " min)", st.id)));
+  });
 
-  function openBooking(info) {
-    if (resourceKinds[info.resource && info.resource.id] !== "provider") {
+  /* --- find time slot ------------------------------------------------------------------ */
+  const findResults = document.getElementById("find-results");
+  function clearOpenings() { calendar.getEvents().filter((e) => e.id.startsWith("opening-")).forEach((e) => e.remove()); }
+  document.getElementById("find-go").addEventListener("click", async () => {
+    clearOpenings();
+    const session = document.getElementById("find-session").value;
+    const provider = document.getElementById("find-provider").value;
+    const [day, last] = visibleDays;
+    const params = new URLSearchParams({session_type_id: session, start: day, end: last});
+    if (provider) params.set("calendar_id", provider); else params.set("location_id", locationSelect.value);
+    try {
+      const {slots} = await send("GET", "/api/v1/availability?" + params);
+      findResults.replaceChildren(...(slots.length ? slots.slice(0, 40).map((slot) => {
+        const id = String(slot.calendar_ids[0]);
+        const resource = calendar.getResourceById(id) ||
+          {id, title: (allResources.find((r) => r.id === id) || {title: "Calendar " + id}).title};
+        calendar.addEvent({id: "opening-" + slot.start + "-" + slot.calendar_ids[0], start: slot.start, end: slot.end,
+                           resourceId: String(slot.calendar_ids[0]), display: "background", classNames: ["opening-slot"]});
+        const li = document.createElement("li");
+        const button = Object.assign(document.createElement("button"), {type: "button", className: "opening"});
+        button.textContent = luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc HH:mm") +
+          " · " + resource.title;
+        button.addEventListener("click", () => {
+          preferredSession = Number(session);
+          openBooking({startStr: slot.start, resource}, true);
+        });
+        li.append(button);
+        return li;
+      }) : [Object.assign(document.createElement("li"), {textContent: "No opening in the visible days."})]));
+    } catch (error) {
+      say(error.message, "error");
+    }
+  });
+
+  function openBooking(info, isOpening) {
+    if (!isOpening && resourceKinds[info.resource && info.resource.id] !== "provider") {
       calendar.unselect();
       say("Book in a provider's column; rooms and equipment are added for you.", "error");
       return;
@@ -203,6 +280,9 @@
     const discipline = option ? Number(option.dataset.discipline) : null;
     sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
       new Option(s.name + " (" + s.duration + " min)", s.id)));
+    if (preferredSession && [...sessionSelect.options].some((o) => Number(o.value) === preferredSession)) {
+      sessionSelect.value = String(preferredSession);
+    }
   }
 
   clientInput.addEventListener("input", () => {
@@ -236,7 +316,7 @@
   });
   caseSelect.addEventListener("change", fillSessions);
 
-  function closeDialog() { dialog.close(); calendar.unselect(); busy = false; }
+  function closeDialog() { dialog.close(); calendar.unselect(); busy = false; preferredSession = null; }
   document.getElementById("book-cancel").addEventListener("click", closeDialog);
   dialog.addEventListener("cancel", () => { calendar.unselect(); busy = false; });
 
@@ -253,6 +333,8 @@
         allow_overlap: document.getElementById("book-overlap").checked,
       });
       closeDialog();
+      clearOpenings();
+      findResults.replaceChildren();
       say("Booked " + clientInput.value + "." + (booked.warnings.length ? " " + booked.warnings.join(" ") : ""), "ok");
       calendar.refetchEvents();
     } catch (error) {
