@@ -29,8 +29,8 @@ def scene(db, people):
         factories.make_shift(calendar, DAY, time(9), time(17), breaks=[(time(12), time(13))])
     rita = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location)
     case = factories.make_case(client=rita, title="Knee rehab", discipline=people.discipline, provider=people.provider)
-    first = factories.make_appointment(people.provider_calendar, to_utc(DAY, time(9), ZONE), case=case, session_type=session)
-    second = factories.make_appointment(people.provider_calendar, to_utc(DAY, time(10), ZONE), case=case, session_type=session)
+    factories.make_appointment(people.provider_calendar, to_utc(DAY, time(9), ZONE), case=case, session_type=session)
+    factories.make_appointment(people.provider_calendar, to_utc(DAY, time(10), ZONE), case=case, session_type=session)
     db.session.commit()
     ids = {"provider_calendar": people.provider_calendar.id, "provider_calendar_name": people.provider_calendar.name}
     # On SQLite every transaction holds the write lock; the test must not keep one open
