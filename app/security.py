@@ -285,10 +285,16 @@ def current_user():
     return getattr(g, "user", None)
 
 
+def in_scope(scope_select: Select, row_id) -> bool:
+    """Whether ``row_id`` is among the ids a scope helper selects (one EXISTS query)."""
+    if row_id is None:
+        return False
+    ids = scope_select.subquery()
+    return bool(db.session.scalar(select(exists().where(ids.c[0] == row_id))))
+
+
 def may_book(user, calendar_id: int) -> bool:
-    return bool(
-        db.session.scalar(select(exists().where(bookable_calendar_ids(user).subquery().c.id == calendar_id)))
-    )
+    return in_scope(bookable_calendar_ids(user), calendar_id)
 
 
 def scope_filter(scope, column: str = "id") -> list:

@@ -45,6 +45,7 @@ from app.security import (
     appointment_scope,
     case_scope,
     client_scope,
+    in_scope,
     visible_calendar_ids,
 )
 
@@ -84,13 +85,6 @@ class InScope(BaseFilter):
 
     def apply(self, query, scope: Scope):
         return query.filter(self.model.id.in_(scope(acting_user())))
-
-
-def _in(scope_select: Select, row_id: Any) -> bool:
-    if row_id is None:
-        return False
-    ids = scope_select.subquery()
-    return bool(db.session.scalar(select(exists().where(ids.c[0] == row_id))))
 
 
 class PlinthModelApi(ModelRestApi):
@@ -146,7 +140,7 @@ class PlinthModelApi(ModelRestApi):
         scope = _inherited(type(self), "row_scope")
         if scope is None:
             return True
-        return _in(scope(acting_user()), item.id)
+        return in_scope(scope(acting_user()), item.id)
 
     # --- arguments -------------------------------------------------------------
     @before_request
@@ -268,7 +262,7 @@ class PlinthModelApi(ModelRestApi):
                 # FAB's Related field turns an unknown id into a new, unsaved object.
                 exists_ = sa_inspect(target).has_identity
                 if exists_ and scope is not None:
-                    exists_ = _in(scope(user), target.id)
+                    exists_ = in_scope(scope(user), target.id)
                 if not exists_:
                     label = self._prettify_name(rel.mapper.class_.__name__).lower()
                     problems.append(Problem(f"There is no {label} with id {target.id} that you may use.", name))

@@ -31,6 +31,7 @@ from app.security import (
     appointment_scope,
     bookable_calendar_ids,
     case_scope,
+    in_scope,
     visible_calendar_ids,
 )
 from app.timeutil import to_local
@@ -182,10 +183,6 @@ def _body(schema: Schema) -> dict:
     return schema.load(payload)
 
 
-def _in_scope(scope_select, row_id) -> bool:
-    return row_id in set(db.session.scalars(scope_select.where(scope_select.selected_columns[0] == row_id)))
-
-
 def _get(model, row_id, label: str):
     row = db.session.get(model, row_id)
     if row is None:
@@ -195,7 +192,7 @@ def _get(model, row_id, label: str):
 
 def _case(case_id: int) -> Case:
     case = _get(Case, case_id, "case")
-    if not _in_scope(case_scope(acting_user()), case.id):
+    if not in_scope(case_scope(acting_user()), case.id):
         raise NotFound(f"There is no case {case_id}.", [Problem("Unknown case.", field="case_id")])
     return case
 
@@ -212,7 +209,7 @@ def _bookable(calendar_ids) -> list[Calendar]:
 
 def _appointment(appointment_id: int) -> Appointment:
     appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or not _in_scope(appointment_scope(acting_user()), appointment_id):
+    if appointment is None or not in_scope(appointment_scope(acting_user()), appointment_id):
         raise NotFound(f"There is no appointment {appointment_id}.")
     return appointment
 

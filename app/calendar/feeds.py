@@ -160,3 +160,53 @@ def status_counts(event_list: list[dict]) -> dict[str, int]:
         counts[props["status"]] = counts.get(props["status"], 0) + 1
     return counts
 
+
+
+def appointment_panel(*, appointment: Appointment) -> dict:
+    """What the front desk needs at a glance about one appointment: the client, the case
+    and its authorised visits, the last and next visit, prior no-shows, the audit trail."""
+    from app.models import AuditEvent
+    from app.scheduling.rules import visits_used
+
+    zone = ZoneInfo(appointment.location.timezone)
+    case, client = appointment.case, appointment.case.client
+    visits = select(Appointment.starts_at, Appointment.status).join(Case, Case.id == Appointment.case_id).where(
+        Case.client_id == client.id, Appointment.id != appointment.id)
+    last = db.session.execute(visits.where(
+        Appointment.starts_at < appointment.starts_at,
+        Appointment.status.in_([AppointmentStatus.arrived, AppointmentStatus.paid]))
+        .order_by(Appointment.starts_at.desc()).limit(1)).first()
+    upcoming = db.session.execute(visits.where(
+        Appointment.starts_at > appointment.starts_at,
+        Appointment.status.in_([AppointmentStatus.booked, AppointmentStatus.confirmed]))
+        .order_by(Appointment.starts_at).limit(1)).first()
+    no_shows = db.session.scalar(
+        select(db.func.count(Appointment.id)).join(Case, Case.id == Appointment.case_id)
+        .where(Case.client_id == client.id, Appointment.status == AppointmentStatus.no_show))
+    trail = db.session.execute(
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.before, AuditEvent.after,
+               db.Model.metadata.tables["ab_user"].c.username)
+        .outerjoin(db.Model.metadata.tables["ab_user"], db.Model.metadata.tables["ab_user"].c.id == AuditEvent.actor_id)
+        .where(AuditEvent.entity_type == "Appointment", AuditEvent.entity_id == appointment.id)
+        .order_by(AuditEvent.at, AuditEvent.id)).all()
+    local = lambda instant: to_local(instant, zone).strftime("%a %d %b %Y %H:%M")  # noqa: E731
+    return {
+        "id": appointment.id, "version": appointment.version, "status": appointment.status.value,
+        "when": f"{local(appointment.starts_at)}–{to_local(appointment.ends_at, zone):%H:%M}",
+        "session_type": appointment.session_type.name, "notes": appointment.notes or "",
+        "booked_via": appointment.booked_via.value, "series_id": appointment.series_id,
+        "calendar_ids": [o.calendar_id for o in appointment.occupancies if o.active],
+        "client": {"id": client.id, "name": client.full_name, "phone": client.phone or "", "email": client.email or "",
+                   "date_of_birth": client.date_of_birth.isoformat() if client.date_of_birth else "",
+                   "alerts": client.alerts or "", "no_shows": no_shows,
+                   "online_booking_blocked": client.online_booking_blocked},
+        "case": {"id": case.id, "title": case.title, "payer": case.payer.name if case.payer else "Self-pay",
+                 "claim_number": case.claim_number or "", "authorised_visits": case.authorised_visits,
+                 "visits_used": visits_used(case) if case.authorised_visits is not None else None,
+                 "authorisation_expires_on": case.authorisation_expires_on.isoformat()
+                 if case.authorisation_expires_on else None},
+        "last_visit": local(last.starts_at) if last else None,
+        "next_visit": local(upcoming.starts_at) if upcoming else None,
+        "audit": [{"at": local(at), "action": action, "by": username or "system", "before": before, "after": after}
+                  for at, action, before, after, username in trail],
+    }

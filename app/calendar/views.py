@@ -12,8 +12,16 @@ from sqlalchemy import or_, select
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Calendar, Case, Client, Discipline, Location, SessionType
-from app.security import APPOINTMENTS, case_scope, client_scope, current_user, visible_calendar_ids
+from app.models import Appointment, Calendar, Case, Client, Discipline, Location, SessionType
+from app.security import (
+    APPOINTMENTS,
+    appointment_scope,
+    case_scope,
+    client_scope,
+    current_user,
+    in_scope,
+    visible_calendar_ids,
+)
 
 MAX_RANGE_DAYS = 42
 
@@ -56,7 +64,7 @@ class CalendarGridView(BaseView):
     route_base = "/calendar"
     class_permission_name = APPOINTMENTS
     method_permission_name = {"grid": "read", "resources": "read", "events": "read", "clients": "read",
-                              "session_types": "read"}
+                              "session_types": "read", "appointment": "read"}
     default_view = "grid"
 
     @expose("/")
@@ -108,6 +116,15 @@ class CalendarGridView(BaseView):
                 {"id": case.id, "title": case.title, "discipline_id": case.discipline_id})
         return jsonify([{"id": c.id, "name": c.full_name, "phone": c.phone, "email": c.email,
                          "alerts": c.alerts or "", "cases": by_client.get(c.id, [])} for c in found])
+
+    @expose("/feed/appointment/<int:appointment_id>")
+    @has_access
+    def appointment(self, appointment_id: int):
+        """The side panel of one appointment (client context, case, audit trail)."""
+        found = db.session.get(Appointment, appointment_id)
+        if found is None or not in_scope(appointment_scope(current_user()), appointment_id):
+            raise NotFound(f"There is no appointment {appointment_id}.")
+        return jsonify(feeds.appointment_panel(appointment=found))
 
     @expose("/feed/session_types")
     @has_access

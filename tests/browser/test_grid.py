@@ -50,7 +50,7 @@ def open_grid(page, base, username):
 def slot_point(page, resource_id: int, hhmm: str):
     column = page.locator(f"td.fc-timegrid-col[data-resource-id='{resource_id}']").bounding_box()
     row = page.locator(f"td.fc-timegrid-slot-lane[data-time='{hhmm}:00']").bounding_box()
-    return column["x"] + column["width"] / 2, row["y"] + row["height"] / 2
+    return column["x"] + column["width"] / 2, row["y"] + 2  # the top of the slot: its exact time
 
 
 def test_front_desk_books_by_drag_selecting(page, live_server, scene):
@@ -129,3 +129,33 @@ def test_find_time_slot_highlights_openings_and_books_from_one(page, live_server
     assert page.input_value("#book-session") != ""
     page.click("#book-submit")
     page.wait_for_selector("#grid-message.ok")
+
+
+def test_the_appointment_panel_shows_the_client_and_cancels(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    page.click(".fc-timegrid-event >> nth=0")
+    page.wait_for_selector("#appt-panel:not([hidden])")
+    assert page.inner_text("#panel-client") == "Rita Almeida"
+    facts = page.inner_text("#panel-facts")
+    assert "Knee rehab" in facts and "Self-pay" in facts
+    page.once("dialog", lambda dialog: dialog.accept("Client ill"))
+    page.click("#panel-cancel")
+    page.wait_for_selector("#grid-message.ok")
+    assert "Canceled Rita Almeida" in page.inner_text("#grid-message")
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event:not(.hidden-status)').length === 1")
+
+
+def test_copy_an_appointment_by_selecting_a_new_time(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    page.click(".fc-timegrid-event >> nth=0")
+    page.wait_for_selector("#appt-panel:not([hidden])")
+    page.click("#panel-copy")
+    page.click("#panel-close")
+    x, y = slot_point(page, scene["provider_calendar"], "15:00")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 10, steps=3)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('#grid-message').innerText === 'Copied.'")
+    page.wait_for_selector(".fc-timegrid-event:not(.fc-event-mirror) >> text=3:00 - 3:30")  # a copy: same length
+    assert not page.locator("#book-dialog[open]").count()

@@ -148,7 +148,14 @@
         success(list);
       }).catch((error) => { say(error.message, "error"); failure(error); });
     },
-    select: openBooking,
+    select(info) {
+      if (copyFrom) return copyTo(info);
+      openBooking(info);
+    },
+    eventClick(info) {
+      const p = info.event.extendedProps;
+      if (p && p.appointment_id) showPanel(p.appointment_id);
+    },
     eventDragStart: () => { busy = true; },
     eventResizeStart: () => { busy = true; },
     eventDrop: change,
@@ -203,6 +210,66 @@
   allBox.addEventListener("change", () => calendar.refetchResources());
   // Live: other people's changes appear within seconds.
   setInterval(() => { if (!busy && !dialog.open && document.visibilityState === "visible") calendar.refetchEvents(); }, 8000);
+
+  /* --- selected appointment panel ---------------------------------------------------- */
+  const panel = document.getElementById("appt-panel");
+  let shown = null, copyFrom = null;
+
+  async function showPanel(appointmentId) {
+    try {
+      shown = await getJSON("/calendar/feed/appointment/" + appointmentId);
+    } catch (error) { say(error.message, "error"); return; }
+    document.getElementById("panel-client").textContent = shown.client.name;
+    const alerts = document.getElementById("panel-alerts");
+    alerts.textContent = shown.client.alerts;
+    alerts.hidden = !shown.client.alerts;
+    const facts = [
+      ["When", shown.when], ["Session", shown.session_type], ["Status", LABELS[shown.status]],
+      ["Phone", shown.client.phone], ["Email", shown.client.email], ["Case", shown.case.title],
+      ["Payer", shown.case.payer + (shown.case.claim_number ? " · " + shown.case.claim_number : "")],
+      ["Visits", shown.case.authorised_visits === null ? "" :
+        shown.case.visits_used + " of " + shown.case.authorised_visits + " authorised"],
+      ["Last visit", shown.last_visit || "—"], ["Next visit", shown.next_visit || "—"],
+      ["No-shows", String(shown.client.no_shows)], ["Booked", shown.booked_via === "online" ? "online" : "by staff"],
+      ["Notes", shown.notes],
+    ].filter(([, value]) => value);
+    document.getElementById("panel-facts").replaceChildren(...facts.flatMap(([label, value]) => [
+      Object.assign(document.createElement("dt"), {textContent: label}),
+      Object.assign(document.createElement("dd"), {textContent: value})]));
+    document.getElementById("panel-audit").replaceChildren(...shown.audit.map((a) =>
+      Object.assign(document.createElement("li"), {textContent: a.at + " · " + a.by + " · " + a.action +
+        (a.after && a.after.status ? " → " + a.after.status : "")})));
+    const final = ["canceled", "rebooked"].includes(shown.status);
+    document.getElementById("panel-cancel").disabled = final;
+    panel.hidden = false;
+  }
+  // Closing the panel keeps a pending copy: the user closes it to see the grid and pick the time.
+  document.getElementById("panel-close").addEventListener("click", () => { panel.hidden = true; });
+  document.getElementById("panel-cancel").addEventListener("click", async () => {
+    const reason = window.prompt("Cancel " + shown.client.name + "'s appointment? Reason (optional):", "");
+    if (reason === null) return;
+    try {
+      await send("POST", "/api/v1/appointments/" + shown.id + "/cancel", {reason: reason || null, version: shown.version});
+      say("Canceled " + shown.client.name + ".", "ok");
+      panel.hidden = true;
+      calendar.refetchEvents();
+    } catch (error) { say("Not canceled: " + error.message, "error"); }
+  });
+  document.getElementById("panel-copy").addEventListener("click", () => {
+    copyFrom = shown.id;
+    say("Select the time (and column) for the copy of " + shown.client.name + "'s appointment.", "ok");
+  });
+  async function copyTo(info) {
+    const source = copyFrom;
+    copyFrom = null;
+    calendar.unselect();
+    try {
+      await send("POST", "/api/v1/appointments/" + source + "/copy",
+                 {start: info.startStr, calendar_id: Number(info.resource.id)});
+      say("Copied.", "ok");
+      calendar.refetchEvents();
+    } catch (error) { say("Not copied: " + error.message, "error"); }
+  }
 
   /* --- booking dialog -------------------------------------------------------------- */
   const form = document.getElementById("book-form");
