@@ -11,7 +11,7 @@ page's CSRF token (header X-CSRFToken). Integrations use FAB's JWT.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose
@@ -19,12 +19,15 @@ from flask_appbuilder.security.decorators import protect
 from flask_wtf.csrf import CSRFError, validate_csrf
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.api.base import acting_user
-from app.errors import DomainError, Forbidden, NotFound, Problem, ValidationFailed
+from app.errors import Conflict, DomainError, Forbidden, NotFound, Problem, ValidationFailed
 from app.extensions import db
-from app.models import Appointment, Calendar, Case, Location, SessionType
+from app.models import Appointment, Calendar, CalendarKind, Case, Location, SessionType
 from app.scheduling import availability, booking, series, shifts
+from app.scheduling.booking import is_concurrency_error
 from app.security import (
     APPOINTMENTS,
     SHIFTS,
@@ -45,8 +48,8 @@ class AvailabilityQuery(Schema):
     session_type_id = fields.Int(required=True)
     calendar_id = fields.List(fields.Int(), load_default=list)
     location_id = fields.Int(load_default=None)
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = fields.Date(required=True, validate=validate.Range(min=date(2000, 1, 1), max=date(2100, 1, 1)))
+    end = fields.Date(required=True, validate=validate.Range(min=date(2000, 1, 1), max=date(2100, 1, 1)))
     channel = fields.Str(load_default="staff", validate=validate.OneOf(availability.CHANNELS))
     any_provider = fields.Bool(load_default=True)
     client_type = fields.Str(load_default=None, validate=validate.OneOf(("new", "returning")))
@@ -156,6 +159,16 @@ def answers_domain_errors(view):
             problems = [Problem(" ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs), field=name)
                         for name, msgs in exc.normalized_messages().items()]
             return self.response(422, message="Some values are not valid.", problems=[p.as_json() for p in problems])
+        except (DBAPIError, StaleDataError) as exc:
+            db.session.rollback()
+            if not is_concurrency_error(exc):
+                raise
+            exc = Conflict("Someone else changed the same calendar or appointment at the same moment; "
+                           "nothing was saved. Please try again.",
+                           [Problem("Concurrent change.", details={"reason": "concurrent_change"})])
+            body = exc.as_json()
+            body["conflicts"] = [p.details | {"message": p.message} for p in exc.problems]
+            return self.response(409, **body)
         except DomainError as exc:
             db.session.rollback()
             body = exc.as_json()
@@ -215,7 +228,9 @@ def _appointment(appointment_id: int) -> Appointment:
 
 
 def _changeable(appointment: Appointment) -> Appointment:
-    _bookable([o.calendar_id for o in appointment.occupancies])
+    """The user must be able to book into the appointment's provider calendar; the rooms
+    and equipment it holds come with it (booking picks them without asking either)."""
+    _bookable([o.calendar_id for o in appointment.occupancies if o.calendar.kind == CalendarKind.provider])
     return appointment
 
 
@@ -385,6 +400,8 @@ class SchedulingApi(BaseApi):
         with unit_of_work():
             appointment = _changeable(_appointment(appointment_id))
             booking._ensure_current(appointment, data["version"])
+            for member in series.members(appointment, data["scope"]):
+                _changeable(_appointment(member.id))  # every one of them must be the user's to cancel
             chosen = series.cancel(appointment=appointment, scope=data["scope"], actor=acting_user(),
                                    reason=data["reason"])
             body = {"appointments": [appointment_json(a) for a in chosen]}

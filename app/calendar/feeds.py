@@ -162,7 +162,7 @@ def status_counts(event_list: list[dict]) -> dict[str, int]:
 
 
 
-def appointment_panel(*, appointment: Appointment) -> dict:
+def appointment_panel(*, appointment: Appointment, user) -> dict:
     """What the front desk needs at a glance about one appointment: the client, the case
     and its authorised visits, the last and next visit, prior no-shows, the audit trail."""
     from app.models import AuditEvent
@@ -170,8 +170,13 @@ def appointment_panel(*, appointment: Appointment) -> dict:
 
     zone = ZoneInfo(appointment.location.timezone)
     case, client = appointment.case, appointment.case.client
-    visits = select(Appointment.starts_at, Appointment.status).join(Case, Case.id == Appointment.case_id).where(
-        Case.client_id == client.id, Appointment.id != appointment.id)
+    from app.security import appointment_scope
+
+    # Only visits the user may see, each shown in its own location's clock.
+    visits = (select(Appointment.starts_at, Location.timezone).join(Case, Case.id == Appointment.case_id)
+              .join(Location, Location.id == Appointment.location_id)
+              .where(Case.client_id == client.id, Appointment.id != appointment.id,
+                     Appointment.id.in_(appointment_scope(user))))
     last = db.session.execute(visits.where(
         Appointment.starts_at < appointment.starts_at,
         Appointment.status.in_([AppointmentStatus.arrived, AppointmentStatus.paid]))
@@ -182,7 +187,8 @@ def appointment_panel(*, appointment: Appointment) -> dict:
         .order_by(Appointment.starts_at).limit(1)).first()
     no_shows = db.session.scalar(
         select(db.func.count(Appointment.id)).join(Case, Case.id == Appointment.case_id)
-        .where(Case.client_id == client.id, Appointment.status == AppointmentStatus.no_show))
+        .where(Case.client_id == client.id, Appointment.status == AppointmentStatus.no_show,
+               Appointment.id.in_(appointment_scope(user))))
     trail = db.session.execute(
         select(AuditEvent.at, AuditEvent.action, AuditEvent.before, AuditEvent.after,
                db.Model.metadata.tables["ab_user"].c.username)
@@ -205,8 +211,8 @@ def appointment_panel(*, appointment: Appointment) -> dict:
                  "visits_used": visits_used(case) if case.authorised_visits is not None else None,
                  "authorisation_expires_on": case.authorisation_expires_on.isoformat()
                  if case.authorisation_expires_on else None},
-        "last_visit": local(last.starts_at) if last else None,
-        "next_visit": local(upcoming.starts_at) if upcoming else None,
+        "last_visit": to_local(last.starts_at, last.timezone).strftime("%a %d %b %Y %H:%M") if last else None,
+        "next_visit": to_local(upcoming.starts_at, upcoming.timezone).strftime("%a %d %b %Y %H:%M") if upcoming else None,
         "audit": [{"at": local(at), "action": action, "by": username or "system", "before": before, "after": after}
                   for at, action, before, after, username in trail],
     }

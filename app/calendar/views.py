@@ -124,7 +124,7 @@ class CalendarGridView(BaseView):
         found = db.session.get(Appointment, appointment_id)
         if found is None or not in_scope(appointment_scope(current_user()), appointment_id):
             raise NotFound(f"There is no appointment {appointment_id}.")
-        return jsonify(feeds.appointment_panel(appointment=found))
+        return jsonify(feeds.appointment_panel(appointment=found, user=current_user()))
 
     @expose("/feed/session_types")
     @has_access

@@ -221,8 +221,11 @@ def find_slots(
     kinds = _resources_needed(session_type)
     locations = {p.location_id for p in providers}
     resources = _load_calendars(and_(Calendar.location_id.in_(locations), Calendar.kind.in_(kinds))) if kinds else []
-    window = _window(providers, start_day, end_day)
-    times = load_calendar_times(providers + resources, window, ignore_appointment_ids=ignore_appointment_ids)
+    w0, w1 = _window(providers, start_day, end_day)
+    # The same padding check_booking loads with: an occupancy (buffers included) just
+    # before the first day still counts.
+    times = load_calendar_times(providers + resources, (w0 - timedelta(days=1), w1 + timedelta(days=1)),
+                                ignore_appointment_ids=ignore_appointment_ids)
     length = timedelta(minutes=session_type.duration_minutes)
     free = {cid: ct.free() for cid, ct in times.items()}
 
@@ -267,10 +270,12 @@ def _aligned(first: datetime, last: datetime, zone: ZoneInfo, step_minutes: int)
     """Starts from ``first`` to ``last`` (inclusive) on the location's clock grid."""
     if first > last:
         return
-    local = to_local(first, zone)
-    minutes = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
-    offset = (-minutes) % step_minutes
-    t = first.replace(second=0, microsecond=0) + timedelta(minutes=offset)
+    base = first.replace(second=0, microsecond=0)
+    if base < first:  # "now" has seconds: the first whole minute after it
+        base += timedelta(minutes=1)
+    local = to_local(base, zone)
+    offset = (-(local.hour * 60 + local.minute)) % step_minutes
+    t = base + timedelta(minutes=offset)
     step = timedelta(minutes=step_minutes)
     while t <= last:
         yield t
@@ -323,8 +328,15 @@ def check_booking(
     provider = calendars[0]
     if provider.kind != CalendarKind.provider:
         problems.append(_problem(provider, "not_a_provider", f"{provider.name} is not a provider's calendar."))
-    for cal in calendars:
-        problems += calendar_problems(session_type, cal, channel)
+    seen: set[int] = set()
+    for index, cal in enumerate(calendars):
+        # Rooms and equipment are internal: only the provider's calendar takes online bookings.
+        problems += calendar_problems(session_type, cal, channel if index == 0 else STAFF)
+        if index and (cal.kind == CalendarKind.provider or cal.kind not in _resources_needed(session_type)):
+            problems.append(_problem(cal, "not_needed", f"{session_type.name} does not use {cal.name}."))
+        if cal.id in seen:
+            problems.append(_problem(cal, "duplicate", f"{cal.name} is listed twice."))
+        seen.add(cal.id)
         if cal.location_id != provider.location_id:
             problems.append(_problem(cal, "wrong_location", f"{cal.name} is at another location."))
     for kind in _resources_needed(session_type):

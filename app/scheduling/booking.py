@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.errors import Conflict, Problem, ValidationFailed
@@ -92,13 +94,14 @@ def move(
     current_provider, current_resources = _split(appointment)
     provider = calendar or current_provider
     start = start or appointment.starts_at
-    length = length or (appointment.ends_at - appointment.starts_at)
+    length = (appointment.ends_at - appointment.starts_at) if length is None else length
     if length <= timedelta(0):
         raise ValidationFailed("An appointment must end after it starts.")
     if extra_calendars is None and provider.location_id == current_provider.location_id:
         extra_calendars = _still_free(appointment, current_resources, start, start + length)
     calendars = _calendars_for(appointment.session_type, provider, extra_calendars, start, start + length,
                                (appointment.id,), lock_also=[c.id for c in appointment_calendars(appointment)])
+    _relock(appointment, expected_version)
     placed = _checked(
         case=appointment.case, session_type=appointment.session_type, calendars=calendars, start=start,
         length=length, channel=STAFF, allow_overlap=allow_overlap, now=now, client_id=None,
@@ -106,6 +109,7 @@ def move(
     )
     before = _where(appointment)
     appointment.starts_at, appointment.ends_at = start, start + length
+    appointment.updated_at = utcnow()  # always an UPDATE, so the version check applies
     appointment.location_id = provider.location_id
     for occupancy in list(appointment.occupancies):
         appointment.occupancies.remove(occupancy)
@@ -136,6 +140,7 @@ def cancel(*, appointment: Appointment, actor: User | None, reason: str | None =
            expected_version: int | None = None) -> Appointment:
     _ensure_current(appointment, expected_version)
     lock_calendars(c.id for c in appointment_calendars(appointment))
+    _relock(appointment, expected_version)
     lifecycle.change_status(appointment, AppointmentStatus.canceled, actor=actor, note=reason)
     return appointment
 
@@ -147,10 +152,14 @@ def rebook(*, appointment: Appointment, start: datetime, actor: User | None, cal
     _ensure_current(appointment, expected_version)
     _ensure_movable(appointment)
     provider, resources = _split(appointment)
-    lock_calendars(c.id for c in appointment_calendars(appointment))
+    target = calendar or provider
+    # One lock for the old time and the new provider, so two crossing rebooks queue
+    # instead of deadlocking (resources are locked by id order in book()).
+    lock_calendars([*(c.id for c in appointment_calendars(appointment)), target.id])
+    _relock(appointment, expected_version)
+    _ensure_movable(appointment)
     lifecycle.change_status(appointment, AppointmentStatus.rebooked, actor=actor)
     db.session.flush()
-    target = calendar or provider
     length = appointment.ends_at - appointment.starts_at
     booking = book(case=appointment.case, session_type=appointment.session_type, calendar=target, start=start,
                    actor=actor, allow_overlap=allow_overlap, notify=appointment.notify, notes=appointment.notes,
@@ -249,16 +258,36 @@ def _hold(appointment: Appointment, placed: _Placed) -> None:
         ))
 
 
+def is_concurrency_error(exc: Exception) -> bool:
+    """A database refusal caused by another transaction at the same moment (exclusion
+    constraint, deadlock, lock timeout, serialization, a stale version)."""
+    if isinstance(exc, StaleDataError):
+        return True
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in (
+        EXCLUSION_VIOLATION, DEADLOCK, LOCK_TIMEOUT, SERIALIZATION)
+
+
 def _flush() -> None:
     try:
         db.session.flush()
     except DBAPIError as exc:
-        code = getattr(getattr(exc, "orig", None), "sqlstate", None)
-        if code in (EXCLUSION_VIOLATION, DEADLOCK, LOCK_TIMEOUT, SERIALIZATION):
+        if is_concurrency_error(exc):
             # The edge's unit_of_work rolls the transaction back.
             raise Conflict("That time was taken by another booking a moment ago. Please pick another.",
                            [Problem("The calendar was booked concurrently.", details={"reason": "taken_concurrently"})]) from exc
         raise
+
+
+def _relock(appointment: Appointment, expected_version: int | None) -> None:
+    """Re-read the appointment under a row lock once its calendars are locked: what was
+    loaded before may have been changed (canceled, moved) by a transaction we waited for;
+    then every decision made on the old copy is void, so refuse rather than guess."""
+    seen = appointment.version
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Appointment.id).where(Appointment.id == appointment.id).with_for_update())
+        db.session.refresh(appointment)
+    _ensure_current(appointment, expected_version if expected_version is not None else seen)
+    _ensure_movable(appointment)
 
 
 def _ensure_current(appointment: Appointment, expected_version: int | None) -> None:

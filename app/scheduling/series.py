@@ -17,6 +17,7 @@ from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, SessionType
 from app.scheduling import availability, booking
+from app.scheduling.rules import check_case
 from app.timeutil import to_local, to_utc
 
 MAX_OCCURRENCES = 60
@@ -63,6 +64,10 @@ def occurrence_days(pattern: Pattern) -> list[date]:
                 return days
             days.append(day)
             if len(days) == (pattern.count or MAX_OCCURRENCES):
+                if pattern.count is None and day < pattern.until:
+                    raise ValidationFailed(
+                        f"Until {pattern.until:%d %b %Y} makes more than {MAX_OCCURRENCES} sessions; choose an earlier end.",
+                        [Problem("Too many sessions.", field="until")])
                 return days
         week += pattern.every_weeks
 
@@ -89,8 +94,10 @@ def preview(*, case: Case, session_type: SessionType, calendar: Calendar, patter
         start = to_utc(day, pattern.at, zone)
         end = start + timedelta(minutes=session_type.duration_minutes)
         resources = availability.pick_resources(session_type=session_type, provider=calendar, start=start, end=end)
-        problems = availability.check_booking(session_type=session_type, calendars=[calendar, *resources],
-                                              start=start, now=now)
+        problems = check_case(case=case, session_type=session_type, start=start, zone=calendar.location.timezone,
+                              online=False).problems
+        problems += availability.check_booking(session_type=session_type, calendars=[calendar, *resources],
+                                               start=start, now=now)
         occurrence = Occurrence(day, start, problems)
         if problems:
             occurrence.alternatives = nearest_free(session_type=session_type, calendar=calendar, wanted=start,
@@ -154,7 +161,10 @@ def members(appointment: Appointment, scope: str) -> list[Appointment]:
 
 
 def cancel(*, appointment: Appointment, scope: str, actor, reason: str | None = None) -> list[Appointment]:
-    chosen = members(appointment, scope)
+    """Cancel this one, or also the following / all occurrences still ahead (booked or
+    confirmed); visits that took place are history and stay as they are."""
+    chosen = [m for m in members(appointment, scope)
+              if m is appointment or m.status in (AppointmentStatus.booked, AppointmentStatus.confirmed)]
     for member in chosen:
         booking.cancel(appointment=member, actor=actor, reason=reason)
     return chosen

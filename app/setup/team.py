@@ -122,3 +122,14 @@ def add_team_member(
     db.session.flush()
     provision_provider_calendars(member, extra_location=extra_location)
     return member
+
+
+def only_admins_make_admins(form, field) -> None:
+    """A form validator: the Admin role (users, roles, permissions) is given only by an Admin."""
+    from flask import g
+    from wtforms.validators import ValidationError
+
+    from app.security import ADMIN, role_names
+
+    if field.data == ADMIN and ADMIN not in role_names(getattr(g, "user", None)):
+        raise ValidationError("Only an administrator can create another administrator.")

@@ -113,7 +113,8 @@ class TeamMemberView(PlinthModelView):
         "username": StringField("Login name", validators=[DataRequired(), Length(min=3, max=64), Rule(team.check_new_username)], widget=BS3TextFieldWidget()),
         "email": StringField("Email", validators=[DataRequired(), Rule(check_email), Rule(team.check_new_email)], widget=BS3TextFieldWidget()),
         "password": PasswordField("Password", validators=[DataRequired(), Length(min=10)], widget=BS3PasswordFieldWidget()),
-        "role": SelectField("Role", choices=list(STAFF_ROLES), default="Provider", widget=Select2Widget()),
+        "role": SelectField("Role", choices=list(STAFF_ROLES), default="Provider", widget=Select2Widget(),
+                            validators=[team.only_admins_make_admins]),
         "extra_location": QuerySelectField(
             "Also a calendar at", query_func=_locations, get_pk_func=lambda location: location.id,
             allow_blank=True, widget=Select2Widget(),
