@@ -293,10 +293,6 @@ def in_scope(scope_select: Select, row_id) -> bool:
     return bool(db.session.scalar(select(exists().where(ids.c[0] == row_id))))
 
 
-def may_book(user, calendar_id: int) -> bool:
-    return in_scope(bookable_calendar_ids(user), calendar_id)
-
-
 def scope_filter(scope, column: str = "id") -> list:
     """A FAB ``base_filters`` entry keeping a view's rows to ``scope(current user)``."""
     return [column, FilterInFunction, lambda: scope(current_user())]

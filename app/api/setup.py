@@ -57,6 +57,7 @@ from app.security import (
     time_block_scope,
     visible_calendar_ids,
 )
+from app.scheduling.shifts import overlap_problems
 from app.setup.validation import check_shift
 
 
@@ -220,6 +221,9 @@ class ShiftApi(PlinthModelApi):
         for message in check_shift(item.start_time, item.end_time, breaks):
             if message not in own:
                 yield Problem(message, "breaks")
+        for message in overlap_problems(calendar_id=item.calendar_id or getattr(item.calendar, "id", None),
+                                        day=item.day, start=item.start_time, end=item.end_time, exclude_id=item.id):
+            yield Problem(message, "start_time")
 
 
 class TimeBlockApi(PlinthModelApi):

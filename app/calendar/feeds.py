@@ -17,7 +17,6 @@ from app.models import (
     Appointment,
     AppointmentStatus,
     Calendar,
-    CalendarKind,
     Case,
     Client,
     Location,
@@ -26,10 +25,10 @@ from app.models import (
     Shift,
     TimeBlock,
 )
+from app.models.calendars import calendar_order
 from app.security import visible_calendar_ids
 from app.timeutil import local_day_bounds, to_local, to_utc
 
-KIND_ORDER = {CalendarKind.provider: 0, CalendarKind.room: 1, CalendarKind.equipment: 2}
 STATUS_COLOURS = {
     AppointmentStatus.booked: "#3a87ad", AppointmentStatus.confirmed: "#2e7d32",
     AppointmentStatus.arrived: "#f39c12", AppointmentStatus.paid: "#6d4c41",
@@ -44,7 +43,7 @@ def _calendars(user, location: Location) -> list[Calendar]:
                                Calendar.id.in_(visible_calendar_ids(user)))
         .options(selectinload(Calendar.disciplines))
     ).all()
-    return sorted(calendars, key=lambda c: (KIND_ORDER[c.kind], c.sort_order, c.name, c.id))
+    return sorted(calendars, key=calendar_order)
 
 
 def _shifts(calendar_ids: list[int], day_from: date, day_to: date) -> list[Shift]:

@@ -107,6 +107,15 @@ class Calendar(db.Model):
         return self.name
 
 
+KIND_ORDER = {CalendarKind.provider: 0, CalendarKind.room: 1, CalendarKind.equipment: 2}
+
+
+def calendar_order(calendar: "Calendar") -> tuple:
+    """How a clinic lists calendars everywhere: providers, then rooms, then equipment,
+    each by its configured order, then name."""
+    return (KIND_ORDER[calendar.kind], calendar.sort_order or 0, calendar.name.casefold(), calendar.id)
+
+
 class CalendarAccess(db.Model):
     """Grants one user one calendar: to look at it, or also to book into it."""
 

@@ -30,7 +30,8 @@ from app.models import (
     TimeBlock,
 )
 from app.scheduling import intervals as iv
-from app.scheduling.shifts import working_intervals
+from app.models.calendars import calendar_order
+from app.scheduling.shifts import shift_instants, working_intervals
 from app.timeutil import local_day_bounds, to_local, to_utc, utcnow
 
 STAFF = "staff"
@@ -73,9 +74,13 @@ class CalendarTime:
         return iv.subtract(self.working, widened)
 
     def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
-        """The interval a booking [start, end) holds on this calendar, buffers included."""
-        return (start - timedelta(minutes=self.calendar.buffer_before_minutes),
-                end + timedelta(minutes=self.calendar.buffer_after_minutes))
+        return occupancy_interval(self.calendar, start, end)
+
+
+def occupancy_interval(calendar: Calendar, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The interval a booking [start, end) holds on ``calendar``, its buffers included."""
+    return (start - timedelta(minutes=calendar.buffer_before_minutes),
+            end + timedelta(minutes=calendar.buffer_after_minutes))
 
 
 # --- loading -------------------------------------------------------------------------
@@ -100,8 +105,7 @@ def load_calendar_times(
     for shift in shifts:
         ct = times[shift.calendar_id]
         zone = ct.zone
-        start, end = to_utc(shift.day, shift.start_time, zone), to_utc(shift.day, shift.end_time, zone)
-        ct.shifts.append((start, end))
+        ct.shifts.append(shift_instants(shift, zone))
         ct.breaks.extend((to_utc(shift.day, b.start_time, zone), to_utc(shift.day, b.end_time, zone))
                          for b in shift.breaks)
         ct.working.extend(working_intervals(shift, zone))
@@ -128,11 +132,10 @@ def load_calendar_times(
 
 
 def _load_calendars(where) -> list[Calendar]:
-    return list(db.session.scalars(
-        select(Calendar).where(where)
-        .options(joinedload(Calendar.location), selectinload(Calendar.disciplines))
-        .order_by(Calendar.kind, Calendar.sort_order, Calendar.name, Calendar.id)
-    ).unique())
+    calendars = db.session.scalars(
+        select(Calendar).where(where).options(joinedload(Calendar.location), selectinload(Calendar.disciplines))
+    ).unique()
+    return sorted(calendars, key=calendar_order)
 
 
 def _resources_needed(session_type: SessionType) -> list[CalendarKind]:

@@ -250,8 +250,7 @@ def _checked(*, case, session_type, calendars, start, length, channel, allow_ove
 
 def _hold(appointment: Appointment, placed: _Placed) -> None:
     for cal in placed.calendars:
-        occ_start = placed.start - timedelta(minutes=cal.buffer_before_minutes)
-        occ_end = placed.start + placed.length + timedelta(minutes=cal.buffer_after_minutes)
+        occ_start, occ_end = availability.occupancy_interval(cal, placed.start, placed.start + placed.length)
         appointment.occupancies.append(Occupancy(
             calendar=cal, starts_at=occ_start, ends_at=occ_end,
             exclusive=placed.exclusive.get(cal.id, True), active=True,

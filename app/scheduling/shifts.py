@@ -29,7 +29,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
-from app.models import Calendar, CalendarKind, Location, Shift, ShiftBreak
+from app.models import Calendar, Location, Shift, ShiftBreak
+from app.models.calendars import calendar_order
 from app.scheduling.intervals import normalise, subtract
 from app.scheduling.locks import lock_calendars
 from app.setup.validation import check_shift
@@ -40,7 +41,6 @@ from app.timeutil import to_utc
 MAX_REPEAT_WEEKS = 52
 MAX_REPEAT_CALENDARS = 50
 DEFAULT_GRID_HOURS = (time(8), time(18))
-KIND_ORDER = {CalendarKind.provider: 0, CalendarKind.room: 1, CalendarKind.equipment: 2}
 
 Breaks = Sequence[tuple[time, time]]
 
@@ -249,7 +249,7 @@ def week_of_shifts(*, location: Location, week_start: date,
     # Ordered here rather than in SQL so that names sort the same on SQLite and on
     # PostgreSQL (whose collation depends on the server's locale).
     calendars = sorted(db.session.scalars(query).all(),
-                       key=lambda c: (KIND_ORDER.get(c.kind, 99), c.sort_order or 0, c.name.casefold(), c.id))
+                       key=calendar_order)
     days = [week_start + timedelta(days=n) for n in range(7)]
     rows = {c.id: CalendarWeek(calendar=c, days={d: [] for d in days}) for c in calendars}
     if rows:
@@ -348,6 +348,17 @@ def _field_of(message: str) -> str:
     if "break" in message:
         return "breaks"
     return "end" if message.startswith("The shift ends") else "start"
+
+
+def overlap_problems(*, calendar_id: int, day: date, start: time, end: time,
+                     exclude_id: int | None = None) -> list[str]:
+    """Why a shift at these times would overlap another shift of its calendar that day
+    (two shifts a day are fine when they do not overlap); for the edges that edit shift
+    rows directly (the setup screen and the REST resource)."""
+    if start is None or end is None or calendar_id is None or day is None:
+        return []
+    return [f"It overlaps the shift {c.start_time:%H:%M}–{c.end_time:%H:%M} on {c.day:%d %b %Y}."
+            for c in _clashing_shifts([calendar_id], [day], start, end, exclude_id)]
 
 
 def _clashing_shifts(calendar_ids: list[int], days: list[date], start: time, end: time,

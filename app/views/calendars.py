@@ -16,12 +16,14 @@ from app.security import (
     SHIFTS,
     TIME_BLOCKS,
     appointment_scope,
+    bookable_calendar_ids,
     calendar_access_scope,
     scope_filter,
     shift_scope,
     time_block_scope,
     visible_calendar_ids,
 )
+from app.scheduling.shifts import overlap_problems
 from app.setup.validation import InvalidValue, check_colour, check_non_negative_int, check_positive_int, check_shift, check_slug, parse_breaks
 from app.timeutil import to_local, to_utc
 from app.views.base import PlinthModelView, ReadOnlyModelView
@@ -90,6 +92,15 @@ class CalendarAccessView(PlinthModelView):
     label_columns = {"level": "May"}
 
 
+def _no_other_shift_then(form, field) -> None:
+    calendar = form.calendar.data
+    problems = overlap_problems(calendar_id=getattr(calendar, "id", None), day=form.day.data,
+                                start=form.start_time.data, end=form.end_time.data,
+                                exclude_id=getattr(form, "_id", None))
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 def _breaks_fit_the_shift(form, field) -> None:
     try:
         breaks = parse_breaks(field.data)
@@ -116,7 +127,8 @@ class ShiftView(PlinthModelView):
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "start_time": TimeField("Starts", validators=[DataRequired()]),
-        "end_time": TimeField("Ends", validators=[DataRequired(), EndsAfter("start_time", "A shift")]),
+        "end_time": TimeField("Ends", validators=[DataRequired(), EndsAfter("start_time", "A shift"),
+                                                  _no_other_shift_then]),
         "breaks_text": StringField("Breaks", validators=[_breaks_fit_the_shift], widget=BS3TextFieldWidget()),
     }
 
@@ -126,7 +138,9 @@ class ShiftView(PlinthModelView):
 
 
 class TimeBlockView(PlinthModelView):
-    search_form_query_rel_fields = add_form_query_rel_fields = edit_form_query_rel_fields = _VISIBLE_CALENDARS
+    search_form_query_rel_fields = _VISIBLE_CALENDARS
+    # Blocking time is writing to the calendar: only calendars the user may book into.
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"calendar": [scope_filter(bookable_calendar_ids)]}
     datamodel = SQLAInterface(TimeBlock)
     class_permission_name = TIME_BLOCKS
     base_filters = [scope_filter(time_block_scope)]

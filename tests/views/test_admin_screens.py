@@ -2,7 +2,7 @@
 message and nothing is saved, and providers only ever see their own records."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -233,3 +233,15 @@ def test_a_provider_cannot_file_a_case_under_a_client_they_cannot_see(client, db
     assert response.status_code == 200
     assert "alert-danger" in response.get_data(as_text=True)  # the client field is refused
     assert count(db, Case) == before
+
+
+def test_a_shift_overlapping_another_that_day_is_refused(manager_client, db, people):
+    factories.make_shift(people.provider_calendar, date(2026, 3, 9), time(8), time(16))
+    db.session.commit()
+    response = manager_client.post(
+        "/shiftview/add",
+        data={"calendar": people.provider_calendar.id, "day": "2026-03-09", "start_time": "10:00",
+              "end_time": "18:00", "breaks_text": ""},
+    )
+    assert "overlaps the shift 08:00–16:00" in response.get_data(as_text=True)
+    assert count(db, Shift) == 1
