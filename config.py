@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
@@ -58,12 +59,20 @@ def _secret_key(raw: str | None, instance_dir: Path) -> str:
     # Generated once per installation and kept beside the database, so sessions survive
     # restarts without a constant secret ever living in the code.
     key_file = instance_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    try:
+        # O_EXCL: when several workers start at once exactly one writes; the others read it.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the writer may not have finished writing yet
+            existing = key_file.read_text().strip()
+            if existing:
+                return existing
+            time.sleep(0.01)
+        raise ConfigError(f"{key_file} is empty; delete it or set SECRET_KEY") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
 
 

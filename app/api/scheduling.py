@@ -77,6 +77,7 @@ class BookingInput(Schema):
 
 
 class ChangeInput(Schema):
+    scope = fields.Str(load_default="this", validate=validate.OneOf(series.SCOPES))
     start = fields.AwareDateTime(load_default=None)
     end = fields.AwareDateTime(load_default=None)
     calendar_id = fields.Int(load_default=None)
@@ -350,6 +351,8 @@ class SchedulingApi(BaseApi):
           responses: {200: {description: The appointment}, 409: {description: Conflicts or stale version}}
         """
         data = _body(ChangeInput())
+        if data["scope"] != "this":
+            return self._change_series(appointment_id, data)
         with unit_of_work():
             appointment = _changeable(_appointment(appointment_id))
             start = data["start"] or appointment.starts_at
@@ -363,6 +366,23 @@ class SchedulingApi(BaseApi):
                 appointment.notes = data["notes"]
             db.session.flush()
             body = appointment_json(appointment, result.warnings, result.overlaps)
+        return self.response(200, **body)
+
+    def _change_series(self, appointment_id: int, data: dict):
+        """This and the following / all occurrences get the new start's local time of day,
+        each on its own date, all or nothing."""
+        if data["start"] is None:
+            raise ValidationFailed("Give the new start time for the occurrences.", [Problem("Required.", field="start")])
+        with unit_of_work():
+            appointment = _changeable(_appointment(appointment_id))
+            booking._ensure_current(appointment, data["version"])
+            for member in series.members(appointment, data["scope"]):
+                _changeable(_appointment(member.id))
+            at = to_local(data["start"], appointment.location.timezone).time()
+            calendar = _bookable([data["calendar_id"]])[0] if data["calendar_id"] else None
+            results = series.move_time(appointment=appointment, scope=data["scope"], at=at, actor=acting_user(),
+                                       calendar=calendar)
+            body = {"appointments": [appointment_json(r.appointment, r.warnings) for r in results]}
         return self.response(200, **body)
 
     @expose("/appointments/<int:appointment_id>/copy", methods=["POST"])

@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Appointment, AppointmentStatus, CalendarKind
+from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind
 from app.timeutil import to_utc
 from tests import factories
 from tests.api.conftest import login
@@ -154,3 +154,20 @@ def test_cookie_session_writes_need_the_csrf_token(app, client, desk, db):
         assert response.status_code == 403
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_changing_this_and_following_occurrences_keeps_each_date(desk, db):
+    for week in (1, 2):
+        factories.make_shift(db.session.get(Calendar, desk.ids["calendar"]), DAY + timedelta(weeks=week), time(9), time(17))
+    db.session.commit()
+    pattern = {"case_id": desk.ids["case"], "session_type_id": desk.ids["session"],
+               "calendar_id": desk.ids["calendar"], "first_day": DAY.isoformat(), "weekdays": [0],
+               "at": "10:00", "count": 3}
+    created = desk.post("/api/v1/series", json=pattern).json["appointments"]
+    second = created[1]
+    moved = desk.request("PATCH", f"/api/v1/appointments/{second['id']}",
+                         json={"scope": "following", "start": local(14, 0, DAY + timedelta(weeks=1))})
+    assert moved.status_code == 200, moved.json
+    starts = sorted(a.starts_at for a in db.session.scalars(select(Appointment)))
+    assert starts == [to_utc(DAY, time(10), ZONE), to_utc(DAY + timedelta(weeks=1), time(14), ZONE),
+                      to_utc(DAY + timedelta(weeks=2), time(14), ZONE)]
