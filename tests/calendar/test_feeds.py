@@ -1,33 +1,18 @@
 """The grid's feeds: only what the user may see, in a constant number of statements."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db as ext_db
 from app.models import CalendarKind
 from app.timeutil import to_utc
 from tests import factories
+from tests.sql import counting
 from tests.views.helpers import login
 
 DAY = date(2026, 3, 10)
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(ext_db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(ext_db.engine, "before_cursor_execute", count)
 
 
 def busy_day(people, providers: int, per_calendar: int, with_provider: bool = True):

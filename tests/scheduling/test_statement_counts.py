@@ -2,32 +2,17 @@
 number of calendars (no per-day or per-calendar queries)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, time, timedelta, timezone, datetime
 
-from sqlalchemy import event
 
 from app.extensions import db as ext_db
 from app.models import CalendarKind
 from app.scheduling import availability
 from tests import factories
+from tests.sql import counting
 
 START = date(2026, 4, 6)
 NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(ext_db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(ext_db.engine, "before_cursor_execute", count)
 
 
 def clinic(providers: int, days: int):
