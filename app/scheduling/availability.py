@@ -34,6 +34,10 @@ from app.models.calendars import calendar_order
 from app.scheduling.shifts import shift_instants, working_intervals
 from app.timeutil import local_day_bounds, to_local, to_utc, utcnow
 
+# The longest time one appointment may hold a calendar, buffers included (booking
+# refuses longer), so occupancy reads can be bounded on both sides.
+MAX_OCCUPANCY = timedelta(hours=16)
+
 STAFF = "staff"
 ONLINE = "online"
 CHANNELS = (STAFF, ONLINE)
@@ -118,7 +122,9 @@ def load_calendar_times(
         times[calendar_id].blocks.append(((start, end), reason))
     occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
         Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True),
-        Occupancy.starts_at < w1, Occupancy.ends_at > w0,
+        # The lower bound on starts_at lets the (calendar_id, starts_at) index stop at the
+        # window instead of reading the calendar's whole history (no occupancy is longer).
+        Occupancy.starts_at < w1, Occupancy.starts_at > w0 - MAX_OCCUPANCY, Occupancy.ends_at > w0,
     )
     if ignore_appointment_ids:
         occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
@@ -328,6 +334,10 @@ def check_booking(
     length = length or timedelta(minutes=session_type.duration_minutes)
     end = start + length
     problems = session_problems(session_type, channel, is_new_client)
+    if any(occupancy_interval(c, start, end)[1] - occupancy_interval(c, start, end)[0] > MAX_OCCUPANCY
+           for c in calendars):
+        problems.append(Problem(f"An appointment holds a calendar for at most {MAX_OCCUPANCY.seconds // 3600} hours.",
+                                details={"reason": "too_long"}))
     provider = calendars[0]
     if provider.kind != CalendarKind.provider:
         problems.append(_problem(provider, "not_a_provider", f"{provider.name} is not a provider's calendar."))

@@ -1,7 +1,7 @@
 """What can be booked where and when: every refusal names its reason."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -185,3 +185,24 @@ def test_any_provider_returns_the_calendars_that_would_be_used(clinic, db):
     by_start = {s.start: s.calendar_ids for s in slots}
     assert by_start[at(9)] == (clinic.other_provider.id, clinic.room.id)  # the first provider is busy
     assert by_start[at(10)] == (clinic.provider.id, clinic.room.id)
+
+
+def test_an_appointment_longer_than_a_calendar_can_hold_is_refused(clinic, db):
+    with pytest.raises(Conflict) as refused:
+        booking.book(case=clinic.case, session_type=clinic.physio, calendar=clinic.provider, start=at(9),
+                     actor=None, now=NOW, length=timedelta(hours=17))
+    assert "too_long" in reasons(refused.value)
+
+
+def test_an_occupancy_from_the_evening_before_still_counts_at_midnight(clinic, db):
+    """Occupancies are read with a lower bound; one that starts the day before and runs
+    past midnight must still be seen."""
+    night = clinic.provider
+    factories.make_shift(night, MONDAY - timedelta(days=1), time(20), time(23, 59))
+    factories.make_shift(night, MONDAY, time(0), time(2))
+    factories.make_appointment(night, at(23, 30, MONDAY - timedelta(days=1)), end=at(0, 30, MONDAY),
+                               session_type=clinic.physio, case=clinic.case)
+    db.session.commit()
+    slots = availability.find_slots(session_type=clinic.physio, provider_calendars=[night], start_day=MONDAY,
+                                    end_day=MONDAY, now=NOW)
+    assert at(0) not in {s.start for s in slots} and at(0, 30) in {s.start for s in slots}
