@@ -1,0 +1,1 @@
+"""Scheduling benchmark (not a test): see bench/README.md."""
