@@ -210,27 +210,28 @@ def bookable_calendar_ids(user) -> Select:
     return _calendar_ids(user, (AccessLevel.book,))
 
 
-def appointment_scope(user) -> Select:
-    """Ids of appointments holding time on a calendar the user may see."""
+def appointment_scope(user, *, writable: bool = False) -> Select:
+    """Ids of appointments holding time on a calendar the user may see (or, ``writable``,
+    book into)."""
     if sees_everything(user):
         return select(Appointment.id)
-    return select(Occupancy.appointment_id).where(
-        Occupancy.calendar_id.in_(visible_calendar_ids(user))
-    )
+    calendars = bookable_calendar_ids(user) if writable else visible_calendar_ids(user)
+    return select(Occupancy.appointment_id).where(Occupancy.calendar_id.in_(calendars))
 
 
 def _team_member_id(user) -> Select:
     return select(TeamMember.id).where(TeamMember.user_id == user.id).scalar_subquery()
 
 
-def case_scope(user) -> Select:
+def case_scope(user, *, writable: bool = False) -> Select:
     """Ids of cases the user may open: all for managers; for everyone else, cases with
     an appointment on a visible calendar, and for providers also the cases they treat;
     front desk also sees cases of clients whose home location is theirs."""
     if sees_everything(user):
         return select(Case.id)
     roles = role_names(user)
-    conditions = [Case.id.in_(select(Appointment.case_id).where(Appointment.id.in_(appointment_scope(user))))]
+    conditions = [Case.id.in_(select(Appointment.case_id).where(
+        Appointment.id.in_(appointment_scope(user, writable=writable))))]
     if PROVIDER in roles:
         conditions.append(Case.provider_id == _team_member_id(user))
     if FRONT_DESK in roles:
@@ -250,7 +251,7 @@ def _front_desk_clients(user) -> Select:
     )
 
 
-def client_scope(user) -> Select:
+def client_scope(user, *, writable: bool = False) -> Select:
     """Ids of clients the user may see: the clients of the cases in ``case_scope``, and
     for front desk the clients whose home location is one of theirs."""
     if sees_everything(user):
@@ -258,7 +259,7 @@ def client_scope(user) -> Select:
     roles = role_names(user)
     if not roles:
         return select(Client.id).where(false())
-    conditions = [Client.id.in_(select(Case.client_id).where(Case.id.in_(case_scope(user))))]
+    conditions = [Client.id.in_(select(Case.client_id).where(Case.id.in_(case_scope(user, writable=writable))))]
     if FRONT_DESK in roles:
         conditions.append(Client.id.in_(_front_desk_clients(user)))
     return select(Client.id).where(or_(*conditions))

@@ -242,8 +242,15 @@ class PlinthModelApi(ModelRestApi):
             problems = problems_from_messages(err.messages)
             raise ValidationFailed(summary(problems), problems) from err
 
+    write_scope: ClassVar[Scope | None] = None
+    """Ids of rows the acting user may change or delete (e.g. through calendars they may
+    book, not only see); None: the read scope."""
+
     def check_may_write(self, item, *, creating: bool) -> None:
         """Refuse (``Forbidden``) writes this user may never make on this resource."""
+        scope = _inherited(type(self), "write_scope")
+        if not creating and scope is not None and not in_scope(scope(acting_user()), item.id):
+            raise Forbidden(f"You may look at this {self.entity_label} but not change it.")
 
     def check_references(self, item) -> None:
         """Every row the item points at must exist and be in the user's scope. Both

@@ -23,7 +23,16 @@ _CLIENT_FIELDS = [
 ]
 
 
+def _writable_clients(user):
+    return client_scope(user, writable=True)
+
+
+def _writable_cases(user):
+    return case_scope(user, writable=True)
+
+
 class ClientApi(PlinthModelApi):
+    write_scope = staticmethod(_writable_clients)
     resource_name = "client"
     class_permission_name = CLIENTS
     datamodel = SQLAInterface(Client)
@@ -51,6 +60,7 @@ _CASE_FIELDS = [
 
 
 class CaseApi(PlinthModelApi):
+    write_scope = staticmethod(_writable_cases)
     resource_name = "case"
     class_permission_name = CASES
     datamodel = SQLAInterface(Case)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import select
 from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy import SQLAlchemySchema, auto_field
 from marshmallow_sqlalchemy.fields import Related
@@ -194,7 +195,16 @@ class ShiftEditSchema(ShiftWriteSchema):
     """The same fields for PUT (a class of its own: OpenAPI names one schema per class)."""
 
 
+def _writable_shifts(user):
+    return select(Shift.id).where(Shift.calendar_id.in_(bookable_calendar_ids(user)))
+
+
+def _writable_time_blocks(user):
+    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(bookable_calendar_ids(user)))
+
+
 class ShiftApi(PlinthModelApi):
+    write_scope = staticmethod(_writable_shifts)
     resource_name = "shift"
     class_permission_name = SHIFTS
     datamodel = SQLAInterface(Shift)
@@ -227,6 +237,7 @@ class ShiftApi(PlinthModelApi):
 
 
 class TimeBlockApi(PlinthModelApi):
+    write_scope = staticmethod(_writable_time_blocks)
     resource_name = "time_block"
     class_permission_name = TIME_BLOCKS
     datamodel = SQLAInterface(TimeBlock)

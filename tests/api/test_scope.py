@@ -198,3 +198,17 @@ def test_the_scope_filter_fails_closed_without_a_user(scene, app):
     with app.test_request_context():
         query = InScope("id", api.datamodel).apply(db.session.query(Client), client_scope)
         assert query.count() == 0
+
+
+def test_a_view_only_grant_lets_a_provider_read_but_not_change(scene, as_user, db):
+    from app.models import AccessLevel, CalendarAccess
+
+    db.session.add(CalendarAccess(user_id=scene.people.outsider.user_id, calendar_id=scene.people.provider_calendar.id,
+                                  level=AccessLevel.view))
+    db.session.commit()
+    api = as_user("outsider")
+    assert api.get(f"/api/v1/case/{scene.case.id}").status_code == 200  # seen through the view grant
+    assert api.put(f"/api/v1/case/{scene.case.id}", json={"title": "Changed"}).status_code == 403
+    assert api.delete(f"/api/v1/time_block/{scene.time_block.id}").status_code in (403, 404)
+    db.session.expire_all()
+    assert scene.case.title == "Secret sciatica"
