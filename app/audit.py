@@ -73,6 +73,18 @@ def _changes(obj) -> tuple[dict[str, Any], dict[str, Any]]:
         if history.has_changes() and history.deleted:
             before[key] = _jsonable(history.deleted[0])
             after[key] = _jsonable(history.added[0] if history.added else None)
+    # Many-to-many links (a team member's locations, a calendar's disciplines) grant
+    # access and decide what can be booked: record them as lists of ids.
+    for rel in inspect(obj).mapper.relationships:
+        if rel.secondary is None:
+            continue
+        history = get_history(obj, rel.key)
+        if history.has_changes():
+            current = sorted(getattr(o, "id", None) for o in getattr(obj, rel.key))
+            removed = {getattr(o, "id", None) for o in history.deleted}
+            added = {getattr(o, "id", None) for o in history.added}
+            before[rel.key] = sorted((set(current) - added) | removed)
+            after[rel.key] = current
     return before, after
 
 
@@ -87,7 +99,7 @@ def _collect(session: Session, flush_context, instances) -> None:
         if _audited(obj):
             pending.append(obj)
     for obj in session.dirty:
-        if _audited(obj) and session.is_modified(obj, include_collections=False):
+        if _audited(obj) and session.is_modified(obj):
             before, after = _changes(obj)
             if before or after:
                 record(session, entity=obj, action="updated", before=before, after=after)

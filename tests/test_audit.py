@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.models import AuditEvent, Client
+from app.models import AuditEvent, Client, TeamMember
 from tests import factories
 from tests.views.helpers import login
 
@@ -52,3 +52,13 @@ def test_passwords_never_reach_the_trail(db):
     db.session.commit()
     rows = db.session.scalars(select(AuditEvent)).all()
     assert rows and all("password" not in (e.after or {}) for e in rows)
+
+
+def test_a_change_of_linked_locations_is_recorded(db, people):
+    member = db.session.scalars(select(TeamMember).where(TeamMember.user_id == people.frontdesk.id)).one()
+    db.session.commit()
+    member.locations.append(people.other_location)
+    db.session.commit()
+    (event,) = [e for e in events(db, "TeamMember") if e.entity_id == member.id and e.action == "updated"]
+    assert event.before == {"locations": [people.location.id]}
+    assert event.after == {"locations": sorted([people.location.id, people.other_location.id])}
