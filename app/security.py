@@ -215,8 +215,7 @@ def appointment_scope(user, *, writable: bool = False) -> Select:
     book into)."""
     if sees_everything(user):
         return select(Appointment.id)
-    calendars = bookable_calendar_ids(user) if writable else visible_calendar_ids(user)
-    return select(Occupancy.appointment_id).where(Occupancy.calendar_id.in_(calendars))
+    return select(Occupancy.appointment_id).where(Occupancy.calendar_id.in_(_calendars(user, writable)))
 
 
 def _team_member_id(user) -> Select:
@@ -265,14 +264,26 @@ def client_scope(user, *, writable: bool = False) -> Select:
     return select(Client.id).where(or_(*conditions))
 
 
-def shift_scope(user) -> Select:
-    """Shifts of the calendars the user may see."""
-    return select(Shift.id).where(Shift.calendar_id.in_(visible_calendar_ids(user)))
+def _calendars(user, writable: bool) -> Select:
+    return bookable_calendar_ids(user) if writable else visible_calendar_ids(user)
 
 
-def time_block_scope(user) -> Select:
-    """Blocked time on the calendars the user may see."""
-    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(visible_calendar_ids(user)))
+def shift_scope(user, *, writable: bool = False) -> Select:
+    """Shifts of the calendars the user may see (``writable``: book into)."""
+    return select(Shift.id).where(Shift.calendar_id.in_(_calendars(user, writable)))
+
+
+def time_block_scope(user, *, writable: bool = False) -> Select:
+    """Blocked time on the calendars the user may see (``writable``: book into)."""
+    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(_calendars(user, writable)))
+
+
+def writable(scope):
+    """The write version of a scope helper: rows reached through calendars the user may
+    book into, not only look at (a view-only grant reads, never changes)."""
+    def scope_for_writes(user) -> Select:
+        return scope(user, writable=True)
+    return scope_for_writes
 
 
 def calendar_access_scope(user) -> Select:

@@ -14,7 +14,7 @@ from app.api.base import PlinthModelApi
 from app.api.rules import EMAIL, PHONE, money, non_negative_int
 from app.errors import Problem
 from app.models import Case, Client
-from app.security import CASES, CLIENTS, case_scope, client_scope
+from app.security import CASES, CLIENTS, case_scope, client_scope, writable
 
 _CLIENT_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
@@ -23,16 +23,8 @@ _CLIENT_FIELDS = [
 ]
 
 
-def _writable_clients(user):
-    return client_scope(user, writable=True)
-
-
-def _writable_cases(user):
-    return case_scope(user, writable=True)
-
-
 class ClientApi(PlinthModelApi):
-    write_scope = staticmethod(_writable_clients)
+    write_scope = staticmethod(writable(client_scope))
     resource_name = "client"
     class_permission_name = CLIENTS
     datamodel = SQLAInterface(Client)
@@ -60,7 +52,7 @@ _CASE_FIELDS = [
 
 
 class CaseApi(PlinthModelApi):
-    write_scope = staticmethod(_writable_cases)
+    write_scope = staticmethod(writable(case_scope))
     resource_name = "case"
     class_permission_name = CASES
     datamodel = SQLAInterface(Case)

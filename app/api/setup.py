@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import select
 from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy import SQLAlchemySchema, auto_field
 from marshmallow_sqlalchemy.fields import Related
@@ -57,6 +56,7 @@ from app.security import (
     shift_scope,
     time_block_scope,
     visible_calendar_ids,
+    writable,
 )
 from app.scheduling.shifts import overlap_problems
 from app.setup.validation import check_shift
@@ -195,16 +195,8 @@ class ShiftEditSchema(ShiftWriteSchema):
     """The same fields for PUT (a class of its own: OpenAPI names one schema per class)."""
 
 
-def _writable_shifts(user):
-    return select(Shift.id).where(Shift.calendar_id.in_(bookable_calendar_ids(user)))
-
-
-def _writable_time_blocks(user):
-    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(bookable_calendar_ids(user)))
-
-
 class ShiftApi(PlinthModelApi):
-    write_scope = staticmethod(_writable_shifts)
+    write_scope = staticmethod(writable(shift_scope))
     resource_name = "shift"
     class_permission_name = SHIFTS
     datamodel = SQLAInterface(Shift)
@@ -237,7 +229,7 @@ class ShiftApi(PlinthModelApi):
 
 
 class TimeBlockApi(PlinthModelApi):
-    write_scope = staticmethod(_writable_time_blocks)
+    write_scope = staticmethod(writable(time_block_scope))
     resource_name = "time_block"
     class_permission_name = TIME_BLOCKS
     datamodel = SQLAInterface(TimeBlock)
