@@ -231,10 +231,26 @@ class Bench:
         assert len(seen) == 1, seen
         return seen[0]
 
+    @staticmethod
+    def occupancy_select(ids, w0, w1, *, lower_bound: bool = True):
+        """The engine's occupancy statement (app/scheduling/availability.py,
+        load_calendar_times); ``lower_bound=False`` gives it as it was before commit
+        ef33291 (starts_at bounded above only). Checked against what the engine issues."""
+        from app.models import Occupancy
+        from app.scheduling import availability
+
+        conditions = [Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True), Occupancy.starts_at < w1]
+        longest = getattr(availability, "MAX_OCCUPANCY", None)
+        if lower_bound and longest is not None:
+            conditions.append(Occupancy.starts_at > w0 - longest)
+        conditions.append(Occupancy.ends_at > w0)
+        return (select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id)
+                .where(*conditions).order_by(Occupancy.starts_at))
+
     def orm_rows(self, calendars, window) -> int:
         """load_calendar_times' three statements (four with the selectin of breaks), as it
         issues them, with the rows materialised and no interval work."""
-        from app.models import Occupancy, Shift, TimeBlock
+        from app.models import Shift, TimeBlock
 
         db = self.db
         ids = [c.id for c in calendars]
@@ -249,11 +265,7 @@ class Bench:
             select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
             .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1, TimeBlock.ends_at > w0)
             .order_by(TimeBlock.starts_at)).all()
-        occupied = db.session.execute(
-            select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id)
-            .where(Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True), Occupancy.starts_at < w1,
-                   Occupancy.ends_at > w0)
-            .order_by(Occupancy.starts_at)).all()
+        occupied = db.session.execute(self.occupancy_select(ids, w0, w1)).all()
         return len(shifts) + sum(len(s.breaks) for s in shifts) + len(blocks) + len(occupied)
 
     def count(self, fn, ctx) -> tuple[int, object, list]:
@@ -636,7 +648,7 @@ class Bench:
         """Where load_calendar_times' time goes, statement by statement: the raw DBAPI
         replay, the same select through Core (Connection.execute: type processing, no
         ORM), and as the engine issues it (Session: ORM); then the whole call."""
-        from app.models import Occupancy, Shift, ShiftBreak, TimeBlock
+        from app.models import Shift, ShiftBreak, TimeBlock
         from app.scheduling import availability
 
         db, args = self.db, self.args
@@ -653,9 +665,7 @@ class Bench:
         block_q = (select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
                    .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1, TimeBlock.ends_at > w0)
                    .order_by(TimeBlock.starts_at))
-        occ_q = (select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id)
-                 .where(Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True), Occupancy.starts_at < w1,
-                        Occupancy.ends_at > w0).order_by(Occupancy.starts_at))
+        occ_q = self.occupancy_select(ids, w0, w1)
 
         def core_shifts(_):
             conn = db.session.connection()
@@ -699,53 +709,63 @@ class Bench:
         return result
 
     def history_probe(self, calendar_ids):
-        """The occupancy statement bounds starts_at only from above (starts_at < w1 AND
-        ends_at > w0), so the (calendar_id, starts_at) index range covers every earlier
-        occupancy. Time the engine's statement (Core, rows fetched) for one day of all 60
-        calendars early and late in the data, against the same with a lower bound added."""
+        """How the occupancy read of one day of all 60 calendars depends on the age of the
+        data: the engine's statement (bounded below since commit ef33291) against the same
+        without the lower bound (as it was before), early and late in the data; raw DBAPI
+        replay and through the Session. Index entries read: the (calendar_id, starts_at)
+        range each statement's bounds on starts_at select."""
         from app.models import Occupancy
+        from app.scheduling import availability
         from app.timeutil import local_day_bounds
 
         zones = [zone for _, zone, _ in LOCATIONS]
         probe = {}
         first_day = date.fromisoformat(self.out["first_day"])
+        longest = getattr(availability, "MAX_OCCUPANCY", None)
         for label, day in ((f"tomorrow ({(DAY_C - first_day).days} days of history)", DAY_C),
                            (f"late ({(LATE_DAY - first_day).days} days of history)", LATE_DAY)):
             w0 = min(local_day_bounds(day, z)[0] for z in zones)
             w1 = max(local_day_bounds(day, z)[1] for z in zones)
-            query = (select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id)
-                     .where(Occupancy.calendar_id.in_(calendar_ids), Occupancy.active.is_(True),
-                            Occupancy.starts_at < w1, Occupancy.ends_at > w0).order_by(Occupancy.starts_at))
-            bounded = query.where(Occupancy.starts_at > w0 - timedelta(days=1))
+            engine_q = self.occupancy_select(calendar_ids, w0, w1)
+            unbounded = self.occupancy_select(calendar_ids, w0, w1, lower_bound=False)
+            # engine_q is what load_calendar_times sends for this window
+            _, _, sent = self.count(lambda cals, w=(w0, w1): availability.load_calendar_times(cals, w),
+                                    (self.fresh(), self.calendars(calendar_ids))[1])
+            _, _, mine = self.count(lambda _, q=engine_q: self.db.session.execute(q).all(), None)
+            sent_occ = [(st, repr(pa)) for st, pa in sent if "FROM occupancy" in st]
+            assert sent_occ == [(st, repr(pa)) for st, pa in mine], "history probe: not the engine's statement"
             self.fresh()
-            index_range = self.db.session.scalar(select(func.count()).select_from(Occupancy).where(
-                Occupancy.calendar_id.in_(calendar_ids), Occupancy.starts_at < w1))
-            rows = len(self.db.session.execute(query).all())
-            # same rows (the order of rows with equal starts_at on different calendars may differ)
-            assert sorted(self.db.session.execute(bounded).all()) == sorted(self.db.session.execute(query).all())
-            entry = {"rows_returned": rows, "rows_in_index_range": index_range}
+            in_range = select(func.count()).select_from(Occupancy).where(
+                Occupancy.calendar_id.in_(calendar_ids), Occupancy.starts_at < w1)
+            entry = {
+                "rows_returned": len(self.db.session.execute(engine_q).all()),
+                "index_entries_unbounded": self.db.session.scalar(in_range),
+                "index_entries_engine": self.db.session.scalar(
+                    in_range.where(Occupancy.starts_at > w0 - longest) if longest else in_range),
+            }
+            assert sorted(self.db.session.execute(unbounded).all()) == sorted(self.db.session.execute(engine_q).all())
             captured = {name: self.count(lambda _, q=q: self.db.session.execute(q).all(), None)[2]
-                        for name, q in (("as_issued", query), ("with_lower_bound", bounded))}
+                        for name, q in (("engine", engine_q), ("unbounded", unbounded))}
             self.fresh()
             raw_conn = self.db.engine.raw_connection()
             try:
                 variants = {}
-                for name, q in (("as_issued", query), ("with_lower_bound", bounded)):
+                for name, q in (("engine", engine_q), ("unbounded", unbounded)):
                     reads = replayable(captured[name])
                     variants[f"raw_{name}"] = (lambda _, c=raw_conn, r=reads: replay(c, r), self.fresh,
                                                lambda _c, _o, c=raw_conn: c.rollback())
-                    variants[name] = (lambda _, q=q: self.db.session.execute(q).all(), self.fresh, None)
+                    variants[f"session_{name}"] = (lambda _, q=q: self.db.session.execute(q).all(), self.fresh, None)
                 timings = measure_interleaved(variants, runs=self.args.runs, warmup=self.args.warmup)
             finally:
                 raw_conn.rollback()
                 raw_conn.close()
             entry.update({name: st.summary() for name, st in timings.items()})
             probe[label] = entry
-            print(f"  [{self.backend}] history probe {label}: {rows} rows of {index_range} in the index range; "
-                  f"raw DBAPI as issued {entry['raw_as_issued']['median_ms']:.2f} ms, with a lower bound "
-                  f"{entry['raw_with_lower_bound']['median_ms']:.2f} ms; through the ORM session "
-                  f"{entry['as_issued']['median_ms']:.2f} / {entry['with_lower_bound']['median_ms']:.2f} ms",
-                  flush=True)
+            print(f"  [{self.backend}] history probe {label}: {entry['rows_returned']} rows; index entries "
+                  f"{entry['index_entries_engine']} (engine) / {entry['index_entries_unbounded']} (unbounded); raw "
+                  f"{entry['raw_engine']['median_ms']:.2f} / {entry['raw_unbounded']['median_ms']:.2f} ms; "
+                  f"session {entry['session_engine']['median_ms']:.2f} / "
+                  f"{entry['session_unbounded']['median_ms']:.2f} ms", flush=True)
         self.out["history_probe"] = probe
 
     def bulk_constraint_cost(self, appointment_id, calendar_id, rows=1000) -> dict:
@@ -849,12 +869,12 @@ def markdown(results: dict) -> str:
                     lines.append(f"| {label} | | | | {e['ms']:.2f} |")
                 else:
                     lines.append(f"| {label} | {e['rows']} | {e['raw_ms']:.2f} | {e['core_ms']:.2f} | {e['orm_ms']:.2f} |")
-        for label, entry in res.get("history_probe", {}).items():
-            lines.append(f"\nhistory probe, {label}: {entry['rows_returned']} rows returned of "
-                         f"{entry['rows_in_index_range']} in the index range; raw DBAPI: as issued "
-                         f"{entry['raw_as_issued']['median_ms']:.2f} ms, with a lower bound on starts_at "
-                         f"{entry['raw_with_lower_bound']['median_ms']:.2f} ms; through the ORM session: "
-                         f"{entry['as_issued']['median_ms']:.2f} / {entry['with_lower_bound']['median_ms']:.2f} ms")
+        for label, e in res.get("history_probe", {}).items():
+            lines.append(f"\nhistory probe, {label}: {e['rows_returned']} rows; index entries read "
+                         f"{e['index_entries_engine']} (engine's statement) / {e['index_entries_unbounded']} "
+                         f"(without lower bound); raw DBAPI {e['raw_engine']['median_ms']:.2f} / "
+                         f"{e['raw_unbounded']['median_ms']:.2f} ms; through the session "
+                         f"{e['session_engine']['median_ms']:.2f} / {e['session_unbounded']['median_ms']:.2f} ms")
     return "\n".join(lines)
 
 
@@ -876,6 +896,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     results = {}
+    git = git_state()  # the app code measured is the code this process imports, i.e. now
     for backend in backends:
         started = clock.perf_counter()
         load_before = os.getloadavg()
@@ -884,7 +905,7 @@ def main(argv=None) -> None:
         results[backend]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         results[backend]["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                                        "platform": platform.platform(), "date": date.today().isoformat()}
-        results[backend]["git"] = git_state()
+        results[backend]["git"] = git
         results[backend]["wall_seconds"] = round(clock.perf_counter() - started, 1)
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / f"{tag(backend, args)}{'_only_' + args.only.replace(',', '_') if args.only else ''}.json").write_text(json.dumps(results[backend], indent=2, default=str))

@@ -335,16 +335,18 @@ def main(argv=None) -> None:
     parser.add_argument("database_url", help="sqlite:///path or postgresql://... (an empty database)")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
-    app = build_app(args.database_url)
-    from app.extensions import db
+    with tempfile.TemporaryDirectory(prefix="plinth_bench_instance_") as instance_dir:
+        app = build_app(args.database_url, instance_dir)
+        from app.extensions import db
 
-    with app.app_context():
-        started = clock.perf_counter()
-        with db.engine.begin() as conn:
-            summary = generate(conn, seed=args.seed)
-        print(f"generated in {clock.perf_counter() - started:.1f} s")
-        for name, value in summary["counts"].items():
-            print(f"  {name:24} {value}")
+        with app.app_context():
+            started = clock.perf_counter()
+            with db.engine.begin() as conn:
+                summary = generate(conn, seed=args.seed)
+            print(f"generated in {clock.perf_counter() - started:.1f} s")
+            for name, value in summary["counts"].items():
+                print(f"  {name:24} {value}")
+            db.engine.dispose()
 
 
 if __name__ == "__main__":
