@@ -105,7 +105,20 @@ def test_moving_all_to_a_new_time_is_all_or_nothing(weeks, db):
                                 pattern=pattern(count=4), actor=None, now=NOW)
     first = bookings[0].appointment
     series.move_time(appointment=first, scope="all", at=time(10), actor=None, now=NOW)
+    db.session.commit()
     assert {to_local(b.appointment.starts_at, "America/Toronto").time() for b in bookings} == {time(10)}
     with pytest.raises(Conflict) as refused:
         series.move_time(appointment=first, scope="all", at=time(12), actor=None, now=NOW)  # lunch
     assert len(refused.value.problems) == 4
+    db.session.rollback()
+    # Only the third date is blocked at 15:00: the other three could move, yet none may.
+    third = to_local(bookings[2].appointment.starts_at, "America/Toronto").date()
+    db.session.add(TimeBlock(calendar=weeks.provider, starts_at=to_utc(third, time(15), "America/Toronto"),
+                             ends_at=to_utc(third, time(16), "America/Toronto"), reason="Course"))
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        series.move_time(appointment=first, scope="all", at=time(15), actor=None, now=NOW)
+    assert [p.details["day"] for p in refused.value.problems] == [third.isoformat()]
+    db.session.rollback()
+    db.session.expire_all()
+    assert {to_local(b.appointment.starts_at, "America/Toronto").time() for b in bookings} == {time(10)}
