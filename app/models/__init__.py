@@ -7,12 +7,13 @@ from app.models.clients import Client
 from app.models.clinic import Discipline, Location
 from app.models.payers import Payer, PayerKind
 from app.models.services import BillingItem, SessionType, SessionTypeBillingItem
+from app.models.settings import ClinicSettings, clinic_settings
 from app.models.shifts import Shift, ShiftBreak, TimeBlock
 from app.models.team import TeamMember
 
 __all__ = [
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
-    "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "Discipline", "Location",
+    "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
     "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",
     "Shift", "ShiftBreak", "TeamMember", "TimeBlock",
 ]

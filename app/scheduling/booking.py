@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, events
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -54,7 +54,7 @@ def book(
     extra_calendars: list[Calendar] | None = None, channel: str = STAFF, allow_overlap: bool = False,
     notify: bool = True, notes: str | None = None, now: datetime | None = None,
     series_id: str | None = None, client_id: int | None = None, is_new_client: bool | None = None,
-    step_minutes: int = 15, length: timedelta | None = None,
+    step_minutes: int = 15, length: timedelta | None = None, rebooked_from: Appointment | None = None,
 ) -> Booking:
     """Book ``session_type`` for ``case`` at ``start`` on ``calendar`` (a provider's),
     with ``extra_calendars`` or else the first suitable free room/equipment it needs."""
@@ -69,7 +69,7 @@ def book(
         case=case, session_type=session_type, location_id=calendar.location_id, starts_at=start,
         ends_at=start + length, status=AppointmentStatus.booked,
         booked_via=BookedVia.online if channel == ONLINE else BookedVia.staff,
-        notify=notify, notes=notes, series_id=series_id, created_by=actor,
+        notify=notify, notes=notes, series_id=series_id, created_by=actor, rebooked_from=rebooked_from,
     )
     db.session.add(appointment)
     _hold(appointment, placed)
@@ -77,6 +77,7 @@ def book(
     if placed.overlaps:
         audit.record(db.session, entity=appointment, action="booked_overlapping",
                      after={"overlaps": placed.overlaps}, actor_id=_id(actor))
+    events.appointment_booked.send(appointment, actor=actor)
     return Booking(appointment, placed.warnings, placed.overlaps)
 
 
@@ -108,6 +109,8 @@ def move(
         is_new_client=None, step_minutes=15, ignore=(appointment.id,), counts_new_visit=False,
     )
     before = _where(appointment)
+    held_before = {"starts_at": appointment.starts_at, "ends_at": appointment.ends_at,
+                   "calendar_ids": sorted(o.calendar_id for o in appointment.occupancies)}
     appointment.starts_at, appointment.ends_at = start, start + length
     appointment.updated_at = utcnow()  # always an UPDATE, so the version check applies
     appointment.location_id = provider.location_id
@@ -121,6 +124,7 @@ def move(
     if placed.overlaps:
         audit.record(db.session, entity=appointment, action="moved_overlapping",
                      after={"overlaps": placed.overlaps}, actor_id=_id(actor))
+    events.appointment_moved.send(appointment, actor=actor, before=held_before)
     return Booking(appointment, placed.warnings, placed.overlaps)
 
 
@@ -163,11 +167,9 @@ def rebook(*, appointment: Appointment, start: datetime, actor: User | None, cal
     length = appointment.ends_at - appointment.starts_at
     booking = book(case=appointment.case, session_type=appointment.session_type, calendar=target, start=start,
                    actor=actor, allow_overlap=allow_overlap, notify=appointment.notify, notes=appointment.notes,
-                   now=now, length=length, series_id=appointment.series_id,
+                   now=now, length=length, series_id=appointment.series_id, rebooked_from=appointment,
                    extra_calendars=_still_free(None, resources, start, start + length)
                    if target.location_id == provider.location_id else None)
-    booking.appointment.rebooked_from = appointment
-    db.session.flush()
     return booking
 
 

@@ -6,7 +6,7 @@ appointment's calendar time. (Charges, fees and messages join with their issues.
 """
 from __future__ import annotations
 
-from app import audit
+from app import audit, events
 from app.errors import Conflict, Problem
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus
@@ -40,3 +40,4 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
     audit.record(db.session, entity=appointment, action="status",
                  before={"status": old.value}, after={"status": new.value, **({"note": note} if note else {})},
                  actor_id=getattr(actor, "id", None))
+    events.appointment_status_changed.send(appointment, actor=actor, old=old, new=new, note=note)

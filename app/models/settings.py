@@ -1,0 +1,55 @@
+"""Clinic-wide settings: one row, edited by managers, read everywhere.
+
+Branding (name, logo, colour) appears on invoices, emails and the public booking site;
+the policy switches are read by the services that enforce them. Settings that belong to
+one area only (message templates, reminder offsets, fee policies, embedding origins) live
+with that area's models.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class ClinicSettings(db.Model):
+    __audited__ = True
+    __tablename__ = "clinic_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_name: Mapped[str] = mapped_column(String(160), default="Plinth Clinic")
+    legal_name: Mapped[Optional[str]] = mapped_column(String(200))
+    # A path under the app's static folder or a data: URI; never a remote URL (pages load
+    # nothing from other hosts).
+    logo: Mapped[Optional[str]] = mapped_column(Text)
+    brand_colour: Mapped[str] = mapped_column(String(7), default="#2f6f8f")
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    website: Mapped[Optional[str]] = mapped_column(String(200))
+    # ISO 4217; every amount in Plinth is in this currency.
+    currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    # Whether "send notification" is ticked when staff open the booking form.
+    notify_by_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    # After this many no-shows a client may no longer book online (None: never blocked).
+    no_show_block_after: Mapped[Optional[int]] = mapped_column(Integer, default=3)
+
+    __table_args__ = (
+        CheckConstraint("no_show_block_after IS NULL OR no_show_block_after > 0",
+                        name="ck_clinic_settings_no_show_block_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return self.clinic_name
+
+
+def clinic_settings() -> ClinicSettings:
+    """The settings row, created with defaults on first use."""
+    row = db.session.get(ClinicSettings, 1)
+    if row is None:
+        row = ClinicSettings(id=1)
+        db.session.add(row)
+        db.session.flush()
+    return row
