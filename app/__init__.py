@@ -41,6 +41,7 @@ def configure_database(app: Flask) -> None:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     import app.audit as _audit  # noqa: F401  (the audit trail listens to every session)
     import app.models as _models  # noqa: F401  (register every table on the metadata)
+    import app.billing.immutability as _immutability  # noqa: F401  (issued invoices refuse changes)
 
     db.init_app(app)
     migrate.init_app(

@@ -1,6 +1,22 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 from app.models.appointments import Appointment, AppointmentStatus, BookedVia, Occupancy
 from app.models.audit import AuditEvent
+from app.models.billing import (
+    Charge,
+    ChargeKind,
+    ClientPackage,
+    FeeMode,
+    FeePolicy,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSequence,
+    PackageType,
+    PackageUse,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+)
 from app.models.calendars import AccessLevel, Calendar, CalendarAccess, CalendarKind, OverlapPolicy
 from app.models.cases import Case
 from app.models.clients import Client
@@ -12,6 +28,8 @@ from app.models.shifts import Shift, ShiftBreak, TimeBlock
 from app.models.team import TeamMember
 
 __all__ = [
+    "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
+    "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
     "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",

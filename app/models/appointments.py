@@ -76,6 +76,8 @@ class Appointment(db.Model):
         Enum(BookedVia, name="booked_via", native_enum=False, length=10), default=BookedVia.staff
     )
     notify: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Canceled inside the location's late-cancel window (a fee may apply).
+    late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[Optional[str]] = mapped_column(Text)
     series_id: Mapped[Optional[str]] = mapped_column(String(36), index=True)
     rebooked_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appointment.id"))

@@ -1,43 +1,151 @@
 """The one place appointment statuses change (ARCHITECTURE §4.5).
 
-Each change is checked against the allowed transitions, writes an audit event, and
-applies its side effects in the same transaction: Canceled and Rebooked release the
-appointment's calendar time. (Charges, fees and messages join with their issues.)
+Booked → Confirmed → Arrived → Paid, plus No Show, Canceled and Rebooked. Each change is
+checked against the allowed transitions, writes an audit event, and applies its side
+effects in the same transaction:
+
+| change                      | side effect                                                       |
+|-----------------------------|-------------------------------------------------------------------|
+| → Arrived                   | the confirmed charges (default: the session's) land on the case   |
+| Arrived → Booked/Confirmed  | refused while a visit charge is invoiced; optionally voids the    |
+|                             | default charges that are not invoiced (and gives a package visit  |
+|                             | back)                                                             |
+| → No Show                   | the policy's fee, as staff decided (accept / change / waive);     |
+|                             | repeat no-shows block online booking                              |
+| No Show → anything          | the uninvoiced no-show fee is removed (refused once invoiced)     |
+| → Canceled                  | late-cancel flag inside the policy window, with its fee; the time |
+|                             | is released                                                       |
+| → Rebooked                  | the time is released                                              |
+| Arrived ↔ Paid              | only through payments (``settle``), never by hand                 |
+
+Canceled and Rebooked are final. A refused transition raises Conflict (409) saying why.
 """
 from __future__ import annotations
+
+from datetime import datetime
 
 from app import audit, events
 from app.errors import Conflict, Problem
 from app.extensions import db
-from app.models import Appointment, AppointmentStatus
+from app.models import Appointment, AppointmentStatus, ChargeKind
+from app.timeutil import utcnow
 
 S = AppointmentStatus
 FINAL = {S.canceled, S.rebooked}
 ALLOWED: dict[AppointmentStatus, set[AppointmentStatus]] = {
     S.booked: {S.confirmed, S.arrived, S.no_show, S.canceled, S.rebooked},
     S.confirmed: {S.booked, S.arrived, S.no_show, S.canceled, S.rebooked},
-    S.arrived: {S.confirmed, S.paid, S.no_show},
-    S.paid: {S.arrived},
-    S.no_show: {S.booked, S.confirmed, S.canceled, S.rebooked},
+    S.arrived: {S.booked, S.confirmed},
+    S.paid: set(),
+    S.no_show: {S.booked, S.confirmed, S.arrived, S.canceled, S.rebooked},
     S.canceled: set(),
     S.rebooked: set(),
 }
+# Reached only by payments settling (or un-settling) the visit's invoices.
+AUTOMATIC = {(S.arrived, S.paid), (S.paid, S.arrived)}
 RELEASES_TIME = {S.canceled, S.rebooked}
+REASONS = {
+    (S.paid, None): "A paid visit changes only through its payments (void a payment to reopen it).",
+    (None, S.paid): "An appointment becomes Paid when every charge is on a fully paid invoice.",
+}
 
 
-def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, note: str | None = None) -> None:
+def label(status: AppointmentStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+def allowed(appointment: Appointment) -> list[AppointmentStatus]:
+    """The statuses a user may move this appointment to now."""
+    return sorted(ALLOWED[appointment.status], key=lambda s: list(S).index(s))
+
+
+def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, note: str | None = None,
+                  charges=None, fee=None, void_charges: bool = False, now: datetime | None = None) -> None:
+    """Move ``appointment`` to ``new`` with its side effects (see the module's table).
+
+    ``charges``: for Arrived, the ChargeInputs to post (None: the session's defaults).
+    ``fee``: for No Show / late Canceled, staff's FeeDecision (None: the policy's amount).
+    ``void_charges``: when undoing Arrived, remove the default charges not yet invoiced.
+    """
     old = appointment.status
     if new not in ALLOWED[old]:
-        raise Conflict(
-            f"An appointment that is {old.value.replace('_', ' ')} cannot become {new.value.replace('_', ' ')}.",
-            [Problem("Transition not allowed.", details={"reason": "transition", "from": old.value, "to": new.value})],
-        )
+        raise Conflict(_refusal(old, new), [Problem("Transition not allowed.",
+                                                    details={"reason": "transition", "from": old.value, "to": new.value})])
+    now = now or utcnow()
+    from app.billing import charges as billing_charges
+    from app.billing import fees
+
+    if old == S.no_show:
+        _drop_fees(appointment, fees.NO_SHOW, billing_charges, actor)
+    if old == S.arrived:
+        _undo_arrival(appointment, void_charges, billing_charges, actor)
     appointment.status = new
+    after: dict = {"status": new.value}
+    if new == S.arrived:
+        inputs = billing_charges.default_charges(appointment) if charges is None else charges
+        # Charges confirmed at arrival are the visit's defaults: undoing the arrival may void them.
+        posted = billing_charges.add(case=appointment.case, inputs=inputs, actor=actor, appointment=appointment,
+                                     is_default=True)
+        after["charge_ids"] = [c.id for c in posted]
+    elif new == S.no_show:
+        charged = fees.charge(appointment=appointment, kind=fees.NO_SHOW, decision=fee, actor=actor)
+        after["fee_charge_id"] = charged.id if charged else None
+    elif new == S.canceled:
+        appointment.late_cancel = fees.is_late_cancel(appointment, now)
+        after["late_cancel"] = appointment.late_cancel
+        if appointment.late_cancel:
+            charged = fees.charge(appointment=appointment, kind=fees.LATE_CANCEL, decision=fee, actor=actor)
+            after["fee_charge_id"] = charged.id if charged else None
     if new in RELEASES_TIME:
         for occupancy in appointment.occupancies:
             occupancy.active = False
+    appointment.updated_at = now  # an UPDATE even when only side rows changed: the version moves on
     db.session.flush()
-    audit.record(db.session, entity=appointment, action="status",
-                 before={"status": old.value}, after={"status": new.value, **({"note": note} if note else {})},
+    if note:
+        after["note"] = note
+    audit.record(db.session, entity=appointment, action="status", before={"status": old.value}, after=after,
                  actor_id=getattr(actor, "id", None))
+    if new == S.no_show:
+        fees.block_repeat_no_shows(appointment)
     events.appointment_status_changed.send(appointment, actor=actor, old=old, new=new, note=note)
+
+
+def settle(appointment: Appointment, *, paid: bool) -> None:
+    """Paid when payments settle every charge of the visit; back to Arrived when not."""
+    old, new = (S.arrived, S.paid) if paid else (S.paid, S.arrived)
+    if appointment.status != old:
+        return
+    appointment.status = new
+    appointment.updated_at = utcnow()
+    db.session.flush()
+    audit.record(db.session, entity=appointment, action="status", before={"status": old.value},
+                 after={"status": new.value, "by": "payments"})
+    events.appointment_status_changed.send(appointment, actor=None, old=old, new=new, note=None)
+
+
+def _undo_arrival(appointment: Appointment, void_charges: bool, billing_charges, actor) -> None:
+    on_invoice = [c for c in billing_charges.invoiced(appointment) if c.kind != ChargeKind.fee]
+    if on_invoice:
+        numbers = ", ".join(sorted({c.invoice.number for c in on_invoice}))
+        raise Conflict(f"The visit's charges are on invoice {numbers}; credit them before undoing the arrival.",
+                       [Problem("Charges invoiced.", details={"reason": "charges_invoiced"})])
+    if void_charges:
+        billing_charges.void_defaults(appointment, actor=actor)
+
+
+def _drop_fees(appointment: Appointment, kind: str, billing_charges, actor) -> None:
+    if billing_charges.invoiced(appointment, kind=ChargeKind.fee):
+        raise Conflict("The no-show fee is already invoiced; credit it before changing the status.",
+                       [Problem("Fee invoiced.", details={"reason": "fee_invoiced"})])
+    for charge in billing_charges.uninvoiced(appointment, kind=ChargeKind.fee):
+        billing_charges.remove(charge=charge, actor=actor)
+
+
+def _refusal(old: AppointmentStatus, new: AppointmentStatus) -> str:
+    if old in FINAL:
+        return f"A {label(old)} appointment is final; book a new one instead."
+    if old == S.paid:
+        return REASONS[(S.paid, None)]
+    if new == S.paid:
+        return REASONS[(None, S.paid)]
+    return f"An appointment that is {label(old)} cannot become {label(new)}."

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 13:00:47.820112
+Create Date: 2026-11-22 13:07:24.106507
 
 """
 from alembic import op
@@ -15,6 +15,15 @@ revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
+
+IMMUTABLE_FUNCTION = """
+CREATE OR REPLACE FUNCTION plinth_refuse_invoice_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'issued invoices cannot be changed or deleted (% on %)', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'P0001';
+END;
+$$ LANGUAGE plpgsql
+"""
 
 
 def upgrade():
@@ -34,10 +43,271 @@ def upgrade():
     sa.CheckConstraint('no_show_block_after IS NULL OR no_show_block_after > 0', name='ck_clinic_settings_no_show_block_positive'),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('package_type',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('sessions', sa.Integer(), nullable=False),
+    sa.Column('price', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax_rate', sa.Numeric(precision=6, scale=3), nullable=False),
+    sa.Column('valid_days', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('price >= 0', name='ck_package_type_price_non_negative'),
+    sa.CheckConstraint('sessions > 0', name='ck_package_type_sessions_positive'),
+    sa.CheckConstraint('valid_days IS NULL OR valid_days > 0', name='ck_package_type_valid_days_positive'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
+    op.create_table('invoice_sequence',
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('next_number', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('location_id')
+    )
+    op.create_table('client_package',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('package_type_id', sa.Integer(), nullable=False),
+    sa.Column('sessions_total', sa.Integer(), nullable=False),
+    sa.Column('purchased_on', sa.Date(), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('sessions_total > 0', name='ck_client_package_sessions_positive'),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['package_type_id'], ['package_type.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('client_package', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_client_package_client_id'), ['client_id'], unique=False)
+
+    op.create_table('fee_policy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('session_type_id', sa.Integer(), nullable=True),
+    sa.Column('no_show_mode', sa.Enum('fixed', 'percent', name='fee_mode', native_enum=False, length=10), nullable=True),
+    sa.Column('no_show_amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('late_cancel_mode', sa.Enum('fixed', 'percent', name='fee_mode', native_enum=False, length=10), nullable=True),
+    sa.Column('late_cancel_amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('late_cancel_hours', sa.Integer(), nullable=False),
+    sa.CheckConstraint('late_cancel_amount IS NULL OR late_cancel_amount >= 0', name='ck_fee_policy_late_cancel_non_negative'),
+    sa.CheckConstraint('late_cancel_hours >= 0', name='ck_fee_policy_late_cancel_hours_non_negative'),
+    sa.CheckConstraint('no_show_amount IS NULL OR no_show_amount >= 0', name='ck_fee_policy_no_show_non_negative'),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_type_id'], ['session_type.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('location_id', 'session_type_id', name='uq_fee_policy_location_session_type')
+    )
+    op.create_table('package_type_session_type',
+    sa.Column('package_type_id', sa.Integer(), nullable=False),
+    sa.Column('session_type_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['package_type_id'], ['package_type.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_type_id'], ['session_type.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('package_type_id', 'session_type_id')
+    )
+    op.create_table('payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('payer_id', sa.Integer(), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('method', sa.Enum('cash', 'card', 'bank_transfer', 'insurer', name='payment_method', native_enum=False, length=20), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('reference', sa.String(length=120), nullable=True),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('created_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('voided_at', app.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('void_reason', sa.Text(), nullable=True),
+    sa.Column('voided_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('amount > 0', name='ck_payment_amount_positive'),
+    sa.CheckConstraint('client_id IS NOT NULL OR payer_id IS NOT NULL', name='ck_payment_from_someone'),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.ForeignKeyConstraint(['payer_id'], ['payer.id'], ),
+    sa.ForeignKeyConstraint(['voided_by_id'], ['ab_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_payer_id'), ['payer_id'], unique=False)
+
+    op.create_table('invoice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('invoice', 'credit_note', name='invoice_kind', native_enum=False, length=20), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('payer_id', sa.Integer(), nullable=True),
+    sa.Column('credits_invoice_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('subtotal', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax_total', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('total', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(kind = 'credit_note') = (credits_invoice_id IS NOT NULL)", name='ck_invoice_credit_note_references_original'),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
+    sa.ForeignKeyConstraint(['credits_invoice_id'], ['invoice.id'], ),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
+    sa.ForeignKeyConstraint(['payer_id'], ['payer.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('location_id', 'sequence', name='uq_invoice_location_sequence')
+    )
+    with op.batch_alter_table('invoice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invoice_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invoice_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invoice_credits_invoice_id'), ['credits_invoice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invoice_payer_id'), ['payer_id'], unique=False)
+
+    op.create_table('charge',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=True),
+    sa.Column('billing_item_id', sa.Integer(), nullable=True),
+    sa.Column('provider_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.Enum('service', 'product', 'fee', 'package', name='charge_kind', native_enum=False, length=20), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=8, scale=2), nullable=False),
+    sa.Column('unit_price', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax_rate', sa.Numeric(precision=6, scale=3), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('client_package_id', sa.Integer(), nullable=True),
+    sa.Column('invoice_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('voided_at', app.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('quantity > 0', name='ck_charge_quantity_positive'),
+    sa.CheckConstraint('tax_rate >= 0 AND tax_rate <= 100', name='ck_charge_tax_rate_percent'),
+    sa.CheckConstraint('unit_price >= 0', name='ck_charge_unit_price_non_negative'),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ),
+    sa.ForeignKeyConstraint(['billing_item_id'], ['billing_item.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['client_package_id'], ['client_package.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
+    sa.ForeignKeyConstraint(['provider_id'], ['team_member.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('charge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_charge_appointment_id'), ['appointment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_invoice_id'), ['invoice_id'], unique=False)
+
+    op.create_table('package_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['package_id'], ['client_package.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('appointment_id')
+    )
+    with op.batch_alter_table('package_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_package_use_package_id'), ['package_id'], unique=False)
+
+    op.create_table('payment_allocation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('invoice_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('created_at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount > 0', name='ck_payment_allocation_amount_positive'),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
+    sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('payment_allocation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_allocation_invoice_id'), ['invoice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_allocation_payment_id'), ['payment_id'], unique=False)
+        batch_op.create_index('ix_payment_allocation_payment_invoice', ['payment_id', 'invoice_id'], unique=False)
+
+    op.create_table('invoice_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invoice_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('charge_id', sa.Integer(), nullable=True),
+    sa.Column('service_date', sa.Date(), nullable=True),
+    sa.Column('code', sa.String(length=30), nullable=True),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.Column('provider', sa.String(length=200), nullable=True),
+    sa.Column('quantity', sa.Numeric(precision=8, scale=2), nullable=False),
+    sa.Column('unit_price', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax_rate', sa.Numeric(precision=6, scale=3), nullable=False),
+    sa.Column('net', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('total', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['charge_id'], ['charge.id'], ),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('invoice_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invoice_line_invoice_id'), ['invoice_id'], unique=False)
+
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('late_cancel', sa.Boolean(), nullable=False, server_default=sa.false()))
+
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # Issued invoices are documents: the database itself refuses to change them.
+        op.execute(IMMUTABLE_FUNCTION)
+        for table in ("invoice", "invoice_line"):
+            op.execute(f"CREATE TRIGGER tr_{table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+                       f"FOR EACH ROW EXECUTE FUNCTION plinth_refuse_invoice_change()")
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("invoice", "invoice_line"):
+            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_immutable ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS plinth_refuse_invoice_change()")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_column('late_cancel')
+
+    with op.batch_alter_table('invoice_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invoice_line_invoice_id'))
+
+    op.drop_table('invoice_line')
+    with op.batch_alter_table('payment_allocation', schema=None) as batch_op:
+        batch_op.drop_index('ix_payment_allocation_payment_invoice')
+        batch_op.drop_index(batch_op.f('ix_payment_allocation_payment_id'))
+        batch_op.drop_index(batch_op.f('ix_payment_allocation_invoice_id'))
+
+    op.drop_table('payment_allocation')
+    with op.batch_alter_table('package_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_package_use_package_id'))
+
+    op.drop_table('package_use')
+    with op.batch_alter_table('charge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_charge_invoice_id'))
+        batch_op.drop_index(batch_op.f('ix_charge_case_id'))
+        batch_op.drop_index(batch_op.f('ix_charge_appointment_id'))
+
+    op.drop_table('charge')
+    with op.batch_alter_table('invoice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invoice_payer_id'))
+        batch_op.drop_index(batch_op.f('ix_invoice_credits_invoice_id'))
+        batch_op.drop_index(batch_op.f('ix_invoice_client_id'))
+        batch_op.drop_index(batch_op.f('ix_invoice_case_id'))
+
+    op.drop_table('invoice')
+    with op.batch_alter_table('payment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_payer_id'))
+        batch_op.drop_index(batch_op.f('ix_payment_client_id'))
+
+    op.drop_table('payment')
+    op.drop_table('package_type_session_type')
+    op.drop_table('fee_policy')
+    with op.batch_alter_table('client_package', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_client_package_client_id'))
+
+    op.drop_table('client_package')
+    op.drop_table('invoice_sequence')
+    op.drop_table('package_type')
     op.drop_table('clinic_settings')
     # ### end Alembic commands ###

@@ -1,0 +1,49 @@
+"""Small helpers the billing services share: row locks and input checks."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.billing.pricing import money
+from app.errors import Problem
+from app.extensions import db
+
+
+def lock_rows(model, ids) -> None:
+    """Lock rows (PostgreSQL) in id order so concurrent writers queue instead of racing.
+    SQLite needs nothing: every Plinth transaction there begins IMMEDIATE (one writer)."""
+    ids = sorted(set(ids))
+    if ids and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update())
+
+
+def is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def amount(value, field: str, problems: list[Problem], *, positive: bool = False) -> Decimal | None:
+    """Parse a money amount, collecting a problem instead of raising."""
+    try:
+        parsed = money(value)
+    except ValueError:
+        problems.append(Problem("Enter an amount such as 45.00.", field=field))
+        return None
+    if parsed < 0 or (positive and parsed == 0):
+        problems.append(Problem("Must be more than zero." if positive else "Cannot be negative.", field=field))
+        return None
+    return parsed
+
+
+def decimal(value, field: str, problems: list[Problem], *, low: Decimal, high: Decimal | None = None,
+            low_inclusive: bool = True) -> Decimal | None:
+    try:
+        parsed = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        problems.append(Problem("Enter a number.", field=field))
+        return None
+    if not parsed.is_finite() or (parsed < low if low_inclusive else parsed <= low) or (high is not None and parsed > high):
+        bound = f"between {low} and {high}" if high is not None else (f"at least {low}" if low_inclusive else f"more than {low}")
+        problems.append(Problem(f"Must be {bound}.", field=field))
+        return None
+    return parsed
