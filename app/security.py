@@ -103,6 +103,12 @@ ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
     # Providers book into the calendars granted to them (the scope helpers decide which).
     PROVIDER: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, APPOINTMENTS)),
 }
+# Billing: the front desk arrives, bills and collects; managers also set fee policies,
+# packages and the clinic's settings. Providers see billing only through their visits.
+BILLING = "Billing"  # charges, invoices, payments, balances, receivables
+BILLING_SETUP = "BillingSetup"  # fee policies, package types, clinic settings
+ROLE_GRANTS[MANAGER] += [(READ, BILLING), (WRITE, BILLING), (READ, BILLING_SETUP), (WRITE, BILLING_SETUP)]
+ROLE_GRANTS[FRONT_DESK] += [(READ, BILLING), (WRITE, BILLING)]
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 
@@ -308,3 +314,24 @@ def in_scope(scope_select: Select, row_id) -> bool:
 def scope_filter(scope, column: str = "id") -> list:
     """A FAB ``base_filters`` entry keeping a view's rows to ``scope(current user)``."""
     return [column, FilterInFunction, lambda: scope(current_user())]
+
+def invoice_scope(user) -> Select:
+    """Invoices (and credit notes) of the cases the user may see."""
+    from app.models import Invoice
+
+    return select(Invoice.id).where(Invoice.case_id.in_(case_scope(user)))
+
+
+def payment_scope(user) -> Select:
+    """Payments from clients the user may see; insurers' payments for those who see every
+    client (managers) or who work a front desk."""
+    from app.models import Payment
+
+    query = select(Payment.id)
+    if sees_everything(user):
+        return query
+    from_clients = Payment.client_id.in_(client_scope(user))
+    if FRONT_DESK in role_names(user):
+        return query.where(or_(from_clients, Payment.client_id.is_(None)))
+    return query.where(from_clients)
+

@@ -93,8 +93,16 @@ class CopyInput(Schema):
     allow_overlap = fields.Bool(load_default=False)
 
 
+class FeeInput(Schema):
+    """Staff's decision on a no-show or late-cancel fee: waive it, or charge ``amount``
+    (absent: the policy's amount)."""
+    waive = fields.Bool(load_default=False)
+    amount = fields.Decimal(load_default=None, places=2, validate=validate.Range(min=0, max=100000))
+
+
 class CancelInput(Schema):
     reason = fields.Str(load_default=None, validate=validate.Length(max=500))
+    fee = fields.Nested(FeeInput, load_default=None)
     version = fields.Int(load_default=None)
     scope = fields.Str(load_default="this", validate=validate.OneOf(series.SCOPES))
 
@@ -177,6 +185,12 @@ def answers_domain_errors(view):
                 body["conflicts"] = [p.details | {"message": p.message} for p in exc.problems]
             return self.response(exc.status_code, **body)
     return wrapper
+
+
+def fee_decision(data: dict | None):
+    from app.billing.fees import FeeDecision
+
+    return None if data is None else FeeDecision(waive=data["waive"], amount=data["amount"])
 
 
 def _check_csrf_for_cookie_writes() -> None:
@@ -423,7 +437,7 @@ class SchedulingApi(BaseApi):
             for member in series.members(appointment, data["scope"]):
                 _changeable(_appointment(member.id))  # every one of them must be the user's to cancel
             chosen = series.cancel(appointment=appointment, scope=data["scope"], actor=acting_user(),
-                                   reason=data["reason"])
+                                   reason=data["reason"], fee=fee_decision(data["fee"]))
             body = {"appointments": [appointment_json(a) for a in chosen]}
         return self.response(200, **body)
 

@@ -141,11 +141,12 @@ def copy(*, appointment: Appointment, start: datetime, actor: User | None, calen
 
 
 def cancel(*, appointment: Appointment, actor: User | None, reason: str | None = None,
-           expected_version: int | None = None) -> Appointment:
+           expected_version: int | None = None, fee=None, now: datetime | None = None) -> Appointment:
+    """Cancel; a late cancel gets the policy's fee unless ``fee`` (a FeeDecision) says otherwise."""
     _ensure_current(appointment, expected_version)
     lock_calendars(c.id for c in appointment_calendars(appointment))
     _relock(appointment, expected_version)
-    lifecycle.change_status(appointment, AppointmentStatus.canceled, actor=actor, note=reason)
+    lifecycle.change_status(appointment, AppointmentStatus.canceled, actor=actor, note=reason, fee=fee, now=now)
     return appointment
 
 

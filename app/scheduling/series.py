@@ -160,13 +160,13 @@ def members(appointment: Appointment, scope: str) -> list[Appointment]:
     return list(db.session.scalars(query))
 
 
-def cancel(*, appointment: Appointment, scope: str, actor, reason: str | None = None) -> list[Appointment]:
+def cancel(*, appointment: Appointment, scope: str, actor, reason: str | None = None, fee=None) -> list[Appointment]:
     """Cancel this one, or also the following / all occurrences still ahead (booked or
     confirmed); visits that took place are history and stay as they are."""
     chosen = [m for m in members(appointment, scope)
               if m is appointment or m.status in (AppointmentStatus.booked, AppointmentStatus.confirmed)]
     for member in chosen:
-        booking.cancel(appointment=member, actor=actor, reason=reason)
+        booking.cancel(appointment=member, actor=actor, reason=reason, fee=fee)
     return chosen
 
 

@@ -1,0 +1,623 @@
+"""The billing API: status changes with their charges and fees, charges, invoices and
+their PDFs, credit notes, payments, balances and receivables.
+
+Thin like the scheduling API: parse (marshmallow → 422), check permission and row scope
+(404 for rows outside it), call one service in one unit of work, answer JSON. The grid's
+appointment panel drives the whole "Arrive, Bill, Collect" flow through these endpoints.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.api.base import acting_user
+from app.api.scheduling import (
+    FeeInput,
+    _appointment,
+    _body,
+    _changeable,
+    _get,
+    answers_domain_errors,
+    appointment_json,
+    fee_decision,
+)
+from app.billing import balances, fees, invoicing, packages, payments, pdf
+from app.billing import charges as billing_charges
+from app.billing.pricing import line_amounts
+from app.errors import NotFound, Problem, ValidationFailed
+from app.extensions import db
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    AuditEvent,
+    Case,
+    Charge,
+    Client,
+    Invoice,
+    InvoiceKind,
+    Location,
+    PackageType,
+    Payer,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    TeamMember,
+)
+from app.scheduling import booking, lifecycle
+from app.security import (
+    APPOINTMENTS,
+    BILLING,
+    case_scope,
+    client_scope,
+    in_scope,
+    invoice_scope,
+    payment_scope,
+)
+from app.timeutil import to_local, utcnow
+from app.uow import unit_of_work
+
+
+# --- input -------------------------------------------------------------------------------------
+class ChargeData(Schema):
+    billing_item_id = fields.Int(load_default=None, allow_none=True)
+    description = fields.Str(load_default=None, validate=validate.Length(max=200))
+    quantity = fields.Decimal(load_default=None)
+    unit_price = fields.Decimal(load_default=None)
+    tax_rate = fields.Decimal(load_default=None)
+    provider_id = fields.Int(load_default=None, allow_none=True)
+    client_package_id = fields.Int(load_default=None, allow_none=True)
+
+
+class StatusInput(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
+    version = fields.Int(load_default=None)
+    note = fields.Str(load_default=None, validate=validate.Length(max=500))
+    charges = fields.List(fields.Nested(ChargeData), load_default=None)
+    fee = fields.Nested(FeeInput, load_default=None)
+    void_charges = fields.Bool(load_default=False)
+
+
+class AddChargesInput(Schema):
+    appointment_id = fields.Int(load_default=None)
+    charges = fields.List(fields.Nested(ChargeData), required=True, validate=validate.Length(min=1, max=50))
+
+
+class InvoiceInput(Schema):
+    charge_ids = fields.List(fields.Int(), required=True)
+    bill_client = fields.Bool(load_default=False)
+    location_id = fields.Int(load_default=None)
+
+
+class CreditInput(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    line_ids = fields.List(fields.Int(), load_default=None)
+
+
+class AllocationInput(Schema):
+    invoice_id = fields.Int(required=True)
+    amount = fields.Decimal(load_default=None, places=2)
+
+
+class PaymentInput(Schema):
+    client_id = fields.Int(load_default=None)
+    payer_id = fields.Int(load_default=None)
+    location_id = fields.Int(required=True)
+    method = fields.Str(required=True, validate=validate.OneOf([m.value for m in PaymentMethod]))
+    amount = fields.Str(required=True)
+    reference = fields.Str(load_default=None, validate=validate.Length(max=120))
+    received_on = fields.Date(load_default=None)
+    allocations = fields.List(fields.Nested(AllocationInput), load_default=None)
+
+
+class ApplyInput(Schema):
+    invoice_id = fields.Int(required=True)
+    amount = fields.Decimal(load_default=None, places=2)
+
+
+class VoidInput(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PackageInput(Schema):
+    package_type_id = fields.Int(required=True)
+    provider_id = fields.Int(load_default=None)
+
+
+# --- output ------------------------------------------------------------------------------------
+def charge_json(charge: Charge) -> dict:
+    amounts = line_amounts(charge.quantity, charge.unit_price, charge.tax_rate)
+    return {"id": charge.id, "case_id": charge.case_id, "appointment_id": charge.appointment_id,
+            "billing_item_id": charge.billing_item_id, "kind": charge.kind.value, "description": charge.description,
+            "quantity": str(charge.quantity), "unit_price": str(charge.unit_price), "tax_rate": str(charge.tax_rate),
+            "total": str(amounts.total), "provider_id": charge.provider_id,
+            "provider": charge.provider.display_name if charge.provider else None,
+            "invoice_id": charge.invoice_id, "invoice_number": charge.invoice.number if charge.invoice else None,
+            "is_default": charge.is_default, "client_package_id": charge.client_package_id}
+
+
+def invoice_json(invoice: Invoice, balance: Decimal | None = None) -> dict:
+    balance = invoicing.invoice_balance(invoice) if balance is None else balance
+    return {"id": invoice.id, "number": invoice.number, "kind": invoice.kind.value, "issued_on": invoice.issued_on.isoformat(),
+            "case_id": invoice.case_id, "client_id": invoice.client_id, "bill_to": invoice.snapshot["bill_to"]["name"],
+            "subtotal": str(invoice.subtotal), "tax_total": str(invoice.tax_total), "total": str(invoice.total),
+            "balance": str(balance), "currency": invoice.currency,
+            "credits_invoice_id": invoice.credits_invoice_id, "pdf_url": f"/api/v1/invoices/{invoice.id}/pdf",
+            "lines": [{"id": line.id, "description": line.description, "quantity": str(line.quantity),
+                       "unit_price": str(line.unit_price), "tax_rate": str(line.tax_rate), "total": str(line.total),
+                       "charge_id": line.charge_id} for line in invoice.lines]}
+
+
+def payment_json(payment: Payment) -> dict:
+    return {"id": payment.id, "client_id": payment.client_id, "payer_id": payment.payer_id,
+            "method": payment.method.value, "amount": str(payment.amount), "reference": payment.reference,
+            "received_on": payment.received_on.isoformat(), "unallocated": str(payments.unallocated(payment)),
+            "void": payment.is_void, "void_reason": payment.void_reason,
+            "allocations": [{"invoice_id": a.invoice_id, "invoice_number": a.invoice.number, "amount": str(a.amount)}
+                            for a in payment.allocations]}
+
+
+def _today(location: Location | None = None) -> date:
+    zone = location.timezone if location is not None else "UTC"
+    return to_local(utcnow(), zone).date()
+
+
+def appointment_billing(appointment: Appointment) -> dict:
+    """Everything the appointment panel needs to arrive, bill and collect."""
+    case = appointment.case
+    today = _today(appointment.location)
+    charges = list(db.session.scalars(select(Charge).where(Charge.appointment_id == appointment.id,
+                                                           Charge.voided_at.is_(None)).order_by(Charge.id)))
+    invoice_ids = sorted({c.invoice_id for c in charges if c.invoice_id})
+    open_balances = balances.of_invoices(invoice_ids)
+    invoices = [invoice_json(db.session.get(Invoice, i), open_balances[i]) for i in invoice_ids]
+    client_balance = balances.of_client(case.client_id)
+    late = fees.is_late_cancel(appointment, utcnow())
+    auth = packages.authorisation_status(case, today=today)
+    return {
+        "appointment": appointment_json(appointment),
+        "allowed": [s.value for s in lifecycle.allowed(appointment)],
+        "proposals": {
+            "arrived": [c.as_dict() for c in billing_charges.default_charges(appointment)]
+            if AppointmentStatus.arrived in lifecycle.ALLOWED[appointment.status] else [],
+            "no_show_fee": _str(fees.proposed(appointment, fees.NO_SHOW)),
+            "late_cancel": late,
+            "late_cancel_fee": _str(fees.proposed(appointment, fees.LATE_CANCEL)) if late else None,
+        },
+        "charges": [charge_json(c) for c in charges],
+        "uninvoiced_on_case": [charge_json(c) for c in invoicing.uninvoiced(case)],
+        "invoices": invoices,
+        "client_balance": client_balance.as_dict(),
+        "case_balance": balances.of_case(case.id).as_dict(),
+        "payer": case.payer.name if case.payer else None,
+        "authorisation": auth.as_dict() if auth else None,
+        "packages": [p.as_dict() for p in packages.client_packages(case.client_id, today=today)],
+        "location_id": appointment.location_id,
+        "client_id": case.client_id,
+    }
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _charges(items: list[dict] | None) -> list | None:
+    if items is None:
+        return None
+    return [billing_charges.parse_input({k: v for k, v in item.items() if v is not None}, index=i)
+            for i, item in enumerate(items)]
+
+
+# --- scope ------------------------------------------------------------------------------------
+def _case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not in_scope(case_scope(acting_user(), writable=True), case_id):
+        raise NotFound(f"There is no case {case_id}.", [Problem("Unknown case.", field="case_id")])
+    return case
+
+
+def _invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or not in_scope(invoice_scope(acting_user()), invoice_id):
+        raise NotFound(f"There is no invoice {invoice_id}.", [Problem("Unknown invoice.", field="invoice_id")])
+    return invoice
+
+
+def _payment(payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or not in_scope(payment_scope(acting_user()), payment_id):
+        raise NotFound(f"There is no payment {payment_id}.")
+    return payment
+
+
+def _charge(charge_id: int) -> Charge:
+    charge = db.session.get(Charge, charge_id)
+    if charge is None or charge.voided_at is not None or not in_scope(case_scope(acting_user(), writable=True),
+                                                                        charge.case_id):
+        raise NotFound(f"There is no charge {charge_id}.")
+    return charge
+
+
+class AppointmentStatusApi(BaseApi):
+    """Status changes and the appointment's billing, under the Appointments permission:
+    whoever may change an appointment may mark it arrived or a no-show."""
+
+    resource_name = "appointment_status"
+    route_base = "/api/v1"
+    class_permission_name = APPOINTMENTS
+    method_permission_name = {"billing": "read", "change_status": "write"}
+    allow_browser_login = True
+    openapi_spec_tag = "Lifecycle"
+
+    @expose("/appointments/<int:appointment_id>/billing", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def billing(self, appointment_id: int):
+        """The appointment's status options, proposed charges and fees, charges, invoices, balances.
+        ---
+        get:
+          summary: What the panel shows to arrive, bill and collect
+          parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Billing state}, 404: {description: Not found}}
+        """
+        return self.response(200, **appointment_billing(_appointment(appointment_id)))
+
+    @expose("/appointments/<int:appointment_id>/status", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def change_status(self, appointment_id: int):
+        """Change the status, with its charges (Arrived), fee (No Show, late Canceled) or voiding.
+        ---
+        post:
+          summary: 'Booked/Confirmed/Arrived/No Show/Canceled; 409 says why a change is refused'
+          parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
+          requestBody: {content: {application/json: {schema: {type: object}}}}
+          responses: {200: {description: Billing state after the change}, 409: {description: Refused}}
+        """
+        data = _body(StatusInput())
+        with unit_of_work():
+            appointment = _changeable(_appointment(appointment_id))
+            new = AppointmentStatus(data["status"])
+            if new == AppointmentStatus.canceled:
+                booking.cancel(appointment=appointment, actor=acting_user(), reason=data["note"],
+                               expected_version=data["version"], fee=fee_decision(data["fee"]))
+            else:
+                booking._ensure_current(appointment, data["version"])
+                lifecycle.change_status(appointment, new, actor=acting_user(), note=data["note"],
+                                        charges=_charges(data["charges"]), fee=fee_decision(data["fee"]),
+                                        void_charges=data["void_charges"])
+            db.session.flush()
+            body = appointment_billing(appointment)
+        return self.response(200, **body)
+
+
+class BillingApi(BaseApi):
+    resource_name = "billing"
+    route_base = "/api/v1"
+    class_permission_name = BILLING
+    method_permission_name = {
+        "case_billing": "read", "add_charges": "write", "change_charge": "write", "remove_charge": "write",
+        "issue_invoice": "write", "get_invoice": "read", "invoice_pdf": "read", "credit": "write",
+        "record_payment": "write", "apply_credit": "write", "void_payment": "write", "get_payment": "read",
+        "client_billing": "read", "receivables": "read", "sell_package": "write", "invoice_trail": "read",
+    }
+    allow_browser_login = True
+    openapi_spec_tag = "Billing"
+
+    @expose("/cases/<int:case_id>/billing", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def case_billing(self, case_id: int):
+        """A case's uninvoiced charges, invoices, balance, authorisation.
+        ---
+        get:
+          summary: The case's billing
+          parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Billing of the case}}
+        """
+        case = _case(case_id)
+        invoices = db.session.scalars(select(Invoice).where(Invoice.case_id == case.id).order_by(Invoice.id)).all()
+        open_balances = balances.of_invoices([i.id for i in invoices])
+        auth = packages.authorisation_status(case, today=_today())
+        return self.response(200, case_id=case.id, uninvoiced=[charge_json(c) for c in invoicing.uninvoiced(case)],
+                             invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
+                             balance=balances.of_case(case.id).as_dict(),
+                             authorisation=auth.as_dict() if auth else None)
+
+    @expose("/clients/<int:client_id>/billing", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def client_billing(self, client_id: int):
+        """A client's invoices, payments and balance.
+        ---
+        get:
+          summary: The client's billing
+          parameters: [{in: path, name: client_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Billing of the client}}
+        """
+        client = db.session.get(Client, client_id)
+        if client is None or not in_scope(client_scope(acting_user()), client_id):
+            raise NotFound(f"There is no client {client_id}.")
+        invoices = db.session.scalars(select(Invoice).where(Invoice.client_id == client.id).order_by(Invoice.id)).all()
+        open_balances = balances.of_invoices([i.id for i in invoices])
+        paid = db.session.scalars(select(Payment).where(Payment.client_id == client.id).order_by(Payment.id)).all()
+        return self.response(200, client_id=client.id, balance=balances.of_client(client.id).as_dict(),
+                             invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
+                             payments=[payment_json(p) for p in paid],
+                             packages=[p.as_dict() for p in packages.client_packages(client.id, today=_today())])
+
+    @expose("/cases/<int:case_id>/charges", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def add_charges(self, case_id: int):
+        """Add charges (services or products) to a case, optionally for one visit.
+        ---
+        post:
+          summary: Add charges
+          parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
+          responses: {201: {description: The charges}, 422: {description: Invalid}}
+        """
+        data = _body(AddChargesInput())
+        with unit_of_work():
+            case = _case(case_id)
+            appointment = None
+            if data["appointment_id"] is not None:
+                appointment = _appointment(data["appointment_id"])
+                if appointment.case_id != case.id:
+                    raise ValidationFailed("That visit belongs to another case.", [Problem("Wrong case.", field="appointment_id")])
+            added = billing_charges.add(case=case, inputs=_charges(data["charges"]), actor=acting_user(),
+                                        appointment=appointment)
+            body = {"charges": [charge_json(c) for c in added]}
+        return self.response(201, **body)
+
+    @expose("/charges/<int:charge_id>", methods=["PATCH"])
+    @protect()
+    @answers_domain_errors
+    def change_charge(self, charge_id: int):
+        """Change an uninvoiced charge.
+        ---
+        patch:
+          summary: Quantity, price, description, tax rate or billing provider of an uninvoiced charge
+          parameters: [{in: path, name: charge_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: The charge}, 409: {description: Invoiced}}
+        """
+        changes = request.get_json(silent=True)
+        if not isinstance(changes, dict):
+            raise ValidationFailed("Send a JSON object.")
+        with unit_of_work():
+            charge = billing_charges.update(charge=_charge(charge_id), changes=changes, actor=acting_user())
+            body = charge_json(charge)
+        return self.response(200, **body)
+
+    @expose("/charges/<int:charge_id>", methods=["DELETE"])
+    @protect()
+    @answers_domain_errors
+    def remove_charge(self, charge_id: int):
+        """Remove an uninvoiced charge.
+        ---
+        delete:
+          summary: Remove an uninvoiced charge
+          parameters: [{in: path, name: charge_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Removed}, 409: {description: Invoiced}}
+        """
+        with unit_of_work():
+            billing_charges.remove(charge=_charge(charge_id), actor=acting_user())
+        return self.response(200, message="Removed.")
+
+    @expose("/cases/<int:case_id>/invoices", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def issue_invoice(self, case_id: int):
+        """Invoice chosen uninvoiced charges of a case.
+        ---
+        post:
+          summary: Issue an invoice (numbered per location, immutable)
+          parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
+          responses: {201: {description: The invoice}, 409: {description: Refused}}
+        """
+        data = _body(InvoiceInput())
+        with unit_of_work():
+            case = _case(case_id)
+            location = _get(Location, data["location_id"], "location") if data["location_id"] else None
+            invoice = invoicing.issue(case=case, charge_ids=data["charge_ids"], actor=acting_user(),
+                                      today=_today(location or case.client.home_location), location=location,
+                                      bill_client=data["bill_client"])
+            body = invoice_json(invoice)
+        return self.response(201, **body)
+
+    @expose("/invoices/<int:invoice_id>", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def get_invoice(self, invoice_id: int):
+        """One invoice or credit note.
+        ---
+        get:
+          summary: One invoice with its lines and balance
+          parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: The invoice}}
+        """
+        return self.response(200, **invoice_json(_invoice(invoice_id)))
+
+    @expose("/invoices/<int:invoice_id>/pdf", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def invoice_pdf(self, invoice_id: int):
+        """The invoice as PDF.
+        ---
+        get:
+          summary: The printable PDF
+          parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: application/pdf}}
+        """
+        invoice = _invoice(invoice_id)
+        balance = invoicing.invoice_balance(invoice) if invoice.kind == InvoiceKind.invoice else None
+        paid = invoice.total - balance if balance is not None else None
+        data = pdf.invoice_pdf(invoice, paid=paid, balance=balance)
+        disposition = "attachment" if request.args.get("download") else "inline"
+        return Response(data, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'{disposition}; filename="{pdf.filename(invoice)}"'})
+
+    @expose("/invoices/<int:invoice_id>/audit", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def invoice_trail(self, invoice_id: int):
+        """The invoice's audit trail (issue, credit notes, payments allocated).
+        ---
+        get:
+          summary: Audit trail of an invoice
+          parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Events}}
+        """
+        invoice = _invoice(invoice_id)
+        notes = db.session.scalars(select(Invoice.id).where(Invoice.credits_invoice_id == invoice.id)).all()
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.entity_type == "Invoice", AuditEvent.entity_id.in_([invoice.id, *notes]))
+            .order_by(AuditEvent.at, AuditEvent.id)).all()
+        allocation_ids = select(PaymentAllocation.id).where(PaymentAllocation.invoice_id == invoice.id)
+        mine = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.entity_type == "PaymentAllocation", AuditEvent.entity_id.in_(allocation_ids))).all()
+        rows = sorted([*events, *mine], key=lambda e: (e.at, e.id))
+        return self.response(200, events=[{"at": e.at.isoformat(), "action": e.action, "entity": e.entity_type,
+                                           "actor_id": e.actor_id, "after": e.after} for e in rows])
+
+    @expose("/invoices/<int:invoice_id>/credit_note", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def credit(self, invoice_id: int):
+        """Issue a credit note for some or all lines.
+        ---
+        post:
+          summary: Credit note referencing the invoice; credited charges return to the case
+          parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
+          responses: {201: {description: The credit note}, 409: {description: Already credited}}
+        """
+        data = _body(CreditInput())
+        with unit_of_work():
+            invoice = _invoice(invoice_id)
+            note = invoicing.credit_note(invoice=invoice, actor=acting_user(), reason=data["reason"],
+                                         today=_today(invoice.location), line_ids=data["line_ids"])
+            body = invoice_json(note)
+        return self.response(201, **body)
+
+    @expose("/payments", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def record_payment(self):
+        """Record a payment and allocate it.
+        ---
+        post:
+          summary: Cash, card, bank transfer or insurer payment; what is not allocated is credit
+          responses: {201: {description: The payment}, 409: {description: More than owed}, 422: {description: Invalid}}
+        """
+        data = _body(PaymentInput())
+        with unit_of_work():
+            client = payer = None
+            if data["client_id"] is not None:
+                client = db.session.get(Client, data["client_id"])
+                if client is None or not in_scope(client_scope(acting_user()), client.id):
+                    raise NotFound(f"There is no client {data['client_id']}.", [Problem("Unknown client.", field="client_id")])
+            if data["payer_id"] is not None:
+                payer = _get(Payer, data["payer_id"], "payer")
+            location = _get(Location, data["location_id"], "location")
+            allocations = None
+            if data["allocations"] is not None:
+                allocations = [(_invoice(a["invoice_id"]), a["amount"]) for a in data["allocations"]]
+            payment = payments.record(location=location, method=data["method"], amount=data["amount"],
+                                      received_on=data["received_on"] or _today(location), actor=acting_user(),
+                                      client=client, payer=payer, reference=data["reference"], allocations=allocations)
+            body = payment_json(payment)
+        return self.response(201, **body)
+
+    @expose("/payments/<int:payment_id>", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def get_payment(self, payment_id: int):
+        """One payment with its allocations.
+        ---
+        get:
+          summary: One payment
+          parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: The payment}}
+        """
+        return self.response(200, **payment_json(_payment(payment_id)))
+
+    @expose("/payments/<int:payment_id>/apply", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def apply_credit(self, payment_id: int):
+        """Apply a payment's credit to an invoice.
+        ---
+        post:
+          summary: Apply credit
+          parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: The payment}}
+        """
+        data = _body(ApplyInput())
+        with unit_of_work():
+            payment = _payment(payment_id)
+            payments.apply_credit(payment=payment, invoice=_invoice(data["invoice_id"]), amount=data["amount"],
+                                  actor=acting_user())
+            body = payment_json(payment)
+        return self.response(200, **body)
+
+    @expose("/payments/<int:payment_id>/void", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def void_payment(self, payment_id: int):
+        """Void a payment (reopens what it settled).
+        ---
+        post:
+          summary: Void with a reason
+          parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: The payment}}
+        """
+        data = _body(VoidInput())
+        with unit_of_work():
+            payment = payments.void(payment=_payment(payment_id), reason=data["reason"], actor=acting_user())
+            body = payment_json(payment)
+        return self.response(200, **body)
+
+    @expose("/receivables", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def receivables(self):
+        """Accounts receivable by age.
+        ---
+        get:
+          summary: Open invoices grouped by whom they bill, in age buckets
+          responses: {200: {description: Debtors}}
+        """
+        aged = balances.receivables(as_of=_today(), invoice_scope=invoice_scope(acting_user()))
+        return self.response(200, debtors=[{"bill_to": d.bill_to, "kind": d.kind, "total": str(d.total),
+                                            "buckets": {k: str(v) for k, v in d.buckets.items()},
+                                            "invoices": d.invoices} for d in aged])
+
+    @expose("/cases/<int:case_id>/packages", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def sell_package(self, case_id: int):
+        """Sell a prepaid package (its price lands as a charge on the case).
+        ---
+        post:
+          summary: Sell a package
+          parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
+          responses: {201: {description: The package}}
+        """
+        data = _body(PackageInput())
+        with unit_of_work():
+            case = _case(case_id)
+            kind = _get(PackageType, data["package_type_id"], "package_type")
+            provider = _get(TeamMember, data["provider_id"], "provider") if data["provider_id"] else None
+            package = packages.sell(case=case, package_type=kind, actor=acting_user(),
+                                    provider_id=provider.id if provider else None,
+                                    today=_today(case.client.home_location))
+            body = {"id": package.id, **packages.package_status(package, today=_today()).as_dict()}
+        return self.response(201, **body)
+
+
+BILLING_APIS = (AppointmentStatusApi, BillingApi)

@@ -1,0 +1,68 @@
+"""The invoice as a printable PDF (xhtml2pdf), drawn only from the issued document.
+
+It reads the invoice's snapshot and lines, never live records, so a PDF downloaded a
+year later shows exactly what was issued. No database access, no network: the logo must
+be a data: URI or a file under the app's static folder.
+"""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from xhtml2pdf import pisa
+
+from app.models import Invoice, InvoiceKind
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def invoice_html(invoice: Invoice, *, paid: Decimal | None = None, balance: Decimal | None = None) -> str:
+    currency = invoice.currency
+
+    def amount(value) -> str:
+        return format_currency(Decimal(value), currency, locale="en_CA")
+
+    snapshot = invoice.snapshot
+    title = "Credit note" if invoice.kind == InvoiceKind.credit_note else "Invoice"
+    return _env.get_template("invoice_pdf.html").render(
+        invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, paid=paid, balance=balance,
+        logo=_logo(snapshot["clinic"].get("logo")))
+
+
+def invoice_pdf(invoice: Invoice, *, paid: Decimal | None = None, balance: Decimal | None = None) -> bytes:
+    """The PDF bytes of ``invoice`` (with its payment status when given)."""
+    out = io.BytesIO()
+    result = pisa.CreatePDF(invoice_html(invoice, paid=paid, balance=balance), dest=out, link_callback=_local_only)
+    if result.err:
+        raise PdfError(f"The PDF of invoice {invoice.number} could not be drawn ({result.err} errors).")
+    return out.getvalue()
+
+
+def filename(invoice: Invoice) -> str:
+    return f"{'credit-note' if invoice.kind == InvoiceKind.credit_note else 'invoice'}-{invoice.number}.pdf"
+
+
+def _logo(logo: str | None) -> str | None:
+    if not logo:
+        return None
+    if logo.startswith("data:image/"):
+        return logo
+    path = (STATIC / logo.lstrip("/").removeprefix("static/")).resolve()
+    return str(path) if path.is_file() and STATIC in path.parents else None
+
+
+def _local_only(uri: str, rel: str) -> str:
+    """Resources may only come from the app's static folder or data: URIs."""
+    if uri.startswith("data:"):
+        return uri
+    path = Path(uri).resolve()
+    return str(path) if path.is_file() and STATIC in path.parents else ""

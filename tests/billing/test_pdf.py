@@ -1,0 +1,60 @@
+"""The invoice PDF says what was issued: checked by extracting its text."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from pypdf import PdfReader
+
+from app.billing import invoicing, pdf
+from app.models import AppointmentStatus, clinic_settings
+from app.scheduling import lifecycle
+from tests.billing.conftest import NOW, TODAY
+
+
+def text_of(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def issue(scene):
+    clinic_settings().clinic_name = "Harbour Physio"
+    scene.people.location.tax_id = "RT-123456789"
+    lifecycle.change_status(scene.appointment, AppointmentStatus.arrived, actor=scene.actor, now=NOW)
+    return invoicing.issue(case=scene.case, charge_ids=[c.id for c in invoicing.uninvoiced(scene.case)],
+                           actor=scene.actor, today=TODAY)
+
+
+def test_the_pdf_carries_the_clinic_the_parties_the_lines_and_the_totals(scene, db):
+    invoice = issue(scene)
+    data = pdf.invoice_pdf(invoice, paid=Decimal("50.00"), balance=Decimal("67.52"))
+    assert data.startswith(b"%PDF")
+    text = text_of(data)
+    for expected in ("Harbour Physio", "RT-123456789", "Invoice", "DT-000001", "16 March 2026", "Sun Life",
+                     "Ana Silva", "12 King St", "CL-778", "PT-4411", "Physiotherapy follow-up", "Kinesiology tape",
+                     "PT-FU", "$104.00", "$13.52", "$117.52", "$67.52"):
+        assert expected in text, expected
+
+
+def test_the_pdf_of_a_credit_note_names_the_invoice_it_credits(scene, db):
+    invoice = issue(scene)
+    note = invoicing.credit_note(invoice=invoice, actor=scene.actor, reason="Billed to the wrong insurer", today=TODAY)
+    text = text_of(pdf.invoice_pdf(note))
+    assert "Credit note" in text and "DT-000002" in text and "Credits invoice DT-000001" in text
+    assert "Billed to the wrong insurer" in text and "-$117.52" in text
+    assert pdf.filename(note) == "credit-note-DT-000002.pdf"
+
+
+def test_the_pdf_shows_what_was_issued_even_after_the_client_changes(scene, db):
+    invoice = issue(scene)
+    db.session.commit()
+    scene.case.client.last_name = "Costa"
+    db.session.commit()
+    assert "Ana Silva" in text_of(pdf.invoice_pdf(invoice))
+
+
+def test_a_remote_logo_is_never_fetched(scene, db):
+    clinic_settings().logo = "https://example.com/logo.png"
+    invoice = issue(scene)
+    assert pdf._logo(invoice.snapshot["clinic"]["logo"]) is None
+    assert pdf._local_only("https://example.com/x.png", "") == ""
+    assert text_of(pdf.invoice_pdf(invoice))
