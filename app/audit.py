@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import event, inspect
+from sqlalchemy import Column, event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -59,7 +59,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _columns(obj) -> list[str]:
-    return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in SECRET_COLUMNS]
+    # Table columns only: computed column_property expressions (an invoice's open balance)
+    # are not state the object holds.
+    return [attr.key for attr in inspect(obj).mapper.column_attrs
+            if attr.key not in SECRET_COLUMNS and isinstance(attr.columns[0], Column)]
 
 
 def _snapshot(obj) -> dict[str, Any]:

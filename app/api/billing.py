@@ -36,6 +36,7 @@ from app.models import (
     Appointment,
     AppointmentStatus,
     AuditEvent,
+    BillingItem,
     Case,
     Charge,
     Client,
@@ -199,6 +200,11 @@ def appointment_billing(appointment: Appointment) -> dict:
         "packages": [p.as_dict() for p in packages.client_packages(case.client_id, today=today)],
         "location_id": appointment.location_id,
         "client_id": case.client_id,
+        "case_id": case.id,
+        "billing_items": [{"id": i.id, "name": i.name, "code": i.code, "unit_price": str(i.unit_price)}
+                          for i in db.session.scalars(select(BillingItem).where(BillingItem.active.is_(True))
+                                                      .order_by(BillingItem.name))],
+        "payment_methods": [m.value for m in PaymentMethod],
     }
 
 

@@ -134,6 +134,8 @@ def add(*, case: Case, inputs: list[ChargeInput], actor, appointment: Appointmen
         db.session.add(charge)
         charges.append(charge)
     db.session.flush()
+    if appointment is not None:
+        _resettle(appointment)
     return charges
 
 
@@ -160,6 +162,8 @@ def remove(*, charge: Charge, actor) -> None:
         raise Conflict("A package sale is removed by crediting it once invoiced; before that, remove the package.")
     charge.voided_at = utcnow()
     db.session.flush()
+    if charge.appointment is not None:
+        _resettle(charge.appointment)
 
 
 def void_defaults(appointment: Appointment, *, actor) -> list[int]:
@@ -188,6 +192,13 @@ def invoiced(appointment: Appointment, *, kind: ChargeKind | None = None) -> lis
     if kind is not None:
         query = query.where(Charge.kind == kind)
     return list(db.session.scalars(query))
+
+
+def _resettle(appointment: Appointment) -> None:
+    """A charge added to a paid visit reopens it; removing the last unpaid one settles it."""
+    from app.billing import payments
+
+    payments.settle_appointments({appointment.id})
 
 
 def _ensure_editable(charge: Charge) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.appointments import Appointment
@@ -368,3 +368,22 @@ class PaymentAllocation(db.Model):
         CheckConstraint("amount > 0", name="ck_payment_allocation_amount_positive"),
         Index("ix_payment_allocation_payment_invoice", "payment_id", "invoice_id"),
     )
+
+
+def _open_balance():
+    """What an invoice still asks for, in the same SELECT that loads it (for lists; services
+    compute balances with app.billing.balances, which is always current)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import aliased
+
+    note = aliased(Invoice)
+    credited = (select(func.coalesce(func.sum(note.total), 0)).where(note.credits_invoice_id == Invoice.id)
+                .correlate_except(note).scalar_subquery())
+    paid = (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(PaymentAllocation.invoice_id == Invoice.id, Payment.voided_at.is_(None))
+            .correlate_except(PaymentAllocation, Payment).scalar_subquery())
+    return column_property(Invoice.total + credited - paid)
+
+
+Invoice.open_balance = _open_balance()

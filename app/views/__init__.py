@@ -1,6 +1,7 @@
 """FAB admin screens, registered in the menu the way a clinic thinks of them."""
 from __future__ import annotations
 
+from app.views.billing import BILLING_MENU, InvoiceLineView
 from app.views.calendars import AppointmentView, CalendarAccessView, CalendarView, ShiftView, TimeBlockView
 from app.views.records import CaseView, ClientView
 from app.views.setup import (
@@ -41,7 +42,9 @@ def register_views(appbuilder) -> None:
         "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
         static_url_path="/calendar/static"))
     appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
-    for view, label, category, icon in MENU:
-        view.list_title = view.list_title or label
+    for view, label, category, icon in MENU + BILLING_MENU:
+        if hasattr(view, "list_title"):
+            view.list_title = view.list_title or label
         appbuilder.add_view(view, label, category=category, icon=icon)
     appbuilder.add_view_no_menu(SessionTypeBillingItemView)
+    appbuilder.add_view_no_menu(InvoiceLineView)

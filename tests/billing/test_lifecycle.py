@@ -206,3 +206,20 @@ def test_a_late_visit_after_a_no_show_arrives_and_loses_the_fee(scene, db):
     assert ChargeKind.fee not in {c.kind for c in db.session.scalars(select(Charge).where(Charge.voided_at.is_(None)))}
 
 
+
+
+def test_a_charge_added_to_a_paid_visit_reopens_it_and_removing_it_settles_it_again(scene, db):
+    from app.billing import invoicing, payments
+    from app.models import PaymentMethod
+
+    lifecycle.change_status(scene.appointment, S.arrived, actor=scene.actor, now=NOW)
+    invoice = invoicing.issue(case=scene.case, charge_ids=[c.id for c in invoicing.uninvoiced(scene.case)],
+                              actor=scene.actor, today=TODAY)
+    payments.record(location=scene.people.location, method=PaymentMethod.card, amount=invoice.total,
+                    received_on=TODAY, actor=scene.actor, client=scene.case.client)
+    assert scene.appointment.status == S.paid
+    extra = billing_charges.add(case=scene.case, appointment=scene.appointment, actor=scene.actor,
+                                inputs=[billing_charges.parse_input({"billing_item_id": scene.tape.id})])[0]
+    assert scene.appointment.status == S.arrived
+    billing_charges.remove(charge=extra, actor=scene.actor)
+    assert scene.appointment.status == S.paid

@@ -1,0 +1,231 @@
+/* Plinth: Arrive, Bill, Collect in the grid's appointment panel.
+ *
+ * The grid announces the appointment it shows ("plinth:panel-shown" on #plinth-grid with
+ * {id}); this fills #appointment-billing from GET /api/v1/appointments/<id>/billing and
+ * drives the status changes, charges, invoices and payments through the billing API.
+ * After each change it asks the grid to redraw ("plinth:appointment-changed"). */
+(function () {
+  "use strict";
+  const root = document.getElementById("plinth-grid");
+  const box = document.getElementById("appointment-billing");
+  if (!root || !box) return;
+  const csrf = root.dataset.csrf;
+  const LABELS = {booked: "Booked", confirmed: "Confirmed", arrived: "Arrived", paid: "Paid",
+                  no_show: "No show", canceled: "Canceled", rebooked: "Rebooked"};
+  const METHODS = {cash: "Cash", card: "Card", bank_transfer: "Bank transfer", insurer: "Insurer"};
+  let state = null;
+
+  const money = (v) => (v === null || v === undefined) ? "" : Number(v).toFixed(2);
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k in node) node[k] = v;
+      else node.setAttribute(k, v);
+    });
+    children.flat().forEach((c) => node.append(c instanceof Node ? c : document.createTextNode(c ?? "")));
+    return node;
+  }
+
+  async function call(method, url, body) {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { /* not JSON */ }
+    if (!response.ok) {
+      const reasons = (data.conflicts || data.problems || []).map((p) => (p.field ? p.field + ": " : "") + p.message);
+      throw new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
+    }
+    return data;
+  }
+
+  function say(text, kind) {
+    const note = box.querySelector(".billing-message");
+    if (note) { note.textContent = text; note.className = "billing-message " + (kind || ""); }
+  }
+
+  async function load(id) {
+    try {
+      state = await call("GET", "/api/v1/appointments/" + id + "/billing");
+    } catch (error) { box.hidden = true; return; }
+    render();
+  }
+
+  async function act(promise, done) {
+    try {
+      const result = await promise;
+      if (result && result.appointment) { state = result; render(); }
+      else await load(state.appointment.id);
+      say(done, "ok");
+      root.dispatchEvent(new CustomEvent("plinth:appointment-changed", {detail: {id: state.appointment.id}}));
+    } catch (error) { say(error.message, "error"); }
+  }
+
+  function setStatus(status, extra) {
+    return call("POST", "/api/v1/appointments/" + state.appointment.id + "/status",
+                Object.assign({status, version: state.appointment.version}, extra || {}));
+  }
+
+  // --- status ------------------------------------------------------------------------------
+  function statusButtons() {
+    const wrap = el("div", {class: "billing-status"},
+      el("span", {class: "status-pill status-" + state.appointment.status}, LABELS[state.appointment.status]));
+    const allowed = state.allowed.filter((s) => s !== "canceled" && s !== "rebooked");
+    allowed.forEach((s) => {
+      const undo = (state.appointment.status === "arrived" || state.appointment.status === "no_show");
+      const label = s === "arrived" ? "Arrive…" : s === "no_show" ? "No show…" :
+        (undo ? "Back to " + LABELS[s].toLowerCase() : LABELS[s]);
+      wrap.append(el("button", {type: "button", class: "btn btn-sm " + (s === "arrived" ? "btn-success" : "btn-default"),
+        "data-status": s, onclick: () => chooseStatus(s)}, label));
+    });
+    return wrap;
+  }
+
+  function chooseStatus(s) {
+    if (s === "arrived") return showArrive();
+    if (s === "no_show") return showNoShow();
+    if (state.appointment.status === "arrived") {
+      const voided = window.confirm("Undo the arrival. Also remove this visit's charges that are not invoiced yet?");
+      return act(setStatus(s, {void_charges: voided}), "Arrival undone.");
+    }
+    return act(setStatus(s), "Now " + LABELS[s].toLowerCase() + ".");
+  }
+
+  function showArrive() {
+    const rows = state.proposals.arrived.map((p, i) => el("tr", {},
+      el("td", {}, el("input", {type: "checkbox", checked: true, "data-i": i, "aria-label": "Charge " + p.description})),
+      el("td", {}, p.description),
+      el("td", {}, el("input", {type: "number", step: "0.25", min: "0.25", value: p.quantity, class: "num", "data-q": i,
+                                "aria-label": "Quantity"})),
+      el("td", {}, el("input", {type: "number", step: "0.01", min: "0", value: p.unit_price, class: "num", "data-p": i,
+                                "aria-label": "Price"}))));
+    const form = el("div", {class: "billing-form", id: "arrive-form"},
+      el("p", {}, el("strong", {}, "Arrive — charges to post")),
+      el("table", {class: "billing-table"}, el("tbody", {}, rows)),
+      el("button", {type: "button", class: "btn btn-success btn-sm", id: "arrive-confirm", onclick: () => {
+        const charges = state.proposals.arrived.map((p, i) => ({p, i}))
+          .filter(({i}) => form.querySelector(`[data-i="${i}"]`).checked)
+          .map(({p, i}) => ({description: p.description, billing_item_id: p.billing_item_id, provider_id: p.provider_id,
+                             tax_rate: p.tax_rate, client_package_id: p.client_package_id,
+                             quantity: form.querySelector(`[data-q="${i}"]`).value,
+                             unit_price: form.querySelector(`[data-p="${i}"]`).value}));
+        act(setStatus("arrived", {charges}), "Arrived; " + charges.length + " charge(s) posted to the case.");
+      }}, "Mark arrived and post"),
+      el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, "Back"));
+    replaceForms(form);
+  }
+
+  function showNoShow() {
+    const proposed = state.proposals.no_show_fee;
+    const amount = el("input", {type: "number", step: "0.01", min: "0", value: proposed || "0.00", class: "num",
+                                id: "fee-amount", "aria-label": "Fee"});
+    const waive = el("input", {type: "checkbox", id: "fee-waive"});
+    const form = el("div", {class: "billing-form", id: "no-show-form"},
+      el("p", {}, el("strong", {}, "No show"), proposed ? " — the policy's fee is " + money(proposed) : " — no fee policy"),
+      el("label", {}, "Fee ", amount), " ", el("label", {}, waive, " waive"),
+      el("div", {}, el("button", {type: "button", class: "btn btn-warning btn-sm", id: "no-show-confirm", onclick: () => {
+        const fee = waive.checked ? {waive: true} : {amount: amount.value || "0"};
+        act(setStatus("no_show", {fee}), waive.checked ? "Marked no show; fee waived." : "Marked no show; fee charged.");
+      }}, "Mark no show"), el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, "Back")));
+    replaceForms(form);
+  }
+
+  function replaceForms(form) {
+    box.querySelectorAll(".billing-form").forEach((f) => f.remove());
+    box.querySelector(".billing-status").after(form);
+  }
+
+  // --- charges, invoices, payments ---------------------------------------------------------------
+  function chargesTable() {
+    const uninvoiced = state.uninvoiced_on_case;
+    const rows = state.charges.map((c) => el("tr", {},
+      el("td", {}, c.description, c.kind === "fee" ? el("span", {class: "tag"}, "fee") : ""),
+      el("td", {class: "num"}, Number(c.quantity).toString()),
+      el("td", {class: "num"}, money(c.total)),
+      el("td", {}, c.invoice_number ? c.invoice_number :
+        el("span", {}, el("button", {type: "button", class: "btn btn-link btn-xs", title: "Change the price",
+          onclick: () => {
+            const price = window.prompt("Price per unit for “" + c.description + "”:", c.unit_price);
+            if (price === null) return;
+            act(call("PATCH", "/api/v1/charges/" + c.id, {unit_price: price}), "Charge changed.");
+          }}, "edit"),
+          el("button", {type: "button", class: "btn btn-link btn-xs", title: "Remove",
+            onclick: () => act(call("DELETE", "/api/v1/charges/" + c.id), "Charge removed.")}, "remove")))));
+    const items = el("select", {class: "form-control input-sm", id: "add-item", "aria-label": "Billing item"},
+      el("option", {value: ""}, "Add a service or product…"),
+      state.billing_items.map((i) => el("option", {value: i.id}, i.name + " · " + money(i.unit_price))));
+    items.addEventListener("change", () => {
+      if (!items.value) return;
+      act(call("POST", "/api/v1/cases/" + state.case_id + "/charges",
+               {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), "Charge added.");
+    });
+    const invoiceable = uninvoiced.reduce((sum, c) => sum + Number(c.total), 0);
+    return el("div", {class: "billing-charges"},
+      el("h5", {}, "Charges of this visit"),
+      state.charges.length ? el("table", {class: "billing-table"}, el("tbody", {}, rows)) : el("p", {class: "muted"}, "None yet."),
+      ["arrived", "paid", "no_show"].includes(state.appointment.status) ? items : "",
+      uninvoiced.length ? el("button", {type: "button", class: "btn btn-primary btn-sm", id: "invoice-button",
+        onclick: () => act(call("POST", "/api/v1/cases/" + state.case_id + "/invoices",
+                                {charge_ids: uninvoiced.map((c) => c.id)}), "Invoice issued.")},
+        "Invoice " + uninvoiced.length + " uninvoiced charge(s) on the case · " + money(invoiceable)) : "");
+  }
+
+  function invoicesList() {
+    if (!state.invoices.length) return "";
+    return el("div", {class: "billing-invoices"}, el("h5", {}, "Invoices"),
+      el("ul", {}, state.invoices.map((i) => el("li", {},
+        el("a", {href: i.pdf_url, target: "_blank", rel: "noopener"}, i.number), " · " + i.bill_to +
+        " · total " + money(i.total) + " · ", el("strong", {}, Number(i.balance) > 0 ? "owes " + money(i.balance) : "paid")))));
+  }
+
+  function paymentForm() {
+    const open = state.invoices.filter((i) => Number(i.balance) > 0);
+    if (!open.length) return "";
+    const due = open.reduce((sum, i) => sum + Number(i.balance), 0);
+    const amount = el("input", {type: "number", step: "0.01", min: "0.01", value: due.toFixed(2), class: "num",
+                                id: "pay-amount", "aria-label": "Amount"});
+    const method = el("select", {class: "form-control input-sm", id: "pay-method", "aria-label": "Method"},
+      state.payment_methods.map((m) => el("option", {value: m}, METHODS[m] || m)));
+    const reference = el("input", {type: "text", placeholder: "Reference", class: "form-control input-sm", id: "pay-ref"});
+    return el("div", {class: "billing-payment"}, el("h5", {}, "Collect"),
+      el("div", {class: "pay-row"}, amount, method, reference,
+        el("button", {type: "button", class: "btn btn-success btn-sm", id: "pay-button", onclick: () => {
+          const body = {client_id: state.client_id, location_id: state.location_id, method: method.value,
+                        amount: amount.value, reference: reference.value || null,
+                        allocations: open.map((i) => ({invoice_id: i.id}))};
+          act(call("POST", "/api/v1/payments", body), "Payment of " + money(amount.value) + " recorded.");
+        }}, "Record payment")));
+  }
+
+  function summary() {
+    const b = state.client_balance;
+    const lines = [];
+    if (state.payer) lines.push("Billed to " + state.payer + ".");
+    lines.push("Outstanding on the client's invoices: " + money(b.invoiced_open) +
+               (Number(b.unbilled) ? " (+" + money(b.unbilled) + " not invoiced yet)" : "") +
+               (Number(b.credit) ? "; credit on account " + money(b.credit) : "") + ".");
+    const alerts = [...(state.authorisation ? state.authorisation.alerts : []),
+                    ...state.packages.flatMap((p) => p.alerts)];
+    return el("div", {class: "billing-summary"}, el("p", {id: "billing-balance"}, lines.join(" ")),
+      alerts.length ? el("ul", {class: "billing-alerts"}, alerts.map((a) => el("li", {}, a))) : "",
+      state.proposals.late_cancel ? el("p", {class: "muted"}, "Canceling now is late" +
+        (state.proposals.late_cancel_fee ? "; the policy's fee of " + money(state.proposals.late_cancel_fee) +
+         " will be charged (remove it here if waived)." : ".")) : "");
+  }
+
+  function render() {
+    if (!state) return;
+    box.replaceChildren(
+      el("h5", {}, "Status and billing"),
+      statusButtons(),
+      el("p", {class: "billing-message", role: "status", "aria-live": "polite"}),
+      summary(), chargesTable(), invoicesList(), paymentForm());
+    box.hidden = false;
+  }
+
+  root.addEventListener("plinth:panel-shown", (event) => load(event.detail.id));
+})();
