@@ -105,6 +105,14 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _public_base_url(raw: str | None) -> str:
+    value = (raw or "http://127.0.0.1:5000").rstrip("/")
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must look like https://book.example.com, not {raw!r}")
+    return value
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Build the Flask config from the environment (or from ``env`` in tests)."""
     env = os.environ if env is None else env
@@ -117,6 +125,14 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "REDIS_URL": _redis_url(env.get("REDIS_URL")),
         "SENDGRID_API_KEY": env.get("SENDGRID_API_KEY") or None,
         "SENDGRID_API_HOST": env.get("SENDGRID_API_HOST") or "https://api.sendgrid.com",
+        # The event webhook's verification key (base64, as SendGrid shows it); unset: refused.
+        "SENDGRID_WEBHOOK_PUBLIC_KEY": env.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or None,
+        # The outbox: how often the worker sweeps for due/stuck messages, when a claimed
+        # message counts as stuck, the first retry delay (doubling, capped) and the cap.
+        "PLINTH_OUTBOX_SWEEP_SECONDS": _positive_int(env, "PLINTH_OUTBOX_SWEEP_SECONDS", 10),
+        "PLINTH_OUTBOX_STUCK_SECONDS": _positive_int(env, "PLINTH_OUTBOX_STUCK_SECONDS", 120),
+        "PLINTH_OUTBOX_RETRY_SECONDS": _positive_int(env, "PLINTH_OUTBOX_RETRY_SECONDS", 30),
+        "PLINTH_OUTBOX_MAX_ATTEMPTS": _positive_int(env, "PLINTH_OUTBOX_MAX_ATTEMPTS", 8),
         "PLINTH_CURRENCY": _currency(env.get("PLINTH_CURRENCY")),
         "PLINTH_LOCALE": _locale(env.get("PLINTH_LOCALE")),
         "PLINTH_CLINIC_NAME": env.get("PLINTH_CLINIC_NAME") or "Plinth Demo Clinic",
@@ -137,4 +153,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "FAB_INDEX_VIEW": "app.views.home.PlinthIndexView",
         "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
         "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
+        # Where patients reach the public site; links in emails are built on it.
+        "PUBLIC_BASE_URL": _public_base_url(env.get("PUBLIC_BASE_URL")),
     }

@@ -79,6 +79,13 @@ def configure_blueprints(app: Flask) -> None:
     from app.health import health_bp
 
     app.register_blueprint(health_bp)
+    # Importing app.messaging connects its receivers to the appointment events.
+    from app.messaging.webhook import webhook_bp
+
+    app.register_blueprint(webhook_bp)  # POST /webhooks/sendgrid (signed, no session)
+    from app.booking import init_booking
+
+    init_booking(app)  # the public booking site at /book/
 
 
 def configure_errors(app: Flask) -> None:

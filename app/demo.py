@@ -238,12 +238,19 @@ class _Builder:
         self._add_shifts()
         self._add_appointments()
         db.session.flush()
+        from app import demo_billing
+
+        billing = demo_billing.seed(locations=list(self.locations.values()), session_types=self.session_types,
+                                    appointments=self.appointments, actor=self.users["frontdesk"], now=self.now)
+        from app.messaging import demo as messaging_demo
+
+        messaging_demo.seed(list(self.locations.values()))
         return {
             "locations": len(self.locations), "providers": len(self.providers),
             "rooms and equipment": sum(len(v) for v in self.resources.values()),
             "session types": len(self.session_types), "clients": len({id(i.client) for i in self.cases}),
             "cases": len(self.cases) + self.closed_cases, "shifts": self.shift_count,
-            "appointments": len(self.appointments),
+            "appointments": len(self.appointments), **billing,
         }
 
     # --- the clinic ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from flask import current_app, g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, and_, exists, false, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -25,10 +25,13 @@ from app.models import (
     CalendarAccess,
     Case,
     Client,
+    Location,
+    Message,
     Occupancy,
     Shift,
     TeamMember,
     TimeBlock,
+    WaitlistEntry,
 )
 from app.models.team import team_member_location
 
@@ -50,6 +53,8 @@ CLIENTS = "Clients"
 CASES = "Cases"
 APPOINTMENTS = "Appointments"
 AUDIT = "Audit"
+MESSAGES = "Messages"  # the outbox: who was told what, resend / cancel
+MESSAGE_SETUP = "MessageSetup"  # notification settings, reminder plans, templates
 
 SETUP_RESOURCES = (
     LOCATIONS, DISCIPLINES, TEAM, CALENDARS, CALENDAR_ACCESS, SHIFTS, TIME_BLOCKS,
@@ -98,11 +103,18 @@ def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[s
 
 ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
     # Managers may also read the API's OpenAPI document (integrations are theirs to set up).
-    MANAGER: _grants(read=(AUDIT,), write=SETUP_RESOURCES + (CLIENTS, CASES, APPOINTMENTS)) + [("can_get", "OpenApi")],
-    FRONT_DESK: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS, APPOINTMENTS)),
+    MANAGER: _grants(read=(AUDIT,), write=SETUP_RESOURCES + (CLIENTS, CASES, APPOINTMENTS, MESSAGES, MESSAGE_SETUP))
+    + [("can_get", "OpenApi")],
+    FRONT_DESK: _grants(read=(SHIFTS, MESSAGES) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS, APPOINTMENTS)),
     # Providers book into the calendars granted to them (the scope helpers decide which).
     PROVIDER: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, APPOINTMENTS)),
 }
+# Online booking: the front desk works the waitlist; managers also set up the public site
+# (embedding origins, direct links).
+WAITLIST = "Waitlist"
+ONLINE_BOOKING = "OnlineBooking"
+ROLE_GRANTS[MANAGER] += [(READ, WAITLIST), (WRITE, WAITLIST), (READ, ONLINE_BOOKING), (WRITE, ONLINE_BOOKING)]
+ROLE_GRANTS[FRONT_DESK] += [(READ, WAITLIST), (WRITE, WAITLIST)]
 # Billing: the front desk arrives, bills and collects; managers also set fee policies,
 # packages and the clinic's settings. Providers see billing only through their visits.
 BILLING = "Billing"  # charges, invoices, payments, balances, receivables
@@ -292,6 +304,34 @@ def writable(scope):
     return scope_for_writes
 
 
+def message_scope(user) -> Select:
+    """Messages about appointments or clients the user may see, and their own."""
+    if sees_everything(user):
+        return select(Message.id)
+    if not role_names(user):
+        return select(Message.id).where(false())
+    return select(Message.id).where(or_(
+        Message.appointment_id.in_(appointment_scope(user)),
+        Message.client_id.in_(client_scope(user)),
+        Message.team_member_id == _team_member_id(user),
+    ))
+
+
+def waitlist_scope(user, *, writable: bool = False) -> Select:
+    """Waitlist entries for a calendar the user may see (``writable``: book into), or for
+    "any provider" at a location where they see a calendar."""
+    if sees_everything(user):
+        return select(WaitlistEntry.id)
+    if not role_names(user):
+        return select(WaitlistEntry.id).where(false())
+    calendars = _calendars(user, writable)
+    return select(WaitlistEntry.id).where(or_(
+        WaitlistEntry.calendar_id.in_(calendars),
+        and_(WaitlistEntry.calendar_id.is_(None),
+             WaitlistEntry.location_id.in_(select(Calendar.location_id).where(Calendar.id.in_(calendars)))),
+    ))
+
+
 def calendar_access_scope(user) -> Select:
     """Managers see every grant; everyone else only their own."""
     if sees_everything(user):
@@ -315,23 +355,29 @@ def scope_filter(scope, column: str = "id") -> list:
     """A FAB ``base_filters`` entry keeping a view's rows to ``scope(current user)``."""
     return [column, FilterInFunction, lambda: scope(current_user())]
 
-def invoice_scope(user) -> Select:
-    """Invoices (and credit notes) of the cases the user may see."""
+
+def location_scope(user) -> Select:
+    """Ids of the locations whose money the user handles: all for managers, else the
+    locations the user works at (a front desk's own desk)."""
+    if sees_everything(user):
+        return select(Location.id)
+    return (select(team_member_location.c.location_id)
+            .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
+            .where(TeamMember.user_id == user.id))
+
+
+def invoice_scope(user, *, writable: bool = False) -> Select:
+    """Invoices (and credit notes) of the cases the user may see (``writable``: change),
+    issued by a location the user works at unless they see everything."""
     from app.models import Invoice
 
-    return select(Invoice.id).where(Invoice.case_id.in_(case_scope(user)))
+    query = select(Invoice.id).where(Invoice.case_id.in_(case_scope(user, writable=writable)))
+    return query if sees_everything(user) else query.where(Invoice.location_id.in_(location_scope(user)))
 
 
 def payment_scope(user) -> Select:
-    """Payments from clients the user may see; insurers' payments for those who see every
-    client (managers) or who work a front desk."""
+    """Payments received at the locations the user works at (managers: all)."""
     from app.models import Payment
 
-    query = select(Payment.id)
-    if sees_everything(user):
-        return query
-    from_clients = Payment.client_id.in_(client_scope(user))
-    if FRONT_DESK in role_names(user):
-        return query.where(or_(from_clients, Payment.client_id.is_(None)))
-    return query.where(from_clients)
+    return select(Payment.id).where(Payment.location_id.in_(location_scope(user)))
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.api.base import acting_user
 from app.api.scheduling import (
@@ -27,10 +28,10 @@ from app.api.scheduling import (
     appointment_json,
     fee_decision,
 )
-from app.billing import balances, fees, invoicing, packages, payments, pdf
+from app.billing import balances, emailing, fees, invoicing, packages, payments, pdf
 from app.billing import charges as billing_charges
 from app.billing.pricing import line_amounts
-from app.errors import NotFound, Problem, ValidationFailed
+from app.errors import Forbidden, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -40,6 +41,7 @@ from app.models import (
     Case,
     Charge,
     Client,
+    ClientPackage,
     Invoice,
     InvoiceKind,
     Location,
@@ -56,8 +58,11 @@ from app.security import (
     BILLING,
     case_scope,
     client_scope,
+    READ,
+    WRITE,
     in_scope,
     invoice_scope,
+    location_scope,
     payment_scope,
 )
 from app.timeutil import to_local, utcnow
@@ -116,6 +121,10 @@ class PaymentInput(Schema):
     allocations = fields.List(fields.Nested(AllocationInput), load_default=None)
 
 
+class EmailInput(Schema):
+    to = fields.Str(load_default=None, validate=validate.Length(max=254))
+
+
 class ApplyInput(Schema):
     invoice_id = fields.Int(required=True)
     amount = fields.Decimal(load_default=None, places=2)
@@ -169,18 +178,17 @@ def _today(location: Location | None = None) -> date:
 
 
 def appointment_billing(appointment: Appointment) -> dict:
-    """Everything the appointment panel needs to arrive, bill and collect."""
+    """Everything the appointment panel needs to arrive, bill and collect. Who may not
+    bill (a provider) sees the visit's status options and charges, not the money around it."""
     case = appointment.case
     today = _today(appointment.location)
     charges = list(db.session.scalars(select(Charge).where(Charge.appointment_id == appointment.id,
-                                                           Charge.voided_at.is_(None)).order_by(Charge.id)))
-    invoice_ids = sorted({c.invoice_id for c in charges if c.invoice_id})
-    open_balances = balances.of_invoices(invoice_ids)
-    invoices = [invoice_json(db.session.get(Invoice, i), open_balances[i]) for i in invoice_ids]
-    client_balance = balances.of_client(case.client_id)
+                                                           Charge.voided_at.is_(None))
+                                      .options(selectinload(Charge.provider), selectinload(Charge.invoice))
+                                      .order_by(Charge.id)))
     late = fees.is_late_cancel(appointment, utcnow())
     auth = packages.authorisation_status(case, today=today)
-    return {
+    body = {
         "appointment": appointment_json(appointment),
         "allowed": [s.value for s in lifecycle.allowed(appointment)],
         "proposals": {
@@ -191,16 +199,24 @@ def appointment_billing(appointment: Appointment) -> dict:
             "late_cancel_fee": _str(fees.proposed(appointment, fees.LATE_CANCEL)) if late else None,
         },
         "charges": [charge_json(c) for c in charges],
-        "uninvoiced_on_case": [charge_json(c) for c in invoicing.uninvoiced(case)],
-        "invoices": invoices,
-        "client_balance": client_balance.as_dict(),
-        "case_balance": balances.of_case(case.id).as_dict(),
-        "payer": case.payer.name if case.payer else None,
         "authorisation": auth.as_dict() if auth else None,
+        "may_bill": may(WRITE, BILLING),
+        "location_id": appointment.location_id, "client_id": case.client_id, "case_id": case.id,
+        "payer": case.payer.name if case.payer else None,
+        "payer_id": case.payer_id if case.payer and not packages.self_paid(case) else None,
+    }
+    if not may(READ, BILLING):
+        return body
+    invoice_ids = sorted({c.invoice_id for c in charges if c.invoice_id})
+    open_balances = balances.of_invoices(invoice_ids)
+    invoices = db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids))
+                                  .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
+    return body | {
+        "uninvoiced_on_case": [charge_json(c) for c in invoicing.uninvoiced(case)],
+        "invoices": [invoice_json(i, open_balances[i.id]) for i in invoices],
+        "client_balance": balances.of_client(case.client_id).as_dict(),
+        "case_balance": balances.of_case(case.id).as_dict(),
         "packages": [p.as_dict() for p in packages.client_packages(case.client_id, today=today)],
-        "location_id": appointment.location_id,
-        "client_id": case.client_id,
-        "case_id": case.id,
         "billing_items": [{"id": i.id, "name": i.name, "code": i.code, "unit_price": str(i.unit_price)}
                           for i in db.session.scalars(select(BillingItem).where(BillingItem.active.is_(True))
                                                       .order_by(BillingItem.name))],
@@ -227,9 +243,9 @@ def _case(case_id: int) -> Case:
     return case
 
 
-def _invoice(invoice_id: int) -> Invoice:
+def _invoice(invoice_id: int, *, write: bool = False) -> Invoice:
     invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None or not in_scope(invoice_scope(acting_user()), invoice_id):
+    if invoice is None or not in_scope(invoice_scope(acting_user(), writable=write), invoice_id):
         raise NotFound(f"There is no invoice {invoice_id}.", [Problem("Unknown invoice.", field="invoice_id")])
     return invoice
 
@@ -239,6 +255,18 @@ def _payment(payment_id: int) -> Payment:
     if payment is None or not in_scope(payment_scope(acting_user()), payment_id):
         raise NotFound(f"There is no payment {payment_id}.")
     return payment
+
+
+def _location(location_id: int) -> Location:
+    """A location whose money the user handles (their own desk's, or any for managers)."""
+    location = db.session.get(Location, location_id)
+    if location is None or not in_scope(location_scope(acting_user()), location_id):
+        raise NotFound(f"There is no location {location_id} you work at.", [Problem("Unknown location.", field="location_id")])
+    return location
+
+
+def may(action: str, resource: str) -> bool:
+    return current_app.appbuilder.sm.has_access(action, resource)
 
 
 def _charge(charge_id: int) -> Charge:
@@ -289,6 +317,9 @@ class AppointmentStatusApi(BaseApi):
         with unit_of_work():
             appointment = _changeable(_appointment(appointment_id))
             new = AppointmentStatus(data["status"])
+            if data["charges"] is not None and not may(WRITE, BILLING):
+                raise Forbidden("Only staff who bill may change the charges; arrive with the session's own charges.",
+                                [Problem("Billing permission needed.", field="charges")])
             if new == AppointmentStatus.canceled:
                 booking.cancel(appointment=appointment, actor=acting_user(), reason=data["note"],
                                expected_version=data["version"], fee=fee_decision(data["fee"]))
@@ -311,6 +342,8 @@ class BillingApi(BaseApi):
         "issue_invoice": "write", "get_invoice": "read", "invoice_pdf": "read", "credit": "write",
         "record_payment": "write", "apply_credit": "write", "void_payment": "write", "get_payment": "read",
         "client_billing": "read", "receivables": "read", "sell_package": "write", "invoice_trail": "read",
+        "withdraw_package": "write",
+        "email": "write",
     }
     allow_browser_login = True
     openapi_spec_tag = "Billing"
@@ -327,7 +360,8 @@ class BillingApi(BaseApi):
           responses: {200: {description: Billing of the case}}
         """
         case = _case(case_id)
-        invoices = db.session.scalars(select(Invoice).where(Invoice.case_id == case.id).order_by(Invoice.id)).all()
+        invoices = db.session.scalars(select(Invoice).where(Invoice.case_id == case.id)
+                                      .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
         open_balances = balances.of_invoices([i.id for i in invoices])
         auth = packages.authorisation_status(case, today=_today())
         return self.response(200, case_id=case.id, uninvoiced=[charge_json(c) for c in invoicing.uninvoiced(case)],
@@ -349,9 +383,12 @@ class BillingApi(BaseApi):
         client = db.session.get(Client, client_id)
         if client is None or not in_scope(client_scope(acting_user()), client_id):
             raise NotFound(f"There is no client {client_id}.")
-        invoices = db.session.scalars(select(Invoice).where(Invoice.client_id == client.id).order_by(Invoice.id)).all()
+        invoices = db.session.scalars(select(Invoice).where(Invoice.client_id == client.id)
+                                      .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
         open_balances = balances.of_invoices([i.id for i in invoices])
-        paid = db.session.scalars(select(Payment).where(Payment.client_id == client.id).order_by(Payment.id)).all()
+        paid = db.session.scalars(select(Payment).where(Payment.client_id == client.id)
+                                  .options(selectinload(Payment.allocations).selectinload(PaymentAllocation.invoice))
+                                  .order_by(Payment.id)).all()
         return self.response(200, client_id=client.id, balance=balances.of_client(client.id).as_dict(),
                              invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
                              payments=[payment_json(p) for p in paid],
@@ -429,10 +466,12 @@ class BillingApi(BaseApi):
         data = _body(InvoiceInput())
         with unit_of_work():
             case = _case(case_id)
-            location = _get(Location, data["location_id"], "location") if data["location_id"] else None
+            location = _location(data["location_id"]) if data["location_id"] else None
             invoice = invoicing.issue(case=case, charge_ids=data["charge_ids"], actor=acting_user(),
-                                      today=_today(location or case.client.home_location), location=location,
-                                      bill_client=data["bill_client"])
+                                      today=None, location=location, bill_client=data["bill_client"])
+            if not in_scope(location_scope(acting_user()), invoice.location_id):
+                raise NotFound("These charges belong to a location you do not bill for.",
+                               [Problem("Another location's charges.", field="charge_ids")])
             body = invoice_json(invoice)
         return self.response(201, **body)
 
@@ -461,9 +500,8 @@ class BillingApi(BaseApi):
           responses: {200: {description: application/pdf}}
         """
         invoice = _invoice(invoice_id)
-        balance = invoicing.invoice_balance(invoice) if invoice.kind == InvoiceKind.invoice else None
-        paid = invoice.total - balance if balance is not None else None
-        data = pdf.invoice_pdf(invoice, paid=paid, balance=balance)
+        settled = balances.settlement(invoice) if invoice.kind == InvoiceKind.invoice else None
+        data = pdf.invoice_pdf(invoice, settled=settled)
         disposition = "attachment" if request.args.get("download") else "inline"
         return Response(data, mimetype="application/pdf",
                         headers={"Content-Disposition": f'{disposition}; filename="{pdf.filename(invoice)}"'})
@@ -491,6 +529,24 @@ class BillingApi(BaseApi):
         return self.response(200, events=[{"at": e.at.isoformat(), "action": e.action, "entity": e.entity_type,
                                            "actor_id": e.actor_id, "after": e.after} for e in rows])
 
+    @expose("/invoices/<int:invoice_id>/email", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def email(self, invoice_id: int):
+        """Email the invoice (PDF attached) to the insurer it bills, the client, or ``to``.
+        ---
+        post:
+          summary: Queue the invoice email in the outbox
+          parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
+          responses: {202: {description: Queued}, 422: {description: No address}}
+        """
+        data = _body(EmailInput())
+        with unit_of_work():
+            message = emailing.email_invoice(invoice=_invoice(invoice_id, write=True), actor=acting_user(),
+                                             to=data["to"])
+            body = {"message_id": message.id if message else None, "to": message.to_address if message else None}
+        return self.response(202, **body)
+
     @expose("/invoices/<int:invoice_id>/credit_note", methods=["POST"])
     @protect()
     @answers_domain_errors
@@ -504,7 +560,7 @@ class BillingApi(BaseApi):
         """
         data = _body(CreditInput())
         with unit_of_work():
-            invoice = _invoice(invoice_id)
+            invoice = _invoice(invoice_id, write=True)
             note = invoicing.credit_note(invoice=invoice, actor=acting_user(), reason=data["reason"],
                                          today=_today(invoice.location), line_ids=data["line_ids"])
             body = invoice_json(note)
@@ -529,13 +585,14 @@ class BillingApi(BaseApi):
                     raise NotFound(f"There is no client {data['client_id']}.", [Problem("Unknown client.", field="client_id")])
             if data["payer_id"] is not None:
                 payer = _get(Payer, data["payer_id"], "payer")
-            location = _get(Location, data["location_id"], "location")
+            location = _location(data["location_id"])
             allocations = None
             if data["allocations"] is not None:
-                allocations = [(_invoice(a["invoice_id"]), a["amount"]) for a in data["allocations"]]
+                allocations = [(_invoice(a["invoice_id"], write=True), a["amount"]) for a in data["allocations"]]
             payment = payments.record(location=location, method=data["method"], amount=data["amount"],
                                       received_on=data["received_on"] or _today(location), actor=acting_user(),
-                                      client=client, payer=payer, reference=data["reference"], allocations=allocations)
+                                      client=client, payer=payer, reference=data["reference"], allocations=allocations,
+                                      invoice_scope=invoice_scope(acting_user(), writable=True))
             body = payment_json(payment)
         return self.response(201, **body)
 
@@ -566,7 +623,7 @@ class BillingApi(BaseApi):
         data = _body(ApplyInput())
         with unit_of_work():
             payment = _payment(payment_id)
-            payments.apply_credit(payment=payment, invoice=_invoice(data["invoice_id"]), amount=data["amount"],
+            payments.apply_credit(payment=payment, invoice=_invoice(data["invoice_id"], write=True), amount=data["amount"],
                                   actor=acting_user())
             body = payment_json(payment)
         return self.response(200, **body)
@@ -624,6 +681,25 @@ class BillingApi(BaseApi):
                                     today=_today(case.client.home_location))
             body = {"id": package.id, **packages.package_status(package, today=_today()).as_dict()}
         return self.response(201, **body)
+
+
+    @expose("/packages/<int:package_id>", methods=["DELETE"])
+    @protect()
+    @answers_domain_errors
+    def withdraw_package(self, package_id: int):
+        """Withdraw a package sold by mistake (unused, its sale not invoiced).
+        ---
+        delete:
+          summary: Withdraw an unused package; its sale charge is voided
+          parameters: [{in: path, name: package_id, required: true, schema: {type: integer}}]
+          responses: {200: {description: Withdrawn}, 409: {description: Used or invoiced}}
+        """
+        with unit_of_work():
+            package = db.session.get(ClientPackage, package_id)
+            if package is None or not in_scope(client_scope(acting_user(), writable=True), package.client_id):
+                raise NotFound(f"There is no package {package_id}.")
+            packages.withdraw(package=package, actor=acting_user())
+        return self.response(200, message="Withdrawn.")
 
 
 BILLING_APIS = (AppointmentStatusApi, BillingApi)

@@ -55,6 +55,21 @@ def of_invoices(invoice_ids) -> dict[int, Decimal]:
     return {row.id: Decimal(row.balance).quantize(Decimal("0.01")) for row in rows}
 
 
+@dataclass(frozen=True)
+class Settlement:
+    paid: Decimal      # by payments that are not void
+    credited: Decimal  # by credit notes (a positive amount)
+    balance: Decimal
+
+
+def settlement(invoice: Invoice) -> Settlement:
+    row = db.session.execute(select(_paid().label("paid"), _credited().label("credited"), balance_column())
+                             .where(Invoice.id == invoice.id)).one()
+    cent = Decimal("0.01")
+    return Settlement(Decimal(row.paid).quantize(cent), -Decimal(row.credited).quantize(cent),
+                      Decimal(row.balance).quantize(cent))
+
+
 @dataclass
 class Balance:
     invoiced_open: Decimal = ZERO     # what issued invoices still ask for

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.billing import packages
-from app.billing.common import amount, decimal
+from app.billing.common import amount, decimal, lock_rows
 from app.billing.pricing import line_amounts
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
@@ -64,9 +64,14 @@ def default_charges(appointment: Appointment) -> list[ChargeInput]:
     """What arriving would charge: the session's billing lines (or its price), or a zero
     line against a package that covers the visit."""
     session_type = appointment.session_type
+    if posted_defaults(appointment):
+        return []  # kept when the arrival was undone: arriving again must not charge twice
     provider_id = billing_provider_id(appointment)
     day = to_local(appointment.starts_at, appointment.location.timezone).date()
-    package = packages.covering_package(client_id=appointment.case.client_id, session_type=session_type, on=day)
+    # A prepaid package is the client's own money: it covers self-paid visits, never a
+    # case an insurer is billed for.
+    package = packages.covering_package(client_id=appointment.case.client_id, session_type=session_type,
+                                        on=day) if packages.self_paid(appointment.case) else None
     if package is not None:
         used = packages.visits_used(package) + 1
         return [ChargeInput(description=f"{session_type.name} — {package.package_type.name}, visit {used} of "
@@ -99,7 +104,7 @@ def parse_input(data: dict, *, index: int | None = None) -> ChargeInput:
     quantity = decimal(data.get("quantity", 1), prefix + "quantity", problems, low=Decimal("0"),
                        high=Decimal("9999"), low_inclusive=False)
     tax = decimal(data.get("tax_rate", item.tax_rate if item else 0), prefix + "tax_rate", problems,
-                  low=Decimal("0"), high=Decimal("100"))
+                  low=Decimal("0"), high=Decimal("100"), places=3)
     provider_id = _provider(data.get("provider_id"), prefix, problems)
     if problems:
         raise ValidationFailed("The charge is not valid.", problems)
@@ -139,8 +144,14 @@ def add(*, case: Case, inputs: list[ChargeInput], actor, appointment: Appointmen
     return charges
 
 
+def posted_defaults(appointment: Appointment) -> list[Charge]:
+    return list(db.session.scalars(select(Charge).where(
+        Charge.appointment_id == appointment.id, Charge.is_default.is_(True), Charge.voided_at.is_(None))))
+
+
 def update(*, charge: Charge, changes: dict, actor) -> Charge:
     """Change a charge that is not invoiced yet (quantity, price, description, tax, provider)."""
+    _lock(charge)
     _ensure_editable(charge)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -155,6 +166,7 @@ def update(*, charge: Charge, changes: dict, actor) -> Charge:
 
 
 def remove(*, charge: Charge, actor) -> None:
+    _lock(charge)
     _ensure_editable(charge)
     if charge.client_package_id is not None and charge.appointment_id is not None:
         packages.release_package(charge.appointment)
@@ -178,8 +190,11 @@ def void_defaults(appointment: Appointment, *, actor) -> list[int]:
 
 
 def uninvoiced(appointment: Appointment, *, defaults_only: bool = False, kind: ChargeKind | None = None) -> list[Charge]:
-    query = select(Charge).where(Charge.appointment_id == appointment.id, Charge.invoice_id.is_(None),
-                                 Charge.voided_at.is_(None))
+    """The visit's charges not on an invoice, read under their row locks (PostgreSQL), so an
+    invoice issued at the same moment cannot take a charge this transaction then changes."""
+    lock_rows(Charge, db.session.scalars(select(Charge.id).where(Charge.appointment_id == appointment.id)).all())
+    query = select(Charge).execution_options(populate_existing=True).where(
+        Charge.appointment_id == appointment.id, Charge.invoice_id.is_(None), Charge.voided_at.is_(None))
     if defaults_only:
         query = query.where(Charge.is_default.is_(True))
     if kind is not None:
@@ -188,10 +203,17 @@ def uninvoiced(appointment: Appointment, *, defaults_only: bool = False, kind: C
 
 
 def invoiced(appointment: Appointment, *, kind: ChargeKind | None = None) -> list[Charge]:
-    query = select(Charge).where(Charge.appointment_id == appointment.id, Charge.invoice_id.is_not(None))
+    query = select(Charge).execution_options(populate_existing=True).where(
+        Charge.appointment_id == appointment.id, Charge.invoice_id.is_not(None), Charge.voided_at.is_(None))
     if kind is not None:
         query = query.where(Charge.kind == kind)
     return list(db.session.scalars(query))
+
+
+def _lock(charge: Charge) -> None:
+    """Re-read the charge under its row lock: issuing an invoice locks it too."""
+    lock_rows(Charge, [charge.id])
+    db.session.refresh(charge)
 
 
 def _resettle(appointment: Appointment) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,12 +41,14 @@ from app.timeutil import to_local, utcnow
 def uninvoiced(case: Case) -> list[Charge]:
     return list(db.session.scalars(select(Charge).where(Charge.case_id == case.id, Charge.invoice_id.is_(None),
                                                        Charge.voided_at.is_(None))
+                                   .options(selectinload(Charge.provider))
                                    .order_by(Charge.created_at, Charge.id)))
 
 
-def issue(*, case: Case, charge_ids: list[int], actor, today: date, location: Location | None = None,
+def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None, location: Location | None = None,
           bill_client: bool = False) -> Invoice:
-    """Issue an invoice for the chosen uninvoiced charges of ``case``."""
+    """Issue an invoice for the chosen uninvoiced charges of ``case`` (dated ``today``, by
+    default the issuing location's own date)."""
     if not charge_ids:
         raise ValidationFailed("Choose at least one charge to invoice.", [Problem("Nothing chosen.", field="charge_ids")])
     lock_rows(Charge, charge_ids)
@@ -62,6 +65,7 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date, location: Lo
     if problems:
         raise Conflict("These charges cannot be invoiced.", problems)
     location = location or _location_of(charges, case)
+    today = today or to_local(utcnow(), location.timezone).date()
     payer = None if bill_client or case.payer is None or case.payer.kind == PayerKind.self_pay else case.payer
     lines = [_line(position, charge) for position, charge in enumerate(charges, start=1)]
     invoice = _document(kind=InvoiceKind.invoice, case=case, location=location, payer=payer, lines=lines,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.billing.common import lock_rows
@@ -79,6 +80,33 @@ def sell(*, case: Case, package_type: PackageType, actor, provider_id: int | Non
     return package
 
 
+def self_paid(case: Case) -> bool:
+    from app.models import PayerKind
+
+    return case.payer is None or case.payer.kind == PayerKind.self_pay
+
+
+def withdraw(*, package: ClientPackage, actor) -> None:
+    """Take back a package sold by mistake: only while no visit used it and its sale is not
+    invoiced (afterwards, credit the sale's invoice line)."""
+    from app.errors import Conflict
+
+    lock_rows(ClientPackage, [package.id])
+    if visits_used(package):
+        raise Conflict("Visits already used this package; it cannot be withdrawn.")
+    sale = db.session.scalars(select(Charge).where(Charge.client_package_id == package.id,
+                                                   Charge.kind == ChargeKind.package,
+                                                   Charge.voided_at.is_(None))).all()
+    if any(c.invoice_id for c in sale):
+        raise Conflict("The package's sale is invoiced; credit that invoice line first.")
+    from app.timeutil import utcnow
+
+    for charge in sale:
+        charge.voided_at = utcnow()
+    package.withdrawn_at = utcnow()
+    db.session.flush()
+
+
 def visits_used(package: ClientPackage) -> int:
     return db.session.scalar(select(func.count(PackageUse.id)).where(PackageUse.package_id == package.id))
 
@@ -89,6 +117,7 @@ def covering_package(*, client_id: int, session_type: SessionType, on: date, loc
         select(ClientPackage).join(PackageType).where(
             ClientPackage.client_id == client_id,
             PackageType.session_types.any(SessionType.id == session_type.id),
+            ClientPackage.withdrawn_at.is_(None),
             (ClientPackage.expires_on.is_(None)) | (ClientPackage.expires_on >= on),
         ).order_by(ClientPackage.purchased_on, ClientPackage.id)).all()
     if lock:
@@ -99,8 +128,8 @@ def covering_package(*, client_id: int, session_type: SessionType, on: date, loc
     return None
 
 
-def package_status(package: ClientPackage, *, today: date) -> Remaining:
-    used = visits_used(package)
+def package_status(package: ClientPackage, *, today: date, used: int | None = None) -> Remaining:
+    used = visits_used(package) if used is None else used
     status = Remaining(label=package.package_type.name, total=package.sessions_total, used=used,
                        expires_on=package.expires_on)
     _visit_alerts(status, today)
@@ -125,9 +154,12 @@ def release_package(appointment: Appointment) -> None:
 
 
 def client_packages(client_id: int, *, today: date) -> list[Remaining]:
-    packages = db.session.scalars(select(ClientPackage).where(ClientPackage.client_id == client_id)
-                                  .order_by(ClientPackage.purchased_on)).all()
-    return [package_status(p, today=today) for p in packages]
+    """Every package of the client with what is left, in two statements."""
+    rows = db.session.execute(
+        select(ClientPackage, func.count(PackageUse.id)).outerjoin(PackageUse, PackageUse.package_id == ClientPackage.id)
+        .where(ClientPackage.client_id == client_id, ClientPackage.withdrawn_at.is_(None)).group_by(ClientPackage.id)
+        .options(selectinload(ClientPackage.package_type)).order_by(ClientPackage.purchased_on, ClientPackage.id)).all()
+    return [package_status(package, today=today, used=used) for package, used in rows]
 
 
 # --- authorisations ------------------------------------------------------------------------------

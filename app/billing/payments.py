@@ -37,11 +37,13 @@ from app.timeutil import utcnow
 
 def record(*, location: Location, method: PaymentMethod | str, amount, received_on: date, actor,
            client: Client | None = None, payer: Payer | None = None, reference: str | None = None,
-           allocations: list[tuple[Invoice, Decimal | None]] | None = None) -> Payment:
-    """Record money received and allocate it: to the given invoices (an amount of None
-    takes what the invoice still owes), else oldest open invoices first. The rest is credit."""
+           allocations: list[tuple[Invoice, Decimal | None]] | None = None, invoice_scope=None) -> Payment:
+    """Record money received at ``location`` and allocate it: to the given invoices (an
+    amount of None takes what the invoice still owes), else the open invoices of that
+    location (within ``invoice_scope``, a select of ids, when given) oldest first. A payment
+    settles only its own location's invoices. What is not allocated is credit."""
     problems: list[Problem] = []
-    value = parse_amount(amount, "amount", problems, positive=True)
+    value = parse_amount(amount, "amount", problems, positive=True, most=Decimal("100000000.00"))
     try:
         method = PaymentMethod(method)
     except ValueError:
@@ -56,7 +58,7 @@ def record(*, location: Location, method: PaymentMethod | str, amount, received_
     db.session.add(payment)
     db.session.flush()
     if allocations is None:
-        allocations = [(invoice, None) for invoice in _open_invoices_of(payment)]
+        allocations = [(invoice, None) for invoice in _open_invoices_of(payment, invoice_scope)]
     _allocate(payment, allocations, partial_ok=True)
     return payment
 
@@ -64,6 +66,7 @@ def record(*, location: Location, method: PaymentMethod | str, amount, received_
 def apply_credit(*, payment: Payment, invoice: Invoice, amount=None, actor) -> PaymentAllocation | None:
     """Apply a payment's unallocated remainder (credit) to ``invoice``."""
     lock_rows(Payment, [payment.id])
+    db.session.refresh(payment)  # the locked row as committed, not the session's copy
     if payment.is_void:
         raise Conflict("A void payment cannot be applied.")
     if unallocated(payment) <= 0:
@@ -80,6 +83,7 @@ def void(*, payment: Payment, reason: str, actor) -> Payment:
     if not (reason or "").strip():
         raise ValidationFailed("Say why the payment is voided.", [Problem("A reason is required.", field="reason")])
     lock_rows(Payment, [payment.id])
+    db.session.refresh(payment)
     if payment.is_void:
         raise Conflict("This payment is already void.")
     payment.voided_at = utcnow()
@@ -129,6 +133,9 @@ def settle_appointments(appointment_ids) -> None:
     ids = sorted(i for i in appointment_ids if i)
     if not ids:
         return
+    # Decide under the visits' row locks, so two payments on a visit's invoices cannot
+    # each see the other's invoice still open (or paid) and leave the wrong status.
+    lock_rows(Appointment, ids)
     charges = db.session.execute(select(Charge.appointment_id, Charge.invoice_id).where(
         Charge.appointment_id.in_(ids), Charge.voided_at.is_(None))).all()
     open_balances = balances.of_invoices({invoice_id for _, invoice_id in charges if invoice_id})
@@ -144,10 +151,12 @@ def settle_appointments(appointment_ids) -> None:
             lifecycle.settle(appointment, paid=False)
 
 
-def _open_invoices_of(payment: Payment) -> list[Invoice]:
-    query = balances.open_invoices()
+def _open_invoices_of(payment: Payment, invoice_scope=None) -> list[Invoice]:
+    query = balances.open_invoices().where(Invoice.location_id == payment.location_id)
     query = query.where(Invoice.client_id == payment.client_id) if payment.client_id else query.where(
         Invoice.payer_id == payment.payer_id)
+    if invoice_scope is not None:
+        query = query.where(Invoice.id.in_(invoice_scope))
     subquery = query.subquery()
     rows = db.session.execute(select(subquery.c.id).where(subquery.c.balance > 0)
                               .order_by(subquery.c.issued_on, subquery.c.id)).all()
@@ -156,11 +165,17 @@ def _open_invoices_of(payment: Payment) -> list[Invoice]:
 
 def _allocate(payment: Payment, wanted: list[tuple[Invoice, Decimal | None]], *, partial_ok: bool) -> list[PaymentAllocation]:
     invoices = [invoice for invoice, _ in wanted]
+    if len({i.id for i in invoices}) != len(invoices):
+        raise ValidationFailed("Each invoice may appear only once in a payment's allocations.",
+                               [Problem("Invoice listed twice.", field="allocations")])
     lock_rows(Invoice, [i.id for i in invoices])
     owed = balances.of_invoices([i.id for i in invoices])
     problems = []
     for invoice in invoices:
-        if invoice.kind != InvoiceKind.invoice:
+        if invoice.location_id != payment.location_id:
+            problems.append(Problem(f"Invoice {invoice.number} was issued by {invoice.location.name}; record the "
+                                    "payment there.", field="allocations"))
+        elif invoice.kind != InvoiceKind.invoice:
             problems.append(Problem(f"{invoice.number} is a credit note; payments settle invoices.", field="allocations"))
         elif payment.client_id is not None and invoice.client_id != payment.client_id:
             problems.append(Problem(f"Invoice {invoice.number} is another client's.", field="allocations"))

@@ -25,7 +25,8 @@ class PdfError(RuntimeError):
     pass
 
 
-def invoice_html(invoice: Invoice, *, paid: Decimal | None = None, balance: Decimal | None = None) -> str:
+def invoice_html(invoice: Invoice, *, settled=None) -> str:
+    """``settled``: the invoice's Settlement (paid, credited, balance) to print, or None."""
     currency = invoice.currency
 
     def amount(value) -> str:
@@ -34,14 +35,14 @@ def invoice_html(invoice: Invoice, *, paid: Decimal | None = None, balance: Deci
     snapshot = invoice.snapshot
     title = "Credit note" if invoice.kind == InvoiceKind.credit_note else "Invoice"
     return _env.get_template("invoice_pdf.html").render(
-        invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, paid=paid, balance=balance,
+        invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, settled=settled,
         logo=_logo(snapshot["clinic"].get("logo")))
 
 
-def invoice_pdf(invoice: Invoice, *, paid: Decimal | None = None, balance: Decimal | None = None) -> bytes:
-    """The PDF bytes of ``invoice`` (with its payment status when given)."""
+def invoice_pdf(invoice: Invoice, *, settled=None) -> bytes:
+    """The PDF bytes of ``invoice`` (with what was paid and credited, when given)."""
     out = io.BytesIO()
-    result = pisa.CreatePDF(invoice_html(invoice, paid=paid, balance=balance), dest=out, link_callback=_local_only)
+    result = pisa.CreatePDF(invoice_html(invoice, settled=settled), dest=out, link_callback=_local_only)
     if result.err:
         raise PdfError(f"The PDF of invoice {invoice.number} could not be drawn ({result.err} errors).")
     return out.getvalue()

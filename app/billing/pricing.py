@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount a Numeric(12, 2) column holds.
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def money(value) -> Decimal:
@@ -17,7 +19,10 @@ def money(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        parsed = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
+        if not parsed.is_finite() or abs(parsed) > MAX_AMOUNT:
+            raise ValueError
+        return parsed.quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValueError(f"{value!r} is not an amount of money.") from exc
 

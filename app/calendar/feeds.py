@@ -6,7 +6,7 @@ appointments (tests/calendar/test_feeds.py counts them).
 """
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.models import (
     Appointment,
     AppointmentStatus,
     Calendar,
+    CalendarKind,
     Case,
     Client,
     Location,
@@ -26,7 +27,7 @@ from app.models import (
     TimeBlock,
 )
 from app.models.calendars import calendar_order
-from app.security import visible_calendar_ids
+from app.security import bookable_calendar_ids, visible_calendar_ids
 from app.timeutil import local_day_bounds, to_local, to_utc
 
 STATUS_COLOURS = {
@@ -77,6 +78,10 @@ def resources(*, user, location: Location, day_from: date, day_to: date, include
     calendars with a shift on one of the dates."""
     calendars = _calendars(user, location)
     shifts = _shifts([c.id for c in calendars], day_from, day_to)
+    # Whether the user may change each column (book, block, add breaks): one statement.
+    bookable = set(db.session.scalars(
+        select(Calendar.id).where(Calendar.id.in_([c.id for c in calendars]),
+                                  Calendar.id.in_(bookable_calendar_ids(user))))) if calendars else set()
     hours: dict[int, list[dict]] = {}
     for shift in shifts:
         # FullCalendar's days of week: 0 = Sunday.
@@ -87,7 +92,7 @@ def resources(*, user, location: Location, day_from: date, day_to: date, include
     return [{
         "id": str(c.id), "title": c.name, "kind": c.kind.value, "eventColor": c.colour,
         "order": index, "businessHours": hours.get(c.id, []),
-        "disciplines": [d.id for d in c.disciplines],
+        "disciplines": [d.id for d in c.disciplines], "bookable": c.id in bookable,
     } for index, c in enumerate(calendars) if include_idle or c.id in hours]
 
 
@@ -129,7 +134,7 @@ def events(*, user, location: Location, day_from: date, day_to: date) -> list[di
     for shift in _shifts(calendar_ids, day_from, day_to):
         for brk in shift.breaks:
             result.append(_background(shift.calendar_id, shift.day, brk.start_time, brk.end_time, zone,
-                                      brk.label or "Break", "break"))
+                                      brk.label or "Break", brk.id, shift.id, brk.label or ""))
     blocks = db.session.execute(
         select(TimeBlock.id, TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
         .where(TimeBlock.calendar_id.in_(calendar_ids), TimeBlock.starts_at < end, TimeBlock.ends_at > start)
@@ -137,15 +142,19 @@ def events(*, user, location: Location, day_from: date, day_to: date) -> list[di
     for block_id, calendar_id, block_start, block_end, reason in blocks:
         result.append({"id": f"block-{block_id}", "resourceId": str(calendar_id), "display": "background",
                        "start": to_local(block_start, zone).isoformat(), "end": to_local(block_end, zone).isoformat(),
-                       "title": reason, "classNames": ["blocked-time"], "color": "#b0bec5"})
+                       "title": reason, "classNames": ["blocked-time"], "color": "#b0bec5",
+                       "extendedProps": {"kind": "block", "block_id": block_id, "reason": reason}})
     return result
 
 
-def _background(calendar_id: int, day: date, start: time, end: time, zone: ZoneInfo, title: str, kind: str) -> dict:
-    return {"id": f"{kind}-{calendar_id}-{day}-{_hm(start)}", "resourceId": str(calendar_id), "display": "background",
+def _background(calendar_id: int, day: date, start: time, end: time, zone: ZoneInfo, title: str,
+                break_id: int, shift_id: int, label: str) -> dict:
+    """A break as a background event; its ids let the grid change or remove it."""
+    return {"id": f"break-{break_id}", "resourceId": str(calendar_id), "display": "background",
             "start": to_local(to_utc(day, start, zone), zone).isoformat(),
             "end": to_local(to_utc(day, end, zone), zone).isoformat(),
-            "title": title, "classNames": [f"{kind}-time"], "color": "#cfd8dc"}
+            "title": title, "classNames": ["break-time"], "color": "#cfd8dc",
+            "extendedProps": {"kind": "break", "break_id": break_id, "shift_id": shift_id, "label": label}}
 
 
 def status_counts(event_list: list[dict]) -> dict[str, int]:
@@ -153,7 +162,7 @@ def status_counts(event_list: list[dict]) -> dict[str, int]:
     seen = set()
     for event in event_list:
         props = event.get("extendedProps")
-        if not props or props["appointment_id"] in seen:
+        if not props or "appointment_id" not in props or props["appointment_id"] in seen:
             continue
         seen.add(props["appointment_id"])
         counts[props["status"]] = counts.get(props["status"], 0) + 1
@@ -198,7 +207,10 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
     return {
         "id": appointment.id, "version": appointment.version, "status": appointment.status.value,
         "when": f"{local(appointment.starts_at)}–{to_local(appointment.ends_at, zone):%H:%M}",
-        "session_type": appointment.session_type.name, "notes": appointment.notes or "",
+        "session_type": appointment.session_type.name, "session_type_id": appointment.session_type_id,
+        "notes": appointment.notes or "", "start": to_local(appointment.starts_at, zone).isoformat(),
+        "provider_calendar_id": next((o.calendar_id for o in appointment.occupancies
+                                      if o.calendar.kind == CalendarKind.provider), None),
         "booked_via": appointment.booked_via.value, "series_id": appointment.series_id,
         "calendar_ids": [o.calendar_id for o in appointment.occupancies if o.active],
         "client": {"id": client.id, "name": client.full_name, "phone": client.phone or "", "email": client.email or "",
@@ -215,3 +227,29 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
         "audit": [{"at": local(at), "action": action, "by": username or "system", "before": before, "after": after}
                   for at, action, before, after, username in trail],
     }
+
+
+def free_extras(*, user, provider: Calendar, session_type: SessionType, start) -> list[dict]:
+    """Per kind of resource the session needs (room, equipment): the suitable ones the
+    user may book that are free for the session at ``start``, in calendar order. Four
+    statements whatever the number of rooms (candidates, then their times)."""
+    from app.scheduling import availability
+    from app.scheduling import intervals as iv
+
+    # The engine's own rules for which rooms fit a session (kept private there; see the
+    # report asking for them to be public), so the list offered is what booking accepts.
+    kinds = availability.resources_needed(session_type)
+    if not kinds:
+        return []
+    end = start + timedelta(minutes=session_type.duration_minutes)
+    candidates = sorted(db.session.scalars(
+        select(Calendar).where(Calendar.location_id == provider.location_id, Calendar.kind.in_(kinds),
+                               Calendar.active.is_(True), Calendar.id.in_(bookable_calendar_ids(user)))
+        .options(selectinload(Calendar.disciplines), selectinload(Calendar.location))
+    ).all(), key=calendar_order)
+    suitable = {kind: availability.suitable_resources(session_type, provider, candidates, kind) for kind in kinds}
+    everyone = [c for options in suitable.values() for c in options]
+    times = availability.load_calendar_times(everyone, (start - timedelta(days=1), end + timedelta(days=1)))
+    return [{"kind": kind.value, "options": [{"id": c.id, "name": c.name} for c in suitable[kind]
+                                             if iv.covers(times[c.id].free(), start, end)]}
+            for kind in kinds]

@@ -2,7 +2,7 @@
 (app/api/scheduling.py) with the page's CSRF token."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
@@ -12,9 +12,13 @@ from sqlalchemy import or_, select
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Appointment, Calendar, Case, Client, Discipline, Location, SessionType
+from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
+from app.models.settings import clinic_settings
 from app.security import (
     APPOINTMENTS,
+    CASES,
+    TIME_BLOCKS,
+    WRITE,
     appointment_scope,
     case_scope,
     client_scope,
@@ -64,7 +68,7 @@ class CalendarGridView(BaseView):
     route_base = "/calendar"
     class_permission_name = APPOINTMENTS
     method_permission_name = {"grid": "read", "resources": "read", "events": "read", "clients": "read",
-                              "session_types": "read", "appointment": "read"}
+                              "session_types": "read", "appointment": "read", "extras": "read"}
     default_view = "grid"
 
     @expose("/")
@@ -72,10 +76,14 @@ class CalendarGridView(BaseView):
     def grid(self):
         user = current_user()
         locations = _locations_for(user)
+        may = self.appbuilder.sm.has_access
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
             today=date.today().isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
+            payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
+            notify_by_default=clinic_settings().notify_by_default,
+            may_block=may(WRITE, TIME_BLOCKS), may_open_case=may(WRITE, CASES),
         )
 
     @expose("/feed/resources")
@@ -133,3 +141,23 @@ class CalendarGridView(BaseView):
                                   .order_by(SessionType.category, SessionType.name)).all()
         return jsonify([{"id": s.id, "name": s.name, "category": s.category, "discipline_id": s.discipline_id,
                          "duration": s.duration_minutes, "colour": s.colour} for s in rows])
+
+    @expose("/feed/extras")
+    @has_access
+    def extras(self):
+        """The rooms / equipment the session needs that are free with this provider at
+        ``start``, per kind, in calendar order (the first is what booking would pick)."""
+        try:
+            calendar_id = int(request.args["calendar_id"])
+            session_type_id = int(request.args["session_type_id"])
+            start = datetime.fromisoformat(request.args["start"])
+        except (KeyError, ValueError) as exc:
+            raise ValidationFailed("calendar_id, session_type_id and start (ISO with offset) are needed.") from exc
+        if start.tzinfo is None:
+            raise ValidationFailed("start needs its UTC offset.")
+        user = current_user()
+        provider = db.session.get(Calendar, calendar_id)
+        session_type = db.session.get(SessionType, session_type_id)
+        if provider is None or session_type is None or not in_scope(visible_calendar_ids(user), calendar_id):
+            raise NotFound("There is no such calendar or session type.")
+        return jsonify(feeds.free_extras(user=user, provider=provider, session_type=session_type, start=start))

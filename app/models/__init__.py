@@ -21,6 +21,13 @@ from app.models.calendars import AccessLevel, Calendar, CalendarAccess, Calendar
 from app.models.cases import Case
 from app.models.clients import Client
 from app.models.clinic import Discipline, Location
+from app.models.messaging import (
+    Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
+)
+from app.models.online import (
+    LoginCode, OfferStatus, OnlineBookingSettings, WaitlistEntry, WaitlistOffer, WaitlistOpening, WaitlistStatus,
+    online_booking_settings,
+)
 from app.models.payers import Payer, PayerKind
 from app.models.services import BillingItem, SessionType, SessionTypeBillingItem
 from app.models.settings import ClinicSettings, clinic_settings
@@ -32,6 +39,10 @@ __all__ = [
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
+    "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
+    "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",
+    "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
+    "ReminderPlan",
     "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",
     "Shift", "ShiftBreak", "TeamMember", "TimeBlock",
 ]

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -90,6 +91,9 @@ class FeePolicy(db.Model):
 
     __table_args__ = (
         UniqueConstraint("location_id", "session_type_id", name="uq_fee_policy_location_session_type"),
+        # NULLs never collide in a unique constraint: one location default, by a partial index.
+        Index("uq_fee_policy_location_default", "location_id", unique=True,
+              sqlite_where=text("session_type_id IS NULL"), postgresql_where=text("session_type_id IS NULL")),
         CheckConstraint("no_show_amount IS NULL OR no_show_amount >= 0", name="ck_fee_policy_no_show_non_negative"),
         CheckConstraint("late_cancel_amount IS NULL OR late_cancel_amount >= 0",
                         name="ck_fee_policy_late_cancel_non_negative"),
@@ -146,6 +150,8 @@ class ClientPackage(db.Model):
     sessions_total: Mapped[int] = mapped_column(Integer)
     purchased_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[Optional[date]] = mapped_column(Date)
+    # Taken back (sold by mistake, unused): kept for the trail, never drawn down.
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     client: Mapped[Client] = relationship()
     package_type: Mapped[PackageType] = relationship()

@@ -144,7 +144,7 @@ def _load_calendars(where) -> list[Calendar]:
     return sorted(calendars, key=calendar_order)
 
 
-def _resources_needed(session_type: SessionType) -> list[CalendarKind]:
+def resources_needed(session_type: SessionType) -> list[CalendarKind]:
     kinds = []
     if session_type.needs_room:
         kinds.append(CalendarKind.room)
@@ -153,7 +153,7 @@ def _resources_needed(session_type: SessionType) -> list[CalendarKind]:
     return kinds
 
 
-def _suitable_resources(session_type: SessionType, provider: Calendar, candidates: list[Calendar],
+def suitable_resources(session_type: SessionType, provider: Calendar, candidates: list[Calendar],
                         kind: CalendarKind) -> list[Calendar]:
     """Rooms (or equipment) a session can use with this provider: same location, active,
     accepting the discipline, and among the session type's listed ones when it lists any."""
@@ -227,7 +227,7 @@ def find_slots(
                  if c.kind == CalendarKind.provider and not calendar_problems(session_type, c, channel)]
     if not providers:
         return []
-    kinds = _resources_needed(session_type)
+    kinds = resources_needed(session_type)
     locations = {p.location_id for p in providers}
     resources = _load_calendars(and_(Calendar.location_id.in_(locations), Calendar.kind.in_(kinds))) if kinds else []
     w0, w1 = _window(providers, start_day, end_day)
@@ -264,7 +264,7 @@ def _starts_with_resources(session_type, provider, resources, free, length, kind
     resource kind needed, one suitable resource (the first that fits, in calendar order)."""
     provider_starts = [(a, b, ()) for a, b in iv.starts_fitting(free[provider.id], length)]
     for kind in kinds:
-        options = _suitable_resources(session_type, provider, resources, kind)
+        options = suitable_resources(session_type, provider, resources, kind)
         combined = []
         for first, last, used in provider_starts:
             for resource in options:
@@ -345,14 +345,14 @@ def check_booking(
     for index, cal in enumerate(calendars):
         # Rooms and equipment are internal: only the provider's calendar takes online bookings.
         problems += calendar_problems(session_type, cal, channel if index == 0 else STAFF)
-        if index and (cal.kind == CalendarKind.provider or cal.kind not in _resources_needed(session_type)):
+        if index and (cal.kind == CalendarKind.provider or cal.kind not in resources_needed(session_type)):
             problems.append(_problem(cal, "not_needed", f"{session_type.name} does not use {cal.name}."))
         if cal.id in seen:
             problems.append(_problem(cal, "duplicate", f"{cal.name} is listed twice."))
         seen.add(cal.id)
         if cal.location_id != provider.location_id:
             problems.append(_problem(cal, "wrong_location", f"{cal.name} is at another location."))
-    for kind in _resources_needed(session_type):
+    for kind in resources_needed(session_type):
         if not any(c.kind == kind for c in calendars[1:]):
             problems.append(Problem(f"{session_type.name} needs a {kind.value}; none is free or chosen.",
                                     details={"reason": f"{kind.value}_required"}))
@@ -412,11 +412,11 @@ def pick_resources(*, session_type: SessionType, provider: Calendar, start: date
     """The first suitable free room / equipment (calendar order) for each kind the session
     needs, at [start, end) with ``provider``; kinds with none free are left out (the
     check then says which is missing)."""
-    kinds = _resources_needed(session_type)
+    kinds = resources_needed(session_type)
     if not kinds:
         return []
     candidates = _load_calendars(and_(Calendar.location_id == provider.location_id, Calendar.kind.in_(kinds)))
-    suitable = {kind: _suitable_resources(session_type, provider, candidates, kind) for kind in kinds}
+    suitable = {kind: suitable_resources(session_type, provider, candidates, kind) for kind in kinds}
     everyone = [c for options in suitable.values() for c in options]
     times = load_calendar_times(everyone, (start - timedelta(days=1), end + timedelta(days=1)),
                                 ignore_appointment_ids=ignore_appointment_ids)

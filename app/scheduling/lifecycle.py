@@ -8,11 +8,12 @@ effects in the same transaction:
 |-----------------------------|-------------------------------------------------------------------|
 | → Arrived                   | the confirmed charges (default: the session's) land on the case   |
 | Arrived → Booked/Confirmed  | refused while a visit charge is invoiced; optionally voids the    |
-|                             | default charges that are not invoiced (and gives a package visit  |
-|                             | back)                                                             |
+|                             | default charges that are not invoiced; always gives a package     |
+|                             | visit back; kept charges are not posted again on re-arrival       |
 | → No Show                   | the policy's fee, as staff decided (accept / change / waive);     |
 |                             | repeat no-shows block online booking                              |
-| No Show → anything          | the uninvoiced no-show fee is removed (refused once invoiced)     |
+| No Show → Booked/Confirmed/ | the uninvoiced no-show fee is removed (refused once invoiced);    |
+|   Arrived                   | Canceled / Rebooked keep it                                       |
 | → Canceled                  | late-cancel flag inside the policy window, with its fee; the time |
 |                             | is released                                                       |
 | → Rebooked                  | the time is released                                              |
@@ -44,6 +45,9 @@ ALLOWED: dict[AppointmentStatus, set[AppointmentStatus]] = {
 # Reached only by payments settling (or un-settling) the visit's invoices.
 AUTOMATIC = {(S.arrived, S.paid), (S.paid, S.arrived)}
 RELEASES_TIME = {S.canceled, S.rebooked}
+# The client did come (or the no-show was a mistake): its fee goes. Canceled or rebooked
+# after a no-show keeps the fee staff accepted.
+ROLLED_BACK_FROM_NO_SHOW = {S.booked, S.confirmed, S.arrived}
 REASONS = {
     (S.paid, None): "A paid visit changes only through its payments (void a payment to reopen it).",
     (None, S.paid): "An appointment becomes Paid when every charge is on a fully paid invoice.",
@@ -75,7 +79,7 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
     from app.billing import charges as billing_charges
     from app.billing import fees
 
-    if old == S.no_show:
+    if old == S.no_show and new in ROLLED_BACK_FROM_NO_SHOW:
         _drop_fees(appointment, fees.NO_SHOW, billing_charges, actor)
     if old == S.arrived:
         _undo_arrival(appointment, void_charges, billing_charges, actor)
@@ -91,7 +95,8 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
         charged = fees.charge(appointment=appointment, kind=fees.NO_SHOW, decision=fee, actor=actor)
         after["fee_charge_id"] = charged.id if charged else None
     elif new == S.canceled:
-        appointment.late_cancel = fees.is_late_cancel(appointment, now)
+        # Only a cancel of a visit still ahead can be late (a no-show canceled is not).
+        appointment.late_cancel = old in (S.booked, S.confirmed) and fees.is_late_cancel(appointment, now)
         after["late_cancel"] = appointment.late_cancel
         if appointment.late_cancel:
             charged = fees.charge(appointment=appointment, kind=fees.LATE_CANCEL, decision=fee, actor=actor)
@@ -124,6 +129,7 @@ def settle(appointment: Appointment, *, paid: bool) -> None:
 
 
 def _undo_arrival(appointment: Appointment, void_charges: bool, billing_charges, actor) -> None:
+    billing_charges.uninvoiced(appointment)  # locks the visit's charges before judging them
     on_invoice = [c for c in billing_charges.invoiced(appointment) if c.kind != ChargeKind.fee]
     if on_invoice:
         numbers = ", ".join(sorted({c.invoice.number for c in on_invoice}))
@@ -131,9 +137,14 @@ def _undo_arrival(appointment: Appointment, void_charges: bool, billing_charges,
                        [Problem("Charges invoiced.", details={"reason": "charges_invoiced"})])
     if void_charges:
         billing_charges.void_defaults(appointment, actor=actor)
+    # A package visit exists only because the client came: give it back to the package.
+    for charge in billing_charges.uninvoiced(appointment):
+        if charge.client_package_id is not None:
+            billing_charges.remove(charge=charge, actor=actor)
 
 
 def _drop_fees(appointment: Appointment, kind: str, billing_charges, actor) -> None:
+    billing_charges.uninvoiced(appointment)  # locks the visit's charges before judging them
     if billing_charges.invoiced(appointment, kind=ChargeKind.fee):
         raise Conflict("The no-show fee is already invoiced; credit it before changing the status.",
                        [Problem("Fee invoiced.", details={"reason": "fee_invoiced"})])

@@ -2,7 +2,8 @@
 
 It builds the Flask app once, listens on Plinth's queue on the app's ``REDIS_URL`` and
 runs RQ's scheduler alongside. Every job runs inside the app context, so job functions
-use ``db.session`` and ``current_app`` exactly as a request does.
+use ``db.session`` and ``current_app`` exactly as a request does. While it waits for
+jobs it also enqueues the periodic ones (``app/tasks/periodic.py``: the outbox sweep).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from rq.job import Job
 from rq.queue import Queue
 
 from app.tasks import QUEUE_NAME
+from app.tasks.periodic import Periodic
 
 log = logging.getLogger("app.tasks.worker")
 
@@ -31,6 +33,22 @@ class AppWorker(Worker):
     def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
         self.app = app
         super().__init__(*args, **kwargs)
+        self.periodic: Periodic | None = None
+
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
+        """RQ's dequeue, woken at least once per period to enqueue the periodic jobs
+        (app/tasks/periodic.py: the outbox sweep), idle or busy."""
+        if self.periodic is None:
+            self.periodic = Periodic(self.app, self.connection, self.queue_names()[0])
+        if timeout is None or max_idle_time is not None:  # burst or idle-limited: RQ's own loop
+            self.periodic.tick()
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while True:
+            self.periodic.tick()
+            wait = max(1, min(timeout, self.periodic.shortest_period))
+            result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
+            if result is not None or self._stop_requested:
+                return result
 
     def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
         from app.extensions import db
@@ -83,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         log.error("Redis at %s is unreachable (%s): the worker cannot start.", where, type(exc).__name__)
         return 1
     queues = args.queues or [app.config.get("PLINTH_QUEUE_NAME") or QUEUE_NAME]
+    # Jobs that enqueue more work (the outbox sweep) put it where this worker listens.
+    app.config["PLINTH_QUEUE_NAME"] = queues[0]
     log.info("Plinth worker: queues %s on Redis %s", ", ".join(queues), where)
     worker = build_worker(app, queues, name=args.name)
     worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)

@@ -1,9 +1,18 @@
 """FAB admin screens, registered in the menu the way a clinic thinks of them."""
 from __future__ import annotations
 
+from app.views.messages import (
+    MessageAttemptView,
+    MessageEventView,
+    MessageTemplateView,
+    MessageView,
+    NotificationSettingsView,
+    ReminderPlanView,
+)
 from app.views.billing import BILLING_MENU, InvoiceLineView
 from app.views.calendars import AppointmentView, CalendarAccessView, CalendarView, ShiftView, TimeBlockView
 from app.views.records import CaseView, ClientView
+from app.views.waitlist import OnlineBookingView, WaitlistView
 from app.views.setup import (
     BillingItemView,
     DisciplineView,
@@ -21,6 +30,7 @@ MENU = [
     (TimeBlockView, "Blocked time", "Calendar", "fa-ban"),
     (ClientView, "Clients", "Clients", "fa-user"),
     (CaseView, "Cases", "Clients", "fa-folder-open"),
+    (WaitlistView, "Waitlist", "Clients", "fa-hourglass-half"),
     (BillingItemView, "Billing items", "Billing", "fa-tags"),
     (PayerView, "Payers", "Billing", "fa-building"),
     (LocationView, "Locations", "Setup", "fa-map-marker"),
@@ -29,6 +39,10 @@ MENU = [
     (CalendarView, "Calendars", "Setup", "fa-columns"),
     (CalendarAccessView, "Calendar access", "Setup", "fa-key"),
     (SessionTypeView, "Session types", "Setup", "fa-list"),
+    (MessageView, "Messages", "Messages", "fa-envelope"),
+    (NotificationSettingsView, "Notification settings", "Messages", "fa-bell"),
+    (ReminderPlanView, "Reminder schedules", "Messages", "fa-clock"),
+    (MessageTemplateView, "Templates", "Messages", "fa-file-text"),
 ]
 
 
@@ -46,5 +60,8 @@ def register_views(appbuilder) -> None:
         if hasattr(view, "list_title"):
             view.list_title = view.list_title or label
         appbuilder.add_view(view, label, category=category, icon=icon)
+    appbuilder.add_view(OnlineBookingView, "Online booking", category="Setup", icon="fa-globe")
     appbuilder.add_view_no_menu(SessionTypeBillingItemView)
     appbuilder.add_view_no_menu(InvoiceLineView)
+    appbuilder.add_view_no_menu(MessageAttemptView)
+    appbuilder.add_view_no_menu(MessageEventView)

@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('sessions_total', sa.Integer(), nullable=False),
     sa.Column('purchased_on', sa.Date(), nullable=False),
     sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('withdrawn_at', app.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('sessions_total > 0', name='ck_client_package_sessions_positive'),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['package_type_id'], ['package_type.id'], ),
@@ -95,6 +96,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('location_id', 'session_type_id', name='uq_fee_policy_location_session_type')
     )
+    with op.batch_alter_table('fee_policy', schema=None) as batch_op:
+        batch_op.create_index('uq_fee_policy_location_default', ['location_id'], unique=True,
+                              sqlite_where=sa.text('session_type_id IS NULL'),
+                              postgresql_where=sa.text('session_type_id IS NULL'))
+
     op.create_table('package_type_session_type',
     sa.Column('package_type_id', sa.Integer(), nullable=False),
     sa.Column('session_type_id', sa.Integer(), nullable=False),
@@ -302,6 +308,9 @@ def downgrade():
 
     op.drop_table('payment')
     op.drop_table('package_type_session_type')
+    with op.batch_alter_table('fee_policy', schema=None) as batch_op:
+        batch_op.drop_index('uq_fee_policy_location_default')
+
     op.drop_table('fee_policy')
     with op.batch_alter_table('client_package', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_package_client_id'))

@@ -63,14 +63,33 @@ def hijack_payload(scene, actor: str, view) -> dict:
     return {k: v for k, v in candidate.items() if k in columns}
 
 
-def urls_for(rule, resource_ids: list[int]) -> list[str]:
+# A route's id parameter → the resource whose victims it is probed with.
+PARAM_RESOURCES = {"appointment_id": "appointment", "case_id": "case", "client_id": "client",
+                   "block_id": "time_block", "calendar_id": "calendar"}
+
+
+def urls_for(rule, resource_ids: list[int], victims_by_resource: dict[str, list[int]] | None = None) -> list[str]:
+    """The rule with its ids filled in: ``pk`` with the resource's victims, a named id
+    (``appointment_id``...) with that resource's victims, anything else with an id that
+    exists nowhere (an in-scope row must not be mistaken for a leak)."""
     names = PARAM.findall(rule.rule)
     if not names:
         return [rule.rule]
+    victims_by_resource = victims_by_resource or {}
+    named = [n for n in names if n in PARAM_RESOURCES and victims_by_resource.get(PARAM_RESOURCES[n])]
+    choices = resource_ids if "pk" in names else (victims_by_resource[PARAM_RESOURCES[named[0]]] if named else [])
     urls = []
-    for row_id in resource_ids or [999999]:
-        values = {"version": "v1", "pk": str(row_id)}
-        urls.append(PARAM.sub(lambda m: values.get(m.group(1), "1"), rule.rule))
+    for row_id in choices or [999999]:
+        def value(m, row_id=row_id):
+            name = m.group(1)
+            if name == "version":
+                return "v1"
+            if name == "pk" or (named and name == named[0]):
+                return str(row_id)
+            if name in PARAM_RESOURCES and victims_by_resource.get(PARAM_RESOURCES[name]):
+                return str(victims_by_resource[PARAM_RESOURCES[name]][0])
+            return "999999"
+        urls.append(PARAM.sub(value, rule.rule))
     return urls
 
 
@@ -104,7 +123,7 @@ def test_no_api_route_shows_or_changes_records_outside_the_callers_scope(scene, 
     for rule, method in api_routes():
         resource = rule.rule.split("/")[3] if rule.rule.startswith("/api/v1/") else ""
         view = view_of(rule.endpoint)
-        for url in urls_for(rule, ids.get(resource, [])):
+        for url in urls_for(rule, ids.get(resource, []), ids):
             if method == "GET" and rule.rule.endswith("/"):
                 requests = [("GET", u, None) for u in list_variants(url, markers)]
             elif method in ("POST", "PUT"):

@@ -9,6 +9,7 @@ import pytest
 from app.models import Appointment, BillingItem, Case, FeeMode, FeePolicy, Payer, PayerKind, SessionType
 from app.timeutil import to_utc
 from tests import factories
+from tests.api.conftest import as_user  # noqa: F401  (the API client fixture)
 
 DAY = date(2026, 3, 16)  # a Monday; Toronto on EDT
 TODAY = date(2026, 3, 16)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.models import AppointmentStatus
-from tests.api.conftest import as_user, login  # noqa: F401  (fixtures)
 
 
 def test_front_desk_arrives_invoices_and_collects_until_the_visit_is_paid(scene, as_user):
@@ -131,3 +130,29 @@ def test_other_locations_providers_and_providers_see_no_billing(scene, as_user, 
     provider = as_user("provider")
     assert provider.get("/api/v1/receivables").status_code == 403
     assert provider.get(f"/api/v1/appointments/{scene.appointment.id}/billing").status_code == 200
+
+
+def test_an_invoice_is_emailed_through_the_outbox_with_its_pdf(scene, as_user, db):
+    from sqlalchemy import select
+
+    from app.messaging import attachments
+    from app.models import Message
+    from app.scheduling import lifecycle
+    from tests.billing.conftest import NOW
+
+    scene.insurer.email = "claims@sunlife.example.com"
+    lifecycle.change_status(scene.appointment, AppointmentStatus.arrived, actor=None, now=NOW)
+    api = as_user("frontdesk")
+    invoice = api.post(f"/api/v1/cases/{scene.case.id}/invoices",
+                       json={"charge_ids": [c["id"] for c in api.get(f"/api/v1/cases/{scene.case.id}/billing")
+                                            .json["uninvoiced"]]}).json
+    sent = api.post(f"/api/v1/invoices/{invoice['id']}/email", json={})
+    assert sent.status_code == 202 and sent.json["to"] == "claims@sunlife.example.com"
+    again = api.post(f"/api/v1/invoices/{invoice['id']}/email", json={"to": "ana@example.com"})
+    assert again.status_code == 202
+    bad = api.post(f"/api/v1/invoices/{invoice['id']}/email", json={"to": "not an address"})
+    assert bad.status_code == 422
+    messages = db.session.scalars(select(Message).where(Message.kind == "invoice").order_by(Message.id)).all()
+    assert [m.to_address for m in messages] == ["claims@sunlife.example.com", "ana@example.com"]
+    (name, mimetype, data), = attachments.for_message(messages[0])
+    assert name == f"{invoice['number']}.pdf" and mimetype == "application/pdf" and data.startswith(b"%PDF")

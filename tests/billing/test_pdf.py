@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from app.billing import invoicing, pdf
+from app.billing import balances, invoicing, pdf
+from app.billing.balances import Settlement
 from app.models import AppointmentStatus, clinic_settings
 from app.scheduling import lifecycle
 from tests.billing.conftest import NOW, TODAY
@@ -26,7 +27,7 @@ def issue(scene):
 
 def test_the_pdf_carries_the_clinic_the_parties_the_lines_and_the_totals(scene, db):
     invoice = issue(scene)
-    data = pdf.invoice_pdf(invoice, paid=Decimal("50.00"), balance=Decimal("67.52"))
+    data = pdf.invoice_pdf(invoice, settled=Settlement(Decimal("50.00"), Decimal("0.00"), Decimal("67.52")))
     assert data.startswith(b"%PDF")
     text = text_of(data)
     for expected in ("Harbour Physio", "RT-123456789", "Invoice", "DT-000001", "16 March 2026", "Sun Life",
@@ -58,3 +59,12 @@ def test_a_remote_logo_is_never_fetched(scene, db):
     assert pdf._logo(invoice.snapshot["clinic"]["logo"]) is None
     assert pdf._local_only("https://example.com/x.png", "") == ""
     assert text_of(pdf.invoice_pdf(invoice))
+
+
+def test_a_credited_unpaid_invoice_says_credited_not_paid(scene, db):
+    invoice = issue(scene)
+    invoicing.credit_note(invoice=invoice, actor=scene.actor, reason="Billed in error", today=TODAY)
+    settled = balances.settlement(invoice)
+    assert (settled.paid, settled.credited, settled.balance) == (Decimal("0.00"), invoice.total, Decimal("0.00"))
+    text = text_of(pdf.invoice_pdf(invoice, settled=settled))
+    assert "Credited in full" in text and "PAID" not in text and "-$117.52" in text

@@ -107,3 +107,43 @@ def test_client_search_finds_only_clients_in_scope(client, db, people):
     found = client.get("/calendar/feed/clients?q=search").json
     assert [c["name"] for c in found] == ["Mina Search"]
     assert len(found[0]["cases"]) == 1
+
+
+def test_breaks_and_blocks_carry_their_ids_and_columns_say_whether_the_user_may_change_them(client, db, people):
+    from app.models import TimeBlock
+
+    busy_day(people, providers=1, per_calendar=0)
+    block = TimeBlock(calendar=people.provider_calendar, starts_at=to_utc(DAY, time(15), "America/Toronto"),
+                      ends_at=to_utc(DAY, time(16), "America/Toronto"), reason="Meeting")
+    db.session.add(block)
+    db.session.commit()
+    login(client, "frontdesk")
+    background = [e for e in feed(client, "events", people).json if e.get("display") == "background"]
+    brk = next(e for e in background if e["extendedProps"]["kind"] == "break")
+    assert brk["id"] == f"break-{brk['extendedProps']['break_id']}" and brk["extendedProps"]["shift_id"]
+    assert next(e for e in background if e["extendedProps"]["kind"] == "block")["extendedProps"] == {
+        "kind": "block", "block_id": block.id, "reason": "Meeting"}
+    assert [r["bookable"] for r in feed(client, "resources", people).json] == [True]
+
+
+def test_extras_feed_statement_count_is_constant(client, db, people):
+    session = factories.make_session_type(discipline=people.discipline, duration_minutes=30, needs_room=True)
+    factories.make_shift(people.provider_calendar, DAY, time(8), time(18))
+
+    def rooms(n):
+        for _ in range(n):
+            room = factories.make_calendar(kind=CalendarKind.room, location=people.location,
+                                           disciplines=[people.discipline])
+            factories.make_shift(room, DAY, time(8), time(18))
+        ext_db.session.commit()
+
+    login(client, "frontdesk")
+    start = to_utc(DAY, time(10), "America/Toronto").isoformat().replace("+", "%2B")
+    url = f"/calendar/feed/extras?calendar_id={people.provider_calendar.id}&session_type_id={session.id}&start={start}"
+    rooms(1)
+    with counting() as small:
+        assert len(client.get(url).json[0]["options"]) == 1
+    rooms(6)
+    with counting() as large:
+        assert len(client.get(url).json[0]["options"]) == 7
+    assert len(large) == len(small), (len(small), len(large))

@@ -27,7 +27,23 @@
   let busy = false;          // a drag or a dialog is in progress: do not refresh under the user
   let sessionTypes = [];
   let resourceKinds = {};
+  let resourcesAsked = 0, eventsAsked = 0;
+  const notifyDefault = root.dataset.notify === "1";
+  const mayBlock = root.dataset.mayBlock === "1";
+  const mayOpenCase = root.dataset.mayOpenCase === "1";
+  // Phones and portrait tablets: one calendar at a time (chosen in a switcher), the
+  // options panel behind a button, panels and dialogs full screen (grid.css).
+  const narrow = window.matchMedia("(max-width: 900px)");
+  const switcher = document.getElementById("grid-calendar-switch");
+  const switchKey = "plinth.narrowCalendar." + root.dataset.user;
+  const isBackground = (p) => p && (p.kind === "block" || p.kind === "break");
 
+  // Deep links (/calendar/?date=2026-03-10&location_id=2&view=week) open that day, location and view.
+  const linked = new URLSearchParams(window.location.search);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(linked.get("date") || "")) dateInput.value = linked.get("date");
+  if ([...locationSelect.options].some((o) => o.value === linked.get("location_id"))) {
+    locationSelect.value = linked.get("location_id");
+  }
   const zone = () => locationSelect.selectedOptions[0].dataset.zone;
   const say = (text, kind) => { message.textContent = text; message.className = "grid-message " + (kind || ""); };
 
@@ -75,7 +91,7 @@
     const counts = {}, seen = new Set();
     events.forEach((e) => {
       const p = e.extendedProps;
-      if (!p || seen.has(p.appointment_id)) return;
+      if (!p || !p.appointment_id || seen.has(p.appointment_id)) return;
       seen.add(p.appointment_id);
       counts[p.status] = (counts[p.status] || 0) + 1;
     });
@@ -118,32 +134,50 @@
     }
   }
 
+  const toolbar = () => narrow.matches
+    ? {left: "prev,next today", center: "title", right: "resourceTimeGridDay,listDay"}
+    : {left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek,listDay"};
+
   const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     timeZone: zone(),
-    initialView: window.matchMedia("(max-width: 700px)").matches ? "listDay" : "resourceTimeGridDay",
+    initialView: linked.get("view") === "week" && !narrow.matches ? "resourceTimeGridWeek" : "resourceTimeGridDay",
     initialDate: dateInput.value,
-    headerToolbar: {left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek,listDay"},
+    headerToolbar: toolbar(),
     buttonText: {resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", listDay: "List"},
+    longPressDelay: 350,
+    // Blocked time and breaks are clicked to change them, never selected through.
+    selectOverlap: (event) => !isBackground(event.extendedProps),
     datesAboveResources: true, allDaySlot: false, nowIndicator: true, height: "auto",
     slotDuration: "00:15:00", snapDuration: "00:05:00", slotLabelInterval: "01:00",
     selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
     resourceOrder: "order", refetchResourcesOnNavigate: true,
     resources(info, success, failure) {
+      // Answers can cross (today's page load, then the date asked for): only the latest
+      // request may set what the page knows about its columns. FullCalendar itself
+      // keeps only its latest fetch.
+      const asked = ++resourcesAsked;
       getJSON(feedUrl("resources", info)).then((list) => {
+        if (asked !== resourcesAsked) { success(list); return; }
         allResources = list;
         resourceKinds = Object.fromEntries(list.map((r) => [r.id, r.kind]));
         const [first, last] = visibleHours(list);
-        calendar.setOption("slotMinTime", first);
-        calendar.setOption("slotMaxTime", last);
         renderToggles(list);
         const discipline = Number(disciplineSelect.value);
-        success(list.filter((r) => !hiddenCalendars.has(r.id) && (!discipline || r.disciplines.includes(discipline))));
+        const shown = list.filter((r) => !hiddenCalendars.has(r.id) && (!discipline || r.disciplines.includes(discipline)));
+        // One render for the new hours and columns, not one per change (bench/bench_grid.py).
+        calendar.batchRendering(() => {
+          if (calendar.getOption("slotMinTime") !== first) calendar.setOption("slotMinTime", first);
+          if (calendar.getOption("slotMaxTime") !== last) calendar.setOption("slotMaxTime", last);
+          success(narrow.matches ? renderSwitcher(shown) : shown);
+        });
       }).catch((error) => { say(error.message, "error"); failure(error); });
     },
     events(info, success, failure) {
+      const asked = ++eventsAsked;
       getJSON(feedUrl("events", info)).then((list) => {
-        list.forEach((e) => { if (e.extendedProps) e.classNames = classesFor(e.extendedProps.status); });
+        if (asked !== eventsAsked) { success(list); return; }
+        list.forEach((e) => { if (e.extendedProps && e.extendedProps.appointment_id) e.classNames = classesFor(e.extendedProps.status); });
         renderStatusBar(list);
         success(list);
       }).catch((error) => { say(error.message, "error"); failure(error); });
@@ -155,6 +189,7 @@
     eventClick(info) {
       const p = info.event.extendedProps;
       if (p && p.appointment_id) showPanel(p.appointment_id);
+      else if (isBackground(p)) openRangeEditor(info.event);
     },
     eventDragStart: () => { busy = true; },
     eventResizeStart: () => { busy = true; },
@@ -162,6 +197,10 @@
     eventResize: change,
     eventDidMount(info) {
       const p = info.event.extendedProps;
+      if (isBackground(p)) {
+        info.el.title = info.event.title + (mayBlock && bookable(info.event) ? " · click to change or remove" : "");
+        info.el.dataset.kind = p.kind;
+      }
       if (p && p.client) {
         info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? "Booked online" : "",
                          p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
@@ -209,13 +248,37 @@
   dateInput.addEventListener("change", () => dateInput.value && calendar.gotoDate(dateInput.value));
   allBox.addEventListener("change", () => calendar.refetchResources());
   // Live: other people's changes appear within seconds.
-  setInterval(() => { if (!busy && !dialog.open && document.visibilityState === "visible") calendar.refetchEvents(); }, 8000);
+  setInterval(() => {
+    if (!busy && !document.querySelector("dialog[open]") && document.visibilityState === "visible") calendar.refetchEvents();
+  }, 8000);
+
+  /* --- narrow screens ---------------------------------------------------------------- */
+  function renderSwitcher(shown) {
+    const chosen = localStorage.getItem(switchKey);
+    const current = shown.find((r) => r.id === chosen) || shown[0];
+    switcher.replaceChildren(...shown.map((r) => new Option(r.title, r.id)));
+    if (current) switcher.value = current.id;
+    return current ? [current] : [];
+  }
+  switcher.addEventListener("change", () => {
+    localStorage.setItem(switchKey, switcher.value);
+    calendar.refetchResources();
+  });
+  narrow.addEventListener("change", () => {
+    calendar.setOption("headerToolbar", toolbar());
+    if (!narrow.matches && calendar.view.type === "listDay") calendar.changeView("resourceTimeGridDay");
+    calendar.refetchResources();
+  });
+  const side = document.getElementById("grid-side");
+  document.getElementById("grid-side-open").addEventListener("click", () => side.classList.add("open"));
+  document.getElementById("grid-side-close").addEventListener("click", () => side.classList.remove("open"));
+  const closeSideOnNarrow = () => { if (narrow.matches) side.classList.remove("open"); };
 
   /* --- selected appointment panel ---------------------------------------------------- */
   const panel = document.getElementById("appt-panel");
   let shown = null, copyFrom = null;
 
-  async function showPanel(appointmentId) {
+  async function showPanel(appointmentId, announce = true) {
     try {
       shown = await getJSON("/calendar/feed/appointment/" + appointmentId);
     } catch (error) { say(error.message, "error"); return; }
@@ -240,9 +303,19 @@
       Object.assign(document.createElement("li"), {textContent: a.at + " · " + a.by + " · " + a.action +
         (a.after && a.after.status ? " → " + a.after.status : "")})));
     const final = ["canceled", "rebooked"].includes(shown.status);
-    document.getElementById("panel-cancel").disabled = final;
+    // Arrived and Paid visits are undone from the status buttons, not canceled.
+    document.getElementById("panel-cancel").disabled = !["booked", "confirmed", "no_show"].includes(shown.status);
+    document.getElementById("panel-repeat").disabled = final || !shown.provider_calendar_id;
     panel.hidden = false;
+    // Billing (app/static/billing/panel.js) fills its section for this appointment.
+    if (announce) root.dispatchEvent(new CustomEvent("plinth:panel-shown", {detail: {id: shown.id}}));
   }
+  // A status, charge or payment changed in the panel: redraw the grid and the panel's
+  // facts and history (billing keeps its own section).
+  root.addEventListener("plinth:appointment-changed", (event) => {
+    calendar.refetchEvents();
+    if (!panel.hidden && shown && shown.id === event.detail.id) showPanel(shown.id, false);
+  });
   // Closing the panel keeps a pending copy: the user closes it to see the grid and pick the time.
   document.getElementById("panel-close").addEventListener("click", () => { panel.hidden = true; });
   document.getElementById("panel-cancel").addEventListener("click", async () => {
@@ -312,6 +385,7 @@
           " · " + resource.title;
         button.addEventListener("click", () => {
           preferredSession = Number(session);
+          closeSideOnNarrow();
           openBooking({startStr: slot.start, resource}, true);
         });
         li.append(button);
@@ -322,34 +396,188 @@
     }
   });
 
+  /* What a selection in the grid adds: an appointment (provider columns), blocked time
+   * or a break (any column the user may book, with the TimeBlocks grant). */
+  const kindTabs = document.getElementById("select-kind");
+  const rangeForm = document.getElementById("range-form");
+  const bookable = (eventOrInfo) => {
+    const id = eventOrInfo.resource ? eventOrInfo.resource.id : (eventOrInfo.getResources()[0] || {}).id;
+    const resource = allResources.find((r) => r.id === id);
+    return !!(resource && resource.bookable);
+  };
+  const localTime = (iso) => luxon.DateTime.fromISO(iso, {setZone: true}).toFormat("HH:mm");
+  const localDay = (iso) => luxon.DateTime.fromISO(iso, {setZone: true}).toISODate();
+  const instant = (day, hhmm) => luxon.DateTime.fromISO(day + "T" + hhmm, {zone: zone()}).toISO();
+  let range = null;  // {kind: "block"|"break", id?, resource, day, anyway}
+
+  function chooseKind(kind) {
+    kindTabs.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.kind === kind)));
+    form.hidden = kind !== "book";
+    rangeForm.hidden = kind === "book";
+    if (kind !== "book") fillRange({kind, resource: selection.resource, start: selection.startStr,
+                                    end: selection.endStr, text: ""});
+  }
+  kindTabs.addEventListener("click", (event) => {
+    const tab = event.target.closest("button[data-kind]");
+    if (tab && selection) chooseKind(tab.dataset.kind);
+  });
+
   function openBooking(info, isOpening) {
-    if (!isOpening && resourceKinds[info.resource && info.resource.id] !== "provider") {
+    const provider = resourceKinds[info.resource && info.resource.id] === "provider";
+    const mayTakeTime = mayBlock && bookable(info) && info.endStr;
+    if (!isOpening && !provider && !mayTakeTime) {
       calendar.unselect();
       say("Book in a provider's column; rooms and equipment are added for you.", "error");
       return;
     }
     selection = info;
     busy = true;
+    kindTabs.hidden = isOpening || !mayTakeTime;
+    kindTabs.querySelector("[data-kind=book]").hidden = !provider;
     document.getElementById("book-when").textContent = info.resource.title + " · " +
       luxon.DateTime.fromISO(info.startStr, {setZone: true}).toFormat("ccc d LLL yyyy, HH:mm");
     form.reset();
     results.replaceChildren();
     caseSelect.replaceChildren();
     sessionSelect.replaceChildren();
+    extrasBox.replaceChildren();
+    newCase.hidden = true;
     errorBox.textContent = "";
     alertsBox.classList.add("hidden");
+    chooseKind(provider ? "book" : "block");
     dialog.showModal();
-    clientInput.focus();
+    if (provider) clientInput.focus(); else document.getElementById("range-text").focus();
+  }
+
+  /* --- blocked time and breaks ------------------------------------------------------ */
+  const rangeError = document.getElementById("range-error");
+  const rangeAnyway = document.getElementById("range-anyway");
+  function fillRange(r) {
+    range = {kind: r.kind, id: r.id || null, resource: r.resource, day: localDay(r.start)};
+    const isBreak = r.kind === "break";
+    document.getElementById("range-title").textContent = (r.id ? "Change " : "New ") + (isBreak ? "break" : "blocked time");
+    document.getElementById("range-where").textContent = r.resource.title + " · " +
+      luxon.DateTime.fromISO(r.start, {setZone: true}).toFormat("ccc d LLL yyyy");
+    document.getElementById("range-start").value = localTime(r.start);
+    document.getElementById("range-end").value = localTime(r.end);
+    document.getElementById("range-text-label").textContent = isBreak ? "Label (optional)" : "Reason";
+    const text = document.getElementById("range-text");
+    text.value = r.text || "";
+    text.placeholder = isBreak ? "Break" : "e.g. Team meeting";
+    text.required = !isBreak;
+    document.getElementById("range-remove").hidden = !r.id;
+    rangeError.textContent = "";
+    rangeAnyway.hidden = true;
+  }
+
+  function openRangeEditor(event) {
+    const p = event.extendedProps;
+    const resource = event.getResources()[0];
+    if (!mayBlock || !bookable(event)) {
+      say(event.title + " (" + localTime(event.startStr) + "–" + localTime(event.endStr) + ").", "ok");
+      return;
+    }
+    selection = {resource, startStr: event.startStr, endStr: event.endStr};
+    busy = true;
+    kindTabs.hidden = true;
+    form.hidden = true;
+    rangeForm.hidden = false;
+    fillRange({kind: p.kind, id: p.kind === "block" ? p.block_id : p.break_id, resource,
+               start: event.startStr, end: event.endStr, text: p.kind === "block" ? p.reason : p.label});
+    dialog.showModal();
+  }
+
+  async function saveRange(anyway) {
+    rangeError.textContent = "";
+    const start = document.getElementById("range-start").value, end = document.getElementById("range-end").value;
+    if (!start || !end) { rangeError.textContent = "Give the start and end times."; return; }
+    const text = document.getElementById("range-text").value;
+    const body = {start: instant(range.day, start), end: instant(range.day, end), keep_appointments: !!anyway};
+    body[range.kind === "block" ? "reason" : "label"] = text;
+    const base = "/api/v1/grid/" + (range.kind === "block" ? "blocks/" : "breaks/");
+    try {
+      if (range.id) await send("PATCH", base + range.id, body);
+      else await send("POST", base, Object.assign(body, {calendar_id: Number(range.resource.id)}));
+      closeDialog();
+      say((range.kind === "block" ? "Blocked time" : "Break") + " saved.", "ok");
+      calendar.refetchEvents();
+    } catch (error) {
+      rangeError.textContent = error.message;
+      // Booked appointments in that time: the user may keep them and save anyway.
+      rangeAnyway.hidden = !(error.data && (error.data.conflicts || []).some((c) => c.reason === "booked"));
+    }
+  }
+  rangeForm.addEventListener("submit", (event) => { event.preventDefault(); saveRange(false); });
+  rangeAnyway.addEventListener("click", () => saveRange(true));
+  document.getElementById("range-close").addEventListener("click", () => closeDialog());
+  document.getElementById("range-remove").addEventListener("click", async () => {
+    const what = range.kind === "block" ? "blocked time" : "break";
+    if (!window.confirm("Remove this " + what + "? The time becomes bookable again.")) return;
+    try {
+      await send("DELETE", "/api/v1/grid/" + (range.kind === "block" ? "blocks/" : "breaks/") + range.id);
+      closeDialog();
+      say("Removed the " + what + ".", "ok");
+      calendar.refetchEvents();
+    } catch (error) { rangeError.textContent = error.message; }
+  });
+
+  /* --- the booking form: case (or a new one), session, extra room/equipment --------- */
+  const newCase = document.getElementById("book-new-case");
+  const extrasBox = document.getElementById("book-extras");
+  let extrasFor = "", extrasChoices = [];
+
+  function caseDiscipline() {
+    if (caseSelect.value === "new") return Number(document.getElementById("case-discipline").value);
+    const option = caseSelect.selectedOptions[0];
+    return option ? Number(option.dataset.discipline) : null;
   }
 
   function fillSessions() {
-    const option = caseSelect.selectedOptions[0];
-    const discipline = option ? Number(option.dataset.discipline) : null;
+    newCase.hidden = caseSelect.value !== "new";
+    const discipline = caseDiscipline();
+    const before = sessionSelect.value;
     sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
       new Option(s.name + " (" + s.duration + " min)", s.id)));
     if (preferredSession && [...sessionSelect.options].some((o) => Number(o.value) === preferredSession)) {
       sessionSelect.value = String(preferredSession);
+    } else if ([...sessionSelect.options].some((o) => o.value === before)) {
+      sessionSelect.value = before;
     }
+    loadExtras();
+  }
+
+  // Rooms / equipment the session needs: "Automatic" (what booking picks) or a free one.
+  async function loadExtras() {
+    const key = [selection && selection.resource.id, sessionSelect.value, selection && selection.startStr].join("|");
+    if (!sessionSelect.value || key === extrasFor) return;
+    extrasFor = key;
+    extrasBox.replaceChildren();
+    extrasChoices = [];
+    const params = new URLSearchParams({calendar_id: selection.resource.id, session_type_id: sessionSelect.value,
+                                        start: selection.startStr});
+    let kinds;
+    try { kinds = await getJSON("/calendar/feed/extras?" + params); } catch (error) { return; }
+    if (key !== extrasFor) return;  // the user changed something meanwhile
+    extrasChoices = kinds;
+    extrasBox.replaceChildren(...kinds.map((k) => {
+      const label = Object.assign(document.createElement("label"), {textContent: k.kind === "room" ? "Room" : "Equipment"});
+      const select = Object.assign(document.createElement("select"), {className: "form-control", id: "book-extra-" + k.kind});
+      select.dataset.kind = k.kind;
+      select.append(new Option(k.options.length ? "Automatic (" + k.options[0].name + ")" : "None free", ""),
+                    ...k.options.map((o) => new Option(o.name, o.id)));
+      label.append(select);
+      return label;
+    }));
+  }
+  sessionSelect.addEventListener("change", loadExtras);
+  document.getElementById("case-discipline").addEventListener("change", fillSessions);
+
+  function chosenExtras() {
+    const picks = [...extrasBox.querySelectorAll("select")];
+    if (!picks.some((s) => s.value)) return undefined;  // all automatic: booking picks
+    // One chosen: the others still need theirs, so send what "automatic" would pick.
+    return picks.map((s) => Number(s.value || (extrasChoices.find((k) => k.kind === s.dataset.kind).options[0] || {}).id))
+      .filter(Boolean);
   }
 
   clientInput.addEventListener("input", () => {
@@ -364,16 +592,26 @@
         li.textContent = c.name + (c.phone ? " · " + c.phone : "") + (c.cases.length ? "" : " · no open case");
         const pick = () => {
           clientInput.value = c.name;
+          clientInput.dataset.clientId = c.id;
           results.replaceChildren();
-          caseSelect.replaceChildren(...c.cases.map((k) => {
+          const options = c.cases.map((k) => {
             const option = new Option(k.title, k.id);
             option.dataset.discipline = k.discipline_id;
             return option;
-          }));
+          });
+          if (mayOpenCase) options.push(new Option("+ New case…", "new"));
+          caseSelect.replaceChildren(...options);
+          // Start a new case in the column's discipline when the client has none open.
+          const column = allResources.find((r) => r.id === selection.resource.id);
+          if (column && column.disciplines.length) document.getElementById("case-discipline").value = column.disciplines[0];
           alertsBox.textContent = c.alerts;
           alertsBox.classList.toggle("hidden", !c.alerts);
+          errorBox.textContent = "";
+          if (!c.cases.length) {
+            if (mayOpenCase) document.getElementById("case-title").focus();
+            else errorBox.textContent = "This client has no open case; open one under Clients first.";
+          }
           fillSessions();
-          if (!c.cases.length) errorBox.textContent = "This client has no open case; open one under Clients first.";
         };
         li.addEventListener("click", pick);
         li.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); pick(); } });
@@ -383,7 +621,9 @@
   });
   caseSelect.addEventListener("change", fillSessions);
 
-  function closeDialog() { dialog.close(); calendar.unselect(); busy = false; preferredSession = null; }
+  function closeDialog() {
+    dialog.close(); calendar.unselect(); busy = false; preferredSession = null; extrasFor = ""; range = null;
+  }
   document.getElementById("book-cancel").addEventListener("click", closeDialog);
   dialog.addEventListener("cancel", () => { calendar.unselect(); busy = false; });
 
@@ -391,14 +631,26 @@
     event.preventDefault();
     errorBox.textContent = "";
     if (!caseSelect.value || !sessionSelect.value) { errorBox.textContent = "Choose a client, a case and a session."; return; }
+    const body = {
+      session_type_id: Number(sessionSelect.value), calendar_id: Number(selection.resource.id),
+      start: selection.startStr, notes: document.getElementById("book-notes").value || null,
+      notify: document.getElementById("book-notify").checked,
+      allow_overlap: document.getElementById("book-overlap").checked,
+    };
+    const extras = chosenExtras();
+    if (extras) body.extra_calendar_ids = extras;
+    let url = "/api/v1/appointments";
+    if (caseSelect.value === "new") {
+      url = "/api/v1/grid/appointments";
+      const payer = document.getElementById("case-payer").value;
+      body.new_case = {client_id: Number(clientInput.dataset.clientId), title: document.getElementById("case-title").value,
+                       discipline_id: caseDiscipline(), payer_id: payer ? Number(payer) : null,
+                       claim_number: document.getElementById("case-claim").value || null};
+    } else {
+      body.case_id = Number(caseSelect.value);
+    }
     try {
-      const booked = await send("POST", "/api/v1/appointments", {
-        case_id: Number(caseSelect.value), session_type_id: Number(sessionSelect.value),
-        calendar_id: Number(selection.resource.id), start: selection.startStr,
-        notes: document.getElementById("book-notes").value || null,
-        notify: document.getElementById("book-notify").checked,
-        allow_overlap: document.getElementById("book-overlap").checked,
-      });
+      const booked = await send("POST", url, body);
       closeDialog();
       clearOpenings();
       findResults.replaceChildren();
@@ -407,5 +659,123 @@
     } catch (error) {
       errorBox.textContent = error.message;
     }
+  });
+
+  /* --- repeat an appointment: pattern, per-date check, book all at once -------------- */
+  const repeatDialog = document.getElementById("repeat-dialog");
+  const repeatRows = document.querySelector("#repeat-results tbody");
+  const repeatError = document.getElementById("repeat-error");
+  const repeatConfirm = document.getElementById("repeat-confirm");
+  let repeatOf = null, checked = null;
+
+  document.getElementById("panel-repeat").addEventListener("click", () => {
+    repeatOf = shown;
+    const start = luxon.DateTime.fromISO(shown.start, {setZone: true});
+    document.getElementById("repeat-who").textContent = shown.client.name;
+    document.getElementById("repeat-what").textContent = shown.session_type + " · " + shown.when;
+    document.getElementById("repeat-every").value = 1;
+    document.querySelectorAll("#repeat-days input").forEach((box) => { box.checked = Number(box.value) === start.weekday - 1; });
+    document.getElementById("repeat-at").value = start.toFormat("HH:mm");
+    document.getElementById("repeat-first").value = start.plus({days: 1}).toISODate();
+    document.getElementById("repeat-count").value = 6;
+    document.getElementById("repeat-until").value = "";
+    document.querySelector("input[name=repeat-end][value=count]").checked = true;
+    resetRepeatResults();
+    closeSideOnNarrow();
+    repeatDialog.showModal();
+  });
+  function resetRepeatResults() {
+    checked = null;
+    repeatRows.replaceChildren();
+    document.getElementById("repeat-results").hidden = true;
+    repeatError.textContent = "";
+    repeatConfirm.disabled = true;
+    repeatConfirm.textContent = "Book all";
+  }
+  document.querySelector("#repeat-form .repeat-pattern").addEventListener("change", resetRepeatResults);
+  document.getElementById("repeat-close").addEventListener("click", () => repeatDialog.close());
+
+  function repeatPattern() {
+    const byCount = document.querySelector("input[name=repeat-end]:checked").value === "count";
+    return {
+      case_id: repeatOf.case.id, session_type_id: repeatOf.session_type_id, calendar_id: repeatOf.provider_calendar_id,
+      first_day: document.getElementById("repeat-first").value, at: document.getElementById("repeat-at").value,
+      every_weeks: Number(document.getElementById("repeat-every").value),
+      weekdays: [...document.querySelectorAll("#repeat-days input:checked")].map((b) => Number(b.value)),
+      count: byCount ? Number(document.getElementById("repeat-count").value) : null,
+      until: byCount ? null : (document.getElementById("repeat-until").value || null),
+    };
+  }
+
+  document.getElementById("repeat-preview").addEventListener("click", async () => {
+    resetRepeatResults();
+    const pattern = repeatPattern();
+    try {
+      const {occurrences} = await send("POST", "/api/v1/series/preview", pattern);
+      checked = {pattern, occurrences};
+      repeatRows.replaceChildren(...occurrences.map(repeatRow));
+      document.getElementById("repeat-results").hidden = false;
+      updateConfirm();
+    } catch (error) { repeatError.textContent = error.message; }
+  });
+
+  function repeatRow(o) {
+    const tr = document.createElement("tr");
+    tr.dataset.day = o.day;
+    tr.className = o.free ? "free" : "refused";
+    const when = luxon.DateTime.fromISO(o.start, {setZone: true}).toFormat("ccc d LLL yyyy, HH:mm");
+    const result = document.createElement("td");
+    const choice = document.createElement("td");
+    if (o.free) {
+      result.textContent = "✓ Free";
+      const box = Object.assign(document.createElement("input"), {type: "checkbox", checked: true});
+      box.setAttribute("aria-label", "Book " + when);
+      choice.append(box);
+    } else {
+      result.textContent = "✗ " + o.problems.map((p) => p.message).join(" ");
+      const select = Object.assign(document.createElement("select"), {className: "form-control input-sm"});
+      select.setAttribute("aria-label", "Instead of " + when);
+      // The same day's alternatives read as times; later days carry their date.
+      select.append(new Option("Leave out", ""), ...o.alternatives.map((a) => {
+        const at = luxon.DateTime.fromISO(a.start, {setZone: true});
+        return new Option(at.toISODate() === o.day ? at.toFormat("HH:mm") : at.toFormat("ccc d LLL, HH:mm"), a.start);
+      }));
+      if (!o.alternatives.length) select.title = "No free time nearby";
+      choice.append(select);
+    }
+    choice.addEventListener("change", updateConfirm);
+    tr.append(Object.assign(document.createElement("td"), {textContent: when}), result, choice);
+    return tr;
+  }
+
+  function repeatChoice() {
+    const skip = [], replacements = [];
+    repeatRows.querySelectorAll("tr").forEach((tr) => {
+      const box = tr.querySelector("input[type=checkbox]"), select = tr.querySelector("select");
+      if (box && !box.checked) skip.push(tr.dataset.day);
+      if (select && !select.value) skip.push(tr.dataset.day);
+      if (select && select.value) replacements.push({day: tr.dataset.day, start: select.value});
+    });
+    return {skip, replacements, total: repeatRows.querySelectorAll("tr").length - skip.length};
+  }
+  function updateConfirm() {
+    const {total} = repeatChoice();
+    repeatConfirm.disabled = !checked || total === 0;
+    repeatConfirm.textContent = "Book " + total + " session" + (total === 1 ? "" : "s");
+  }
+
+  document.getElementById("repeat-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checked) return;
+    const {skip, replacements, total} = repeatChoice();
+    repeatError.textContent = "";
+    try {
+      await send("POST", "/api/v1/grid/series", Object.assign({}, checked.pattern, {
+        appointment_id: repeatOf.id, skip_days: skip, replacements, notify: notifyDefault}));
+      repeatDialog.close();
+      panel.hidden = true;
+      say("Booked " + total + " more session" + (total === 1 ? "" : "s") + " for " + repeatOf.client.name + ".", "ok");
+      calendar.refetchEvents();
+    } catch (error) { repeatError.textContent = error.message; }
   });
 })();

@@ -89,7 +89,9 @@
     if (s === "arrived") return showArrive();
     if (s === "no_show") return showNoShow();
     if (state.appointment.status === "arrived") {
-      const voided = window.confirm("Undo the arrival. Also remove this visit's charges that are not invoiced yet?");
+      if (!window.confirm("Undo the arrival of this visit?")) return;
+      const voided = window.confirm("Also remove this visit's charges that are not invoiced yet?\n" +
+                                    "OK: remove them. Cancel: keep them on the case.");
       return act(setStatus(s, {void_charges: voided}), "Arrival undone.");
     }
     return act(setStatus(s), "Now " + LABELS[s].toLowerCase() + ".");
@@ -100,13 +102,16 @@
       el("td", {}, el("input", {type: "checkbox", checked: true, "data-i": i, "aria-label": "Charge " + p.description})),
       el("td", {}, p.description),
       el("td", {}, el("input", {type: "number", step: "0.25", min: "0.25", value: p.quantity, class: "num", "data-q": i,
-                                "aria-label": "Quantity"})),
+                                "aria-label": "Quantity", disabled: !state.may_bill})),
       el("td", {}, el("input", {type: "number", step: "0.01", min: "0", value: p.unit_price, class: "num", "data-p": i,
-                                "aria-label": "Price"}))));
+                                "aria-label": "Price", disabled: !state.may_bill}))));
     const form = el("div", {class: "billing-form", id: "arrive-form"},
       el("p", {}, el("strong", {}, "Arrive — charges to post")),
       el("table", {class: "billing-table"}, el("tbody", {}, rows)),
       el("button", {type: "button", class: "btn btn-success btn-sm", id: "arrive-confirm", onclick: () => {
+        if (!state.may_bill) {  // the session's own charges, as proposed
+          return act(setStatus("arrived"), "Arrived; the session's charges are on the case.");
+        }
         const charges = state.proposals.arrived.map((p, i) => ({p, i}))
           .filter(({i}) => form.querySelector(`[data-i="${i}"]`).checked)
           .map(({p, i}) => ({description: p.description, billing_item_id: p.billing_item_id, provider_id: p.provider_id,
@@ -141,12 +146,12 @@
 
   // --- charges, invoices, payments ---------------------------------------------------------------
   function chargesTable() {
-    const uninvoiced = state.uninvoiced_on_case;
+    const uninvoiced = state.uninvoiced_on_case || [];
     const rows = state.charges.map((c) => el("tr", {},
       el("td", {}, c.description, c.kind === "fee" ? el("span", {class: "tag"}, "fee") : ""),
       el("td", {class: "num"}, Number(c.quantity).toString()),
       el("td", {class: "num"}, money(c.total)),
-      el("td", {}, c.invoice_number ? c.invoice_number :
+      el("td", {}, c.invoice_number ? c.invoice_number : !state.may_bill ? "" :
         el("span", {}, el("button", {type: "button", class: "btn btn-link btn-xs", title: "Change the price",
           onclick: () => {
             const price = window.prompt("Price per unit for “" + c.description + "”:", c.unit_price);
@@ -163,26 +168,35 @@
       act(call("POST", "/api/v1/cases/" + state.case_id + "/charges",
                {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), "Charge added.");
     });
-    const invoiceable = uninvoiced.reduce((sum, c) => sum + Number(c.total), 0);
+    const chosen = el("div", {class: "invoice-choice"}, uninvoiced.map((c) => el("label", {class: "invoice-pick"},
+      el("input", {type: "checkbox", checked: true, "data-charge": c.id}),
+      " " + c.description + " · " + money(c.total) + (c.appointment_id === state.appointment.id ? "" : " (other visit)"))));
     return el("div", {class: "billing-charges"},
       el("h5", {}, "Charges of this visit"),
       state.charges.length ? el("table", {class: "billing-table"}, el("tbody", {}, rows)) : el("p", {class: "muted"}, "None yet."),
-      ["arrived", "paid", "no_show"].includes(state.appointment.status) ? items : "",
-      uninvoiced.length ? el("button", {type: "button", class: "btn btn-primary btn-sm", id: "invoice-button",
-        onclick: () => act(call("POST", "/api/v1/cases/" + state.case_id + "/invoices",
-                                {charge_ids: uninvoiced.map((c) => c.id)}), "Invoice issued.")},
-        "Invoice " + uninvoiced.length + " uninvoiced charge(s) on the case · " + money(invoiceable)) : "");
+      state.may_bill && ["arrived", "paid", "no_show"].includes(state.appointment.status) ? items : "",
+      state.may_bill && uninvoiced.length ? el("div", {class: "billing-form"},
+        el("p", {}, el("strong", {}, "Not invoiced yet on this case")), chosen,
+        el("button", {type: "button", class: "btn btn-primary btn-sm", id: "invoice-button", onclick: () => {
+          const ids = [...chosen.querySelectorAll("[data-charge]")].filter((b) => b.checked).map((b) => Number(b.dataset.charge));
+          if (!ids.length) { say("Tick the charges to invoice.", "error"); return; }
+          act(call("POST", "/api/v1/cases/" + state.case_id + "/invoices", {charge_ids: ids}), "Invoice issued.");
+        }}, "Invoice the ticked charges" + (state.payer_id ? " to " + state.payer : ""))) : "");
   }
 
   function invoicesList() {
-    if (!state.invoices.length) return "";
+    if (!state.invoices || !state.invoices.length) return "";
     return el("div", {class: "billing-invoices"}, el("h5", {}, "Invoices"),
       el("ul", {}, state.invoices.map((i) => el("li", {},
         el("a", {href: i.pdf_url, target: "_blank", rel: "noopener"}, i.number), " · " + i.bill_to +
-        " · total " + money(i.total) + " · ", el("strong", {}, Number(i.balance) > 0 ? "owes " + money(i.balance) : "paid")))));
+        " · total " + money(i.total) + " · ", el("strong", {}, Number(i.balance) > 0 ? "owes " + money(i.balance) : "paid"),
+        " ", el("button", {type: "button", class: "btn btn-link btn-xs", "data-email": i.id, onclick: () =>
+          act(call("POST", "/api/v1/invoices/" + i.id + "/email", {}), "Invoice " + i.number + " queued to send.")},
+          "email")))));
   }
 
   function paymentForm() {
+    if (!state.may_bill || !state.invoices) return "";
     const open = state.invoices.filter((i) => Number(i.balance) > 0);
     if (!open.length) return "";
     const due = open.reduce((sum, i) => sum + Number(i.balance), 0);
@@ -194,7 +208,9 @@
     return el("div", {class: "billing-payment"}, el("h5", {}, "Collect"),
       el("div", {class: "pay-row"}, amount, method, reference,
         el("button", {type: "button", class: "btn btn-success btn-sm", id: "pay-button", onclick: () => {
-          const body = {client_id: state.client_id, location_id: state.location_id, method: method.value,
+          const insurer = method.value === "insurer" && state.payer_id;
+          const body = {client_id: insurer ? null : state.client_id, payer_id: insurer ? state.payer_id : null,
+                        location_id: state.location_id, method: method.value,
                         amount: amount.value, reference: reference.value || null,
                         allocations: open.map((i) => ({invoice_id: i.id}))};
           act(call("POST", "/api/v1/payments", body), "Payment of " + money(amount.value) + " recorded.");
@@ -204,12 +220,17 @@
   function summary() {
     const b = state.client_balance;
     const lines = [];
+    if (!b) {  // no billing permission: the visit's own facts only
+      const alerts = state.authorisation ? state.authorisation.alerts : [];
+      return el("div", {class: "billing-summary"},
+        alerts.length ? el("ul", {class: "billing-alerts"}, alerts.map((a) => el("li", {}, a))) : "");
+    }
     if (state.payer) lines.push("Billed to " + state.payer + ".");
     lines.push("Outstanding on the client's invoices: " + money(b.invoiced_open) +
                (Number(b.unbilled) ? " (+" + money(b.unbilled) + " not invoiced yet)" : "") +
                (Number(b.credit) ? "; credit on account " + money(b.credit) : "") + ".");
     const alerts = [...(state.authorisation ? state.authorisation.alerts : []),
-                    ...state.packages.flatMap((p) => p.alerts)];
+                    ...(state.packages || []).flatMap((p) => p.alerts)];
     return el("div", {class: "billing-summary"}, el("p", {id: "billing-balance"}, lines.join(" ")),
       alerts.length ? el("ul", {class: "billing-alerts"}, alerts.map((a) => el("li", {}, a))) : "",
       state.proposals.late_cancel ? el("p", {class: "muted"}, "Canceling now is late" +

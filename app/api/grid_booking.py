@@ -1,0 +1,129 @@
+"""Booking from the grid where one click means more than one scheduling call: booking
+on a case opened in the same form, and repeating an appointment with alternatives
+for taken dates. Each is one transaction: all of it is saved, or nothing.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+from marshmallow import Schema, fields, validate
+
+from app.api.base import acting_user
+from app.api.scheduling import (
+    BookingInput,
+    PatternInput,
+    _appointment,
+    _body,
+    _bookable,
+    _case,
+    _changeable,
+    _get,
+    _step,
+    answers_domain_errors,
+    appointment_json,
+)
+from app.calendar import inline_case, repeat
+from app.errors import Forbidden, Problem, ValidationFailed
+from app.models import SessionType
+from app.scheduling import booking, series
+from app.security import APPOINTMENTS, CASES, WRITE
+from app.timeutil import to_local, utcnow
+from app.uow import unit_of_work
+
+
+class NewCaseInput(Schema):
+    client_id = fields.Int(required=True)
+    title = fields.Str(load_default=None, validate=validate.Length(max=500))
+    discipline_id = fields.Int(required=True)
+    payer_id = fields.Int(load_default=None, allow_none=True)
+    claim_number = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class BookingWithCaseInput(BookingInput):
+    case_id = fields.Int(load_default=None)
+    new_case = fields.Nested(NewCaseInput, required=True)
+
+
+class ReplacementInput(Schema):
+    day = fields.Date(required=True)
+    start = fields.AwareDateTime(required=True)
+
+
+class RepeatInput(PatternInput):
+    appointment_id = fields.Int(load_default=None)
+    replacements = fields.List(fields.Nested(ReplacementInput), load_default=list,
+                               validate=validate.Length(max=series.MAX_OCCURRENCES))
+
+
+class GridBookingApi(BaseApi):
+    resource_name = "grid_booking"
+    route_base = "/api/v1/grid"
+    class_permission_name = APPOINTMENTS
+    method_permission_name = {"book_with_case": "write", "repeat": "write"}
+    allow_browser_login = True  # the grid page; writes need its CSRF token
+    openapi_spec_tag = "Grid"
+
+    @expose("/appointments", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def book_with_case(self):
+        """Open a case and book on it, both or neither.
+        ---
+        post:
+          summary: Like POST /appointments, with new_case (client_id, title, discipline_id, payer_id, claim_number) instead of case_id
+          responses: {201: {description: The appointment, with case_id}, 409: {description: Conflicts}, 422: {description: Bad case}}
+        """
+        data = _body(BookingWithCaseInput())
+        if not current_app.appbuilder.sm.has_access(WRITE, CASES):
+            raise Forbidden("You may not open cases.")
+        with unit_of_work():
+            session_type = _get(SessionType, data["session_type_id"], "session_type")
+            calendar, *extra = _bookable([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
+            new = data["new_case"]
+            case = inline_case.open_case(
+                user=acting_user(), client_id=new["client_id"], title=new["title"],
+                discipline_id=new["discipline_id"], payer_id=new["payer_id"], claim_number=new["claim_number"],
+                opened_on=to_local(utcnow(), calendar.location.timezone).date(), provider=calendar.team_member)
+            result = booking.book(
+                case=case, session_type=session_type, calendar=calendar, start=data["start"],
+                extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
+                actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
+                notes=data["notes"], step_minutes=_step(),
+            )
+            body = appointment_json(result.appointment, result.warnings, result.overlaps)
+        return self.response(201, **body)
+
+    @expose("/series", methods=["POST"])
+    @protect()
+    @answers_domain_errors
+    def repeat(self):
+        """Repeat an appointment: a series with chosen alternatives, all or nothing.
+        ---
+        post:
+          summary: POST /series plus appointment_id (joins the series) and replacements [{day, start}]
+          responses: {201: {description: The appointments}, 409: {description: Dates that cannot be booked}}
+        """
+        data = _body(RepeatInput())
+        with unit_of_work():
+            case = _case(data["case_id"])
+            session_type = _get(SessionType, data["session_type_id"], "session_type")
+            calendar = _bookable([data["calendar_id"]])[0]
+            original = _changeable(_appointment(data["appointment_id"])) if data["appointment_id"] else None
+            if original is not None and original.case_id != case.id:
+                raise ValidationFailed("The series must be on the appointment's case.",
+                                       [Problem("Another case.", field="case_id")])
+            pattern = series.Pattern(first_day=data["first_day"], weekdays=frozenset(data["weekdays"]),
+                                     at=data["at"], every_weeks=data["every_weeks"], count=data["count"],
+                                     until=data["until"])
+            series_id, bookings = repeat.book_repeat(
+                case=case, session_type=session_type, calendar=calendar, pattern=pattern, actor=acting_user(),
+                skip_days=set(data["skip_days"]),
+                replacements=[repeat.Replacement(r["day"], r["start"]) for r in data["replacements"]],
+                notify=data["notify"], notes=data["notes"], original=original)
+            body = {"series_id": series_id,
+                    "appointments": [appointment_json(b.appointment, b.warnings) for b in bookings]}
+        return self.response(201, **body)
+
+
+GRID_BOOKING_APIS = (GridBookingApi,)

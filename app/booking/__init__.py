@@ -1,0 +1,69 @@
+"""The public booking site at /book/: patients book, reschedule, cancel and join the
+waitlist without an account (ARCHITECTURE: online booking).
+
+``init_booking(app)`` mounts the blueprint, its security headers and error pages, and
+connects the waitlist to the scheduling events.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+_receivers_connected = False
+
+
+def init_booking(app: Flask) -> None:
+    global _receivers_connected
+    from app.booking import waitlist
+    from app.booking.views import bp
+
+    app.register_blueprint(bp)
+    if not _receivers_connected:  # signals are process-wide; tests build several apps
+        waitlist.connect_receivers()
+        _receivers_connected = True
+
+
+def install_error_pages(bp) -> None:
+    """Friendly pages for every error under /book/ (called once, when views.py is imported)."""
+    from app.booking.limits import RateLimited
+
+    @bp.errorhandler(RateLimited)
+    def too_many(exc):
+        return render_template("booking/message.html", title="Too many attempts",
+                               message="For everyone's safety we limit how often this can be tried. "
+                                       "Please wait a while and try again, or call the clinic.",
+                               phone=_phone()), 429
+
+    @bp.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 404:
+            return render_template("booking/message.html", title="Page not found",
+                                   message="This link is not valid (it may be incomplete or out of date).",
+                                   phone=_phone()), 404
+        return render_template("booking/message.html", title="Something went wrong",
+                               message="We could not handle that request. Please go back and try again.",
+                               phone=_phone()), exc.code or 400
+
+    @bp.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # Never a stack trace on the public site: log it for the clinic, apologise to the patient.
+        log.exception("Unexpected error on the public booking site at %s", request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        return render_template("booking/message.html", title="Sorry, something went wrong",
+                               message="Nothing was booked or changed. Please try again in a moment, or call us.",
+                               phone=_phone()), 500
+
+
+def _phone() -> str | None:
+    try:
+        from app.models import clinic_settings
+
+        return clinic_settings().phone
+    except Exception:  # the error page must render even when the database is the problem
+        return None

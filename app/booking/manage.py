@@ -1,0 +1,85 @@
+"""Self-service changes from the manage link: reschedule or cancel.
+
+The same guardrails as booking: the new time must pass the online rules (checked with
+the engine's ``check_booking``, channel ONLINE), and the move itself is the engine's
+``booking.move``, which locks the calendars and re-checks the time. Inside the
+calendar's cancellation window nothing changes online: the patient is asked to call.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.booking.service import CallTheClinic, clinic_phone, refuse_if_blocked, step_minutes
+from app.errors import Conflict, Problem
+from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind
+from app.scheduling import availability, booking
+from app.scheduling.availability import ONLINE
+from app.timeutil import utcnow
+
+CHANGEABLE = (AppointmentStatus.booked, AppointmentStatus.confirmed)
+
+
+def provider_calendar(appointment: Appointment) -> Calendar | None:
+    return next((o.calendar for o in appointment.occupancies if o.calendar.kind == CalendarKind.provider), None)
+
+
+def refusal(appointment: Appointment, now: datetime | None = None) -> str | None:
+    """Why the patient may not change this appointment online, or None if they may."""
+    now = now or utcnow()
+    calendar = provider_calendar(appointment)
+    phone = clinic_phone(calendar)
+    call = f" Please call the clinic{f' at {phone}' if phone else ''}."
+    if appointment.status not in CHANGEABLE:
+        return f"This appointment is {appointment.status.value.replace('_', ' ')} and can no longer be changed online." + call
+    if appointment.starts_at <= now:
+        return "This appointment has already started." + call
+    hours = calendar.cancellation_window_hours if calendar is not None else 24
+    if appointment.starts_at - now < timedelta(hours=hours):
+        return f"Changes within {hours} hours of the appointment cannot be made online." + call
+    return None
+
+
+def _ensure_changeable(appointment: Appointment, now: datetime | None) -> Calendar:
+    reason = refusal(appointment, now)
+    if reason:
+        raise CallTheClinic(reason, [Problem(reason, details={"reason": "cancellation_window"})])
+    return provider_calendar(appointment)
+
+
+def cancel(appointment: Appointment, *, now: datetime | None = None) -> None:
+    _ensure_changeable(appointment, now)
+    booking.cancel(appointment=appointment, actor=None, reason="Canceled online by the patient",
+                   expected_version=appointment.version)
+
+
+def reschedule(appointment: Appointment, start: datetime, *, expected_version: int,
+               now: datetime | None = None) -> Appointment:
+    """Move to ``start`` with the same provider. Raises Conflict / CallTheClinic."""
+    calendar = _ensure_changeable(appointment, now)
+    refuse_if_blocked(appointment.case.client, calendar)
+    length = appointment.ends_at - appointment.starts_at
+    resources = availability.pick_resources(session_type=appointment.session_type, provider=calendar, start=start,
+                                            end=start + length, ignore_appointment_ids=(appointment.id,))
+    problems = availability.check_booking(
+        session_type=appointment.session_type, calendars=[calendar, *resources], start=start, channel=ONLINE,
+        now=now, ignore_appointment_ids=(appointment.id,), step_minutes=step_minutes(), length=length)
+    # Eligibility (new / returning) was settled when the patient first booked.
+    problems = [p for p in problems if p.details.get("reason") not in ("not_for_new_clients", "not_for_returning_clients")]
+    if problems:
+        raise Conflict(problems[0].message, problems)
+    # The engine re-checks under its locks with the same online rules.
+    booking.move(appointment=appointment, actor=None, start=start, calendar=calendar,
+                 expected_version=expected_version, now=now, channel=ONLINE)
+    return appointment
+
+
+def slots(appointment: Appointment, start_day, end_day, *, now: datetime | None = None):
+    """Free starts for this appointment's service with the same provider, its own time
+    not counted as taken (it would be released by the move)."""
+    calendar = provider_calendar(appointment)
+    if calendar is None:
+        return []
+    return availability.find_slots(
+        session_type=appointment.session_type, provider_calendars=[calendar], start_day=start_day,
+        end_day=end_day, channel=ONLINE, now=now, step_minutes=step_minutes(), any_provider=False,
+        ignore_appointment_ids=(appointment.id,))

@@ -1,0 +1,199 @@
+"""Booking from the public site: who the patient is, which case, and the booking itself.
+
+The time rules are the scheduling engine's (``booking.book`` with ``channel=ONLINE``:
+online-enabled calendar, lead time, horizon, buffers, rooms, the clinic's time grid),
+decided under the engine's calendar locks; this module adds what only the public site
+knows: the client (new, or a verified returning one), their case, whether they may book
+online at all, and the nearest alternatives when the time went meanwhile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.booking import catalogue
+from app.errors import Conflict, DomainError, Problem
+from app.extensions import db
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Calendar,
+    Case,
+    Client,
+    Payer,
+    SessionType,
+    clinic_settings,
+)
+from app.scheduling import availability, booking
+from app.scheduling.availability import ONLINE
+from app.timeutil import to_local, utcnow
+
+# Reasons a refused booking means "that time is no longer free": show alternatives.
+TAKEN = {"overlaps_appointment", "taken_concurrently", "outside_shift", "in_break", "blocked",
+         "unavailable", "lead_time", "room_required", "equipment_required", "too_far_ahead", "off_grid"}
+
+
+class CallTheClinic(DomainError):
+    """Online self-service is not possible for this patient or appointment; the page
+    shows the message with the clinic's phone number."""
+
+    status_code = 409
+
+
+@dataclass
+class Details:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str | None = None
+    date_of_birth: date | None = None
+    notes: str | None = None
+    payer_id: int | None = None
+    policy_number: str | None = None
+
+
+@dataclass
+class Choice:
+    """Everything the patient picked, as ids (what the session keeps)."""
+
+    session_type_id: int
+    calendar_id: int          # the provider whose time was shown
+    start: datetime           # UTC
+    is_new: bool
+    any_provider: bool = False
+    client_id: int | None = None  # a verified returning patient
+
+
+def step_minutes() -> int:
+    return current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15)
+
+
+def clinic_phone(calendar: Calendar | None = None) -> str | None:
+    if calendar is not None and calendar.location.phone:
+        return calendar.location.phone
+    return clinic_settings().phone
+
+
+def is_blocked(client: Client) -> bool:
+    """Blocked by hand, or by the clinic's no-show rule."""
+    if client.online_booking_blocked:
+        return True
+    limit = clinic_settings().no_show_block_after
+    if not limit:
+        return False
+    no_shows = db.session.scalar(
+        select(func.count(Appointment.id)).join(Case, Case.id == Appointment.case_id)
+        .where(Case.client_id == client.id, Appointment.status == AppointmentStatus.no_show))
+    return no_shows >= limit
+
+
+def refuse_if_blocked(client: Client, calendar: Calendar | None = None) -> None:
+    if is_blocked(client):
+        phone = clinic_phone(calendar)
+        raise CallTheClinic(
+            "We can't take this booking online. Please call the clinic"
+            + (f" at {phone}" if phone else "") + " and we'll find you a time.",
+            [Problem("Client blocked from online booking.", details={"reason": "blocked_client"})])
+
+
+def local_today(calendar: Calendar, now: datetime | None = None) -> date:
+    return to_local(now or utcnow(), ZoneInfo(calendar.location.timezone)).date()
+
+
+def new_client(details: Details, location_id: int) -> Client:
+    client = Client(first_name=details.first_name, last_name=details.last_name, email=details.email,
+                    phone=details.phone, date_of_birth=details.date_of_birth, home_location_id=location_id)
+    db.session.add(client)
+    db.session.flush()
+    return client
+
+
+def open_case(client: Client, session_type: SessionType, calendar: Calendar, *, payer_id: int | None,
+              policy_number: str | None, now: datetime | None = None) -> Case:
+    """The client's open case of the session's discipline (most recently opened), or a
+    new one: with the insurer they named and its policy number, else self-pay."""
+    today = local_today(calendar, now)
+    existing = db.session.scalars(
+        select(Case).where(Case.client_id == client.id, Case.discipline_id == session_type.discipline_id,
+                           (Case.closed_on.is_(None)) | (Case.closed_on > today))
+        .order_by(Case.opened_on.desc(), Case.id.desc())).first()
+    if existing is not None:
+        return existing
+    payer = db.session.get(Payer, payer_id) if payer_id else None
+    if payer is not None and (not payer.active or payer not in catalogue.accepted_payers()):
+        payer = None
+    case = Case(client=client, title=f"{session_type.discipline.name} (booked online)",
+                discipline_id=session_type.discipline_id,
+                payer=payer or catalogue.self_pay_payer(),
+                claim_number=(policy_number or None) if payer else None,
+                provider_id=calendar.team_member_id, opened_on=today,
+                referral_source="Online booking")
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def _duplicate_note(details: Details) -> str | None:
+    """A new patient typed an address the clinic already knows. We never say so on the
+    public page (no enumeration) and never attach them to that record unverified; the
+    front desk sees this note and merges if it is the same person."""
+    count = db.session.scalar(select(func.count(Client.id)).where(
+        func.lower(Client.email) == details.email.strip().casefold()))
+    return "Booked online as a new patient; the email matches an existing client record." if count else None
+
+
+def place(choice: Choice, details: Details | None, *, now: datetime | None = None) -> Appointment:
+    """Book the patient's choice. Raises Conflict (time refused: see ``TAKEN``) or
+    CallTheClinic. Flushes; the caller commits."""
+    session_type = db.session.get(SessionType, choice.session_type_id)
+    calendar = db.session.get(Calendar, choice.calendar_id)
+    if session_type is None or calendar is None:
+        raise Conflict("That service or provider is no longer offered online.",
+                       [Problem("Gone.", details={"reason": "session_inactive"})])
+    notes = (details.notes or "").strip() if details else ""
+    if choice.client_id is not None:
+        client = db.session.get(Client, choice.client_id)
+        if client is None:
+            raise Conflict("We could not find your record; please start again.")
+        refuse_if_blocked(client, calendar)
+        case = open_case(client, session_type, calendar, payer_id=details.payer_id if details else None,
+                         policy_number=details.policy_number if details else None, now=now)
+    else:
+        if details is None:
+            raise Conflict("Your details are missing; please enter them again.")
+        duplicate = _duplicate_note(details)
+        client = new_client(details, calendar.location_id)
+        case = open_case(client, session_type, calendar, payer_id=details.payer_id,
+                         policy_number=details.policy_number, now=now)
+        notes = "\n".join(n for n in (notes, duplicate) if n)
+    result = booking.book(
+        case=case, session_type=session_type, calendar=calendar, start=choice.start, actor=None,
+        channel=ONLINE, notify=True, notes=notes or None, now=now, client_id=client.id,
+        is_new_client=choice.is_new, step_minutes=step_minutes(),
+    )
+    return result.appointment
+
+
+def is_taken(error: Conflict) -> bool:
+    reasons = {p.details.get("reason") for p in error.problems}
+    return bool(reasons) and reasons <= TAKEN | {None}
+
+
+def nearest_alternatives(session_type: SessionType, calendars: list[Calendar], wanted: datetime, *,
+                         is_new: bool | None, now: datetime | None = None, limit: int = 6,
+                         any_provider: bool = True, ignore_appointment_ids=()) -> list[availability.Slot]:
+    """The free starts closest to ``wanted`` (a few days either side), in time order."""
+    if not calendars:
+        return []
+    zone = ZoneInfo(calendars[0].location.timezone)
+    day = to_local(wanted, zone).date()
+    slots = availability.find_slots(
+        session_type=session_type, provider_calendars=calendars, start_day=day - timedelta(days=3),
+        end_day=day + timedelta(days=7), channel=ONLINE, now=now, is_new_client=is_new,
+        step_minutes=step_minutes(), any_provider=any_provider, ignore_appointment_ids=ignore_appointment_ids)
+    closest = sorted(slots, key=lambda s: (abs((s.start - wanted).total_seconds()), s.start))[:limit]
+    return sorted(closest, key=lambda s: s.start)

@@ -1,0 +1,17 @@
+"""Notifications and reminders: the outbox, its delivery, templates, channels.
+
+* ``outbox.queue_email(...)``: any area's way to send an email (written in the caller's
+  transaction, sent after commit, once).
+* ``planning``: what appointment changes put in the outbox (receivers of app.events).
+* ``delivery.deliver``: the RQ job that sends one message; ``dispatch.sweep``: the
+  periodic job that re-enqueues what is due or stuck.
+* ``channels``: SendGrid or ``.eml`` files (and later SMS) behind one interface.
+* ``webhook``: SendGrid's signed event webhook (delivered, bounce, open...).
+
+Importing this package connects the receivers.
+"""
+from __future__ import annotations
+
+from app.messaging import planning
+
+planning.connect()

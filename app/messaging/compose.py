@@ -1,0 +1,138 @@
+"""What a message says, worked out at send time from the current state of things.
+
+The template context is built from plain values only, and only what a message needs:
+names, the service, time and place, clinic contact details. Never the case title,
+notes or client alerts — not in the body, not in provider metadata.
+"""
+from __future__ import annotations
+
+import logging
+
+from babel.dates import format_date, format_time
+from flask import current_app
+from jinja2 import TemplateError
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.messaging import attachments, ics, templates
+from app.messaging.channels import Envelope
+from app.messaging.offsets import describe
+from app.models import Appointment, CalendarKind, Message, MessageState, clinic_settings
+from app.timeutil import to_local, utcnow
+
+log = logging.getLogger(__name__)
+
+INVITE_KINDS = {"confirmation": ics.REQUEST, "change": ics.REQUEST, "cancellation": ics.CANCEL}
+NO_MANAGE_LINK = {"cancellation", "no_show"}
+
+
+def envelope_for(message: Message) -> Envelope:
+    from app.messaging.settings import notification_settings
+
+    clinic = clinic_settings()
+    context = {"clinic": clinic_context(clinic)}
+    appointment = db.session.get(Appointment, message.appointment_id) if message.appointment_id else None
+    if appointment is not None:
+        context.update(appointment_context(appointment, message))
+    if message.client is not None:
+        context.setdefault("client_name", message.client.preferred_name or message.client.first_name)
+    context.update(message.context or {})
+    rendered = _render(message, context)
+    message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+
+    files = []
+    method = INVITE_KINDS.get(message.kind)
+    if appointment is not None and method and message.channel == "email":
+        files.append(_invite(message, appointment, method, clinic))
+    files.extend(attachments.for_message(message))
+
+    sender = notification_settings().from_email or clinic.email or current_app.config.get(
+        "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
+    return Envelope(
+        to=message.to_address, subject=rendered.subject, text=rendered.text, html=rendered.html,
+        from_address=sender, from_name=clinic.clinic_name, reply_to=clinic.email or None, attachments=files,
+        metadata={"plinth_message_id": str(message.id), "plinth_kind": message.kind},
+    )
+
+
+def _render(message: Message, context: dict) -> templates.Rendered:
+    try:
+        return templates.render(templates.template_for(message.kind, message.audience), context)
+    except TemplateError:
+        # A manager's broken template must not stop the clinic's messages: use the default.
+        log.exception("Template for %s/%s failed; the default was used", message.kind, message.audience)
+        key = (templates.template_kind(message.kind), message.audience)
+        return templates.render(templates.DEFAULTS.get(key) or templates.DEFAULTS[(key[0], "client")], context)
+
+
+def clinic_context(clinic) -> dict:
+    return {"name": clinic.clinic_name, "phone": clinic.phone or "", "email": clinic.email or "",
+            "website": clinic.website or "", "colour": clinic.brand_colour or "#2f6f8f"}
+
+
+def provider_of(appointment: Appointment):
+    """The team member whose provider calendar the appointment holds (or None)."""
+    for occupancy in appointment.occupancies:
+        if occupancy.calendar.kind == CalendarKind.provider:
+            return occupancy.calendar.team_member
+    return None
+
+
+def appointment_context(appointment: Appointment, message: Message) -> dict:
+    zone = appointment.location.timezone
+    locale = current_app.config.get("PLINTH_LOCALE", "en_CA")
+    start = to_local(appointment.starts_at, zone)
+    day = format_date(start.date(), format="full", locale=locale)
+    clock = format_time(start.time(), format="HH:mm", locale=locale)
+    provider = provider_of(appointment)
+    client = appointment.case.client
+    context = {
+        "client_name": client.preferred_name or client.first_name,
+        "provider_name": provider.display_name if provider else "",
+        "service": appointment.session_type.name,
+        "when": f"{day} at {clock} {start:%Z}", "date": day, "time": clock, "timezone": zone,
+        "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
+        "location_name": appointment.location.name, "location_address": appointment.location.address,
+        "location_phone": appointment.location.phone or "",
+        "manage_url": "", "reminder_in": describe(message.offset_minutes) if message.offset_minutes else "",
+    }
+    if message.audience == "client" and message.kind not in NO_MANAGE_LINK:
+        context["manage_url"] = _manage_url(appointment)
+    return context
+
+
+def _manage_url(appointment: Appointment) -> str:
+    try:
+        from app.booking.tokens import manage_url
+    except ImportError:  # online booking not in this build
+        return ""
+    try:
+        return manage_url(appointment)
+    except Exception:  # a link is a convenience; never lose the message over it
+        log.exception("No manage link for appointment %s", appointment.id)
+        return ""
+
+
+def root_appointment_id(appointment: Appointment) -> int:
+    """A rebooked appointment keeps the first one's calendar UID (one event that moves)."""
+    seen, current = set(), appointment
+    while current.rebooked_from_id and current.rebooked_from_id not in seen:
+        seen.add(current.id)
+        current = db.session.get(Appointment, current.rebooked_from_id)
+    return current.id
+
+
+def _invite(message: Message, appointment: Appointment, method: str, clinic) -> tuple[str, str, bytes]:
+    uid = ics.appointment_uid(root_appointment_id(appointment))
+    previous = db.session.scalar(select(func.max(Message.ics_sequence)).where(
+        Message.ics_uid == uid, Message.to_address == message.to_address, Message.state == MessageState.sent))
+    message.ics_uid, message.ics_sequence = uid, (previous + 1) if previous is not None else 0
+    location = appointment.location
+    content = ics.invite(
+        uid=uid, sequence=message.ics_sequence, method=method, starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at, zone=location.timezone,
+        summary=f"{appointment.session_type.name} — {clinic.clinic_name}",
+        location=", ".join(p for p in (location.name, location.address) if p),
+        organizer_email=clinic.email or "", organizer_name=clinic.clinic_name,
+        attendee_email=message.to_address, stamp=utcnow())
+    return ("cancel.ics" if method == ics.CANCEL else "invite.ics", f"text/calendar; method={method}", content)

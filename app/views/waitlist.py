@@ -1,0 +1,92 @@
+"""Staff screens for online booking: the waitlist (Clients → Waitlist) and the public
+site's setup (Setup → Online booking: embedding origins, iframe snippet, direct links)."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import TimeField
+from wtforms.validators import Optional
+
+from app.booking import catalogue
+from app.booking.forms import EmbedSettingsForm
+from app.booking.headers import parse_origins
+from app.extensions import db
+from app.models import WaitlistEntry, online_booking_settings
+from app.security import ONLINE_BOOKING, WAITLIST, scope_filter, waitlist_scope
+from app.uow import unit_of_work
+from app.views.base import PlinthModelView
+
+
+class WaitlistView(PlinthModelView):
+    """Who is waiting for what. Patients join online; the front desk may also add
+    someone who phoned, edit preferences, or remove an entry (status "removed")."""
+
+    datamodel = SQLAInterface(WaitlistEntry)
+    class_permission_name = WAITLIST
+    base_filters = [scope_filter(waitlist_scope)]
+    base_order = ("created_at", "asc")
+    list_columns = ["created_at", "last_name", "first_name", "session_type", "calendar", "location",
+                    "preferences", "status", "offers_made"]
+    search_columns = ["last_name", "first_name", "email", "session_type", "calendar", "location", "status"]
+    add_columns = edit_columns = [
+        "location", "session_type", "calendar", "client", "is_new_client", "first_name", "last_name", "email",
+        "phone", "date_of_birth", "payer", "policy_number", "weekdays", "earliest", "latest", "until",
+        "notes", "status",
+    ]
+    show_columns = add_columns + ["created_at", "offers_made"]
+    label_columns = {
+        "calendar": "Provider (empty: any)", "created_at": "Joined", "is_new_client": "New patient",
+        "weekdays": "Days (0 = Mon … 6 = Sun)", "earliest": "From", "latest": "Latest start",
+        "until": "Waiting until", "offers_made": "Offers", "preferences": "Preferences",
+    }
+    # FAB has no form field for time-of-day columns; wall-clock times in the location's zone.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "earliest": TimeField("From", validators=[Optional()]),
+        "latest": TimeField("Latest start", validators=[Optional()]),
+    }
+    description_columns = {
+        "weekdays": "Digits of the days that suit, e.g. 024 for Monday, Wednesday and Friday; empty for any day.",
+        "status": "waiting: gets offers; booked: claimed a time; removed: no more offers.",
+    }
+
+
+class OnlineBookingView(BaseView):
+    """Setup → Online booking: which websites may embed the booking page, the snippet to
+    paste there, and each calendar's direct link."""
+
+    route_base = "/online-booking"
+    class_permission_name = ONLINE_BOOKING
+    method_permission_name = {"settings": "read", "save": "write"}
+    default_view = "settings"
+
+    @expose("/")
+    @has_access
+    def settings(self):
+        row = online_booking_settings()
+        form = EmbedSettingsForm(data={"embed_origins": row.embed_origins or ""})
+        db.session.commit()  # the settings row may just have been created
+        return self._page(form, [])
+
+    @expose("/", methods=["POST"])
+    @has_access
+    def save(self):
+        form = EmbedSettingsForm()
+        if not form.validate_on_submit():
+            return self._page(form, ["The form expired; please try again."]), 400
+        origins, rejected = parse_origins(form.embed_origins.data)
+        if rejected:
+            return self._page(form, [f"“{r}” is not a website origin; write it like https://www.example.com"
+                                     for r in rejected]), 422
+        with unit_of_work():
+            online_booking_settings().embed_origins = "\n".join(origins) or None
+        flash("Saved: only these websites may embed the booking page.", "success")
+        return redirect(url_for("OnlineBookingView.settings"))
+
+    def _page(self, form, errors):
+        base = current_app.config["PUBLIC_BASE_URL"]
+        calendars = catalogue.online_calendars()
+        snippet = (f'<iframe src="{base}/book/" title="Book online" '
+                   'style="width:100%;min-height:760px;border:0" loading="lazy"></iframe>')
+        return self.render_template("plinth/online_booking.html", form=form, errors=errors, snippet=snippet,
+                                    base=base, calendars=calendars, request_url=request.url)
