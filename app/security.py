@@ -366,11 +366,19 @@ def location_scope(user) -> Select:
             .where(TeamMember.user_id == user.id))
 
 
+def may(user, action: str, resource: str) -> bool:
+    """Whether ``user`` holds ``action`` on ``resource`` (whatever their roles are called)."""
+    return current_app.appbuilder.sm._has_view_access(user, action, resource)
+
+
 def invoice_scope(user, *, writable: bool = False) -> Select:
     """Invoices (and credit notes) of the cases the user may see (``writable``: change),
-    issued by a location the user works at unless they see everything."""
+    issued by a location the user works at unless they see everything; none at all for
+    whoever may not read billing (a provider opening a client sees no invoices)."""
     from app.models import Invoice
 
+    if not may(user, READ, BILLING):
+        return select(Invoice.id).where(false())
     query = select(Invoice.id).where(Invoice.case_id.in_(case_scope(user, writable=writable)))
     return query if sees_everything(user) else query.where(Invoice.location_id.in_(location_scope(user)))
 

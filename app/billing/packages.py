@@ -212,3 +212,35 @@ def _expiry_alerts(status: Remaining, today: date) -> None:
             status.alerts.append(f"{status.label}: expired on {status.expires_on:%d %b %Y}.")
         elif status.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
             status.alerts.append(f"{status.label}: expires on {status.expires_on:%d %b %Y}; book a reassessment or renewal.")
+
+
+def remaining_notes(cases: list[Case], client_ids: list[int]) -> dict[int, str]:
+    """Per case, what the booking form shows beside it: authorised visits left (booked ones
+    counted) and the client's prepaid package visits left, in three statements."""
+    counted = (AppointmentStatus.booked, AppointmentStatus.confirmed, *VISITED)
+    authorised = [c for c in cases if c.authorised_visits is not None]
+    taken = dict(db.session.execute(
+        select(Appointment.case_id, func.count(Appointment.id))
+        .where(Appointment.case_id.in_([c.id for c in authorised]), Appointment.status.in_(counted))
+        .group_by(Appointment.case_id)).all()) if authorised else {}
+    package_left: dict[int, int] = {}
+    if client_ids:
+        used = (select(PackageUse.package_id, func.count(PackageUse.id).label("used"))
+                .group_by(PackageUse.package_id).subquery())
+        for client_id, total, spent in db.session.execute(
+                select(ClientPackage.client_id, ClientPackage.sessions_total, func.coalesce(used.c.used, 0))
+                .outerjoin(used, used.c.package_id == ClientPackage.id)
+                .where(ClientPackage.client_id.in_(client_ids), ClientPackage.withdrawn_at.is_(None))):
+            package_left[client_id] = package_left.get(client_id, 0) + max(total - spent, 0)
+    notes = {}
+    for case in cases:
+        parts = []
+        if case.authorised_visits is not None:
+            left = case.authorised_visits - taken.get(case.id, 0)
+            parts.append(f"{max(left, 0)} of {case.authorised_visits} authorised visits left")
+        if case.authorisation_expires_on is not None:
+            parts.append(f"authorisation until {case.authorisation_expires_on:%d %b %Y}")
+        if package_left.get(case.client_id) and self_paid(case):
+            parts.append(f"{package_left[case.client_id]} prepaid visit(s) left")
+        notes[case.id] = "; ".join(parts)
+    return notes

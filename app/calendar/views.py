@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
 
+from app.billing.packages import remaining_notes
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
@@ -118,10 +119,11 @@ class CalendarGridView(BaseView):
             select(Case).where(Case.client_id.in_([c.id for c in found]), Case.closed_on.is_(None),
                                Case.id.in_(case_scope(user))).order_by(Case.opened_on.desc())
         ).all() if found else []
+        notes = remaining_notes(cases, [c.id for c in found])
         by_client: dict[int, list] = {}
         for case in cases:
             by_client.setdefault(case.client_id, []).append(
-                {"id": case.id, "title": case.title, "discipline_id": case.discipline_id})
+                {"id": case.id, "title": case.title, "discipline_id": case.discipline_id, "note": notes.get(case.id, "")})
         return jsonify([{"id": c.id, "name": c.full_name, "phone": c.phone, "email": c.email,
                          "alerts": c.alerts or "", "cases": by_client.get(c.id, [])} for c in found])
 

@@ -8,6 +8,7 @@ from app.models import Case, Client
 from app.security import CASES, CLIENTS, case_scope, client_scope, current_user, scope_filter
 from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
 from app.views.base import PlinthModelView
+from app.views.billing import InvoiceView
 from app.views.forms import NotBefore, Rule
 
 _scoped_clients = [["id", FilterInFunction, lambda: client_scope(current_user())]]
@@ -15,6 +16,7 @@ _scoped_clients = [["id", FilterInFunction, lambda: client_scope(current_user())
 
 class CaseView(PlinthModelView):
     datamodel = SQLAInterface(Case)
+    related_views = [InvoiceView]  # the case's invoices, each with its PDF
     class_permission_name = CASES
     base_filters = [scope_filter(case_scope)]
     base_order = ("opened_on", "desc")
@@ -49,7 +51,7 @@ class ClientView(PlinthModelView):
     class_permission_name = CLIENTS
     base_filters = [scope_filter(client_scope)]
     base_order = ("last_name", "asc")
-    related_views = [CaseView]
+    related_views = [CaseView, InvoiceView]
     list_columns = ["last_name", "first_name", "date_of_birth", "phone", "email", "home_location", "online_booking_blocked"]
     search_columns = ["last_name", "first_name", "email", "phone", "date_of_birth", "home_location", "online_booking_blocked"]
     add_columns = edit_columns = [

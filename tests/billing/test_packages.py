@@ -118,3 +118,21 @@ def test_an_authorisation_about_to_expire_says_so(scene, db, expires_in, alert):
     scene.case.authorisation_expires_on = TODAY + timedelta(days=expires_in)
     alerts = packages.authorisation_status(scene.case, today=TODAY).alerts
     assert any(alert in a for a in alerts) if alert else alerts == []
+
+
+def test_the_booking_form_shows_what_remains_beside_each_case(scene, db, ten_pack):
+    scene.case.authorised_visits = 10
+    scene.book(13)  # booked ahead: counts
+    notes = packages.remaining_notes([scene.case, scene.own_case], [scene.case.client_id])
+    assert notes[scene.case.id] == "8 of 10 authorised visits left"  # the scene's visit and this one
+    assert notes[scene.own_case.id] == "3 prepaid visit(s) left"
+
+
+def test_the_client_search_in_the_grid_carries_the_notes(scene, db, ten_pack, client):
+    from tests.views.helpers import login
+
+    db.session.commit()
+    login(client, "frontdesk")
+    found = client.get("/calendar/feed/clients?q=Silva").json
+    notes = {c["title"]: c["note"] for c in found[0]["cases"]}
+    assert notes["Neck"] == "3 prepaid visit(s) left"

@@ -73,3 +73,18 @@ def test_a_manager_sets_a_fee_policy_and_the_clinic_settings(client, scene, db):
     assert saved.status_code == 200
     db.session.expire_all()
     assert (clinic_settings().clinic_name, clinic_settings().no_show_block_after) == ("Harbour Physio", 2)
+
+
+def test_the_client_and_case_screens_list_their_invoices_with_pdf_links(client, scene, db):
+    invoice = _invoiced(scene, db)
+    login(client, "frontdesk")
+    for url in (f"/clientview/show/{scene.case.client_id}", f"/caseview/show/{scene.case.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert invoice.number in page and f"/api/v1/invoices/{invoice.id}/pdf" in page, url
+
+
+def test_a_provider_opening_a_client_sees_no_invoices(client, scene, db):
+    invoice = _invoiced(scene, db)
+    login(client, "provider")
+    page = client.get(f"/clientview/show/{scene.case.client_id}")
+    assert page.status_code == 200 and invoice.number not in page.get_data(as_text=True)

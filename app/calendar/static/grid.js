@@ -595,7 +595,7 @@
           clientInput.dataset.clientId = c.id;
           results.replaceChildren();
           const options = c.cases.map((k) => {
-            const option = new Option(k.title, k.id);
+            const option = new Option(k.title + (k.note ? " — " + k.note : ""), k.id);
             option.dataset.discipline = k.discipline_id;
             return option;
           });
