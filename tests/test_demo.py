@@ -16,31 +16,53 @@ from app.demo import (
     PROVIDER_PASSWORD,
     seed_demo,
 )
-from app.errors import Conflict
 from app.models import (
     Appointment,
     AppointmentStatus,
     Calendar,
     CalendarAccess,
     CalendarKind,
-    Case,
     Client,
     Location,
     Occupancy,
     Shift,
     TeamMember,
 )
-from tests import factories
 
 # Toronto moves its clocks forward on 8 March 2026, inside the demo weeks seeded from
 # this instant (2 to 27 March), so local-time mistakes would show.
 ACROSS_DST = datetime(2026, 3, 11, 15, 30, tzinfo=timezone.utc)
 
 
-def test_it_builds_a_two_location_clinic(db):
-    result = seed_demo(now=ACROSS_DST)
+@pytest.fixture(scope="module")
+def demo(app):
+    """The demo clinic, seeded once per database for the read-only checks of this module."""
+    from app.extensions import db as ext_db
+    from tests.conftest import _truncate_all
 
-    assert result.created
+    with app.app_context():
+        result = seed_demo(now=ACROSS_DST)
+        ext_db.session.remove()
+    yield result
+    with app.app_context():
+        ext_db.session.remove()
+        _truncate_all(ext_db)
+
+
+@pytest.fixture()
+def db(app):
+    """This module's tests only read: keep the seeded clinic between them."""
+    from app.extensions import db as ext_db
+
+    with app.app_context():
+        yield ext_db
+        ext_db.session.rollback()
+        ext_db.session.remove()
+
+
+
+def test_it_builds_a_two_location_clinic(demo, db):
+    assert demo.created
     zones = set(db.session.scalars(select(Location.timezone)))
     assert zones == {"America/Toronto", "Europe/Lisbon"}
     providers = db.session.scalars(select(TeamMember).where(TeamMember.is_provider)).all()
@@ -58,9 +80,7 @@ def test_it_builds_a_two_location_clinic(db):
     assert set(db.session.scalars(select(Appointment.status).distinct())) == set(AppointmentStatus)
 
 
-def test_provider_and_room_shifts_have_breaks(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_provider_and_room_shifts_have_breaks(demo, db):
     shifts = db.session.scalars(
         select(Shift).join(Calendar).where(Calendar.kind != CalendarKind.equipment)
     ).all()
@@ -68,9 +88,7 @@ def test_provider_and_room_shifts_have_breaks(db):
     assert all(shift.breaks for shift in shifts)
 
 
-def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(demo, db):
     rows = db.session.execute(
         select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at)
         .where(Occupancy.active, Occupancy.exclusive)
@@ -82,9 +100,7 @@ def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(db):
             assert previous.ends_at <= current.starts_at, (previous, current)
 
 
-def test_every_booking_lies_inside_a_shift_and_outside_its_breaks(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_every_booking_lies_inside_a_shift_and_outside_its_breaks(demo, db):
     shifts = {(s.calendar_id, s.day): s for s in db.session.scalars(select(Shift))}
     occupancies = db.session.scalars(select(Occupancy).join(Calendar)).all()
     assert {o.calendar.kind for o in occupancies} == set(CalendarKind)
@@ -99,9 +115,7 @@ def test_every_booking_lies_inside_a_shift_and_outside_its_breaks(db):
             assert end.time() <= pause.start_time or start.time() >= pause.end_time
 
 
-def test_released_and_rebooked_appointments_hold_no_time(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_released_and_rebooked_appointments_hold_no_time(demo, db):
     released = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
     for appointment in db.session.scalars(select(Appointment)):
         assert {o.active for o in appointment.occupancies} == {appointment.status not in released}
@@ -114,9 +128,7 @@ def test_released_and_rebooked_appointments_hold_no_time(db):
         assert new.case_id == original.case_id and new.starts_at > original.starts_at
 
 
-def test_past_is_history_and_future_is_bookings(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_past_is_history_and_future_is_bookings(demo, db):
     past = set(db.session.scalars(
         select(Appointment.status).where(Appointment.ends_at <= ACROSS_DST).distinct()))
     future = set(db.session.scalars(
@@ -127,9 +139,7 @@ def test_past_is_history_and_future_is_bookings(db):
                       AppointmentStatus.canceled, AppointmentStatus.rebooked}
 
 
-def test_new_cases_start_with_an_assessment(db):
-    seed_demo(now=ACROSS_DST)
-
+def test_new_cases_start_with_an_assessment(demo, db):
     visits = defaultdict(list)
     kept = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
             AppointmentStatus.paid)
@@ -141,8 +151,7 @@ def test_new_cases_start_with_an_assessment(db):
             assert later.for_returning_clients, f"{later} is for new clients only"
 
 
-def test_the_demo_logins_sign_in(db):
-    seed_demo(now=ACROSS_DST)
+def test_the_demo_logins_sign_in(demo, db):
     sm = current_app.appbuilder.sm
 
     for username, password in (("manager", MANAGER_PASSWORD), ("frontdesk", FRONT_DESK_PASSWORD),
@@ -152,32 +161,19 @@ def test_the_demo_logins_sign_in(db):
     assert sm.auth_user_db("provider", "wrong-password") is None
 
 
-def test_the_command_seeds_once_and_then_only_prints_the_logins(app, db):
-    runner = app.test_cli_runner()
+def test_past_visits_carry_their_money(demo, db):
+    from app.billing import balances
+    from app.models import Charge, Invoice, Payment
 
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    assert "Demo clinic created" in first.output
-    before = _row_counts(db)
-    second = runner.invoke(args=["seed-demo"])
-
-    assert second.exit_code == 0, second.output
-    assert "already there" in second.output
-    for login in ("manager-demo-2026", "frontdesk-demo-2026", "provider-demo-2026"):
-        assert login in second.output
-    assert _row_counts(db) == before
-    assert before["appointment"] > 300 and before["client"] == 40
-
-
-def test_it_refuses_a_database_that_already_has_a_clinic(db):
-    factories.make_location(name="Main Street Physio")
-    db.session.commit()
-
-    with pytest.raises(Conflict):
-        seed_demo(now=ACROSS_DST)
-
-    assert _count(db, Location) == 1
-    assert _count(db, Case) == 0
+    paid = db.session.scalars(select(Appointment).where(Appointment.status == AppointmentStatus.paid)).all()
+    assert paid and demo.counts["invoices"] > 0 and demo.counts["payments"] > 0
+    for appointment in paid[:40]:
+        charges = db.session.scalars(select(Charge).where(Charge.appointment_id == appointment.id)).all()
+        assert charges and all(c.invoice_id for c in charges)
+        owed = balances.of_invoices({c.invoice_id for c in charges})
+        assert all(v <= 0 for v in owed.values())
+    assert _count(db, Invoice) >= _count(db, Payment)
+    assert balances.receivables(as_of=ACROSS_DST.date())  # some arrived visits are still owed
 
 
 def _count(db, model, *where) -> int:
