@@ -10,11 +10,13 @@ from __future__ import annotations
 def register_apis(appbuilder) -> None:
     from app.api.appointments import APPOINTMENT_APIS
     from app.api.billing import BILLING_APIS
+    from app.api.lifecycle import LIFECYCLE_APIS
     from app.api.grid_blocks import GRID_BLOCK_APIS
     from app.api.grid_booking import GRID_BOOKING_APIS
     from app.api.records import RECORD_APIS
     from app.api.scheduling import SCHEDULING_APIS
     from app.api.setup import SETUP_APIS
 
-    for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS, *SCHEDULING_APIS, *GRID_BLOCK_APIS, *GRID_BOOKING_APIS, *BILLING_APIS):
+    for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS, *SCHEDULING_APIS, *GRID_BLOCK_APIS,
+                *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS):
         appbuilder.add_api(api)

@@ -7,37 +7,40 @@ appointment panel drives the whole "Arrive, Bill, Collect" flow through these en
 """
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api.base import acting_user
+from app.api.billing_io import (
+    AddChargesInput,
+    ApplyInput,
+    CreditInput,
+    EmailInput,
+    InvoiceInput,
+    PackageInput,
+    PaymentInput,
+    VoidInput,
+    _charges,
+    _today,
+    charge_json,
+    invoice_json,
+    payment_json,
+)
 from app.api.scheduling import (
-    FeeInput,
     _appointment,
     _body,
-    _changeable,
     _get,
     answers_domain_errors,
-    appointment_json,
-    fee_decision,
 )
-from app.billing import balances, emailing, fees, invoicing, packages, payments, pdf
+from app.billing import balances, emailing, invoicing, packages, payments, pdf
 from app.billing import charges as billing_charges
-from app.billing.pricing import line_amounts
-from app.errors import Forbidden, NotFound, Problem, ValidationFailed
+from app.errors import NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import (
-    Appointment,
-    AppointmentStatus,
     AuditEvent,
-    BillingItem,
     Case,
     Charge,
     Client,
@@ -49,190 +52,18 @@ from app.models import (
     Payer,
     Payment,
     PaymentAllocation,
-    PaymentMethod,
     TeamMember,
 )
-from app.scheduling import booking, lifecycle
 from app.security import (
-    APPOINTMENTS,
     BILLING,
     case_scope,
     client_scope,
-    READ,
-    WRITE,
     in_scope,
     invoice_scope,
     location_scope,
     payment_scope,
 )
-from app.timeutil import to_local, utcnow
 from app.uow import unit_of_work
-
-
-# --- input -------------------------------------------------------------------------------------
-class ChargeData(Schema):
-    billing_item_id = fields.Int(load_default=None, allow_none=True)
-    description = fields.Str(load_default=None, validate=validate.Length(max=200))
-    quantity = fields.Decimal(load_default=None)
-    unit_price = fields.Decimal(load_default=None)
-    tax_rate = fields.Decimal(load_default=None)
-    provider_id = fields.Int(load_default=None, allow_none=True)
-    client_package_id = fields.Int(load_default=None, allow_none=True)
-
-
-class StatusInput(Schema):
-    status = fields.Str(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
-    version = fields.Int(load_default=None)
-    note = fields.Str(load_default=None, validate=validate.Length(max=500))
-    charges = fields.List(fields.Nested(ChargeData), load_default=None)
-    fee = fields.Nested(FeeInput, load_default=None)
-    void_charges = fields.Bool(load_default=False)
-
-
-class AddChargesInput(Schema):
-    appointment_id = fields.Int(load_default=None)
-    charges = fields.List(fields.Nested(ChargeData), required=True, validate=validate.Length(min=1, max=50))
-
-
-class InvoiceInput(Schema):
-    charge_ids = fields.List(fields.Int(), required=True)
-    bill_client = fields.Bool(load_default=False)
-    location_id = fields.Int(load_default=None)
-
-
-class CreditInput(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-    line_ids = fields.List(fields.Int(), load_default=None)
-
-
-class AllocationInput(Schema):
-    invoice_id = fields.Int(required=True)
-    amount = fields.Decimal(load_default=None, places=2)
-
-
-class PaymentInput(Schema):
-    client_id = fields.Int(load_default=None)
-    payer_id = fields.Int(load_default=None)
-    location_id = fields.Int(required=True)
-    method = fields.Str(required=True, validate=validate.OneOf([m.value for m in PaymentMethod]))
-    amount = fields.Str(required=True)
-    reference = fields.Str(load_default=None, validate=validate.Length(max=120))
-    received_on = fields.Date(load_default=None)
-    allocations = fields.List(fields.Nested(AllocationInput), load_default=None)
-
-
-class EmailInput(Schema):
-    to = fields.Str(load_default=None, validate=validate.Length(max=254))
-
-
-class ApplyInput(Schema):
-    invoice_id = fields.Int(required=True)
-    amount = fields.Decimal(load_default=None, places=2)
-
-
-class VoidInput(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-
-
-class PackageInput(Schema):
-    package_type_id = fields.Int(required=True)
-    provider_id = fields.Int(load_default=None)
-
-
-# --- output ------------------------------------------------------------------------------------
-def charge_json(charge: Charge) -> dict:
-    amounts = line_amounts(charge.quantity, charge.unit_price, charge.tax_rate)
-    return {"id": charge.id, "case_id": charge.case_id, "appointment_id": charge.appointment_id,
-            "billing_item_id": charge.billing_item_id, "kind": charge.kind.value, "description": charge.description,
-            "quantity": str(charge.quantity), "unit_price": str(charge.unit_price), "tax_rate": str(charge.tax_rate),
-            "total": str(amounts.total), "provider_id": charge.provider_id,
-            "provider": charge.provider.display_name if charge.provider else None,
-            "invoice_id": charge.invoice_id, "invoice_number": charge.invoice.number if charge.invoice else None,
-            "is_default": charge.is_default, "client_package_id": charge.client_package_id}
-
-
-def invoice_json(invoice: Invoice, balance: Decimal | None = None) -> dict:
-    balance = invoicing.invoice_balance(invoice) if balance is None else balance
-    return {"id": invoice.id, "number": invoice.number, "kind": invoice.kind.value, "issued_on": invoice.issued_on.isoformat(),
-            "case_id": invoice.case_id, "client_id": invoice.client_id, "bill_to": invoice.snapshot["bill_to"]["name"],
-            "subtotal": str(invoice.subtotal), "tax_total": str(invoice.tax_total), "total": str(invoice.total),
-            "balance": str(balance), "currency": invoice.currency,
-            "credits_invoice_id": invoice.credits_invoice_id, "pdf_url": f"/api/v1/invoices/{invoice.id}/pdf",
-            "lines": [{"id": line.id, "description": line.description, "quantity": str(line.quantity),
-                       "unit_price": str(line.unit_price), "tax_rate": str(line.tax_rate), "total": str(line.total),
-                       "charge_id": line.charge_id} for line in invoice.lines]}
-
-
-def payment_json(payment: Payment) -> dict:
-    return {"id": payment.id, "client_id": payment.client_id, "payer_id": payment.payer_id,
-            "method": payment.method.value, "amount": str(payment.amount), "reference": payment.reference,
-            "received_on": payment.received_on.isoformat(), "unallocated": str(payments.unallocated(payment)),
-            "void": payment.is_void, "void_reason": payment.void_reason,
-            "allocations": [{"invoice_id": a.invoice_id, "invoice_number": a.invoice.number, "amount": str(a.amount)}
-                            for a in payment.allocations]}
-
-
-def _today(location: Location | None = None) -> date:
-    zone = location.timezone if location is not None else "UTC"
-    return to_local(utcnow(), zone).date()
-
-
-def appointment_billing(appointment: Appointment) -> dict:
-    """Everything the appointment panel needs to arrive, bill and collect. Who may not
-    bill (a provider) sees the visit's status options and charges, not the money around it."""
-    case = appointment.case
-    today = _today(appointment.location)
-    charges = list(db.session.scalars(select(Charge).where(Charge.appointment_id == appointment.id,
-                                                           Charge.voided_at.is_(None))
-                                      .options(selectinload(Charge.provider), selectinload(Charge.invoice))
-                                      .order_by(Charge.id)))
-    late = fees.is_late_cancel(appointment, utcnow())
-    auth = packages.authorisation_status(case, today=today)
-    body = {
-        "appointment": appointment_json(appointment),
-        "allowed": [s.value for s in lifecycle.allowed(appointment)],
-        "proposals": {
-            "arrived": [c.as_dict() for c in billing_charges.default_charges(appointment)]
-            if AppointmentStatus.arrived in lifecycle.ALLOWED[appointment.status] else [],
-            "no_show_fee": _str(fees.proposed(appointment, fees.NO_SHOW)),
-            "late_cancel": late,
-            "late_cancel_fee": _str(fees.proposed(appointment, fees.LATE_CANCEL)) if late else None,
-        },
-        "charges": [charge_json(c) for c in charges],
-        "authorisation": auth.as_dict() if auth else None,
-        "may_bill": may(WRITE, BILLING),
-        "location_id": appointment.location_id, "client_id": case.client_id, "case_id": case.id,
-        "payer": case.payer.name if case.payer else None,
-        "payer_id": case.payer_id if case.payer and not packages.self_paid(case) else None,
-    }
-    if not may(READ, BILLING):
-        return body
-    invoice_ids = sorted({c.invoice_id for c in charges if c.invoice_id})
-    open_balances = balances.of_invoices(invoice_ids)
-    invoices = db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids))
-                                  .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
-    return body | {
-        "uninvoiced_on_case": [charge_json(c) for c in invoicing.uninvoiced(case)],
-        "invoices": [invoice_json(i, open_balances[i.id]) for i in invoices],
-        "client_balance": balances.of_client(case.client_id).as_dict(),
-        "case_balance": balances.of_case(case.id).as_dict(),
-        "packages": [p.as_dict() for p in packages.client_packages(case.client_id, today=today)],
-        "billing_items": [{"id": i.id, "name": i.name, "code": i.code, "unit_price": str(i.unit_price)}
-                          for i in db.session.scalars(select(BillingItem).where(BillingItem.active.is_(True))
-                                                      .order_by(BillingItem.name))],
-        "payment_methods": [m.value for m in PaymentMethod],
-    }
-
-
-def _str(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _charges(items: list[dict] | None) -> list | None:
-    if items is None:
-        return None
-    return [billing_charges.parse_input({k: v for k, v in item.items() if v is not None}, index=i)
-            for i, item in enumerate(items)]
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -265,72 +96,12 @@ def _location(location_id: int) -> Location:
     return location
 
 
-def may(action: str, resource: str) -> bool:
-    return current_app.appbuilder.sm.has_access(action, resource)
-
-
 def _charge(charge_id: int) -> Charge:
     charge = db.session.get(Charge, charge_id)
     if charge is None or charge.voided_at is not None or not in_scope(case_scope(acting_user(), writable=True),
                                                                         charge.case_id):
         raise NotFound(f"There is no charge {charge_id}.")
     return charge
-
-
-class AppointmentStatusApi(BaseApi):
-    """Status changes and the appointment's billing, under the Appointments permission:
-    whoever may change an appointment may mark it arrived or a no-show."""
-
-    resource_name = "appointment_status"
-    route_base = "/api/v1"
-    class_permission_name = APPOINTMENTS
-    method_permission_name = {"billing": "read", "change_status": "write"}
-    allow_browser_login = True
-    openapi_spec_tag = "Lifecycle"
-
-    @expose("/appointments/<int:appointment_id>/billing", methods=["GET"])
-    @protect()
-    @answers_domain_errors
-    def billing(self, appointment_id: int):
-        """The appointment's status options, proposed charges and fees, charges, invoices, balances.
-        ---
-        get:
-          summary: What the panel shows to arrive, bill and collect
-          parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
-          responses: {200: {description: Billing state}, 404: {description: Not found}}
-        """
-        return self.response(200, **appointment_billing(_appointment(appointment_id)))
-
-    @expose("/appointments/<int:appointment_id>/status", methods=["POST"])
-    @protect()
-    @answers_domain_errors
-    def change_status(self, appointment_id: int):
-        """Change the status, with its charges (Arrived), fee (No Show, late Canceled) or voiding.
-        ---
-        post:
-          summary: 'Booked/Confirmed/Arrived/No Show/Canceled; 409 says why a change is refused'
-          parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
-          requestBody: {content: {application/json: {schema: {type: object}}}}
-          responses: {200: {description: Billing state after the change}, 409: {description: Refused}}
-        """
-        data = _body(StatusInput())
-        with unit_of_work():
-            appointment = _changeable(_appointment(appointment_id))
-            new = AppointmentStatus(data["status"])
-            if data["charges"] is not None and not may(WRITE, BILLING):
-                raise Forbidden("Only staff who bill may change the charges; arrive with the session's own charges.",
-                                [Problem("Billing permission needed.", field="charges")])
-            if new == AppointmentStatus.canceled:
-                booking.cancel(appointment=appointment, actor=acting_user(), reason=data["note"],
-                               expected_version=data["version"], fee=fee_decision(data["fee"]))
-            else:
-                booking._ensure_current(appointment, data["version"])
-                lifecycle.change_status(appointment, new, actor=acting_user(), note=data["note"],
-                                        charges=_charges(data["charges"]), fee=fee_decision(data["fee"]),
-                                        void_charges=data["void_charges"])
-            db.session.flush()
-            body = appointment_billing(appointment)
-        return self.response(200, **body)
 
 
 class BillingApi(BaseApi):
@@ -702,4 +473,5 @@ class BillingApi(BaseApi):
         return self.response(200, message="Withdrawn.")
 
 
-BILLING_APIS = (AppointmentStatusApi, BillingApi)
+
+BILLING_APIS = (BillingApi,)
