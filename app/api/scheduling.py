@@ -375,7 +375,8 @@ class SchedulingApi(BaseApi):
             extra = _bookable(data["extra_calendar_ids"]) if data["extra_calendar_ids"] is not None else None
             result = booking.move(appointment=appointment, actor=acting_user(), start=data["start"],
                                   calendar=calendar, extra_calendars=extra, length=length,
-                                  expected_version=data["version"], allow_overlap=data["allow_overlap"])
+                                  expected_version=data["version"], allow_overlap=data["allow_overlap"],
+                                  step_minutes=_step())
             if data["notes"] is not None:
                 appointment.notes = data["notes"]
             db.session.flush()

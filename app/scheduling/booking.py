@@ -85,7 +85,7 @@ def move(
     *, appointment: Appointment, actor: User | None, start: datetime | None = None,
     calendar: Calendar | None = None, extra_calendars: list[Calendar] | None = None,
     length: timedelta | None = None, expected_version: int | None = None, allow_overlap: bool = False,
-    now: datetime | None = None, channel: str = STAFF,
+    now: datetime | None = None, channel: str = STAFF, step_minutes: int = 15,
 ) -> Booking:
     """Move (time and/or provider calendar), resize (``length``) or reassign resources.
     ``channel`` ONLINE applies the online rules (a patient rescheduling from their link).
@@ -107,7 +107,7 @@ def move(
     placed = _checked(
         case=appointment.case, session_type=appointment.session_type, calendars=calendars, start=start,
         length=length, channel=channel, allow_overlap=allow_overlap, now=now, client_id=None,
-        is_new_client=None, step_minutes=15, ignore=(appointment.id,), counts_new_visit=False,
+        is_new_client=None, step_minutes=step_minutes, ignore=(appointment.id,), counts_new_visit=False,
     )
     before = _where(appointment)
     held_before = {"starts_at": appointment.starts_at, "ends_at": appointment.ends_at,
@@ -153,7 +153,7 @@ def cancel(*, appointment: Appointment, actor: User | None, reason: str | None =
 
 def rebook(*, appointment: Appointment, start: datetime, actor: User | None, calendar: Calendar | None = None,
            expected_version: int | None = None, allow_overlap: bool = False, now: datetime | None = None,
-           channel: str = STAFF) -> Booking:
+           channel: str = STAFF, step_minutes: int = 15) -> Booking:
     """A new appointment replacing this one; this one becomes Rebooked and the new one
     points back to it. Its time is released first, so the new time may overlap it."""
     _ensure_current(appointment, expected_version)
@@ -171,6 +171,7 @@ def rebook(*, appointment: Appointment, start: datetime, actor: User | None, cal
     booking = book(case=appointment.case, session_type=appointment.session_type, calendar=target, start=start,
                    actor=actor, allow_overlap=allow_overlap, notify=appointment.notify, notes=appointment.notes,
                    now=now, length=length, series_id=appointment.series_id, rebooked_from=appointment, channel=channel,
+                   step_minutes=step_minutes,
                    extra_calendars=_still_free(None, resources, start, start + length)
                    if target.location_id == provider.location_id else None)
     return booking

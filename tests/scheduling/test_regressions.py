@@ -116,3 +116,19 @@ def test_two_bookings_cannot_both_take_the_last_authorised_visit(app, clinic, db
 
     outcomes = _race(app, [attempt(c) for c in calendars])
     assert outcomes == Counter({"booked": 1, "conflict": 1})
+
+
+@pytest.mark.parametrize("step,minute,accepted", [(10, 10, True), (20, 40, True), (15, 10, False)])
+def test_an_online_move_follows_the_configured_slot_step(clinic, db, step, minute, accepted):
+    clinic.provider.online_enabled = True
+    clinic.physio.online_bookable = True
+    placed = booking.book(case=clinic.case, session_type=clinic.physio, calendar=clinic.provider, start=at(10),
+                          actor=None, now=NOW)
+    move = lambda: booking.move(appointment=placed.appointment, actor=None, start=at(14, minute), now=NOW,  # noqa: E731
+                                channel=availability.ONLINE, step_minutes=step)
+    if accepted:
+        move()
+        assert to_local(placed.appointment.starts_at, "America/Toronto").minute == minute
+    else:
+        with pytest.raises(Conflict, match="15-minute grid"):
+            move()
