@@ -105,6 +105,14 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _proxy_count(raw: str | None) -> int:
+    if raw is None or raw.strip() == "":
+        return 0
+    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) > 10:
+        raise ConfigError(f"PLINTH_PROXY_COUNT must be a whole number from 0 to 10, not {raw!r}")
+    return int(raw)
+
+
 def _public_base_url(raw: str | None) -> str:
     value = (raw or "http://127.0.0.1:5000").rstrip("/")
     parsed = urlparse(value)
@@ -133,6 +141,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PLINTH_OUTBOX_STUCK_SECONDS": _positive_int(env, "PLINTH_OUTBOX_STUCK_SECONDS", 120),
         "PLINTH_OUTBOX_RETRY_SECONDS": _positive_int(env, "PLINTH_OUTBOX_RETRY_SECONDS", 30),
         "PLINTH_OUTBOX_MAX_ATTEMPTS": _positive_int(env, "PLINTH_OUTBOX_MAX_ATTEMPTS", 8),
+        "PLINTH_OUTBOX_BATCH_SIZE": _positive_int(env, "PLINTH_OUTBOX_BATCH_SIZE", 100),
+        "PLINTH_OUTBOX_BATCH_SECONDS": _positive_int(env, "PLINTH_OUTBOX_BATCH_SECONDS", 30),
         "PLINTH_CURRENCY": _currency(env.get("PLINTH_CURRENCY")),
         "PLINTH_LOCALE": _locale(env.get("PLINTH_LOCALE")),
         "PLINTH_CLINIC_NAME": env.get("PLINTH_CLINIC_NAME") or "Plinth Demo Clinic",
@@ -155,4 +165,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
         # Where patients reach the public site; links in emails are built on it.
         "PUBLIC_BASE_URL": _public_base_url(env.get("PUBLIC_BASE_URL")),
+        # How many reverse proxies in front of the app set X-Forwarded-For (0: none, the
+        # peer address is the patient's). Rate limits key on the patient's address.
+        "PLINTH_PROXY_COUNT": _proxy_count(env.get("PLINTH_PROXY_COUNT")),
     }

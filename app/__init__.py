@@ -31,6 +31,13 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         app.config.update(overrides)
     app.instance_path = app.config["INSTANCE_DIR"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PLINTH_PROXY_COUNT"):
+        # Behind N reverse proxies: trust exactly N X-Forwarded-For/-Proto hops, so
+        # remote_addr is the patient's (rate limits) and the scheme is the real one.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PLINTH_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_database(app: Flask) -> None:

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.models import (
     Case,
     Charge,
+    ChargeKind,
     Client,
     Invoice,
     InvoiceKind,
@@ -36,6 +37,9 @@ from app.models import (
     clinic_settings,
 )
 from app.timeutil import to_local, utcnow
+
+
+CLIENT_PAYS = (ChargeKind.fee, ChargeKind.package)
 
 
 def uninvoiced(case: Case) -> list[Charge]:
@@ -67,6 +71,16 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None
     location = location or _location_of(charges, case)
     today = today or to_local(utcnow(), location.timezone).date()
     payer = None if bill_client or case.payer is None or case.payer.kind == PayerKind.self_pay else case.payer
+    # Insurers pay for treatment, not for missed visits or prepaid packages: those are the
+    # client's to pay, on an invoice of their own.
+    own = [c for c in charges if c.kind in CLIENT_PAYS]
+    if payer is not None and own:
+        if len(own) != len(charges):
+            raise Conflict(f"{case.payer.name} is billed for treatment; invoice the fees and packages "
+                           f"({', '.join(c.description for c in own)}) to the client separately.",
+                           [Problem("Client's charges mixed with the insurer's.", field="charge_ids",
+                                    details={"reason": "client_pays"})])
+        payer = None
     lines = [_line(position, charge) for position, charge in enumerate(charges, start=1)]
     invoice = _document(kind=InvoiceKind.invoice, case=case, location=location, payer=payer, lines=lines,
                         actor=actor, today=today, providers=_providers(charges))

@@ -1,8 +1,10 @@
 """One-time codes for returning patients (no passwords).
 
 A patient types their email; if a client has it, a six-digit code goes to that address.
-The answer on screen is the same either way (no enumeration) and a row is written
-either way, so the work done does not tell the two apart either. Codes are stored as
+The answer on screen is the same either way (no enumeration), and so is the request's
+work: a code row is written and a job enqueued for a known and an unknown address
+alike; the worker looks the address up and emails only a known one, so response times
+do not tell them apart either. Codes are stored as
 keyed hashes, expire after ``CODE_MINUTES`` and allow ``MAX_ATTEMPTS`` guesses; a new
 request supersedes older codes. Services flush; the view commits.
 """
@@ -21,6 +23,7 @@ from app.booking import mail
 from app.extensions import db
 from app.models import Client, LoginCode
 from app.timeutil import utcnow
+from app.uow import after_commit, unit_of_work
 
 CODE_MINUTES = 10
 MAX_ATTEMPTS = 5
@@ -46,7 +49,8 @@ def clients_with_email(email: str) -> list[Client]:
 
 
 def request_code(email: str) -> None:
-    """Issue a code for ``email`` and email it if the address is a client's."""
+    """Issue a code for ``email``; after commit a job emails it if the address is a
+    client's. No client lookup here: that is the job's."""
     hashed = email_hash(email)
     now = utcnow()
     for old in db.session.scalars(select(LoginCode).where(
@@ -57,10 +61,30 @@ def request_code(email: str) -> None:
                     expires_at=now + timedelta(minutes=CODE_MINUTES), attempts=0)
     db.session.add(row)
     db.session.flush()
-    clients = clients_with_email(email)
-    if clients:
-        mail.queue_email("login_code", email.strip(), {"code": code, "minutes": CODE_MINUTES},
-                         f"login_code:{row.id}", client_id=clients[0].id)
+    args = (email.strip(), code, row.id)
+    after_commit(lambda: dispatch(*args))
+
+
+def dispatch(email: str, code: str, row_id: int) -> None:
+    """Hand the code to the worker (a seam the tests replace to run it in-process)."""
+    from app.tasks.queue import enqueue
+
+    enqueue("app.booking.codes.send_code_job", email, code, row_id)
+
+
+def send_code_job(email: str, code: str, row_id: int) -> bool:
+    """RQ job: email the code through the outbox if ``email`` is a client's (and the code
+    is still live); returns whether it was queued. Repeats are no-ops (outbox key)."""
+    with unit_of_work():
+        row = db.session.get(LoginCode, row_id)
+        if row is None or row.used_at is not None or row.expires_at <= utcnow():
+            return False
+        clients = clients_with_email(email)
+        if not clients:
+            return False
+        mail.queue_email("login_code", email, {"code": code, "minutes": CODE_MINUTES},
+                         f"login_code:{row_id}", client_id=clients[0].id)
+        return True
 
 
 @dataclass

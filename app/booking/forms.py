@@ -59,6 +59,14 @@ class ActionForm(FlaskForm):
     """A bare POST (a button): only the CSRF token."""
 
 
+class ConfirmForm(FlaskForm):
+    """The review page's button: a one-time nonce (a second press is recognised) and a
+    digest of what the page showed (a change in another tab is caught)."""
+
+    nonce = HiddenField(validators=[DataRequired(), Length(min=20, max=64)])
+    digest = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
 class PickForm(FlaskForm):
     value = HiddenField(validators=[DataRequired()])
 

@@ -57,7 +57,7 @@ def _strategies():
 
 
 def client_ip() -> str:
-    # Behind a proxy, deploy with werkzeug's ProxyFix so remote_addr is the patient's.
+    # Behind a proxy, PLINTH_PROXY_COUNT wraps the app in ProxyFix so this is the patient's.
     return request.remote_addr or "unknown"
 
 

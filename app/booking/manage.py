@@ -3,12 +3,15 @@
 The same guardrails as booking: the new time must pass the online rules (checked with
 the engine's ``check_booking``, channel ONLINE), and the move itself is the engine's
 ``booking.move``, which locks the calendars and re-checks the time. Inside the
-calendar's cancellation window nothing changes online: the patient is asked to call.
+calendar's cancellation window, or the fee policy's late-cancel window (where the
+clinic's lifecycle would charge a late-cancel fee), nothing changes online: the patient
+is asked to call, so nobody is charged by a button that never mentioned a fee.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from app.billing import fees
 from app.booking.service import CallTheClinic, clinic_phone, refuse_if_blocked, step_minutes
 from app.errors import Conflict, Problem
 from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind
@@ -33,10 +36,19 @@ def refusal(appointment: Appointment, now: datetime | None = None) -> str | None
         return f"This appointment is {appointment.status.value.replace('_', ' ')} and can no longer be changed online." + call
     if appointment.starts_at <= now:
         return "This appointment has already started." + call
-    hours = calendar.cancellation_window_hours if calendar is not None else 24
-    if appointment.starts_at - now < timedelta(hours=hours):
+    hours = window_hours(appointment, calendar)
+    if appointment.starts_at - now < timedelta(hours=hours) or fees.is_late_cancel(appointment, now):
         return f"Changes within {hours} hours of the appointment cannot be made online." + call
     return None
+
+
+def window_hours(appointment: Appointment, calendar: Calendar | None = None) -> int:
+    """How many hours before the start online changes stop: the calendar's cancellation
+    window, or the late-cancel fee window when that is longer."""
+    calendar = calendar or provider_calendar(appointment)
+    hours = calendar.cancellation_window_hours if calendar is not None else 24
+    policy = fees.policy_for(appointment)
+    return max(hours, policy.late_cancel_hours if policy is not None and policy.late_cancel_hours else 0)
 
 
 def _ensure_changeable(appointment: Appointment, now: datetime | None) -> Calendar:
@@ -69,7 +81,7 @@ def reschedule(appointment: Appointment, start: datetime, *, expected_version: i
         raise Conflict(problems[0].message, problems)
     # The engine re-checks under its locks with the same online rules.
     booking.move(appointment=appointment, actor=None, start=start, calendar=calendar,
-                 expected_version=expected_version, now=now, channel=ONLINE)
+                 expected_version=expected_version, now=now, channel=ONLINE, step_minutes=step_minutes())
     return appointment
 
 

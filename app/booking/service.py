@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.booking import catalogue
 from app.errors import Conflict, DomainError, Problem
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.models import (
     Appointment,
     AppointmentStatus,
+    BookingConfirmation,
     Calendar,
     Case,
     Client,
@@ -35,6 +37,11 @@ from app.timeutil import to_local, utcnow
 # Reasons a refused booking means "that time is no longer free": show alternatives.
 TAKEN = {"overlaps_appointment", "taken_concurrently", "outside_shift", "in_break", "blocked",
          "unavailable", "lead_time", "room_required", "equipment_required", "too_far_ahead", "off_grid"}
+
+
+class RepeatedConfirm(Exception):
+    """This confirm's nonce was already used: by an earlier press, or by a parallel one
+    that holds it until it commits."""
 
 
 class CallTheClinic(DomainError):
@@ -93,11 +100,74 @@ def is_blocked(client: Client) -> bool:
 
 def refuse_if_blocked(client: Client, calendar: Calendar | None = None) -> None:
     if is_blocked(client):
-        phone = clinic_phone(calendar)
-        raise CallTheClinic(
-            "We can't take this booking online. Please call the clinic"
-            + (f" at {phone}" if phone else "") + " and we'll find you a time.",
-            [Problem("Client blocked from online booking.", details={"reason": "blocked_client"})])
+        _refuse_blocked(calendar)
+
+
+def _refuse_blocked(calendar: Calendar | None):
+    phone = clinic_phone(calendar)
+    raise CallTheClinic(
+        "We can't take this booking online. Please call the clinic"
+        + (f" at {phone}" if phone else "") + " and we'll find you a time.",
+        [Problem("Client blocked from online booking.", details={"reason": "blocked_client"})])
+
+
+def same_person(details: Details) -> list[Client]:
+    """Existing clients with this email, name and date of birth (case and spacing
+    ignored): a "new" patient who is in fact one of them."""
+    if not details.email or not details.date_of_birth:
+        return []
+    candidates = db.session.scalars(select(Client).where(
+        func.lower(Client.email) == details.email.strip().casefold(),
+        Client.date_of_birth == details.date_of_birth)).all()
+
+    def norm(text: str | None) -> str:
+        return " ".join((text or "").split()).casefold()
+
+    return [c for c in candidates if (norm(c.first_name), norm(c.last_name))
+            == (norm(details.first_name), norm(details.last_name))]
+
+
+def refuse_if_blocked_as_new(details: Details, calendar: Calendar | None = None) -> None:
+    """A blocked client must not get round the block by choosing "I'm new": the same
+    answer as for the verified client (which says nothing about who is blocked)."""
+    if any(is_blocked(c) for c in same_person(details)):
+        _refuse_blocked(calendar)
+
+
+LIVE = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived)
+
+
+def refuse_if_already_booked(client_ids: list[int], start: datetime, end: datetime) -> None:
+    """One person, one appointment at a time: refuse a booking overlapping one of theirs
+    (a second tab, a double submit that got past the nonce, a family member's mix-up)."""
+    if not client_ids:
+        return
+    clash = db.session.scalar(
+        select(Appointment.id).join(Case, Case.id == Appointment.case_id)
+        .where(Case.client_id.in_(client_ids), Appointment.status.in_(LIVE),
+               Appointment.starts_at < end, Appointment.ends_at > start).limit(1))
+    if clash is not None:
+        raise Conflict("You already have an appointment at that time. Check your confirmation email, "
+                       "or call the clinic to change it.",
+                       [Problem("Client already booked then.", details={"reason": "client_overlap"})])
+
+
+def confirmed_by(nonce: str | None) -> int | None:
+    """The appointment an earlier confirm with this nonce booked, if any."""
+    row = db.session.get(BookingConfirmation, nonce) if nonce else None
+    return row.appointment_id if row is not None else None
+
+
+def _record_confirmation(nonce: str) -> BookingConfirmation:
+    """Take the nonce first, so a parallel press of the same button waits here (on the
+    primary key) and then finds it taken, instead of booking a second time."""
+    row = BookingConfirmation(nonce=nonce)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise RepeatedConfirm() from exc
+    return row
 
 
 def local_today(calendar: Calendar, now: datetime | None = None) -> date:
@@ -146,9 +216,12 @@ def _duplicate_note(details: Details) -> str | None:
     return "Booked online as a new patient; the email matches an existing client record." if count else None
 
 
-def place(choice: Choice, details: Details | None, *, now: datetime | None = None) -> Appointment:
-    """Book the patient's choice. Raises Conflict (time refused: see ``TAKEN``) or
-    CallTheClinic. Flushes; the caller commits."""
+def place(choice: Choice, details: Details | None, *, now: datetime | None = None,
+          nonce: str | None = None) -> Appointment:
+    """Book the patient's choice. Raises Conflict (time refused: see ``TAKEN``),
+    CallTheClinic, or RepeatedConfirm (``nonce`` already used). Flushes; the caller
+    commits (the nonce and the booking together)."""
+    confirmation = _record_confirmation(nonce) if nonce else None
     session_type = db.session.get(SessionType, choice.session_type_id)
     calendar = db.session.get(Calendar, choice.calendar_id)
     if session_type is None or calendar is None:
@@ -160,11 +233,15 @@ def place(choice: Choice, details: Details | None, *, now: datetime | None = Non
         if client is None:
             raise Conflict("We could not find your record; please start again.")
         refuse_if_blocked(client, calendar)
+        refuse_if_already_booked([client.id], choice.start, choice.start + timedelta(minutes=session_type.duration_minutes))
         case = open_case(client, session_type, calendar, payer_id=details.payer_id if details else None,
                          policy_number=details.policy_number if details else None, now=now)
     else:
         if details is None:
             raise Conflict("Your details are missing; please enter them again.")
+        refuse_if_blocked_as_new(details, calendar)
+        refuse_if_already_booked([c.id for c in same_person(details)], choice.start,
+                                 choice.start + timedelta(minutes=session_type.duration_minutes))
         duplicate = _duplicate_note(details)
         client = new_client(details, calendar.location_id)
         case = open_case(client, session_type, calendar, payer_id=details.payer_id,
@@ -175,6 +252,9 @@ def place(choice: Choice, details: Details | None, *, now: datetime | None = Non
         channel=ONLINE, notify=True, notes=notes or None, now=now, client_id=client.id,
         is_new_client=choice.is_new, step_minutes=step_minutes(),
     )
+    if confirmation is not None:
+        confirmation.appointment_id = result.appointment.id
+        db.session.flush()
     return result.appointment
 
 

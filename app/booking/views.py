@@ -1,24 +1,31 @@
 """The public booking site's pages (thin: the rules live in the services beside this).
 
 The patient's choices so far live in the signed session cookie under ``bk`` as ids and
-times, never in URLs; each step checks that the steps before it were done and sends the
-patient back to the first missing one. Every POST is a FlaskForm (CSRF checked).
+times, never in URLs; what they type (personal data) lives server-side in a draft row
+(``drafts``) whose random id is the only thing the cookie holds of it. Each step checks
+that the steps before it were done and sends the patient back to the first missing one.
+Every POST is a FlaskForm (CSRF checked).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
+import secrets
 import time as clock
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from app.booking import catalogue, codes, headers, install_error_pages, limits, manage, service, tokens, waitlist
+from app.booking import catalogue, codes, drafts, headers, install_error_pages, limits, manage, service, tokens, waitlist
 from app.booking.forms import (
     ActionForm,
     CodeForm,
+    ConfirmForm,
     DetailsForm,
     EmailForm,
     PickForm,
@@ -36,7 +43,12 @@ bp = Blueprint("booking", __name__, url_prefix="/book", template_folder="templat
                static_folder="static", static_url_path="/static")
 
 STATE = "bk"
+DRAFT = "bk_draft"  # the id of the server-side draft (personal data)
+DONE = "bk_done"    # {"id": appointment id, "at": epoch}: shown once on /confirmed
+CHOICES = "bk_choices"  # {"ids": client ids sharing the verified email, "at": epoch}
 VERIFIED_MINUTES = 60  # a verified returning patient books within this time or verifies again
+DONE_MINUTES = 10      # /confirmed (with its manage link) is shown once, and only this soon
+CHOICES_MINUTES = 10   # "which of you is booking?" must be answered this soon after the code
 DAYS_SHOWN = 7
 
 
@@ -53,7 +65,33 @@ def _save(**changes) -> dict:
 
 def _reset(**initial) -> None:
     session[STATE] = initial
-    session.pop("bk_email", None)
+    session.pop("bk_email", None)  # cookies from before drafts existed
+    session.pop(CHOICES, None)
+    draft_id = session.pop(DRAFT, None)
+    g.pop("bk_draft", None)
+    if draft_id:
+        with unit_of_work():
+            drafts.discard(draft_id)
+
+
+def _draft() -> dict:
+    if "bk_draft" not in g:
+        g.bk_draft = drafts.load(session.get(DRAFT))
+    return g.bk_draft
+
+
+def _save_draft(**changes) -> None:
+    with unit_of_work():
+        session[DRAFT] = drafts.save(session.get(DRAFT), changes)
+    g.pop("bk_draft", None)
+
+
+def _saved_details() -> dict | None:
+    return _draft().get("details")
+
+
+def _fresh(stamp, minutes: int) -> bool:
+    return isinstance(stamp, (int, float)) and 0 <= clock.time() - stamp <= minutes * 60
 
 
 def _location_id() -> int | None:
@@ -102,7 +140,7 @@ def _need(step: str):
             return redirect(url_for("booking.provider"))
         if key == "start" and not state.get("start"):
             return redirect(url_for("booking.times"))
-        if key == "details" and "details" not in state:
+        if key == "details" and _saved_details() is None:
             return redirect(url_for("booking.details"))
     return None
 
@@ -224,7 +262,7 @@ def returning():
             with unit_of_work():
                 codes.request_code(form.email.data)
         # The same answer for a bot, a known and an unknown email.
-        session["bk_email"] = form.email.data
+        _save_draft(email=form.email.data)
         _save(new=False, client=None)
         return redirect(url_for("booking.enter_code"))
     return render_template("booking/returning.html", form=form)
@@ -232,7 +270,7 @@ def returning():
 
 @bp.route("/returning/code", methods=["GET", "POST"])
 def enter_code():
-    email = session.get("bk_email")
+    email = _draft().get("email")
     if not email:
         return redirect(url_for("booking.returning"))
     form = CodeForm()
@@ -242,10 +280,10 @@ def enter_code():
         with unit_of_work():
             result = codes.verify_code(email, form.code.data)
         if result.ok:
-            session.pop("bk_email", None)
+            _save_draft(email=None)
             if len(result.client_ids) == 1:
                 return _verified(result.client_ids[0])
-            session["bk_choices"] = result.client_ids
+            session[CHOICES] = {"ids": result.client_ids, "at": clock.time()}
             return redirect(url_for("booking.which_person"))
         error = "That code is not right, or it has expired. Check the latest email, or ask for a new code."
     return render_template("booking/code.html", form=form, email=email, error=error,
@@ -265,12 +303,14 @@ def _verified(client_id: int):
 
 @bp.route("/returning/who", methods=["GET", "POST"])
 def which_person():
-    choices = session.get("bk_choices") or []
+    saved = session.get(CHOICES)
+    choices = saved.get("ids") or [] if isinstance(saved, dict) and _fresh(saved.get("at"), CHOICES_MINUTES) else []
     if not choices:
+        session.pop(CHOICES, None)
         return redirect(url_for("booking.returning"))
     form = PickForm()
-    if form.validate_on_submit() and form.value.data.isdigit() and int(form.value.data) in choices:
-        session.pop("bk_choices", None)
+    if form.validate_on_submit() and re.fullmatch(r"[0-9]{1,9}", form.value.data) and int(form.value.data) in choices:
+        session.pop(CHOICES, None)
         return _verified(int(form.value.data))
     people = [db.session.get(Client, cid) for cid in choices]
     return render_template("booking/which_person.html", people=people, form=form)
@@ -321,7 +361,7 @@ def choose_provider(choice: str):
     providers = {c.id for c in _providers(_session_type())}
     if choice == "any":
         _save(prov=0, start=None)  # 0: any available
-    elif choice.isdigit() and int(choice) in providers:
+    elif re.fullmatch(r"[0-9]{1,9}", choice) and int(choice) in providers:
         _save(prov=int(choice), start=None)
     else:
         return redirect(url_for("booking.provider"))
@@ -351,6 +391,13 @@ def _parse_day(raw: str | None, default: date) -> date:
         return default
 
 
+def _first_day(today: date, calendars: list[Calendar]) -> date:
+    """The week asked for (?week=), kept between today and the furthest horizon: no
+    page of empty weeks, and no date arithmetic near year 9999."""
+    horizon = max((c.booking_horizon_days for c in calendars if c is not None), default=60)
+    return min(max(_parse_day(request.args.get("week"), today), today), today + timedelta(days=horizon))
+
+
 @bp.route("/times", methods=["GET", "POST"])
 def times():
     if (missing := _need("prov")) is not None:
@@ -362,11 +409,11 @@ def times():
         if start is None or calendar_id not in {c.id for c in _chosen_providers(session_type)}:
             return redirect(url_for("booking.times"))
         _save(start=start.isoformat(), slot_cal=calendar_id)
-        return redirect(url_for("booking.review" if "details" in _state() else "booking.details"))
+        return redirect(url_for("booking.review" if _saved_details() is not None else "booking.details"))
     providers = _chosen_providers(session_type)
     zone = ZoneInfo(providers[0].location.timezone) if providers else _zone()
     today = local(utcnow(), zone).date()
-    first = max(_parse_day(request.args.get("week"), today), today)
+    first = _first_day(today, providers)
     days = _week(first, session_type, providers, any_provider=_state().get("prov") == 0)
     chosen_day = _parse_day(request.args.get("day"), next((d for d, s in days.items() if s), first))
     names = {c.id: c.name for c in providers}
@@ -404,7 +451,7 @@ def details():
         return missing
     client = _verified_client()
     session_type = _session_type()
-    saved = _state().get("details") or {}
+    saved = _saved_details() or {}
     form_class = ReturningDetailsForm if client is not None else DetailsForm
     form = form_class(data=_details_form_data(saved) if request.method == "GET" else None)
     form.payer_id.choices = _payer_choices()
@@ -417,7 +464,7 @@ def details():
         data["payer_id"] = data.get("payer_id") or None
         if not data.get("payer_id"):
             data["policy_number"] = None
-        _save(details=data)
+        _save_draft(details=data)
         return redirect(url_for("booking.review"))
     return render_template("booking/details.html", form=form, client=client,
                            ask_payer=_needs_new_case(client, session_type), session_type=session_type)
@@ -432,7 +479,7 @@ def _details_form_data(saved: dict) -> dict:
 
 
 def _details_from_state(client: Client | None) -> service.Details | None:
-    saved = _state().get("details")
+    saved = _saved_details()
     if saved is None:
         return None
     if client is not None:
@@ -459,20 +506,49 @@ def _summary():
             "location": calendar.location if calendar else None, "local": local}
 
 
+def _digest() -> str:
+    """What the review page shows, as a keyed digest: confirm books only that."""
+    state = _state()
+    shown = [state.get(k) for k in ("loc", "new", "client", "st", "prov", "slot_cal", "start")]
+    message = json.dumps([shown, _saved_details()], sort_keys=True, default=str)
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _review_page(notice: str | None = None):
+    # formdata=None: on the 409 re-render the fields must be fresh, not the ones posted.
+    form = ConfirmForm(formdata=None, data={"nonce": secrets.token_urlsafe(24), "digest": _digest()})
+    return render_template("booking/review.html", form=form, notice=notice, **_summary())
+
+
 @bp.get("/review")
 def review():
     if (missing := _need("details")) is not None:
         return missing
-    return render_template("booking/review.html", form=ActionForm(), **_summary())
+    return _review_page()
+
+
+def _after_booking(appointment_id: int):
+    state = _state()
+    _reset(**({"loc": state["loc"]} if state.get("loc") else {}),
+           **({"fixed": state["fixed"]} if state.get("fixed") else {}))
+    return _show_confirmed(appointment_id)
 
 
 @bp.post("/confirm")
 def confirm():
-    if (missing := _need("details")) is not None:
-        return missing
-    form = ActionForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         return _expired_form()
+    nonce = form.nonce.data
+    # A second press of the same button (double click, reload, back + resubmit) shows
+    # the first press's booking instead of booking again.
+    if (appointment_id := service.confirmed_by(nonce)) is not None:
+        return _after_booking(appointment_id)
+    if (missing := _need("details")) is not None:
+        return missing
+    if not hmac.compare_digest(form.digest.data, _digest()):
+        # Another tab changed the time, service or details after this page was shown.
+        return _review_page("Your booking was changed in another window. Please check it again and confirm."), 409
     state = _state()
     client = _verified_client()
     details = _details_from_state(client)
@@ -482,7 +558,12 @@ def confirm():
                             is_new=state["new"], any_provider=state.get("prov") == 0,
                             client_id=client.id if client else None)
     try:
-        appointment_id = _book_with_fallback(choice, details)
+        appointment_id = _book_with_fallback(choice, details, nonce)
+    except service.RepeatedConfirm:
+        # The same press is being (or was just) booked by a parallel request: its booking.
+        if (appointment_id := service.confirmed_by(nonce)) is not None:
+            return _after_booking(appointment_id)
+        return _expired_form()
     except service.CallTheClinic as exc:
         return render_template("booking/message.html", title="Please call us", message=exc.message,
                                phone=service.clinic_phone(db.session.get(Calendar, choice.calendar_id))), 409
@@ -501,18 +582,16 @@ def confirm():
                                slot_value=_slot_value, names={c.id: c.name for c in providers},
                                zone=ZoneInfo(providers[0].location.timezone) if providers else _zone(),
                                local=local, session_type=session_type), 409
-    done = {"loc": state["loc"], **({"fixed": state["fixed"]} if state.get("fixed") else {})}
-    _reset(**done)
-    session["bk_done"] = appointment_id
-    return redirect(url_for("booking.confirmed"))
+    return _after_booking(appointment_id)
 
 
-def _book_with_fallback(choice: service.Choice, details: service.Details | None) -> int:
+def _book_with_fallback(choice: service.Choice, details: service.Details | None, nonce: str) -> int:
     """Book; for "any available", when the shown provider went meanwhile, try the other
-    providers free at the same start before giving up (each try its own transaction)."""
+    providers free at the same start before giving up (each try its own transaction,
+    each recording the nonce with its booking)."""
     try:
         with unit_of_work():
-            return service.place(choice, details).id
+            return service.place(choice, details, nonce=nonce).id
     except Conflict as exc:
         if not (choice.any_provider and service.is_taken(exc)):
             raise
@@ -524,16 +603,26 @@ def _book_with_fallback(choice: service.Choice, details: service.Details | None)
     for calendar_id in others[:3]:
         try:
             with unit_of_work():
-                return service.place(service.Choice(**{**choice.__dict__, "calendar_id": calendar_id}), details).id
+                return service.place(service.Choice(**{**choice.__dict__, "calendar_id": calendar_id}), details,
+                                     nonce=nonce).id
         except Conflict as exc:
             if not service.is_taken(exc):
                 raise
     raise first_error
 
 
+def _show_confirmed(appointment_id: int):
+    session[DONE] = {"id": appointment_id, "at": clock.time()}
+    return redirect(url_for("booking.confirmed"))
+
+
 @bp.get("/confirmed")
 def confirmed():
-    appointment = db.session.get(Appointment, session.get("bk_done") or 0)
+    # Shown once and only soon after booking: the next person at a shared tablet must
+    # not find this patient's booking (and its manage link) in the session.
+    done = session.pop(DONE, None)
+    appointment_id = done.get("id") if isinstance(done, dict) and _fresh(done.get("at"), DONE_MINUTES) else None
+    appointment = db.session.get(Appointment, appointment_id) if isinstance(appointment_id, int) else None
     if appointment is None:
         return redirect(url_for("booking.index"))
     return render_template("booking/confirmed.html", appointment=appointment, manage_path=_manage_path(appointment),
@@ -580,6 +669,7 @@ def manage_page(token: str):
             select(Appointment).where(Appointment.rebooked_from_id == appointment.id)).first()
     return render_template("booking/manage.html", appointment=appointment, token=token,
                            refusal=manage.refusal(appointment), cancel_form=ActionForm(),
+                           window_hours=manage.window_hours(appointment),
                            replacement=replacement, **_appointment_view(appointment))
 
 
@@ -616,7 +706,7 @@ def _manage_times_page(token: str, appointment: Appointment, error: str | None =
     view = _appointment_view(appointment)
     zone = view["zone"]
     today = local(utcnow(), zone).date()
-    first = max(_parse_day(request.args.get("week"), today), today)
+    first = _first_day(today, [view["calendar"]])
     slots = manage.slots(appointment, first, first + timedelta(days=DAYS_SHOWN - 1))
     days: dict[date, list[Slot]] = {first + timedelta(days=i): [] for i in range(DAYS_SHOWN)}
     for slot in slots:
@@ -691,7 +781,8 @@ def join_waitlist():
 
 def _waitlist_defaults(client: Client | None) -> dict:
     if client is None:
-        return _details_form_data(_state().get("details") or {}) if _state().get("details", {}).get("first_name") else {}
+        saved = _saved_details() or {}
+        return _details_form_data(saved) if saved.get("first_name") else {}
     return {"first_name": client.first_name, "last_name": client.last_name, "email": client.email,
             "phone": client.phone, "date_of_birth": client.date_of_birth, "agree": False}
 
@@ -707,6 +798,9 @@ def claim(token: str):
     offer = waitlist.load_offer(offer_id)
     if offer is None:
         abort(404)
+    if (appointment := waitlist.already_claimed(offer)) is not None:
+        # The winner's second click (or a later visit): show their booking, not "gone".
+        return _show_confirmed(appointment.id)
     form = ActionForm()
     zone = ZoneInfo(offer.calendar.location.timezone)
     if request.method == "POST":
@@ -717,6 +811,9 @@ def claim(token: str):
             with unit_of_work():
                 appointment_id = waitlist.claim(offer_id).id
         except waitlist.OfferGone as exc:
+            db.session.expire_all()
+            if (appointment := waitlist.already_claimed(waitlist.load_offer(offer_id))) is not None:
+                return _show_confirmed(appointment.id)  # a double click: the first one won
             with unit_of_work():
                 waitlist.mark_gone(offer_id)
             return render_template("booking/message.html", title="That time has gone", message=exc.message
@@ -725,8 +822,7 @@ def claim(token: str):
         except service.CallTheClinic as exc:
             return render_template("booking/message.html", title="Please call us", message=exc.message,
                                    phone=service.clinic_phone(offer.calendar)), 409
-        session["bk_done"] = appointment_id
-        return redirect(url_for("booking.confirmed"))
+        return _show_confirmed(appointment_id)
     return render_template("booking/claim.html", offer=offer, form=form, start=local(offer.starts_at, zone),
                            gone=offer.status.value != "open")
 

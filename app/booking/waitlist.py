@@ -16,11 +16,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from datetime import timedelta
+
 from sqlalchemy import or_, select
+from sqlalchemy.exc import DBAPIError
 
 from app import events
 from app.booking import mail, tokens
-from app.booking.service import Details, new_client, open_case, refuse_if_blocked, step_minutes
+from app.booking.service import (
+    Details,
+    new_client,
+    open_case,
+    refuse_if_blocked,
+    refuse_if_blocked_as_new,
+    step_minutes,
+)
 from app.errors import Conflict, Problem
 from app.extensions import db
 from app.models import (
@@ -179,15 +189,45 @@ def load_offer(offer_id: int) -> WaitlistOffer | None:
 
 
 def claim(offer_id: int, *, now: datetime | None = None) -> Appointment:
-    """Book the offered time for the offer's patient. Raises OfferGone if it went."""
+    """Book the offered time for the offer's patient. Raises OfferGone if it went.
+    Claiming an offer this entry already claimed returns that appointment (the patient
+    clicked twice, or came back to the email)."""
+    try:
+        return _claim(offer_id, now)
+    except DBAPIError as exc:
+        # A deadlock or lock timeout with another booking at the same moment: the caller's
+        # unit of work rolls back; for the patient it is the same as losing the race.
+        if not booking.is_concurrency_error(exc):
+            raise
+        raise OfferGone("Sorry, that time has gone: someone else took it first.",
+                        [Problem("Claim lost a race.", details={"reason": "taken_concurrently"})]) from exc
+
+
+def already_claimed(offer: WaitlistOffer | None) -> Appointment | None:
+    """The appointment this offer booked, if it was claimed and still exists."""
+    if offer is None or offer.status != OfferStatus.claimed or offer.appointment_id is None:
+        return None
+    return db.session.get(Appointment, offer.appointment_id)
+
+
+def _claim(offer_id: int, now: datetime | None) -> Appointment:
     offer = load_offer(offer_id)
     if offer is not None:
         # Claims of one time queue on its calendar's lock, the first lock every booking of
         # that calendar takes (locking the offer rows first deadlocks: the winner marks
-        # the others' offers gone while they hold them and wait for the calendar).
-        lock_calendars([offer.calendar_id])
+        # the others' offers gone while they hold them and wait for the calendar). The
+        # rooms/equipment the booking will need are locked in the same call, in id order,
+        # as book() does: locking the provider alone first and the rooms later deadlocks
+        # against a booking that locked a lower-numbered room before the provider.
+        entry = offer.entry
+        resources = availability.pick_resources(
+            session_type=entry.session_type, provider=offer.calendar, start=offer.starts_at,
+            end=offer.starts_at + timedelta(minutes=entry.session_type.duration_minutes))
+        lock_calendars([offer.calendar_id, *(c.id for c in resources)])
         db.session.refresh(offer)
         db.session.refresh(offer.entry)
+        if (existing := already_claimed(offer)) is not None:
+            return existing
     if offer is None or offer.status != OfferStatus.open or offer.entry.status != WaitlistStatus.waiting:
         raise OfferGone("Sorry, that time has gone: someone else took it first.",
                         [Problem("Offer no longer open.", details={"reason": "offer_gone"})])
@@ -197,8 +237,9 @@ def claim(offer_id: int, *, now: datetime | None = None) -> Appointment:
         client = entry.client
         refuse_if_blocked(client, calendar)
     else:
-        client = new_client(Details(entry.first_name, entry.last_name, entry.email, entry.phone,
-                                    entry.date_of_birth), entry.location_id)
+        details = Details(entry.first_name, entry.last_name, entry.email, entry.phone, entry.date_of_birth)
+        refuse_if_blocked_as_new(details, calendar)
+        client = new_client(details, entry.location_id)
     case = open_case(client, entry.session_type, calendar, payer_id=entry.payer_id,
                      policy_number=entry.policy_number, now=now)
     try:

@@ -25,7 +25,7 @@ from app.models.messaging import (
     Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
 )
 from app.models.online import (
-    LoginCode, OfferStatus, OnlineBookingSettings, WaitlistEntry, WaitlistOffer, WaitlistOpening, WaitlistStatus,
+    BookingConfirmation, BookingDraft, LoginCode, OfferStatus, OnlineBookingSettings, WaitlistEntry, WaitlistOffer, WaitlistOpening, WaitlistStatus,
     online_booking_settings,
 )
 from app.models.payers import Payer, PayerKind
@@ -39,7 +39,7 @@ __all__ = [
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
-    "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
+    "BookingConfirmation", "BookingDraft", "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
     "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",
     "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
     "ReminderPlan",

@@ -210,3 +210,29 @@ class WaitlistOpening(db.Model):
     processed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
 
     __table_args__ = (CheckConstraint("starts_at < ends_at", name="ck_waitlist_opening_ordered"),)
+
+
+class BookingDraft(db.Model):
+    """A patient's booking in progress on the public site: what they typed (name, email,
+    date of birth, phone, policy number, notes) stays here, server-side, and the browser
+    holds only this row's random id (the session cookie is signed, not encrypted, and
+    limited to 4 KB). Rows expire (``app.booking.drafts.DRAFT_HOURS``) and are purged.
+    Not audited (ephemeral; the booking itself is)."""
+
+    __tablename__ = "online_booking_draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class BookingConfirmation(db.Model):
+    """One press of "Confirm booking": the review page's one-time nonce, inserted in the
+    same transaction as the appointment. A second press with the same nonce (a double
+    click, a resubmit) hits the primary key and is shown the first one's appointment."""
+
+    __tablename__ = "online_booking_confirmation"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    appointment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -49,7 +49,11 @@ def clinic_settings() -> ClinicSettings:
     """The settings row, created with defaults on first use."""
     row = db.session.get(ClinicSettings, 1)
     if row is None:
-        row = ClinicSettings(id=1)
+        from flask import current_app
+
+        # First use: start from the installation's configured name and currency.
+        row = ClinicSettings(id=1, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
+                             currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")
         db.session.add(row)
         db.session.flush()
     return row

@@ -19,7 +19,8 @@ effects in the same transaction:
 | → Rebooked                  | the time is released                                              |
 | Arrived ↔ Paid              | only through payments (``settle``), never by hand                 |
 
-Canceled and Rebooked are final. A refused transition raises Conflict (409) saying why.
+Arrived is possible from the visit's own day, No Show once it has started. Canceled and
+Rebooked are final. A refused transition raises Conflict (409) saying why.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from app import audit, events
 from app.errors import Conflict, Problem
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, ChargeKind
-from app.timeutil import utcnow
+from app.timeutil import to_local, utcnow
 
 S = AppointmentStatus
 FINAL = {S.canceled, S.rebooked}
@@ -76,6 +77,7 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
         raise Conflict(_refusal(old, new), [Problem("Transition not allowed.",
                                                     details={"reason": "transition", "from": old.value, "to": new.value})])
     now = now or utcnow()
+    _ensure_in_time(appointment, new, now)
     from app.billing import charges as billing_charges
     from app.billing import fees
 
@@ -126,6 +128,19 @@ def settle(appointment: Appointment, *, paid: bool) -> None:
     audit.record(db.session, entity=appointment, action="status", before={"status": old.value},
                  after={"status": new.value, "by": "payments"})
     events.appointment_status_changed.send(appointment, actor=None, old=old, new=new, note=None)
+
+
+def _ensure_in_time(appointment: Appointment, new: AppointmentStatus, now) -> None:
+    """A client arrives on the day of the visit (or is recorded later), never days ahead; a
+    visit is missed only once it has started (a no-show notice must not go out early)."""
+    zone = appointment.location.timezone
+    start = to_local(appointment.starts_at, zone)
+    if new == S.arrived and to_local(now, zone).date() < start.date():
+        raise Conflict(f"The visit is on {start:%a %d %b}; the client can be marked arrived from that day.",
+                       [Problem("Too early to arrive.", details={"reason": "not_yet"})])
+    if new == S.no_show and now < appointment.starts_at:
+        raise Conflict(f"The visit starts at {start:%H:%M} on {start:%a %d %b}; it can be marked a no-show once it "
+                       "has started.", [Problem("Not started yet.", details={"reason": "not_yet"})])
 
 
 def _undo_arrival(appointment: Appointment, void_charges: bool, billing_charges, actor) -> None:

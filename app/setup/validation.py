@@ -52,11 +52,22 @@ def check_phone(value: str | None, default_region: str = "CA") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The public booking site's own pages live beside the direct links (/book/<slug>); a
+# calendar named like one of them would shadow it or never be reachable.
+RESERVED_SLUGS = frozenset({
+    "l", "who", "new", "returning", "services", "service", "provider", "times", "details", "review",
+    "confirm", "confirmed", "start-over", "manage", "waitlist", "claim", "static", "theme-css", "book",
+    "api", "admin", "login", "logout", "help", "about", "privacy", "terms", "embed",
+})
+
+
 def check_slug(value: str | None) -> str | None:
     if not value:
         return None
     if not _SLUG.match(value):
         raise InvalidValue("A link name uses lower-case letters, digits and single hyphens, e.g. “dr-silva”.")
+    if value in RESERVED_SLUGS:
+        raise InvalidValue(f"“{value}” is a page of the booking site; choose another link name, e.g. “{value}-1”.")
     return value
 
 

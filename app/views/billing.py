@@ -182,7 +182,7 @@ class ClinicSettingsView(PlinthModelView):
 
     datamodel = SQLAInterface(ClinicSettings)
     class_permission_name = BILLING_SETUP
-    include_route_methods = {"show", "edit", "settings"}
+    include_route_methods = {"list", "show", "edit", "settings"}
     default_view = "settings"
     list_columns = ["clinic_name", "currency", "notify_by_default", "no_show_block_after"]
     edit_columns = show_columns = ["clinic_name", "legal_name", "logo", "brand_colour", "phone", "email", "website",

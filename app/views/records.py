@@ -14,8 +14,13 @@ from app.views.forms import NotBefore, Rule
 _scoped_clients = [["id", FilterInFunction, lambda: client_scope(current_user())]]
 
 
+# Client records are kept (their visits, charges and invoices point at them): no delete.
+KEPT_RECORD_ROUTES = {"download", "delete", "muldelete"}
+
+
 class CaseView(PlinthModelView):
     datamodel = SQLAInterface(Case)
+    exclude_route_methods = KEPT_RECORD_ROUTES
     related_views = [InvoiceView]  # the case's invoices, each with its PDF
     class_permission_name = CASES
     base_filters = [scope_filter(case_scope)]
@@ -48,6 +53,7 @@ class CaseView(PlinthModelView):
 
 class ClientView(PlinthModelView):
     datamodel = SQLAInterface(Client)
+    exclude_route_methods = KEPT_RECORD_ROUTES
     class_permission_name = CLIENTS
     base_filters = [scope_filter(client_scope)]
     base_order = ("last_name", "asc")

@@ -13,7 +13,7 @@ from tests.api.conftest import as_user  # noqa: F401  (the API client fixture)
 
 DAY = date(2026, 3, 16)  # a Monday; Toronto on EDT
 TODAY = date(2026, 3, 16)
-NOW = datetime(2026, 3, 16, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 16, 23, tzinfo=timezone.utc)  # 19:00 in Toronto: every scene visit has started
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:

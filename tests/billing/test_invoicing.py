@@ -236,3 +236,21 @@ def test_invoice_lines_keep_what_was_billed_when_the_client_or_prices_change_lat
         Decimal("95.00")
 
 
+
+
+def test_fees_on_an_insured_case_are_invoiced_to_the_client_never_mixed_with_treatment(scene, db):
+    from app.models import ChargeKind
+
+    lifecycle.change_status(scene.appointment, S.no_show, actor=scene.actor, now=NOW)
+    fee = [c for c in invoicing.uninvoiced(scene.case) if c.kind == ChargeKind.fee]
+    visit = scene.book(14)
+    lifecycle.change_status(visit, S.arrived, actor=scene.actor, now=NOW)
+    treatment = [c.id for c in invoicing.uninvoiced(scene.case) if c.kind != ChargeKind.fee]
+    fee_id = fee[0].id
+    db.session.commit()
+    with pytest.raises(Conflict, match="to the client separately"):
+        invoicing.issue(case=scene.case, charge_ids=[fee_id, *treatment], actor=scene.actor, today=TODAY)
+    db.session.rollback()
+    fee_invoice = invoicing.issue(case=scene.case, charge_ids=[fee_id], actor=scene.actor, today=TODAY)
+    assert fee_invoice.payer is None and fee_invoice.snapshot["bill_to"]["name"] == "Ana Silva"
+    assert invoicing.issue(case=scene.case, charge_ids=treatment, actor=scene.actor, today=TODAY).payer == scene.insurer

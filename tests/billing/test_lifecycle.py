@@ -223,3 +223,17 @@ def test_a_charge_added_to_a_paid_visit_reopens_it_and_removing_it_settles_it_ag
     assert scene.appointment.status == S.arrived
     billing_charges.remove(charge=extra, actor=scene.actor)
     assert scene.appointment.status == S.paid
+
+
+@pytest.mark.parametrize("new,hours_before_start,allowed", [
+    (S.arrived, 30, False), (S.arrived, 1, True), (S.no_show, 1, False), (S.no_show, -0.25, True)])
+def test_arrival_waits_for_the_visits_day_and_a_no_show_for_its_start(scene, db, new, hours_before_start, allowed):
+    from datetime import timedelta
+
+    now = scene.appointment.starts_at - timedelta(hours=hours_before_start)
+    if allowed:
+        lifecycle.change_status(scene.appointment, new, actor=scene.actor, now=now)
+        assert scene.appointment.status == new
+    else:
+        with pytest.raises(Conflict, match="from that day|once it has started"):
+            lifecycle.change_status(scene.appointment, new, actor=scene.actor, now=now)

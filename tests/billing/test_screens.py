@@ -88,3 +88,11 @@ def test_a_provider_opening_a_client_sees_no_invoices(client, scene, db):
     login(client, "provider")
     page = client.get(f"/clientview/show/{scene.case.client_id}")
     assert page.status_code == 200 and invoice.number not in page.get_data(as_text=True)
+
+
+def test_client_and_case_records_cannot_be_deleted_from_the_screens(client, scene, db):
+    login(client, "frontdesk")
+    listing = client.get("/clientview/list/").get_data(as_text=True)
+    assert "/clientview/delete/" not in listing
+    assert client.post(f"/clientview/delete/{scene.case.client_id}").status_code == 404
+    assert client.post(f"/caseview/delete/{scene.case.id}").status_code == 404

@@ -32,6 +32,33 @@ def _limits(app, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def code_jobs(app, monkeypatch):
+    """Login-code jobs run in-process: every request's jobs are kept, and run (like the
+    worker would) before anything reads the outbox, by ``run_code_jobs()``."""
+    from app.booking import codes
+
+    pending: list[tuple] = []
+    monkeypatch.setattr(codes, "dispatch", lambda *args: pending.append(args))
+    CODE_JOBS[:] = []
+    CODE_JOBS.append(pending)
+    yield pending
+
+
+CODE_JOBS: list[list[tuple]] = []
+
+
+def run_code_jobs() -> int:
+    """Run the login-code jobs enqueued so far (in the caller's app context)."""
+    from app.booking import codes
+
+    sent = 0
+    for pending in CODE_JOBS:
+        while pending:
+            sent += codes.send_code_job(*pending.pop(0))
+    return sent
+
+
 def future_day(days_ahead: int) -> date:
     return (datetime.now(ZoneInfo(ZONE)) + timedelta(days=days_ahead)).date()
 
@@ -119,6 +146,18 @@ def walk_to_review(client, site: Site, *, value: str | None = None, details=None
     response = client.post("/book/details", data=details or DETAILS)
     assert response.status_code == 302, response.get_data(as_text=True)
     return value
+
+
+def confirm_fields(html: str) -> dict:
+    """The review page's confirm form: its one-time nonce and digest."""
+    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
+            for name in ("nonce", "digest")}
+
+
+def post_confirm(client, fields: dict | None = None):
+    """Press "Confirm booking" on the review page as it is now (or with ``fields``)."""
+    fields = fields or confirm_fields(client.get("/book/review").get_data(as_text=True))
+    return client.post("/book/confirm", data=fields)
 
 
 def start_of(value: str) -> datetime:

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from app.booking import catalogue
 from app.models import Appointment, BookedVia, Case, Client
 from app.scheduling.availability import ONLINE, find_slots
-from tests.booking.conftest import DETAILS, slot_values, start_of, walk_to_review, walk_to_times
+from tests.booking.conftest import DETAILS, slot_values, start_of, walk_to_review, walk_to_times, post_confirm
 
 
 def _book(client, site, **kw):
     value = walk_to_review(client, site, **kw)
-    response = client.post("/book/confirm")
+    response = post_confirm(client)
     assert response.status_code == 302 and response.headers["Location"].endswith("/book/confirmed"), \
         response.get_data(as_text=True)
     return value
@@ -81,7 +81,7 @@ def test_direct_link_books_only_that_calendar(client, site, db):
     assert {v.split("|")[1] for v in slot_values(html)} == {str(site.dan.id)}
     client.post("/book/times", data={"value": slot_values(html)[0]})
     client.post("/book/details", data=DETAILS)
-    assert client.post("/book/confirm").status_code == 302
+    assert post_confirm(client).status_code == 302
     appointment = db.session.scalars(select(Appointment)).one()
     assert [o.calendar_id for o in appointment.occupancies] == [site.dan.id]
 

@@ -14,7 +14,7 @@ from app.models import Appointment, AppointmentStatus, Client
 from app.timeutil import utcnow
 from app.uow import unit_of_work
 from tests import factories
-from tests.booking.conftest import DETAILS, local_at, slot_values, start_of, walk_to_review, walk_to_times
+from tests.booking.conftest import DETAILS, local_at, slot_values, start_of, walk_to_review, walk_to_times, post_confirm
 
 D = service.Details("Nora", "Patel", "nora@example.com", "+14165550199")
 
@@ -71,7 +71,7 @@ def test_time_taken_meanwhile_shows_the_nearest_alternatives(client, site, db):
     start = start_of(value)
     factories.make_appointment(site.maya, start)  # staff booked it meanwhile
     db.session.commit()
-    response = client.post("/book/confirm")
+    response = post_confirm(client)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "That time was just taken" in page
     alternatives = [start_of(v) for v in slot_values(page)]
@@ -80,7 +80,7 @@ def test_time_taken_meanwhile_shows_the_nearest_alternatives(client, site, db):
     assert nearest <= 2 * 3600
     # picking one goes straight back to the review (details are kept) and books
     client.post("/book/times", data={"value": slot_values(page)[0]})
-    assert client.post("/book/confirm").status_code == 302
+    assert post_confirm(client).status_code == 302
     booked = db.session.scalars(select(Appointment).where(Appointment.booked_via == "online")).one()
     assert booked.starts_at == alternatives[0]
 
@@ -90,7 +90,7 @@ def test_any_available_falls_back_to_another_free_provider_at_the_same_time(clie
     start, shown_calendar = start_of(value), int(value.split("|")[1])
     factories.make_appointment(db.session.get(type(site.maya), shown_calendar), start)
     db.session.commit()
-    assert client.post("/book/confirm").status_code == 302
+    assert post_confirm(client).status_code == 302
     booked = db.session.scalars(select(Appointment).where(Appointment.booked_via == "online")).one()
     assert booked.starts_at == start
     assert {o.calendar_id for o in booked.occupancies} == {({site.maya.id, site.dan.id} - {shown_calendar}).pop()}
@@ -105,6 +105,8 @@ def _returning(client, site, db, **client_kw):
     client.post("/book/returning", data={"email": "old@example.com"})
     # The code itself is only ever in the email; verify it the way the patient would.
     from app.models import Message
+    from tests.booking.conftest import run_code_jobs
+    run_code_jobs()
     code = db.session.scalars(select(Message).where(Message.kind == "login_code")).one().context["code"]
     return person, client.post("/book/returning/code", data={"code": code})
 
@@ -138,7 +140,7 @@ def test_too_many_no_shows_block_online_booking(site, db):
 # --- manage: reschedule and cancel -------------------------------------------------------------
 def _booked(client, site, db):
     walk_to_review(client, site, provider=str(site.maya.id))
-    client.post("/book/confirm")
+    post_confirm(client)
     page = client.get("/book/confirmed").get_data(as_text=True)
     return re.search(r'id="manage-link" href="([^"]+)"', page).group(1), db.session.scalars(select(Appointment)).one()
 

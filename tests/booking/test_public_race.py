@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db as ext_db
 from app.models import Appointment, Occupancy
-from tests.booking.conftest import DETAILS
+from tests.booking.conftest import DETAILS, confirm_fields
 
 PATIENTS = 8
 
@@ -56,12 +56,13 @@ def test_parallel_public_confirms_of_one_slot_book_exactly_one(live_server, site
         value = value or re.findall(r'name="value" value="([^"]+)"', page)[0]
         assert browser.request("/book/times", {"value": value})[0] == 302
         assert browser.request("/book/details", {**DETAILS, "email": f"p{n}@example.com"})[0] == 302
+        browser.fields = confirm_fields(browser.request("/book/review")[1])
 
     barrier, lock, outcomes, pages = threading.Barrier(PATIENTS), threading.Lock(), Counter(), []
 
     def confirm(browser):
         barrier.wait()
-        status, page, location = browser.request("/book/confirm", {})
+        status, page, location = browser.request("/book/confirm", browser.fields)
         with lock:
             outcomes[(status, location.endswith("/book/confirmed") if location else "taken" in page and "just taken")] += 1
             pages.append((status, page))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.booking import limits
 from app.models import Appointment, Client, LoginCode, online_booking_settings
-from tests.booking.conftest import DETAILS, walk_to_review, walk_to_times, slot_values
+from tests.booking.conftest import DETAILS, walk_to_review, walk_to_times, slot_values, post_confirm
 
 
 @pytest.fixture()
@@ -86,9 +86,9 @@ def test_code_requests_are_limited_per_email_across_addresses(app, site, db, mon
 def test_bookings_are_limited_per_ip(app, client, site, db, monkeypatch):
     monkeypatch.setitem(app.config["BOOKING_RATE_LIMITS"], "book_ip", "1/hour")
     walk_to_review(client, site)
-    assert client.post("/book/confirm").status_code == 302
+    assert post_confirm(client).status_code == 302
     walk_to_review(client, site, details={**DETAILS, "email": "other@example.com"})
-    assert client.post("/book/confirm").status_code == 429
+    assert post_confirm(client).status_code == 429
     assert db.session.scalar(select(func.count(Appointment.id))) == 1
 
 

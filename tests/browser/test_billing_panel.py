@@ -15,7 +15,7 @@ from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-DAY = date.today() + timedelta(days=14 - date.today().weekday())  # a Monday ahead
+DAY = date.today() - timedelta(days=7)  # last week: the visits have happened (arrive / no-show)
 ZONE = "America/Toronto"
 SHOTS = None
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db as ext_db
 from app.models import Appointment, AppointmentStatus, Message
 from tests import factories
-from tests.booking.conftest import GENEROUS, site  # noqa: F401  (the clinic fixture)
+from tests.booking.conftest import GENEROUS, code_jobs, run_code_jobs, site  # noqa: F401  (fixtures)
 from tests.browser.conftest import ARTIFACTS
 
 PHONE = {"width": 390, "height": 844}
@@ -108,6 +108,7 @@ def test_returning_patient_signs_in_with_the_emailed_code(browser, live_server, 
         page.fill("#email", "olga@example.com")
         page.click("text=Email me a code")
         page.wait_for_selector("text=Check your email")
+        run_code_jobs()  # what the worker does
         code = ext_db.session.scalars(select(Message).where(Message.kind == "login_code")).one().context["code"]
         ext_db.session.close()
         page.fill("#code", code)

@@ -139,7 +139,8 @@ def test_cancel_after_the_confirmation_went_out_tells_client_and_provider(scene)
 def test_no_show_withdraws_reminders_and_sends_a_notice(scene):
     appointment = book(scene, scene.at(10))
     with unit_of_work():
-        lifecycle.change_status(db.session.merge(appointment), AppointmentStatus.no_show, actor=None)
+        lifecycle.change_status(db.session.merge(appointment), AppointmentStatus.no_show, actor=None,
+                                now=appointment.starts_at)
     rows = messages(appointment_id=appointment.id)
     assert {m.kind for m in rows if m.state == MessageState.canceled} == {"reminder_1", "reminder_2"}
     assert ("no_show", "client", "pending") in summary(rows)

@@ -45,6 +45,8 @@
     locationSelect.value = linked.get("location_id");
   }
   const zone = () => locationSelect.selectedOptions[0].dataset.zone;
+  // "Follow-up (30 min)", unless the clinic already named it with its length.
+  const sessionLabel = (st) => /\bmin\)?$/.test(st.name) ? st.name : st.name + " (" + st.duration + " min)";
   const say = (text, kind) => { message.textContent = text; message.className = "grid-message " + (kind || ""); };
 
   async function send(method, url, body) {
@@ -358,7 +360,7 @@
   getJSON("/calendar/feed/session_types").then((list) => {
     sessionTypes = list;
     document.getElementById("find-session").replaceChildren(
-      ...list.map((st) => new Option(st.category + " · " + st.name + " (" + st.duration + " min)", st.id)));
+      ...list.map((st) => new Option(st.category + " · " + sessionLabel(st), st.id)));
   });
 
   /* --- find time slot ------------------------------------------------------------------ */
@@ -537,7 +539,7 @@
     const discipline = caseDiscipline();
     const before = sessionSelect.value;
     sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
-      new Option(s.name + " (" + s.duration + " min)", s.id)));
+      new Option(sessionLabel(s), s.id)));
     if (preferredSession && [...sessionSelect.options].some((o) => Number(o.value) === preferredSession)) {
       sessionSelect.value = String(preferredSession);
     } else if ([...sessionSelect.options].some((o) => o.value === before)) {

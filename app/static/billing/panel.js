@@ -169,7 +169,7 @@
                {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), "Charge added.");
     });
     const chosen = el("div", {class: "invoice-choice"}, uninvoiced.map((c) => el("label", {class: "invoice-pick"},
-      el("input", {type: "checkbox", checked: true, "data-charge": c.id}),
+      el("input", {type: "checkbox", checked: c.appointment_id === state.appointment.id, "data-charge": c.id}),
       " " + c.description + " · " + money(c.total) + (c.appointment_id === state.appointment.id ? "" : " (other visit)"))));
     return el("div", {class: "billing-charges"},
       el("h5", {}, "Charges of this visit"),
