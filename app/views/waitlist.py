@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import TimeField
 from wtforms.validators import Optional
@@ -13,9 +14,29 @@ from app.booking.forms import EmbedSettingsForm
 from app.booking.headers import parse_origins
 from app.extensions import db
 from app.models import WaitlistEntry, online_booking_settings
-from app.security import ONLINE_BOOKING, WAITLIST, scope_filter, waitlist_scope
+from app.security import (
+    ONLINE_BOOKING,
+    WAITLIST,
+    bookable_calendar_ids,
+    client_scope,
+    current_user,
+    location_scope,
+    scope_filter,
+    waitlist_scope,
+)
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView
+from app.views.forms import Rule
+
+
+def check_weekdays(value: str | None) -> str:
+    """"024" (Monday, Wednesday, Friday): each weekday digit 0–6 at most once; empty: any day."""
+    from app.setup.validation import InvalidValue
+
+    text = (value or "").replace(",", "").replace(" ", "")
+    if any(d not in "0123456" for d in text) or len(set(text)) != len(text):
+        raise InvalidValue("Use the digits 0 (Monday) to 6 (Sunday), each once, e.g. 024.")
+    return "".join(sorted(text))
 
 
 class WaitlistView(PlinthModelView):
@@ -45,6 +66,13 @@ class WaitlistView(PlinthModelView):
         "earliest": TimeField("From", validators=[Optional()]),
         "latest": TimeField("Latest start", validators=[Optional()]),
     }
+    # Only the clients, calendars and locations the user works with can be picked.
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "client": [["id", FilterInFunction, lambda: client_scope(current_user(), writable=True)]],
+        "calendar": [["id", FilterInFunction, lambda: bookable_calendar_ids(current_user())]],
+        "location": [["id", FilterInFunction, lambda: location_scope(current_user())]],
+    }
+    validators_columns = {"weekdays": [Rule(check_weekdays)]}
     description_columns = {
         "weekdays": "Digits of the days that suit, e.g. 024 for Monday, Wednesday and Friday; empty for any day.",
         "status": "waiting: gets offers; booked: claimed a time; removed: no more offers.",

@@ -96,3 +96,24 @@ def test_client_and_case_records_cannot_be_deleted_from_the_screens(client, scen
     assert "/clientview/delete/" not in listing
     assert client.post(f"/clientview/delete/{scene.case.client_id}").status_code == 404
     assert client.post(f"/caseview/delete/{scene.case.id}").status_code == 404
+
+
+def test_the_waitlist_screen_offers_only_the_users_clients_and_checks_the_days(client, scene, db):
+    from app.security import FRONT_DESK
+    from app.views.waitlist import check_weekdays
+    from app.setup.validation import InvalidValue
+    from tests import factories
+
+    stranger = factories.make_client(first_name="Zed", last_name="Faraway", home_location=scene.people.other_location)
+    factories.make_team_member(FRONT_DESK, username="lisbondesk2", locations=[scene.people.other_location])
+    db.session.commit()
+    login(client, "frontdesk")
+    form = client.get("/waitlistview/add").get_data(as_text=True)
+    assert "Ana Silva" in form and "Faraway" not in form and stranger.id
+    assert check_weekdays("4, 2,0") == "024"
+    for bad in ("89", "00", "mon"):
+        try:
+            check_weekdays(bad)
+        except InvalidValue:
+            continue
+        raise AssertionError(bad)
