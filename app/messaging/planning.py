@@ -30,7 +30,16 @@ from app.messaging import outbox
 from app.messaging.compose import provider_of
 from app.messaging.offsets import reminder_schedule
 from app.messaging.settings import event_enabled, notification_settings, provider_wants, reminder_offsets
-from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind, Message, MessageState, TeamMember
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    BookedVia,
+    Calendar,
+    CalendarKind,
+    Message,
+    MessageState,
+    TeamMember,
+)
 from app.timeutil import utcnow
 
 S = AppointmentStatus
@@ -43,7 +52,9 @@ def on_booked(appointment: Appointment, actor=None, **_) -> None:
     kind = "confirmation"
     if appointment.rebooked_from_id and _client_was_told(appointment.rebooked_from_id):
         kind = "change"
-    due = now + timedelta(minutes=settings.new_booking_delay_minutes)
+    # The delay lets the front desk finish editing; a patient booking online has finished.
+    delay = 0 if appointment.booked_via == BookedVia.online else settings.new_booking_delay_minutes
+    due = now + timedelta(minutes=delay)
     if event_enabled(settings, kind):
         _to_client(appointment, kind, due, f"appt:{appointment.id}:{kind}:client")
         provider = provider_of(appointment)

@@ -178,3 +178,20 @@ def test_queue_email_refuses_a_duplicate_key_without_spoiling_the_transaction(db
     assert first is not None and again is None and other is not None
     rows = messages()
     assert [(m.dedupe_key, m.context["code"]) for m in rows] == [("login:1", "123456"), ("login:2", "222222")]
+
+
+def test_an_online_booking_is_confirmed_at_once_the_patient_has_finished(scene):
+    from app.scheduling.availability import ONLINE
+
+    with unit_of_work():
+        calendar = db.session.merge(scene.calendar)
+        calendar.online_enabled, calendar.lead_time_minutes = True, 0
+        db.session.merge(scene.session_type).online_bookable = True
+    before = utcnow()
+    with unit_of_work():
+        result = booking.book(case=db.session.merge(scene.case), session_type=db.session.merge(scene.session_type),
+                              calendar=db.session.merge(scene.calendar), start=scene.at(10), actor=None, channel=ONLINE)
+        appointment_id = result.appointment.id
+    confirmation = next(m for m in messages(appointment_id=appointment_id)
+                        if (m.kind, m.audience) == ("confirmation", "client"))
+    assert confirmation.due_at <= before + timedelta(seconds=30)
