@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
@@ -83,6 +83,7 @@ class CalendarGridView(BaseView):
             today=date.today().isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
             payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
+            slot_step=current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15),
             notify_by_default=clinic_settings().notify_by_default,
             may_block=may(WRITE, TIME_BLOCKS), may_open_case=may(WRITE, CASES),
         )

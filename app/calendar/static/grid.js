@@ -29,6 +29,7 @@
   let resourceKinds = {};
   let resourcesAsked = 0, eventsAsked = 0;
   const notifyDefault = root.dataset.notify === "1";
+  const step = Number(root.dataset.step) || 15;
   const mayBlock = root.dataset.mayBlock === "1";
   const mayOpenCase = root.dataset.mayOpenCase === "1";
   // Phones and portrait tablets: one calendar at a time (chosen in a switcher), the
@@ -151,7 +152,8 @@
     // Blocked time and breaks are clicked to change them, never selected through.
     selectOverlap: (event) => !isBackground(event.extendedProps),
     datesAboveResources: true, allDaySlot: false, nowIndicator: true, height: "auto",
-    slotDuration: "00:15:00", snapDuration: "00:05:00", slotLabelInterval: "01:00",
+    // Moves and selections land on the clinic's booking step (PLINTH_SLOT_STEP_MINUTES).
+    slotDuration: "00:15:00", snapDuration: {minutes: step}, slotLabelInterval: "01:00",
     selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
     resourceOrder: "order", refetchResourcesOnNavigate: true,
     resources(info, success, failure) {
