@@ -3,12 +3,18 @@ SendGrid stub that answers after a realistic delay. Not a test; prints a markdow
 
     .venv/bin/python -m bench.bench_messaging                 # 10,000 messages, 30 ms stub delay
     .venv/bin/python -m bench.bench_messaging --messages 2000 --delay 0.05 --workers 1,2
+    .venv/bin/python -m bench.bench_messaging --profile 300   # in-process cost per message
 
 PostgreSQL (``plinth_bench_msg``, dropped and re-created; admin URL in
 ``PLINTH_BENCH_PG_ADMIN``) and Redis db 14. Each run: fresh rows (one appointment per
-reminder, so the send-time re-check reads real rows), all enqueued at once as the
-after-commit path does, then the workers start; the clock runs from their start to the
-last message recorded ``sent``. Duplicates are counted at the stub by message id.
+reminder, so the send-time re-check reads real rows), all due, none enqueued: the
+workers' periodic sweep finds them and enqueues them in batches, as it does for
+reminders coming due. The clock runs from the workers' start to the last message the
+stub accepted. Duplicates are counted at the stub by message id. The load average is
+sampled during the run, since the machine may be shared.
+
+``--profile N`` runs one batch of N in this process (no RQ) under cProfile and counts
+the SQL statements per message.
 """
 from __future__ import annotations
 
@@ -39,15 +45,15 @@ def recreate_db() -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
 
 
-def build(url: str, instance: Path, n: int, queue: str) -> None:
+def build(url: str, instance: Path, n: int, queue: str) -> list[int]:
     os.environ.update(DATABASE_URL=url, PLINTH_INSTANCE_DIR=str(instance), REDIS_URL=REDIS_URL)
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
     from app import create_app
     from app.extensions import db
-    from app.models import (Appointment, Case, Client, Discipline, Location, Message, NotificationSettings,
-                            SessionType)
+    from app.models import (Appointment, Calendar, CalendarKind, Case, Client, Discipline, Location, Message,
+                            NotificationSettings, Occupancy, SessionType, TeamMember)
     from app.timeutil import utcnow
 
     app = create_app({"PLINTH_QUEUE_NAME": queue})
@@ -60,28 +66,32 @@ def build(url: str, instance: Path, n: int, queue: str) -> None:
                                    duration_minutes=30, price=90)
         client = Client(first_name="Alex", last_name="Bench", email="alex@example.com")
         case = Case(client=client, discipline=discipline, title="Bench", opened_on=now.date())
-        db.session.add_all([location, session_type, case, NotificationSettings(id=1, reminders_enabled=True)])
+        user = app.appbuilder.sm.user_model(username="maya", first_name="Maya", last_name="Chen",
+                                            email="maya@example.com", active=True, password="x")
+        provider = TeamMember(user=user, display_name="Maya Chen", is_provider=True)
+        calendar = Calendar(name="Maya Chen", kind=CalendarKind.provider, location=location, team_member=provider)
+        db.session.add_all([location, session_type, case, calendar, NotificationSettings(id=1, reminders_enabled=True)])
         db.session.flush()
-        starts = [now + timedelta(days=1, minutes=i) for i in range(n)]
+        # A realistic reminder: the appointment holds the provider's calendar (one
+        # occupancy each, 30 minutes apart so they do not overlap).
+        starts = [now + timedelta(days=1, minutes=30 * i) for i in range(n)]
         ids = db.session.execute(insert(Appointment).returning(Appointment.id), [
             dict(case_id=case.id, location_id=location.id, session_type_id=session_type.id, starts_at=s,
                  ends_at=s + timedelta(minutes=30), status="booked", booked_via="staff", notify=True,
                  created_at=now, updated_at=now, version=1) for s in starts]).scalars().all()
+        db.session.execute(insert(Occupancy), [
+            dict(appointment_id=a, calendar_id=calendar.id, starts_at=s, ends_at=s + timedelta(minutes=30),
+                 exclusive=True, active=True) for a, s in zip(ids, starts)])
         db.session.execute(insert(Message), [
             dict(channel="email", kind="reminder_1", audience="client", to_address=f"c{i}@example.com",
                  client_id=client.id, appointment_id=a, location_id=location.id, appointment_starts_at=s,
                  offset_minutes=1440, due_at=now, state="pending", attempts=0, dedupe_key=f"bench:{i}",
                  created_at=now) for i, (a, s) in enumerate(zip(ids, starts))])
         db.session.commit()
-        from app.messaging.dispatch import enqueue_delivery
-
         message_ids = db.session.scalars(db.select(Message.id).order_by(Message.id)).all()
-        t0 = time.perf_counter()
-        for message_id in message_ids:
-            enqueue_delivery(message_id)
-        print(f"  enqueued {len(message_ids)} jobs in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         db.session.remove()
         db.engine.dispose()
+    return message_ids
 
 
 def sent_count(url: str) -> int:
@@ -100,6 +110,7 @@ def run(n: int, workers: int, delay: float) -> dict:
     stub = SendGridStub(delay=delay).start()
     env = {**os.environ, "DATABASE_URL": url, "PLINTH_INSTANCE_DIR": str(instance), "REDIS_URL": REDIS_URL,
            "SENDGRID_API_KEY": "SG.bench", "SENDGRID_API_HOST": stub.url, "PLINTH_OUTBOX_SWEEP_SECONDS": "10"}
+    loads = [os.getloadavg()[0]]
     started = time.time()
     procs = [subprocess.Popen([sys.executable, "-m", "app.tasks.worker", "--queue", queue, "--logging-level",
                                "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -111,6 +122,10 @@ def run(n: int, workers: int, delay: float) -> dict:
         if done >= n:
             break
         time.sleep(0.5)
+        if int(time.time() - started) % 10 == 0:
+            loads.append(os.getloadavg()[0])
+    loads.append(os.getloadavg()[0])
+    time.sleep(2)  # anything still in flight (a duplicate) reaches the stub
     for proc in procs:
         proc.terminate()
     for proc in procs:
@@ -118,11 +133,71 @@ def run(n: int, workers: int, delay: float) -> dict:
     accepted = stub.accepted()
     last = max(r["at"] for r in accepted) if accepted else started
     stub.stop()
-    Redis.from_url(REDIS_URL).delete(f"rq:queue:{queue}")
+    connection = Redis.from_url(REDIS_URL)
+    connection.delete(f"rq:queue:{queue}")
+    for key in connection.scan_iter(f"plinth:outbox:{queue}:*", count=1000):
+        connection.delete(key)
     elapsed = last - started
     return {"messages": n, "workers": workers, "stub_delay_ms": int(delay * 1000), "sent": done,
             "accepted_by_stub": len(accepted), "duplicates": stub.duplicates(),
-            "seconds_to_last": round(elapsed, 1), "messages_per_second": round(len(accepted) / elapsed, 1)}
+            "seconds_to_last": round(elapsed, 1), "messages_per_second": round(len(accepted) / elapsed, 1),
+            "load_average_1min": {"min": round(min(loads), 2), "max": round(max(loads), 2),
+                                  "mean": round(sum(loads) / len(loads), 2)},
+            "cores": os.cpu_count()}
+
+
+def profile(n: int, delay: float) -> str:
+    """One batch of ``n`` in this process: ms per message, statements per message, the
+    cProfile table. Returns the report (also written to bench/results/)."""
+    import cProfile
+    import io
+    import pstats
+
+    from sqlalchemy import event
+
+    from tests.messaging.stub import SendGridStub
+
+    url = recreate_db()
+    instance = Path(f"/tmp/plinth-bench-msg-profile-{uuid.uuid4().hex[:8]}")
+    instance.mkdir(parents=True, exist_ok=True)
+    ids = build(url, instance, 2 * n + 1, "bench-profile")
+    stub = SendGridStub(delay=delay).start()
+    from app import create_app
+    from app.extensions import db
+    from app.messaging.delivery import deliver_batch, warm_up
+
+    app = create_app({"SENDGRID_API_KEY": "SG.bench", "SENDGRID_API_HOST": stub.url,
+                      "PLINTH_OUTBOX_BATCH_SECONDS": 3600})
+    with app.app_context():
+        warm_up()  # as the worker does before forking
+        deliver_batch(ids[:1])  # connection, first-use costs
+        statements: list[str] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        outcomes = deliver_batch(ids[1:n + 1])
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        count = len(statements)
+        started = time.perf_counter()
+        plain = deliver_batch(ids[n + 1:])  # the same again without the profiler's overhead
+        plain_elapsed = time.perf_counter() - started
+        db.session.remove()
+        db.engine.dispose()
+    stub.stop()
+    table = io.StringIO()
+    stats = pstats.Stats(profiler, stream=table).sort_stats("cumulative")
+    stats.print_stats("app/messaging")  # Plinth's own steps first
+    stats.print_stats(30)
+    report = (f"batches of {n} reminders in one process, stub delay {int(delay * 1000)} ms, "
+              f"load average {os.getloadavg()[0]:.2f}: {outcomes}, {plain}\n"
+              f"{plain_elapsed / n * 1000:.1f} ms per message ({elapsed / n * 1000:.1f} under the profiler), "
+              f"{count / n:.1f} SQL statements per message (plus BEGIN/COMMIT: two transactions per message)\n\n"
+              + table.getvalue())
+    out = ROOT / "bench" / "results" / "messaging_profile.txt"
+    out.write_text(report)
+    return report
 
 
 def main() -> None:
@@ -130,13 +205,21 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--delay", type=float, default=0.03, help="stub answer delay in seconds")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile one in-process batch of N instead")
     args = parser.parse_args()
-    results = [run(args.messages, int(w), args.delay) for w in args.workers.split(",")]
-    print("| workers | messages | stub delay | sent | duplicates | time to last (s) | messages/s |")
-    print("|---|---|---|---|---|---|---|")
+    if args.profile:
+        print(profile(args.profile, args.delay)[:600])
+        return
+    results = []
+    for w in args.workers.split(","):
+        results.append(run(args.messages, int(w), args.delay))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    print("| workers | messages | stub delay | sent | duplicates | time to last (s) | messages/s | load avg (1 min) |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
+        load = r["load_average_1min"]
         print(f"| {r['workers']} | {r['messages']} | {r['stub_delay_ms']} ms | {r['sent']} | {r['duplicates']} | "
-              f"{r['seconds_to_last']} | {r['messages_per_second']} |")
+              f"{r['seconds_to_last']} | {r['messages_per_second']} | {load['min']:.1f}–{load['max']:.1f} |")
     out = ROOT / "bench" / "results" / "messaging.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

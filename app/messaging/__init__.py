@@ -3,8 +3,9 @@
 * ``outbox.queue_email(...)``: any area's way to send an email (written in the caller's
   transaction, sent after commit, once).
 * ``planning``: what appointment changes put in the outbox (receivers of app.events).
-* ``delivery.deliver``: the RQ job that sends one message; ``dispatch.sweep``: the
-  periodic job that re-enqueues what is due or stuck.
+* ``delivery.deliver_batch``: the RQ job that sends a batch of messages, each claimed,
+  re-checked and recorded on its own; ``dispatch``: batches onto the queue after commit,
+  and ``dispatch.sweep``, the periodic job that re-enqueues what is due or stuck.
 * ``channels``: SendGrid or ``.eml`` files (and later SMS) behind one interface.
 * ``webhook``: SendGrid's signed event webhook (delivered, bounce, open...).
 

@@ -7,15 +7,17 @@ notes or client alerts — not in the body, not in provider metadata.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from babel.dates import format_date, format_time
 from flask import current_app
 from jinja2 import TemplateError
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from app.extensions import db
 from app.messaging import attachments, ics, templates
-from app.messaging.channels import Envelope
+from app.messaging.channels import Channel, Envelope, channel_for
 from app.messaging.offsets import describe
 from app.models import Appointment, CalendarKind, Message, MessageState, clinic_settings
 from app.timeutil import to_local, utcnow
@@ -26,38 +28,84 @@ INVITE_KINDS = {"confirmation": ics.REQUEST, "change": ics.REQUEST, "cancellatio
 NO_MANAGE_LINK = {"cancellation", "no_show"}
 
 
-def envelope_for(message: Message) -> Envelope:
-    from app.messaging.settings import notification_settings
+@dataclass
+class Snapshot:
+    """The clinic-wide things a message needs that do not depend on the message: the
+    notification switches, branding, sender, managers' templates and the channels.
 
-    clinic = clinic_settings()
-    context = {"clinic": clinic_context(clinic)}
-    appointment = db.session.get(Appointment, message.appointment_id) if message.appointment_id else None
+    A batch of deliveries reads them once (three queries) instead of per message; the
+    batch lasts at most ``PLINTH_OUTBOX_BATCH_SECONDS``, so a manager's change reaches
+    messages within that time. Plain values only: the objects behind them expire at
+    every commit, these do not.
+    """
+
+    settings: SimpleNamespace
+    clinic: dict
+    clinic_name: str
+    clinic_email: str
+    sender: str
+    saved_templates: dict[tuple[str, str], templates.Template]
+    channels: dict[str, Channel] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> "Snapshot":
+        from app.messaging.settings import notification_settings
+
+        settings, clinic = notification_settings(), clinic_settings()
+        sender = settings.from_email or clinic.email or current_app.config.get(
+            "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
+        return cls(settings=_plain(settings), clinic=clinic_context(clinic), clinic_name=clinic.clinic_name,
+                   clinic_email=clinic.email or "", sender=sender, saved_templates=templates.saved())
+
+    def channel(self, name: str) -> Channel:
+        if name not in self.channels:
+            self.channels[name] = channel_for(name)
+        return self.channels[name]
+
+
+def _plain(row) -> SimpleNamespace:
+    return SimpleNamespace(**{attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs})
+
+
+@dataclass
+class Composed:
+    """An envelope ready for its channel, and what is stored on the row once sent."""
+
+    envelope: Envelope
+    stored: dict
+
+
+def compose(message: Message, snapshot: Snapshot) -> Composed:
+    """The envelope for ``message`` (its appointment, client and provider already loaded
+    by the caller, so this adds queries only for invites and attachments)."""
+    context = {"clinic": snapshot.clinic}
+    appointment = message.appointment if message.appointment_id else None
     if appointment is not None:
         context.update(appointment_context(appointment, message))
     if message.client is not None:
         context.setdefault("client_name", message.client.preferred_name or message.client.first_name)
     context.update(message.context or {})
-    rendered = _render(message, context)
-    message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+    rendered = _render(message, context, snapshot)
+    stored = {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
     files = []
     method = INVITE_KINDS.get(message.kind)
     if appointment is not None and method and message.channel == "email":
-        files.append(_invite(message, appointment, method, clinic))
+        files.append(_invite(message, appointment, method, snapshot, stored))
     files.extend(attachments.for_message(message))
 
-    sender = notification_settings().from_email or clinic.email or current_app.config.get(
-        "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
-    return Envelope(
+    envelope = Envelope(
         to=message.to_address, subject=rendered.subject, text=rendered.text, html=rendered.html,
-        from_address=sender, from_name=clinic.clinic_name, reply_to=clinic.email or None, attachments=files,
-        metadata={"plinth_message_id": str(message.id), "plinth_kind": message.kind},
+        from_address=snapshot.sender, from_name=snapshot.clinic_name, reply_to=snapshot.clinic_email or None,
+        attachments=files, metadata={"plinth_message_id": str(message.id), "plinth_kind": message.kind},
     )
+    return Composed(envelope, stored)
 
 
-def _render(message: Message, context: dict) -> templates.Rendered:
+def _render(message: Message, context: dict, snapshot: Snapshot) -> templates.Rendered:
     try:
-        return templates.render(templates.template_for(message.kind, message.audience), context)
+        return templates.render(templates.template_for(message.kind, message.audience, snapshot.saved_templates),
+                                context)
     except TemplateError:
         # A manager's broken template must not stop the clinic's messages: use the default.
         log.exception("Template for %s/%s failed; the default was used", message.kind, message.audience)
@@ -122,17 +170,19 @@ def root_appointment_id(appointment: Appointment) -> int:
     return current.id
 
 
-def _invite(message: Message, appointment: Appointment, method: str, clinic) -> tuple[str, str, bytes]:
+def _invite(message: Message, appointment: Appointment, method: str, snapshot: Snapshot,
+            stored: dict) -> tuple[str, str, bytes]:
     uid = ics.appointment_uid(root_appointment_id(appointment))
     previous = db.session.scalar(select(func.max(Message.ics_sequence)).where(
         Message.ics_uid == uid, Message.to_address == message.to_address, Message.state == MessageState.sent))
-    message.ics_uid, message.ics_sequence = uid, (previous + 1) if previous is not None else 0
+    sequence = (previous + 1) if previous is not None else 0
+    stored.update(ics_uid=uid, ics_sequence=sequence)
     location = appointment.location
     content = ics.invite(
-        uid=uid, sequence=message.ics_sequence, method=method, starts_at=appointment.starts_at,
+        uid=uid, sequence=sequence, method=method, starts_at=appointment.starts_at,
         ends_at=appointment.ends_at, zone=location.timezone,
-        summary=f"{appointment.session_type.name} — {clinic.clinic_name}",
+        summary=f"{appointment.session_type.name} — {snapshot.clinic_name}",
         location=", ".join(p for p in (location.name, location.address) if p),
-        organizer_email=clinic.email or "", organizer_name=clinic.clinic_name,
+        organizer_email=snapshot.clinic_email, organizer_name=snapshot.clinic_name,
         attendee_email=message.to_address, stamp=utcnow())
     return ("cancel.ics" if method == ics.CANCEL else "invite.ics", f"text/calendar; method={method}", content)

@@ -1,36 +1,62 @@
-"""Sending one message: the RQ job ``deliver(message_id)``.
+"""Sending messages: the RQ job ``deliver_batch(message_ids)``, one message at a time.
+
+A job carries a batch of ids (the sweep's, or one transaction's) so the worker's fork,
+the database connection and the clinic-wide reads (``compose.Snapshot``: switches,
+branding, templates, the channel) are paid once per batch. Each message still goes
+through the same steps on its own:
 
 1. Claim: ``UPDATE message SET state='sending' ... WHERE id=? AND state='pending' AND
-   due_at <= now``, committed at once. Only the run whose UPDATE hit the row goes on,
-   so a job enqueued twice, or run by two workers, sends once.
-2. Re-check at send time (``still_wanted``): the appointment is still active, still at
-   the time the reminder was planned for, notifications still wanted. If not, the
-   message ends ``canceled`` with the reason, and nothing is sent.
-3. Render (templates, .ics, attachments), store what is sent, commit, then send with no
+   due_at <= now``. Only the run whose UPDATE hit the row goes on, so a job enqueued
+   twice, a batch run twice, or two workers holding the same id send it once.
+2. Re-check at send time (``still_wanted``), in the claim's transaction, right after
+   the claim: the appointment (read fresh, with its client and provider, in one query)
+   is still active, still at the time the reminder was planned for, notifications still
+   wanted. If not, the message ends ``canceled`` with the reason, and nothing is sent.
+3. Render (templates, .ics, attachments), commit the claim, then send with no
    transaction open (a slow provider must not hold database locks).
-4. Record the result, again conditionally on the claim (state 'sending' and the same
-   attempt number), so a run the sweep already gave up on cannot overwrite a newer one.
+4. Record the result with what was sent and the provider's message id, again
+   conditionally on the claim (state 'sending' and the same attempt number), so a run
+   the sweep already gave up on cannot overwrite a newer one. Committed per message.
 
 Temporary failures (network, 429, 5xx) go back to pending with an exponential backoff
 (base ``PLINTH_OUTBOX_RETRY_SECONDS``, doubling, capped at one hour) until
 ``PLINTH_OUTBOX_MAX_ATTEMPTS``; permanent ones end ``failed`` with the error kept.
 
+A batch stops claiming after ``PLINTH_OUTBOX_BATCH_SECONDS`` and enqueues what is left
+as a new batch; after ``FAILURES_BEFORE_PAUSE`` temporary failures in a row (the
+provider is down) it stops and leaves the rest pending for the sweep, instead of
+waiting out a network timeout per message.
+
 The one window for a duplicate: the provider accepted the email and the worker died
 before step 4 committed. The sweep then sends it again (at-least-once), because losing
-a reminder is worse than repeating one; the window is one local UPDATE long.
+a reminder is worse than repeating one. Messages are sent one after another, so a
+killed worker has at most one message in that window.
 """
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.messaging import compose
-from app.messaging.channels import DeliveryError, PermanentFailure, TemporaryFailure, channel_for
-from app.models import Appointment, AppointmentStatus, Message, MessageAttempt, MessageState
+from app.messaging.channels import DeliveryError, PermanentFailure, TemporaryFailure
+from app.models import (
+    Appointment,
+    AppointmentStatus,
+    Calendar,
+    Case,
+    Message,
+    MessageAttempt,
+    MessageState,
+    Occupancy,
+)
 from app.timeutil import utcnow
 from app.uow import unit_of_work
 
@@ -40,6 +66,7 @@ MAX_BACKOFF = timedelta(hours=1)
 ACTIVE = (AppointmentStatus.booked, AppointmentStatus.confirmed)
 # Which appointment status each event kind needs at send time.
 NEEDS_STATUS = {"cancellation": (AppointmentStatus.canceled,), "no_show": (AppointmentStatus.no_show,)}
+FAILURES_BEFORE_PAUSE = 3
 
 
 def backoff(attempt: int, base_seconds: int) -> timedelta:
@@ -47,70 +74,132 @@ def backoff(attempt: int, base_seconds: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * (2 ** max(attempt - 1, 0))), MAX_BACKOFF)
 
 
-def deliver(message_id: int) -> str:
-    """The job. Returns what happened (for logs and tests)."""
-    attempt = claim(message_id)
-    if attempt is None:
-        return "not-claimed"
+def deliver_batch(message_ids: list[int]) -> dict[str, int]:
+    """The job. Sends each message in turn; returns how many ended how (for logs, tests)."""
+    from app.messaging.dispatch import enqueue_batches
+
+    budget = current_app.config.get("PLINTH_OUTBOX_BATCH_SECONDS", 30)
+    started = time.monotonic()
+    snapshot: compose.Snapshot | None = None
+    outcomes: Counter[str] = Counter()
+    failures_in_row = 0
+    for index, message_id in enumerate(message_ids):
+        rest = message_ids[index:]
+        if index and time.monotonic() - started > budget:  # (every job sends at least one)
+            # Keep jobs short (the sweep judges a started job by its age); the rest
+            # goes to the back of the queue. If Redis is down, the sweep finds them.
+            requeued = enqueue_batches(rest)
+            outcomes["requeued"] += requeued
+            if requeued < len(rest):
+                outcomes["left"] += len(rest) - requeued
+            break
+        if failures_in_row >= FAILURES_BEFORE_PAUSE:
+            log.warning("Outbox: %d temporary failures in a row; %d messages left to the sweep",
+                        failures_in_row, len(rest))
+            outcomes["left"] += len(rest)
+            break
+        if snapshot is None:
+            snapshot = read_snapshot()
+        outcome = deliver(message_id, snapshot=snapshot)
+        outcomes[outcome] += 1
+        failures_in_row = failures_in_row + 1 if outcome == "retry" else 0
+    return dict(outcomes)
+
+
+def deliver(message_id: int, snapshot: compose.Snapshot | None = None) -> str:
+    """Send one message (also the job of single-message jobs enqueued by older versions).
+    Returns what happened: sent, skipped, failed, retry or not-claimed."""
+    snapshot = snapshot or read_snapshot()
+    now = utcnow()
     try:
         with unit_of_work():
-            message = db.session.get(Message, message_id)
-            reason = still_wanted(message)
+            attempt = _claim(message_id, now)
+            if attempt is None:
+                return "not-claimed"
+            message = _load(message_id)
+            reason = still_wanted(message, snapshot, now)
             if reason:
                 _finish(message_id, attempt, MessageState.canceled, outcome="skipped", detail=reason)
                 return "skipped"
-            envelope = compose.envelope_for(message)  # also stores subject/text/html/ics on the row
-            channel_name = message.channel
-    except PermanentFailure as exc:
+            composed = compose.compose(message, snapshot)
+            channel = snapshot.channel(message.channel)
+    except Exception as exc:
+        # The claim was rolled back with the rest: take it again to record why (unless
+        # another run took it meanwhile), so a broken message cannot loop unseen.
+        if not isinstance(exc, PermanentFailure):
+            log.exception("Message %s could not be prepared", message_id)
         with unit_of_work():
-            _finish(message_id, attempt, MessageState.failed, outcome="failed", detail=str(exc))
-        return "failed"
-    except Exception as exc:  # a template or data bug: keep the row moving, visibly
-        log.exception("Message %s could not be prepared", message_id)
-        db.session.rollback()
-        with unit_of_work():
-            _retry_or_fail(message_id, attempt, TemporaryFailure(f"Could not prepare: {exc}"))
-        return "retry"
+            attempt = _claim(message_id, utcnow())
+            if attempt is None:
+                return "not-claimed"
+            if isinstance(exc, PermanentFailure):
+                _finish(message_id, attempt, MessageState.failed, outcome="failed", detail=str(exc))
+                return "failed"
+            return _retry_or_fail(message_id, attempt, TemporaryFailure(f"Could not prepare: {exc}"))
 
     try:
-        sent = channel_for(channel_name).send(envelope)
+        sent = channel.send(composed.envelope)
     except PermanentFailure as exc:
         with unit_of_work():
             _finish(message_id, attempt, MessageState.failed, outcome="failed", detail=str(exc),
-                    status_code=exc.status_code)
+                    status_code=exc.status_code, stored=composed.stored)
         return "failed"
     except DeliveryError as exc:
         with unit_of_work():
-            return _retry_or_fail(message_id, attempt, exc)
+            return _retry_or_fail(message_id, attempt, exc, stored=composed.stored)
     with unit_of_work():
         _finish(message_id, attempt, MessageState.sent, outcome="sent", status_code=sent.status_code,
-                provider_message_id=sent.provider_message_id)
+                provider_message_id=sent.provider_message_id, stored=composed.stored)
     return "sent"
 
 
-def claim(message_id: int) -> int | None:
+def read_snapshot() -> compose.Snapshot:
+    """The clinic-wide reads, in a transaction of their own."""
+    try:
+        with unit_of_work():
+            return compose.Snapshot.read()
+    except IntegrityError:
+        # Two workers created the settings rows at once on a fresh install: they exist now.
+        with unit_of_work():
+            return compose.Snapshot.read()
+
+
+def _claim(message_id: int, now: datetime) -> int | None:
     """Take the row for this run; the attempt number is the claim's token."""
-    now = utcnow()
-    with unit_of_work():
-        attempt = db.session.execute(
-            update(Message).where(Message.id == message_id, Message.state == MessageState.pending,
-                                  Message.due_at <= now)
-            .values(state=MessageState.sending, claimed_at=now, attempts=Message.attempts + 1)
-            .returning(Message.attempts), execution_options={"synchronize_session": False}).scalar()
-    return attempt
+    return db.session.execute(
+        update(Message).where(Message.id == message_id, Message.state == MessageState.pending,
+                              Message.due_at <= now)
+        .values(state=MessageState.sending, claimed_at=now, attempts=Message.attempts + 1)
+        .returning(Message.attempts), execution_options={"synchronize_session": False}).scalar()
 
 
-def still_wanted(message: Message) -> str | None:
+def _load(message_id: int) -> Message:
+    """The message with everything its check and its text read, in one statement, fresh
+    (``populate_existing``: what the session held before the claim does not count)."""
+    appointment = joinedload(Message.appointment)
+    return db.session.scalars(
+        select(Message).where(Message.id == message_id).options(
+            joinedload(Message.client), joinedload(Message.team_member),
+            appointment.joinedload(Appointment.case).joinedload(Case.client),
+            appointment.joinedload(Appointment.session_type),
+            appointment.joinedload(Appointment.occupancies).joinedload(Occupancy.calendar)
+            .joinedload(Calendar.team_member))
+        .execution_options(populate_existing=True)).unique().one()
+
+
+def still_wanted(message: Message, snapshot: compose.Snapshot | None = None, now: datetime | None = None
+                 ) -> str | None:
     """None if the message should go out now, else why not (kept as its last error)."""
     from app.messaging.settings import event_enabled, notification_settings, provider_wants
 
     if message.appointment_id is None:
         return None
-    appointment = db.session.get(Appointment, message.appointment_id)
+    appointment = message.appointment
     if appointment is None:
         return "The appointment no longer exists."
     kind = message.kind
-    if not event_enabled(notification_settings(), kind):
+    settings = snapshot.settings if snapshot is not None else notification_settings()
+    if not event_enabled(settings, kind):
         return f"{kind.replace('_', ' ').capitalize()} messages are turned off."
     if message.audience == "client" and not appointment.notify:
         return "Notifications are off for this appointment."
@@ -123,15 +212,16 @@ def still_wanted(message: Message) -> str | None:
     if kind.startswith("reminder"):
         if message.appointment_starts_at is not None and appointment.starts_at != message.appointment_starts_at:
             return "The appointment moved; a new reminder replaces this one."
-        if appointment.starts_at <= utcnow():
+        if appointment.starts_at <= (now or utcnow()):
             return "The appointment has already started."
     return None
 
 
 def _finish(message_id: int, attempt: int, state: MessageState, *, outcome: str, detail: str | None = None,
-            status_code: int | None = None, provider_message_id: str | None = None) -> bool:
+            status_code: int | None = None, provider_message_id: str | None = None,
+            stored: dict | None = None) -> bool:
     now = utcnow()
-    values: dict = {"state": state, "last_error": None if state == MessageState.sent else detail}
+    values: dict = {"state": state, "last_error": None if state == MessageState.sent else detail, **(stored or {})}
     if state == MessageState.sent:
         values.update(sent_at=now, provider_message_id=provider_message_id)
     hit = db.session.execute(
@@ -143,18 +233,31 @@ def _finish(message_id: int, attempt: int, state: MessageState, *, outcome: str,
     return bool(hit)
 
 
-def _retry_or_fail(message_id: int, attempt: int, exc: DeliveryError) -> str:
+def _retry_or_fail(message_id: int, attempt: int, exc: DeliveryError, stored: dict | None = None) -> str:
     config = current_app.config
     if attempt >= config.get("PLINTH_OUTBOX_MAX_ATTEMPTS", 8):
         _finish(message_id, attempt, MessageState.failed, outcome="failed",
-                detail=f"Gave up after {attempt} attempts: {exc}", status_code=exc.status_code)
+                detail=f"Gave up after {attempt} attempts: {exc}", status_code=exc.status_code, stored=stored)
         return "failed"
     due: datetime = utcnow() + backoff(attempt, config.get("PLINTH_OUTBOX_RETRY_SECONDS", 30))
     hit = db.session.execute(
         update(Message).where(Message.id == message_id, Message.state == MessageState.sending,
                               Message.attempts == attempt)
-        .values(state=MessageState.pending, due_at=due, last_error=str(exc)),
+        .values(state=MessageState.pending, due_at=due, last_error=str(exc), **(stored or {})),
         execution_options={"synchronize_session": False}).rowcount
     db.session.add(MessageAttempt(message_id=message_id, at=utcnow(), outcome="retry" if hit else "retry-late",
                                   status_code=exc.status_code, detail=f"{exc} (next try {due:%H:%M:%S} UTC)"))
     return "retry"
+
+
+def warm_up() -> None:
+    """What every work horse would otherwise pay per job: imports, the locale data,
+    compiled default templates. The worker calls this once before forking."""
+    from babel.dates import format_date
+
+    import app.messaging.channels.files  # noqa: F401
+    import app.messaging.channels.sendgrid  # noqa: F401
+    from app.messaging import templates
+
+    templates.warm_up()
+    format_date(utcnow().date(), format="full", locale=current_app.config.get("PLINTH_LOCALE", "en_CA"))

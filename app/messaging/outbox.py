@@ -4,9 +4,9 @@
   ``ON CONFLICT (dedupe_key) DO NOTHING``, so the same key can never make two messages
   (not even from two concurrent transactions) and a duplicate never spoils the
   caller's transaction; it returns None when the key already exists.
-* Messages due now are enqueued after commit (``app.uow.after_commit``); later ones,
-  retries and anything Redis lost are enqueued by the worker's sweep
-  (app.messaging.sweep). A rollback leaves neither a row nor a job.
+* Messages due now are enqueued after commit (``app.uow.after_commit``), one batch job
+  per transaction; later ones, retries and anything Redis lost are enqueued by the
+  worker's sweep (app.messaging.dispatch). A rollback leaves neither a row nor a job.
 * ``withdraw`` (reschedule, cancel), ``postpone``, ``resend`` and ``cancel`` change
   pending rows with conditional UPDATEs and leave a line in the message's history.
 """
@@ -69,20 +69,23 @@ def queue(channel: str, kind: str, to: str, context: dict | None, key: str, *, d
 
 
 def enqueue_after_commit(message_ids: Iterable[int]) -> None:
-    """Enqueue delivery jobs once the transaction commits (one callback per transaction)."""
-    pending: list[int] | None = db.session.info.get(_TO_ENQUEUE)
-    if pending is None:
-        pending = db.session.info[_TO_ENQUEUE] = []
+    """Enqueue delivery once the transaction commits: one callback and one batch job per
+    transaction (a booking's confirmations to client and provider travel together)."""
+    transaction = db.session().get_transaction()
+    entry: tuple | None = db.session.info.get(_TO_ENQUEUE)
+    if entry is None or entry[0] is not transaction:
+        # The first of this transaction (what a rolled-back one left here is dropped).
+        entry = db.session.info[_TO_ENQUEUE] = (transaction, [])
+        ids = entry[1]
 
         def _enqueue() -> None:
-            ids = db.session.info.pop(_TO_ENQUEUE, [])
-            from app.messaging.dispatch import enqueue_delivery
+            db.session.info.pop(_TO_ENQUEUE, None)
+            from app.messaging.dispatch import enqueue_batches
 
-            for message_id in ids:
-                enqueue_delivery(message_id)
+            enqueue_batches(ids)
 
         after_commit(_enqueue)
-    pending.extend(message_ids)
+    entry[1].extend(message_ids)
 
 
 def _note(message_ids: Iterable[int], outcome: str, detail: str | None) -> None:

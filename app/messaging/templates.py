@@ -136,13 +136,24 @@ _LENIENT = {True: _env(True, False), False: _env(False, False)}
 _STRICT = {True: _env(True, True), False: _env(False, True)}
 
 
-def template_for(kind: str, audience: str) -> Template:
-    """The manager's version if there is one, else the default."""
+def saved() -> dict[tuple[str, str], Template]:
+    """Every manager's version, by (kind, audience): one query for a whole batch."""
+    return {(row.kind, row.audience): Template(row.subject, row.body_text, row.body_html)
+            for row in db.session.scalars(select(MessageTemplate))}
+
+
+def template_for(kind: str, audience: str, saved_templates: dict[tuple[str, str], Template] | None = None
+                 ) -> Template:
+    """The manager's version if there is one (from ``saved_templates`` when the caller
+    has read them already), else the default."""
     key = (template_kind(kind), audience)
-    row = db.session.scalar(select(MessageTemplate).where(
-        MessageTemplate.kind == key[0], MessageTemplate.audience == key[1]))
-    if row is not None:
-        return Template(row.subject, row.body_text, row.body_html)
+    if saved_templates is None:
+        row = db.session.scalar(select(MessageTemplate).where(
+            MessageTemplate.kind == key[0], MessageTemplate.audience == key[1]))
+        if row is not None:
+            return Template(row.subject, row.body_text, row.body_html)
+    elif key in saved_templates:
+        return saved_templates[key]
     if key in DEFAULTS:
         return DEFAULTS[key]
     return DEFAULTS[(key[0], CLIENT)]
@@ -159,6 +170,15 @@ class Rendered:
 def _compiled(source: str, html: bool, strict: bool):
     # Compiling is most of a render's cost; a template's text changes rarely.
     return (_STRICT if strict else _LENIENT)[html].from_string(source)
+
+
+def warm_up() -> None:
+    """Compile the defaults now. The worker calls this before it forks work horses, so
+    each horse starts with them compiled instead of compiling them per job."""
+    for template in DEFAULTS.values():
+        _compiled(template.subject, False, False)
+        _compiled(template.body_text, False, False)
+        _compiled(template.body_html, True, False)
 
 
 def render(template: Template, context: dict, *, strict: bool = False) -> Rendered:

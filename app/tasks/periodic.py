@@ -44,7 +44,9 @@ class Periodic:
             key = f"plinth:periodic:{self.queue_name}:{func}"
             try:
                 if self.connection.set(key, "1", nx=True, ex=period):
+                    # At the front: a sweep is short, and behind a backlog of batches
+                    # it would come too late to keep the queue fed evenly.
                     Queue(self.queue_name, connection=self.connection).enqueue(
-                        func, job_timeout=300, result_ttl=0, failure_ttl=3600)
+                        func, job_timeout=300, result_ttl=0, failure_ttl=3600, at_front=True)
             except RedisError as exc:
                 log.warning("Could not enqueue %s (%s); next try in a second", func, type(exc).__name__)

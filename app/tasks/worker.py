@@ -65,6 +65,22 @@ class AppWorker(Worker):
                 db.session.remove()
 
 
+# Run once in the worker before it forks: every work horse inherits what they load
+# (imports, locale data, compiled templates) instead of paying for it per job.
+WARM_UP = ("app.messaging.delivery.warm_up",)
+
+
+def warm_up(app: Flask) -> None:
+    from rq.utils import import_attribute
+
+    with app.app_context():
+        for name in WARM_UP:
+            try:
+                import_attribute(name)()
+            except Exception:  # an optimisation only: never keep the worker from starting
+                log.exception("Warm-up %s failed", name)
+
+
 def redacted(url: str) -> str:
     """Where a Redis URL points, without its password, for log messages."""
     parsed = urlparse(url)
@@ -103,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     queues = args.queues or [app.config.get("PLINTH_QUEUE_NAME") or QUEUE_NAME]
     # Jobs that enqueue more work (the outbox sweep) put it where this worker listens.
     app.config["PLINTH_QUEUE_NAME"] = queues[0]
+    warm_up(app)
     log.info("Plinth worker: queues %s on Redis %s", ", ".join(queues), where)
     worker = build_worker(app, queues, name=args.name)
     worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)

@@ -38,8 +38,9 @@ def queue(app, monkeypatch):
 
     connection = Redis.from_url(app.config["REDIS_URL"])
     Queue(name, connection=connection).delete(delete_jobs=True)
-    for key in connection.scan_iter(f"plinth:periodic:{name}:*"):
-        connection.delete(key)
+    for pattern in (f"plinth:periodic:{name}:*", f"plinth:outbox:{name}:*"):
+        for key in connection.scan_iter(pattern):
+            connection.delete(key)
     connection.close()
 
 
@@ -53,7 +54,7 @@ class Workers:
                "PLINTH_INSTANCE_DIR": self.app.config["INSTANCE_DIR"], "REDIS_URL": self.app.config["REDIS_URL"],
                "SENDGRID_API_KEY": "SG.test-key", "SENDGRID_API_HOST": self.stub.url,
                "PLINTH_OUTBOX_SWEEP_SECONDS": "1", "PLINTH_OUTBOX_STUCK_SECONDS": "5",
-               "PLINTH_OUTBOX_RETRY_SECONDS": "1"}
+               "PLINTH_OUTBOX_RETRY_SECONDS": "1", "PLINTH_OUTBOX_BATCH_SECONDS": "5"}
         with (self.tmp_path / f"worker{len(self.procs)}.log").open("wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "app.tasks.worker", "--queue", self.queue], cwd=ROOT,
                                     env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -142,9 +143,13 @@ def test_a_flushed_redis_loses_nothing(app, db, stub, workers, queue):
     with unit_of_work():
         ids = [outbox.queue_email("login_code", f"q{i}@example.com", {"code": "1", "minutes": 10}, f"flush:{i}").id
                for i in range(10)]
-    # Everything Redis knew about them is gone (as after a restart without persistence).
+    # Everything Redis knew about them is gone (as after a restart without persistence):
+    # the queue, its jobs and the markers naming them.
     connection = Redis.from_url(app.config["REDIS_URL"])
-    connection.delete(f"rq:queue:{queue}", *[f"rq:job:plinth-msg-{i}" for i in ids])
+    jobs = connection.lrange(f"rq:queue:{queue}", 0, -1)
+    markers = list(connection.scan_iter(f"plinth:outbox:{queue}:*"))
+    assert jobs and len(markers) == len(ids)
+    connection.delete(f"rq:queue:{queue}", *[b"rq:job:" + job for job in jobs], *markers)
     connection.close()
     workers.start()
     wait_for(lambda: count(MessageState.sent) == 10, 60, workers, "the sweep to resend after the flush")
