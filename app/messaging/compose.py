@@ -185,4 +185,6 @@ def _invite(message: Message, appointment: Appointment, method: str, snapshot: S
         location=", ".join(p for p in (location.name, location.address) if p),
         organizer_email=snapshot.clinic_email, organizer_name=snapshot.clinic_name,
         attendee_email=message.to_address, stamp=utcnow())
-    return ("cancel.ics" if method == ics.CANCEL else "invite.ics", f"text/calendar; method={method}", content)
+    # UTF-8 named explicitly: summaries carry "—" and clinic names with accents.
+    return ("cancel.ics" if method == ics.CANCEL else "invite.ics", f"text/calendar; charset=utf-8; method={method}",
+            content)

@@ -190,6 +190,8 @@ def test_without_an_api_key_messages_become_eml_files(app, scene, monkeypatch, t
     assert parsed["To"] == "alex@example.com" and "Your appointment" in parsed["Subject"]
     types = [part.get_content_type() for part in parsed.walk()]
     assert "text/plain" in types and "text/html" in types and "text/calendar" in types
+    [invite] = [part for part in parsed.walk() if part.get_content_type() == "text/calendar"]
+    assert invite.get_content_charset() == "utf-8" and "BEGIN:VCALENDAR" in invite.get_payload(decode=True).decode("utf-8")
 
 
 def test_registered_attachments_travel_with_their_kind(db, sendgrid):
