@@ -121,6 +121,10 @@ BILLING = "Billing"  # charges, invoices, payments, balances, receivables
 BILLING_SETUP = "BillingSetup"  # fee policies, package types, clinic settings
 ROLE_GRANTS[MANAGER] += [(READ, BILLING), (WRITE, BILLING), (READ, BILLING_SETUP), (WRITE, BILLING_SETUP)]
 ROLE_GRANTS[FRONT_DESK] += [(READ, BILLING), (WRITE, BILLING)]
+# Everyone on the team chooses their own appointment notifications.
+MY_NOTIFICATIONS = "MyNotifications"
+for _role in (MANAGER, FRONT_DESK, PROVIDER):
+    ROLE_GRANTS[_role] += [(READ, MY_NOTIFICATIONS), (WRITE, MY_NOTIFICATIONS)]
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 

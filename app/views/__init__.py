@@ -63,5 +63,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(OnlineBookingView, "Online booking", category="Setup", icon="fa-globe")
     appbuilder.add_view_no_menu(SessionTypeBillingItemView)
     appbuilder.add_view_no_menu(InvoiceLineView)
+    from app.views.preferences import MyNotificationsView
+
+    appbuilder.add_view(MyNotificationsView, "My notifications", category="Messages", icon="fa-bell")
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
