@@ -20,12 +20,9 @@ EVENT_SWITCH = {
 
 def notification_settings() -> NotificationSettings:
     """The settings row, created with defaults (everything off) on first use."""
-    row = db.session.get(NotificationSettings, 1)
-    if row is None:
-        row = NotificationSettings(id=1)
-        db.session.add(row)
-        db.session.flush()
-    return row
+    from app.models.settings import singleton
+
+    return singleton(NotificationSettings)
 
 
 def event_enabled(settings: NotificationSettings, kind: str) -> bool:

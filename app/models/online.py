@@ -54,12 +54,9 @@ class OnlineBookingSettings(db.Model):
 
 def online_booking_settings() -> OnlineBookingSettings:
     """The settings row, created with defaults on first use."""
-    row = db.session.get(OnlineBookingSettings, 1)
-    if row is None:
-        row = OnlineBookingSettings(id=1, enabled=True)
-        db.session.add(row)
-        db.session.flush()
-    return row
+    from app.models.settings import singleton
+
+    return singleton(OnlineBookingSettings, enabled=True)
 
 
 class LoginCode(db.Model):

@@ -45,15 +45,24 @@ class ClinicSettings(db.Model):
         return self.clinic_name
 
 
-def clinic_settings() -> ClinicSettings:
-    """The settings row, created with defaults on first use."""
-    row = db.session.get(ClinicSettings, 1)
+def singleton(model, **values):
+    """The one settings row of ``model`` (id 1), created on first use. Two requests on a
+    fresh install may both find it missing: the insert does nothing when the other wins,
+    so neither fails."""
+    row = db.session.get(model, 1)
     if row is None:
-        from flask import current_app
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        # First use: start from the installation's configured name and currency.
-        row = ClinicSettings(id=1, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
-                             currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")
-        db.session.add(row)
-        db.session.flush()
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(model).values(id=1, **values).on_conflict_do_nothing(index_elements=["id"]))
+        row = db.session.get(model, 1, populate_existing=True)
     return row
+
+
+def clinic_settings() -> ClinicSettings:
+    """The settings row, created with the installation's configured name and currency."""
+    from flask import current_app
+
+    return singleton(ClinicSettings, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
+                     currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")

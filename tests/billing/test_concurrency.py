@@ -102,3 +102,16 @@ def test_a_charge_edited_while_it_is_being_invoiced_never_differs_from_its_invoi
     charge = ext_db.session.get(Charge, charge_id)
     line = ext_db.session.query(InvoiceLine).filter_by(charge_id=charge_id).one()
     assert line.unit_price == charge.unit_price
+
+
+def test_many_first_uses_of_the_settings_rows_at_once_all_succeed(app, db):
+    from app.messaging.settings import notification_settings
+    from app.models import clinic_settings, online_booking_settings
+
+    def first_use():
+        clinic_settings()
+        notification_settings()
+        online_booking_settings()
+
+    outcomes = race(app, [first_use] * THREADS)
+    assert outcomes == Counter({"done": THREADS}), outcomes
