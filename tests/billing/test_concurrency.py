@@ -3,49 +3,19 @@
 credited twice."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 from app.billing import balances, invoicing, payments
-from app.errors import Conflict
 from app.extensions import db as ext_db
 from app.models import AppointmentStatus, Client, Invoice, Location, PaymentMethod
 from app.scheduling import lifecycle
-from app.uow import unit_of_work
 from tests.billing.conftest import NOW, TODAY
+from tests.scheduling.test_concurrency import _race
 
 THREADS = 6
-
-
-def race(app, attempts) -> Counter:
-    ext_db.session.close()
-    outcomes: Counter = Counter()
-    barrier = threading.Barrier(len(attempts))
-    lock = threading.Lock()
-
-    def run(attempt):
-        with app.app_context():
-            barrier.wait()
-            try:
-                with unit_of_work():
-                    attempt()
-                result = "done"
-            except Conflict:
-                result = "refused"
-            except Exception as exc:  # would be a 500
-                result = f"error: {type(exc).__name__}: {exc}"
-            finally:
-                ext_db.session.remove()
-            with lock:
-                outcomes[result] += 1
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
+# One race helper for every concurrency test: its success label is "booked".
+race = _race
 
 
 def issued(scene, db):
@@ -66,7 +36,7 @@ def test_many_people_paying_the_same_invoice_in_full_at_once_pay_it_once(app, sc
                         allocations=[(session.get(Invoice, invoice_id), total)])
 
     outcomes = race(app, [pay] * THREADS)
-    assert outcomes == Counter({"done": 1, "refused": THREADS - 1}), outcomes
+    assert outcomes == Counter({"booked": 1, "conflict": THREADS - 1}), outcomes
     assert balances.of_invoices([invoice_id])[invoice_id] == Decimal("0.00")
 
 
@@ -78,7 +48,7 @@ def test_many_people_crediting_the_same_invoice_at_once_credit_it_once(app, scen
                               today=TODAY)
 
     outcomes = race(app, [credit] * THREADS)
-    assert outcomes == Counter({"done": 1, "refused": THREADS - 1}), outcomes
+    assert outcomes == Counter({"booked": 1, "conflict": THREADS - 1}), outcomes
     assert balances.of_invoices([invoice_id])[invoice_id] == Decimal("0.00")
 
 
@@ -98,7 +68,7 @@ def test_a_charge_edited_while_it_is_being_invoiced_never_differs_from_its_invoi
         billing_charges.update(charge=ext_db.session.get(Charge, charge_id), changes={"unit_price": "1.00"}, actor=None)
 
     outcomes = race(app, [issue, edit])
-    assert outcomes["done"] >= 1 and not [k for k in outcomes if k.startswith("error")], outcomes
+    assert outcomes["booked"] >= 1 and not [k for k in outcomes if k.startswith("error")], outcomes
     charge = ext_db.session.get(Charge, charge_id)
     line = ext_db.session.query(InvoiceLine).filter_by(charge_id=charge_id).one()
     assert line.unit_price == charge.unit_price
@@ -114,4 +84,4 @@ def test_many_first_uses_of_the_settings_rows_at_once_all_succeed(app, db):
         online_booking_settings()
 
     outcomes = race(app, [first_use] * THREADS)
-    assert outcomes == Counter({"done": THREADS}), outcomes
+    assert outcomes == Counter({"booked": THREADS}), outcomes
