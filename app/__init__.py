@@ -93,6 +93,9 @@ def configure_blueprints(app: Flask) -> None:
     from app.booking import init_booking
 
     init_booking(app)  # the public booking site at /book/
+    from app import access_log
+
+    access_log.init_app(app)  # staff reads of patient records, one insert per request
 
 
 def configure_errors(app: Flask) -> None:

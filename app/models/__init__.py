@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
+from app.models.access import AccessEvent
 from app.models.appointments import Appointment, AppointmentStatus, BookedVia, Occupancy
 from app.models.audit import AuditEvent
 from app.models.billing import (
@@ -35,6 +36,7 @@ from app.models.shifts import Shift, ShiftBreak, TimeBlock
 from app.models.team import TeamMember
 
 __all__ = [
+    "AccessEvent",
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
