@@ -39,28 +39,13 @@ from app.api.rules import RuleConverter, problems_from_messages, summary
 from app.errors import Conflict, DomainError, Forbidden, Problem, ValidationFailed
 from app.extensions import db
 from app.uow import unit_of_work
-from app.models import Appointment, Calendar, Case, Client
-from app.security import (
-    READ_WRITE_METHODS,
-    appointment_scope,
-    case_scope,
-    client_scope,
-    in_scope,
-    visible_calendar_ids,
-)
+from app.ids import MAX_ID, parse_id
+from app.scopes import scope_of
+from app.security import READ_WRITE_METHODS, in_scope
 
 log = logging.getLogger(__name__)
 
 Scope = Callable[[Any], Select]
-
-# Which helper decides whether a user may see (and so refer to) a row of each model.
-SCOPE_BY_MODEL: dict[type, Scope] = {
-    Client: client_scope,
-    Case: case_scope,
-    Calendar: visible_calendar_ids,
-    Appointment: appointment_scope,
-}
-
 
 def acting_user():
     """The user of this request, or None (then every scope helper answers "nothing").
@@ -96,7 +81,8 @@ class PlinthModelApi(ModelRestApi):
     max_page_size = 200
 
     row_scope: ClassVar[Scope | None] = None
-    """Ids of rows the acting user may see (a helper from app.security); None: all."""
+    """Ids of rows the acting user may see; None: the model's helper in app/scopes.py
+    (a resource can narrow its rows, never widen them)."""
     reference_scopes: ClassVar[dict[str, Scope]] = {}
     """Per relation: ids the user may point that relation at (default by model)."""
     field_rules: ClassVar[dict[str, Callable[[Any], None]]] = {}
@@ -104,9 +90,10 @@ class PlinthModelApi(ModelRestApi):
     entity_label: ClassVar[str] = ""
 
     def __init__(self) -> None:
-        scope = _inherited(type(self), "row_scope")
+        table_scope = scope_of(self.datamodel.obj)  # UnscopedModel: no resource without a scope
+        self._row_scope = _inherited(type(self), "row_scope") or table_scope
         filters = list(self.base_filters or [])
-        if scope is not None:
+        for scope in dict.fromkeys(s for s in (table_scope, self._row_scope) if s is not None):
             filters.insert(0, ["id", InScope, scope])
         self.base_filters = filters
         self.validators_columns = {**(self.validators_columns or {}), **self.field_rules}
@@ -123,7 +110,7 @@ class PlinthModelApi(ModelRestApi):
         if relation in self.reference_scopes:
             return _unbound(self.reference_scopes[relation])
         rel = self._relations().get(relation)
-        return SCOPE_BY_MODEL.get(rel.mapper.class_) if rel is not None else None
+        return scope_of(rel.mapper.class_) if rel is not None else None
 
     def _scope_related_field_listings(self) -> None:
         """``/_info`` lists candidate values for related fields: only scoped ones."""
@@ -137,10 +124,9 @@ class PlinthModelApi(ModelRestApi):
                     rel_fields[column] = [["id", InScope, scope], *rel_fields.get(column, [])]
 
     def row_in_scope(self, item) -> bool:
-        scope = _inherited(type(self), "row_scope")
-        if scope is None:
+        if self._row_scope is None:
             return True
-        return in_scope(scope(acting_user()), item.id)
+        return in_scope(self._row_scope(acting_user()), item.id)
 
     # --- arguments -------------------------------------------------------------
     @before_request
@@ -148,7 +134,7 @@ class PlinthModelApi(ModelRestApi):
         """Answer absurd ids and ``q`` arguments with 404/400 instead of letting them
         reach the database (an id beyond 64 bits, unparseable rison) as FAB's 500."""
         pk = (request.view_args or {}).get("pk")
-        if pk is not None and not _fits_id(pk):
+        if pk is not None and parse_id(pk) is None:
             return self.response_404()
         raw = request.args.get("q")
         if raw is None:
@@ -331,21 +317,13 @@ class ReadOnlyApi(PlinthModelApi):
         return self.response(response.status_code, **data)
 
 
-_INT_MAX = 2**31 - 1  # Plinth's ids and counts are 32-bit integer columns
-
-
-def _fits_id(pk: Any) -> bool:
-    text = str(pk)
-    return text.isdigit() and int(text) <= _INT_MAX
-
-
 def _numbers_fit(value: Any) -> bool:
     if isinstance(value, bool):
         return True
     if isinstance(value, int):
-        return -_INT_MAX <= value <= _INT_MAX
+        return -MAX_ID <= value <= MAX_ID
     if isinstance(value, float):
-        return abs(value) <= _INT_MAX
+        return abs(value) <= MAX_ID
     if isinstance(value, dict):
         return all(_numbers_fit(v) for v in value.values())
     if isinstance(value, list):

@@ -49,7 +49,10 @@ MENU = [
 def register_views(appbuilder) -> None:
     from flask import Blueprint, current_app
 
+    from app import ids
     from app.calendar.views import CalendarGridView
+
+    ids.init_app(current_app)  # an impossible id in any route's URL is a 404, never a query
 
     # The grid's own templates and static files (app/calendar/templates, static).
     current_app.register_blueprint(Blueprint(

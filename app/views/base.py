@@ -1,35 +1,108 @@
-"""The base of Plinth's admin screens: one permission vocabulary, sensible defaults."""
+"""The base of Plinth's admin screens: one permission vocabulary, scope by construction.
+
+Every screen is a ``PlinthModelView``; the registration guard (``check_registered``,
+run by ``register_views``) refuses any other model screen a non-admin could open.
+Scope is not a per-view setting but a property of the model (``app/scopes.py``):
+
+* the screen's own rows (list, show, edit, delete, actions, exports, and the same view
+  as a related tab) are filtered by its model's helper, before any filter of its own;
+* every relation column of the search form (FAB's filter dropdowns), the add and edit
+  forms (pickers) is filtered by the helper of the model it points at, before any
+  narrowing the view declares in ``*_form_query_rel_fields``.
+
+A view can narrow what it shows but never widen it. Malformed list arguments (an
+unknown order column, a filter value that is not a record id) are a 400 with the reason.
+"""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from datetime import time
 
+from flask import abort, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.hooks import before_request
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from wtforms import BooleanField
 
-from app.security import READ_WRITE_METHODS
+from app.scopes import Scope, scope_of
+from app.security import READ_WRITE_METHODS, current_user
+from app.views.list_args import list_argument_problem
 
 # Routes a read-only screen keeps (FAB's list, show and its helpers).
 READ_ONLY_ROUTES = {"list", "show", "api_read", "api_get"}
 
 
+def for_current_user(scope: Scope):
+    """FAB filter value: the ids ``scope`` selects for this request's user."""
+    def ids():
+        return scope(current_user())
+    return ids
+
+
+def scoped(scope: Scope) -> list:
+    """A filter entry (``base_filters`` / ``*_query_rel_fields``) keeping rows to ``scope``."""
+    return ["id", FilterInFunction, for_current_user(scope)]
+
+
 class PlinthModelView(ModelView):
-    """A ModelView whose routes map onto can_read / can_write on its resource."""
+    """A ModelView whose routes map onto can_read / can_write on its resource and
+    whose rows and relation choices are scoped by its models' helpers."""
 
     method_permission_name = READ_WRITE_METHODS
     page_size = 50
+    max_page_size = 500
     exclude_route_methods = {"download"}  # no file columns; nothing to download
 
-    def _init_forms(self) -> None:
-        _optional_checkboxes(self)
-        super()._init_forms()
-
     def _init_properties(self) -> None:
+        scope = scope_of(self.datamodel.obj)
+        own = list(self.base_filters or [])
+        self.base_filters = [scoped(scope), *own] if scope is not None else own
         super()._init_properties()
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
         self.formatters_columns = {column: display_value for column in columns} | dict(
             self.formatters_columns or {}
         )
+
+    def _init_forms(self) -> None:
+        _optional_checkboxes(self)
+        for attr, columns in (("search_form_query_rel_fields", self.search_columns),
+                              ("add_form_query_rel_fields", self.add_columns),
+                              ("edit_form_query_rel_fields", self.edit_columns)):
+            setattr(self, attr, self._scoped_relations(getattr(self, attr), columns))
+        super()._init_forms()
+
+    def _scoped_relations(self, declared: dict | None, columns) -> dict:
+        """The view's relation filters with each relation's scope put first."""
+        fields = {name: list(filters) for name, filters in (declared or {}).items()}
+        properties = self.datamodel.list_properties
+        for column in columns or []:
+            if column not in properties or not self.datamodel.is_relation(column):
+                continue
+            scope = scope_of(self.datamodel.get_related_model(column))
+            if scope is not None:
+                fields[column] = [scoped(scope), *fields.get(column, [])]
+        return fields
+
+    @before_request
+    def refuse_malformed_list_arguments(self):
+        problem = list_argument_problem(self, request.args)
+        if problem:
+            abort(400, description=problem)
+        return None
+
+    # FAB's actions look their rows up without the view's filters: look them up with.
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if self.datamodel.get(pk, self._base_filters) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        return super().action_post()
 
 
 class ReadOnlyModelView(PlinthModelView):

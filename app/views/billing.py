@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from wtforms import SelectField
@@ -34,12 +34,8 @@ from app.security import (
     BILLING,
     BILLING_SETUP,
     READ_WRITE_METHODS,
-    case_scope,
-    client_scope,
     current_user,
     invoice_scope,
-    payment_scope,
-    scope_filter,
 )
 from app.setup.validation import check_colour, check_email, check_non_negative_int, check_non_negative_money, check_phone
 from app.timeutil import to_local, utcnow
@@ -58,7 +54,6 @@ def _pdf_link(invoice_id) -> Markup:
 class InvoiceLineView(ReadOnlyModelView):
     datamodel = SQLAInterface(InvoiceLine)
     class_permission_name = BILLING
-    base_filters = [scope_filter(invoice_scope, "invoice_id")]
     base_order = ("position", "asc")
     list_columns = ["service_date", "code", "description", "provider", "quantity", "unit_price", "tax_rate", "total"]
     formatters_columns = {"unit_price": _money, "total": _money}
@@ -67,7 +62,6 @@ class InvoiceLineView(ReadOnlyModelView):
 class InvoiceView(ReadOnlyModelView):
     datamodel = SQLAInterface(Invoice)
     class_permission_name = BILLING
-    base_filters = [scope_filter(invoice_scope)]
     base_order = ("id", "desc")
     related_views = [InvoiceLineView]
     list_columns = ["number", "kind", "issued_on", "client", "payer", "total", "open_balance", "id"]
@@ -81,13 +75,12 @@ class InvoiceView(ReadOnlyModelView):
                      "credits_invoice": "Credits invoice", "tax_total": "Tax"}
     formatters_columns = {"total": _money, "subtotal": _money, "tax_total": _money, "open_balance": _money,
                           "id": _pdf_link}
-    search_form_query_rel_fields = {"client": [["id", FilterInFunction, lambda: client_scope(current_user())]]}
 
 
 class ChargeView(ReadOnlyModelView):
     datamodel = SQLAInterface(Charge)
     class_permission_name = BILLING
-    base_filters = [scope_filter(case_scope, "case_id"), ["voided_at", FilterEqual, None]]
+    base_filters = [["voided_at", FilterEqual, None]]
     base_order = ("created_at", "desc")
     list_columns = ["created_at", "case", "description", "kind", "quantity", "unit_price", "tax_rate", "provider",
                     "invoice"]
@@ -99,7 +92,6 @@ class ChargeView(ReadOnlyModelView):
 class PaymentView(ReadOnlyModelView):
     datamodel = SQLAInterface(Payment)
     class_permission_name = BILLING
-    base_filters = [scope_filter(payment_scope)]
     base_order = ("received_on", "desc")
     list_columns = ["received_on", "client", "payer", "method", "amount", "reference", "voided_at"]
     search_columns = ["received_on", "client", "payer", "method", "reference"]
@@ -172,7 +164,6 @@ class PackageTypeView(PlinthModelView):
 class ClientPackageView(ReadOnlyModelView):
     datamodel = SQLAInterface(ClientPackage)
     class_permission_name = BILLING
-    base_filters = [scope_filter(client_scope, "client_id")]
     list_columns = ["client", "package_type", "sessions_total", "purchased_on", "expires_on"]
     label_columns = {"sessions_total": "Visits"}
 

@@ -15,23 +15,13 @@ from app.security import (
     CALENDARS,
     SHIFTS,
     TIME_BLOCKS,
-    appointment_scope,
     bookable_calendar_ids,
-    calendar_access_scope,
-    scope_filter,
-    shift_scope,
-    time_block_scope,
-    visible_calendar_ids,
 )
 from app.scheduling.shifts import overlap_problems
 from app.setup.validation import InvalidValue, check_colour, check_non_negative_int, check_positive_int, check_shift, check_slug, parse_breaks
 from app.timeutil import to_local, to_utc
-from app.views.base import PlinthModelView, ReadOnlyModelView
+from app.views.base import PlinthModelView, ReadOnlyModelView, scoped
 from app.views.forms import AtLeastOne, EndsAfter, Rule
-
-
-# Relation pickers and filters list only calendars the user may see.
-_VISIBLE_CALENDARS = {"calendar": [scope_filter(visible_calendar_ids)]}
 
 
 def _provider_needs_team_member(form, field) -> None:
@@ -46,7 +36,6 @@ def _provider_needs_team_member(form, field) -> None:
 class CalendarView(PlinthModelView):
     datamodel = SQLAInterface(Calendar)
     class_permission_name = CALENDARS
-    base_filters = [scope_filter(visible_calendar_ids)]
     base_order = ("sort_order", "asc")
     list_columns = ["name", "kind", "location", "team_member", "sort_order", "online_enabled", "active"]
     search_columns = ["name", "kind", "location", "team_member", "online_enabled", "active"]
@@ -85,7 +74,6 @@ class CalendarView(PlinthModelView):
 class CalendarAccessView(PlinthModelView):
     datamodel = SQLAInterface(CalendarAccess)
     class_permission_name = CALENDAR_ACCESS
-    base_filters = [scope_filter(calendar_access_scope)]
     list_columns = ["user", "calendar", "level"]
     search_columns = ["user", "calendar", "level"]
     add_columns = edit_columns = list_columns
@@ -112,10 +100,8 @@ def _breaks_fit_the_shift(form, field) -> None:
 
 
 class ShiftView(PlinthModelView):
-    search_form_query_rel_fields = add_form_query_rel_fields = edit_form_query_rel_fields = _VISIBLE_CALENDARS
     datamodel = SQLAInterface(Shift)
     class_permission_name = SHIFTS
-    base_filters = [scope_filter(shift_scope)]
     base_order = ("day", "desc")
     list_columns = ["calendar", "day", "start_time", "end_time", "breaks_text"]
     search_columns = ["calendar", "day"]
@@ -138,12 +124,10 @@ class ShiftView(PlinthModelView):
 
 
 class TimeBlockView(PlinthModelView):
-    search_form_query_rel_fields = _VISIBLE_CALENDARS
     # Blocking time is writing to the calendar: only calendars the user may book into.
-    add_form_query_rel_fields = edit_form_query_rel_fields = {"calendar": [scope_filter(bookable_calendar_ids)]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"calendar": [scoped(bookable_calendar_ids)]}
     datamodel = SQLAInterface(TimeBlock)
     class_permission_name = TIME_BLOCKS
-    base_filters = [scope_filter(time_block_scope)]
     base_order = ("starts_at", "desc")
     list_columns = ["calendar", "starts_at", "ends_at", "reason"]
     search_columns = ["calendar", "reason"]
@@ -179,7 +163,6 @@ class TimeBlockView(PlinthModelView):
 class AppointmentView(ReadOnlyModelView):
     datamodel = SQLAInterface(Appointment)
     class_permission_name = APPOINTMENTS
-    base_filters = [scope_filter(appointment_scope)]
     base_order = ("starts_at", "desc")
     list_columns = ["local_times", "location", "case.client", "session_type", "status", "booked_via"]
     search_columns = ["location", "status", "booked_via", "session_type", "starts_at"]

@@ -18,7 +18,7 @@ from app.messaging import outbox, templates
 from app.messaging.offsets import InvalidOffsets, canonical
 from app.messaging.settings import notification_settings
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
-from app.security import MESSAGE_SETUP, MESSAGES, current_user, message_scope, scope_filter
+from app.security import MESSAGE_SETUP, MESSAGES, current_user
 from app.setup.validation import InvalidValue
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView, ReadOnlyModelView
@@ -60,7 +60,6 @@ class MessageView(PlinthModelView):
     base_permissions = ["can_read", "can_write"]
     # Actions are checked by their function's name: both change messages.
     method_permission_name = {**PlinthModelView.method_permission_name, "resend": "write", "cancel": "write"}
-    base_filters = [scope_filter(message_scope)]
     base_order = ("due_at", "desc")
     list_columns = ["due_at", "kind", "audience", "to_address", "state", "attempts", "delivery_status",
                     "last_error"]

@@ -1,18 +1,15 @@
 """Client records: clients and their cases, scoped to what the user may see."""
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.models import Case, Client
-from app.security import CASES, CLIENTS, case_scope, client_scope, current_user, scope_filter
+from app.security import CASES, CLIENTS
 from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
 from app.views.base import PlinthModelView
 from app.views.billing import InvoiceView
 from app.views.forms import NotBefore, Rule
-
-_scoped_clients = [["id", FilterInFunction, lambda: client_scope(current_user())]]
-
 
 # Client records are kept (their visits, charges and invoices point at them): no delete.
 KEPT_RECORD_ROUTES = {"download", "delete", "muldelete"}
@@ -23,7 +20,6 @@ class CaseView(PlinthModelView):
     exclude_route_methods = KEPT_RECORD_ROUTES
     related_views = [InvoiceView]  # the case's invoices, each with its PDF
     class_permission_name = CASES
-    base_filters = [scope_filter(case_scope)]
     base_order = ("opened_on", "desc")
     list_columns = ["client", "title", "discipline", "payer", "provider", "opened_on", "closed_on"]
     search_columns = ["client", "title", "discipline", "payer", "provider", "claim_number", "opened_on", "closed_on"]
@@ -43,19 +39,14 @@ class CaseView(PlinthModelView):
         "authorised_visits": [Rule(lambda v: None if v in (None, "") else check_non_negative_int(v, "Authorised visits"))],
         "authorised_amount": [Rule(check_non_negative_money, "The authorised amount")],
     }
-    # A user can only pick (or filter by) a client they may see.
-    search_form_query_rel_fields = {"client": _scoped_clients}
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "client": _scoped_clients,
-        "provider": [["is_provider", FilterEqual, True]],
-    }
+    # Rows, pickers and filters are scoped by the base view; the provider is a provider.
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"provider": [["is_provider", FilterEqual, True]]}
 
 
 class ClientView(PlinthModelView):
     datamodel = SQLAInterface(Client)
     exclude_route_methods = KEPT_RECORD_ROUTES
     class_permission_name = CLIENTS
-    base_filters = [scope_filter(client_scope)]
     base_order = ("last_name", "asc")
     related_views = [CaseView, InvoiceView]
     list_columns = ["last_name", "first_name", "date_of_birth", "phone", "email", "home_location", "online_booking_blocked"]

@@ -21,8 +21,6 @@ from app.security import (
     client_scope,
     current_user,
     location_scope,
-    scope_filter,
-    waitlist_scope,
 )
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView
@@ -45,7 +43,6 @@ class WaitlistView(PlinthModelView):
 
     datamodel = SQLAInterface(WaitlistEntry)
     class_permission_name = WAITLIST
-    base_filters = [scope_filter(waitlist_scope)]
     base_order = ("created_at", "asc")
     list_columns = ["created_at", "last_name", "first_name", "session_type", "calendar", "location",
                     "preferences", "status", "offers_made"]
