@@ -40,6 +40,7 @@ from app.errors import Conflict, DomainError, Forbidden, Problem, ValidationFail
 from app.extensions import db
 from app.uow import unit_of_work
 from app.ids import MAX_ID, parse_id
+from app.record_reads import log_read_by_id
 from app.scopes import scope_of
 from app.security import READ_WRITE_METHODS, in_scope
 
@@ -148,6 +149,13 @@ class PlinthModelApi(ModelRestApi):
         if isinstance(args, dict) and isinstance(args.get("page"), int) and args["page"] < 0:
             return self.response_400(message="The page number cannot be negative.")
         return None
+
+    # --- reads -------------------------------------------------------------------
+    def get_headless(self, pk, **kwargs):
+        response = super().get_headless(pk, **kwargs)
+        if response.status_code == 200:
+            log_read_by_id(self.datamodel.obj, int(pk))  # patient records go to the access log
+        return response
 
     # --- writes ------------------------------------------------------------------
     def post_headless(self):

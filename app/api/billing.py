@@ -38,6 +38,7 @@ from app.api.scheduling import (
 from app.billing import balances, emailing, invoicing, packages, payments, pdf
 from app.billing import charges as billing_charges
 from app.errors import NotFound, Problem, ValidationFailed
+from app.record_reads import log_read
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -257,7 +258,9 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The invoice}}
         """
-        return self.response(200, **invoice_json(_invoice(invoice_id)))
+        invoice = _invoice(invoice_id)
+        log_read(invoice)
+        return self.response(200, **invoice_json(invoice))
 
     @expose("/invoices/<int:invoice_id>/pdf", methods=["GET"])
     @protect()
@@ -271,6 +274,7 @@ class BillingApi(BaseApi):
           responses: {200: {description: application/pdf}}
         """
         invoice = _invoice(invoice_id)
+        log_read(invoice, subject="invoice_pdf")
         settled = balances.settlement(invoice) if invoice.kind == InvoiceKind.invoice else None
         data = pdf.invoice_pdf(invoice, settled=settled)
         disposition = "attachment" if request.args.get("download") else "inline"

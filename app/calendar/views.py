@@ -15,6 +15,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
 from app.models.settings import clinic_settings
+from app.record_reads import log_read
 from app.security import (
     APPOINTMENTS,
     CASES,
@@ -135,6 +136,7 @@ class CalendarGridView(BaseView):
         found = db.session.get(Appointment, appointment_id)
         if found is None or not in_scope(appointment_scope(current_user()), appointment_id):
             raise NotFound(f"There is no appointment {appointment_id}.")
+        log_read(found)
         return jsonify(feeds.appointment_panel(appointment=found, user=current_user()))
 
     @expose("/feed/session_types")

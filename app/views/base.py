@@ -12,6 +12,7 @@ Scope is not a per-view setting but a property of the model (``app/scopes.py``):
 
 A view can narrow what it shows but never widen it. Malformed list arguments (an
 unknown order column, a filter value that is not a record id) are a 400 with the reason.
+Showing a patient record (``app/record_reads.py``) writes it to the access log.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from wtforms import BooleanField
 
+from app.record_reads import log_read
 from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user
 from app.views.list_args import list_argument_problem
@@ -82,6 +84,10 @@ class PlinthModelView(ModelView):
             if scope is not None:
                 fields[column] = [scoped(scope), *fields.get(column, [])]
         return fields
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        log_read(item)  # a patient record's show page is a read for the access log
+        return super()._get_show_widget(pk, item, **kwargs)
 
     @before_request
     def refuse_malformed_list_arguments(self):

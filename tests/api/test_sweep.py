@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import Appointment, Calendar, CalendarAccess, Case, Client, Shift, TimeBlock
+from tests import factories
 from tests.api.conftest import LISBON_MARKERS, SECRET_MARKERS
 
 WATCHED = (Client, Case, Appointment, Calendar, CalendarAccess, Shift, TimeBlock)
@@ -60,6 +61,13 @@ def hijack_payload(scene, actor: str, view) -> dict:
         "day": "2026-03-09", "start_time": "08:00:00", "end_time": "09:00:00",
     }
     columns = set(getattr(view, "add_columns", None) or [])
+    if not columns:  # a service endpoint (booking, billing, grid): ids of the victim's rows
+        return {"case_id": ids["case"][0], "client_id": ids["client"][0], "calendar_id": ids["calendar"][0],
+                "extra_calendar_ids": [ids["calendar"][0]], "calendar_ids": [ids["calendar"][0]],
+                "session_type_id": scene.session_type.id, "start": "2026-03-09T15:00:00Z",
+                "end": "2026-03-09T16:00:00Z", "first_day": "2026-03-09", "weekdays": [0], "at": "10:00",
+                "weeks": 1, "title": "Hijack", "discipline_id": scene.people.discipline.id,
+                "allocations": [], "amount": "1.00", "method": "cash", "received_on": "2026-03-09"}
     return {k: v for k, v in candidate.items() if k in columns}
 
 
@@ -118,6 +126,7 @@ def snapshot() -> dict:
 @pytest.mark.parametrize("actor, markers", [("outsider", SECRET_MARKERS + ("Provider Tester",)),
                                             ("frontdesk", LISBON_MARKERS + ("Outsider Tester",))])
 def test_no_api_route_shows_or_changes_records_outside_the_callers_scope(scene, as_user, actor, markers):
+    scene.session_type = factories.make_session_type(discipline=scene.people.discipline)
     api = as_user(actor)
     ids = victims(scene, actor)
     before = snapshot()
