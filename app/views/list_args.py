@@ -25,10 +25,10 @@ def list_argument_problem(view, args) -> str | None:
     views = {type(view).__name__: view}
     views.update({type(v).__name__: v for v in getattr(view, "_related_views", None) or []})
     for key in args:
-        for pattern, limit, what in ((_PAGE, MAX_PAGE, "page number"),
-                                     (_PSIZE, getattr(view, "max_page_size", 500), "page size")):
-            if pattern.findall(key) and not _whole_number(args.get(key), limit):
-                return f"The {what} “{args.get(key)}” is not a whole number from 0 to {limit}."
+        for pattern, low, high, what in ((_PAGE, 0, MAX_PAGE, "page number"),
+                                         (_PSIZE, 1, getattr(view, "max_page_size", 500), "page size")):
+            if pattern.findall(key) and not _whole_number(args.get(key), low, high):
+                return f"The {what} “{args.get(key)}” is not a whole number from {low} to {high}."
         match = _ORDER.findall(key)
         if match:
             target = views.get(match[0])
@@ -46,8 +46,8 @@ def list_argument_problem(view, args) -> str | None:
     return None
 
 
-def _whole_number(value, limit: int) -> bool:
-    return value is not None and value.isdigit() and int(value) <= limit
+def _whole_number(value, low: int, high: int) -> bool:
+    return value is not None and value.isascii() and value.isdigit() and low <= int(value) <= high
 
 
 def _filter_problem(view, index: int, column: str, values: list[str]) -> str | None:
