@@ -13,6 +13,7 @@ import secrets
 
 from flask import Flask, Response, g, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 
 HSTS = "max-age=31536000"
 
@@ -58,7 +59,14 @@ def _fresh_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
+def _untrusted_host(_exc: SecurityError):
+    # Werkzeug's page would repeat the forged Host; say nothing about it.
+    return Response("This site is not served under that host name.\n", 400, mimetype="text/plain")
+
+
 def install(app: Flask) -> None:
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.before_request(_fresh_nonce)
     app.after_request(apply)
-    app.context_processor(lambda: {"csp_nonce": nonce})
+    # A global, not a context processor: FAB's macros are imported without context.
+    app.jinja_env.globals["csp_nonce"] = nonce
