@@ -96,5 +96,8 @@
     return response;
   };
 
+  // Back to this tab (or window): look again at once, activity elsewhere may have changed it.
+  window.addEventListener("focus", tick);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) tick(); });
   tick();
 })();
