@@ -130,9 +130,7 @@ def lift(kind: str, key: str, *, actor_id: int, address: str) -> None:
     if kind == "account":
         record(normalise(key), address, "admin", LIFTED_ACCOUNT, actor_id)
     elif kind == "address":
-        event = LoginEvent(at=utcnow(), username="", address=key[:64], channel="admin",
-                           outcome=LIFTED_ADDRESS, user_id=actor_id)
-        db.session.add(event)
+        record("", key, "admin", LIFTED_ADDRESS, actor_id)
     else:
         raise ValueError(kind)
     db.session.flush()

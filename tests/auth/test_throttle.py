@@ -113,25 +113,30 @@ def test_every_attempt_is_recorded_with_address_and_channel(user, browser_for, c
                                         ("dana", "192.0.2.99", "api", "success", user.id)]
 
 
-def test_an_admin_sees_the_lock_and_lifts_it(user, browser_for, clock, app, db):
+@pytest.mark.parametrize("kind", ["account", "address"])
+def test_an_admin_sees_the_lock_and_lifts_it(kind, user, browser_for, clock, app, db, monkeypatch):
     from tests import factories
 
+    if kind == "address":
+        monkeypatch.setitem(app.config, "PLINTH_LOGIN_MAX_FAILURES", 100)
     factories.make_user("Admin", username="root")
-    browser = browser_for()
-    for _ in range(app.config["PLINTH_LOGIN_MAX_FAILURES"]):
+    browser = browser_for("192.0.2.10")
+    for _ in range(app.config["PLINTH_LOGIN_MAX_FAILURES"] if kind == "account" else
+                   app.config["PLINTH_LOGIN_MAX_FAILURES_PER_ADDRESS"]):
         browser.api_login("dana", WRONG)
     assert browser.api_login("dana").status_code == 429
     admin = browser_for("192.0.2.1")
     assert admin.login("root").status_code == 302
     page = admin.get("/security/sign-in-locks/").get_data(as_text=True)
-    assert "Account <strong>dana</strong>" in page and "Address <strong>" not in page
+    key = "dana" if kind == "account" else "192.0.2.10"
+    assert f"{kind.title()} <strong>{key}</strong>" in page and page.count("Lift lock") == 1
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = admin.post("/security/sign-in-locks/lift", data={"kind": "account", "key": "dana", "csrf_token": token})
+    response = admin.post("/security/sign-in-locks/lift", data={"kind": kind, "key": key, "csrf_token": token})
     assert response.status_code == 302
     assert "Nothing is locked" in admin.get("/security/sign-in-locks/").get_data(as_text=True)
     assert browser.api_login("dana").status_code == 200
-    lifted = db.session.scalar(select(LoginEvent).where(LoginEvent.outcome == "lifted_account"))
-    assert lifted.username == "dana" and lifted.user_id is not None
+    lifted = db.session.scalar(select(LoginEvent).where(LoginEvent.outcome == f"lifted_{kind}"))
+    assert (lifted.username if kind == "account" else lifted.address) == key and lifted.user_id is not None
 
 
 def test_the_locks_screen_is_for_admins_only(user, browser_for, clock):
