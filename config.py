@@ -6,6 +6,7 @@ with the variable's name instead of surfacing later as a confusing runtime error
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -121,11 +122,74 @@ def _public_base_url(raw: str | None) -> str:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {env.get(name)!r}")
+
+
+def _same_site(raw: str | None, secure: bool) -> str:
+    value = (raw or "Lax").strip().capitalize()
+    if value not in {"Lax", "Strict", "None"}:
+        raise ConfigError(f"PLINTH_COOKIE_SAMESITE must be Lax, Strict or None, not {raw!r}")
+    if value == "None" and not secure:
+        raise ConfigError("PLINTH_COOKIE_SAMESITE=None needs secure cookies (https, PLINTH_SECURE_COOKIES=true)")
+    return value
+
+
+def _trusted_hosts(raw: str | None, public_base_url: str) -> list[str]:
+    """Host names requests may carry; the default is the public site's host (plus the
+    loopback names when that host is itself local, for development)."""
+    if raw is None or raw.strip() == "":
+        host = urlparse(public_base_url).hostname or ""
+        local = {"127.0.0.1", "localhost", "::1"}
+        return sorted({host} | (local if host in local else set()))
+    hosts = [h.strip().lower() for h in re.split(r"[\s,]+", raw) if h.strip()]
+    for host in hosts:
+        if not (re.fullmatch(r"\.?[a-z0-9_.-]+", host) or re.fullmatch(r"\[?[0-9a-f:]+\]?", host)):
+            raise ConfigError(f"PLINTH_TRUSTED_HOSTS lists host names without ports (a.example.com, .example.com), not {host!r}")
+    return hosts
+
+
+def _security(env: Mapping[str, str], public_base_url: str) -> dict:
+    """Sign-in throttling, staff sessions, cookies, trusted hosts, template limits."""
+    secure = _flag(env, "PLINTH_SECURE_COOKIES", public_base_url.startswith("https://"))
+    same_site = _same_site(env.get("PLINTH_COOKIE_SAMESITE"), secure)
+    return {
+        # A lock after this many failed sign-ins inside the window, per account name
+        # (known or not) and per client address; it lifts when the window has passed.
+        "PLINTH_LOGIN_MAX_FAILURES": _positive_int(env, "PLINTH_LOGIN_MAX_FAILURES", 5),
+        "PLINTH_LOGIN_MAX_FAILURES_PER_ADDRESS": _positive_int(env, "PLINTH_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        "PLINTH_LOGIN_WINDOW_MINUTES": _positive_int(env, "PLINTH_LOGIN_WINDOW_MINUTES", 15),
+        # Staff sessions (web and API): idle timeout and absolute lifetime.
+        "PLINTH_SESSION_IDLE_MINUTES": _positive_int(env, "PLINTH_SESSION_IDLE_MINUTES", 30),
+        "PLINTH_SESSION_MAX_HOURS": _positive_int(env, "PLINTH_SESSION_MAX_HOURS", 12),
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": same_site,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": same_site,
+        "TRUSTED_HOSTS": _trusted_hosts(env.get("PLINTH_TRUSTED_HOSTS"), public_base_url),
+        # Managers' message templates: size of each part, items of a range, render time.
+        "PLINTH_TEMPLATE_MAX_CHARS": _positive_int(env, "PLINTH_TEMPLATE_MAX_CHARS", 20000),
+        "PLINTH_TEMPLATE_MAX_RANGE": _positive_int(env, "PLINTH_TEMPLATE_MAX_RANGE", 1000),
+        "PLINTH_TEMPLATE_RENDER_MS": _positive_int(env, "PLINTH_TEMPLATE_RENDER_MS", 1000),
+    }
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Build the Flask config from the environment (or from ``env`` in tests)."""
     env = os.environ if env is None else env
     instance_dir = Path(env.get("PLINTH_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+    public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL"))
     return {
+        **_security(env, public_base_url),
         "INSTANCE_DIR": str(instance_dir),
         "SECRET_KEY": _secret_key(env.get("SECRET_KEY"), instance_dir),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance_dir),
@@ -164,7 +228,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
         "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
         # Where patients reach the public site; links in emails are built on it.
-        "PUBLIC_BASE_URL": _public_base_url(env.get("PUBLIC_BASE_URL")),
+        "PUBLIC_BASE_URL": public_base_url,
         # How many reverse proxies in front of the app set X-Forwarded-For (0: none, the
         # peer address is the patient's). Rate limits key on the patient's address.
         "PLINTH_PROXY_COUNT": _proxy_count(env.get("PLINTH_PROXY_COUNT")),

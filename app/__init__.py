@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging()
     configure_database(app)
     configure_appbuilder(app)
+    configure_auth(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -73,13 +74,20 @@ def configure_appbuilder(app: Flask) -> None:
     from app.extensions import db
 
     with app.app_context():
-        appbuilder = AppBuilder()
+        # The layout adds the session-expiry warning to every staff page.
+        appbuilder = AppBuilder(base_template="plinth/baselayout.html")
         appbuilder.init_app(app, db.session)
         from app.views import register_views
         from app.api import register_apis
 
         register_views(appbuilder)
         register_apis(appbuilder)
+
+
+def configure_auth(app: Flask) -> None:
+    from app.auth import init_auth
+
+    init_auth(app)  # throttled logins, server-side sessions, security headers (app/auth/)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -17,6 +17,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from sqlalchemy import Select, and_, exists, false, or_, select
 
+from app.auth.manager import SignInMixin
 from app.extensions import db
 from app.models import (
     AccessLevel,
@@ -128,8 +129,9 @@ for _role in (MANAGER, FRONT_DESK, PROVIDER):
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 
-class PlinthSecurityManager(SecurityManager):
-    """FAB's security manager; Plinth's rules live in the functions of this module."""
+class PlinthSecurityManager(SignInMixin, SecurityManager):
+    """FAB's security manager; Plinth's rules live in the functions of this module, the
+    sign-in rules (throttling, server-side sessions) in app/auth/."""
 
     def add_permissions_view(self, base_permissions, view_menu):
         # FAB's version also deletes a resource's permissions that the view being

@@ -2,6 +2,7 @@
 from app.models.access import AccessEvent
 from app.models.appointments import Appointment, AppointmentStatus, BookedVia, Occupancy
 from app.models.audit import AuditEvent
+from app.models.auth import LoginEvent, StaffSession
 from app.models.billing import (
     Charge,
     ChargeKind,
@@ -39,7 +40,7 @@ __all__ = [
     "AccessEvent",
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
-    "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
+    "AccessLevel", "Appointment", "LoginEvent", "StaffSession", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
     "BookingConfirmation", "BookingDraft", "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
     "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",

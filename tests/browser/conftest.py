@@ -35,7 +35,11 @@ def browser():
 
 @pytest.fixture()
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Playwright's wait_for_function evaluates its predicate with eval() inside the page,
+    # which the staff pages' Content-Security-Policy forbids; the tests' own scripts may
+    # bypass it. That the app's pages run under the policy is checked by
+    # tests/browser/test_session_warning.py, whose context does not bypass it.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     yield page
     ARTIFACTS.mkdir(exist_ok=True)

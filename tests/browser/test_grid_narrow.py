@@ -17,7 +17,7 @@ TABLET = {"width": 820, "height": 1180}
 @pytest.fixture()
 def narrow_page(browser, request):
     size = request.param
-    context = browser.new_context(viewport=size, device_scale_factor=1)
+    context = browser.new_context(viewport=size, device_scale_factor=1, bypass_csp=True)  # see conftest.page
     page = context.new_page()
     yield page
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,0 +1,45 @@
+"""Security → Sign-in locks: the admin sees locked account names and addresses, the
+recent sign-in attempts, and lifts a lock (recorded, with who lifted it)."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import ValidationError
+
+from app.auth import throttle
+from app.booking.limits import client_ip
+from app.security import current_user
+from app.uow import unit_of_work
+
+SIGN_IN_LOCKS = "SignInLocks"  # Admin only (not in any other role's grants)
+
+
+class SignInLocksView(BaseView):
+    route_base = "/security/sign-in-locks"
+    class_permission_name = SIGN_IN_LOCKS
+    method_permission_name = {"index": "read", "lift": "write"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("plinth/sign_in_locks.html", locks=throttle.active_locks(),
+                                    events=throttle.recent(), csrf=generate_csrf())
+
+    @expose("/lift", methods=["POST"])
+    @has_access
+    def lift(self):
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            flash("The form expired; please try again.", "warning")
+            return redirect(url_for("SignInLocksView.index"))
+        kind, key = request.form.get("kind", ""), request.form.get("key", "")
+        if kind not in ("account", "address") or not key:
+            flash("Choose a lock to lift.", "warning")
+        else:
+            with unit_of_work():
+                throttle.lift(kind, key, actor_id=current_user().id, address=client_ip())
+            flash(f"The lock on {'account' if kind == 'account' else 'address'} {key} is lifted.", "success")
+        return redirect(url_for("SignInLocksView.index"))

@@ -1,0 +1,23 @@
+"""What Plinth's security manager adds to FAB's for signing in (see app/auth/views.py)."""
+from __future__ import annotations
+
+from flask import request
+
+from app.auth.throttle import guarded_login
+from app.auth.views import PlinthAuthDBView, PlinthSecurityApi
+from app.booking.limits import client_ip
+
+
+class SignInMixin:
+    """Mixed into ``PlinthSecurityManager`` before FAB's ``SecurityManager``."""
+
+    authdbview = PlinthAuthDBView
+    security_api = PlinthSecurityApi
+
+    def auth_user_db(self, username, password):
+        # FAB's check already answers unknown and inactive users like a wrong password,
+        # after hashing a dummy (AUTH_DB_FAKE_PASSWORD_HASH_CHECK, made with our hash
+        # method in app/auth/__init__.py so the work is comparable).
+        channel = "api" if request.path.startswith("/api/") else "web"
+        parent = super()
+        return guarded_login(username, client_ip(), channel, lambda: parent.auth_user_db(username, password))
