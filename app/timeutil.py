@@ -84,3 +84,15 @@ def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
 def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)
+
+
+def local_today(location_or_zone) -> date:
+    """Today's date on the wall clock of a location (or an IANA zone name): "today"
+    belongs to a location, never to the server."""
+    zone = getattr(location_or_zone, "timezone", location_or_zone)
+    return utcnow().astimezone(ZoneInfo(zone)).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week (weeks run Monday to Sunday, ISO 8601)."""
+    return day - timedelta(days=day.weekday())

@@ -56,6 +56,10 @@ def register_views(appbuilder) -> None:
         "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
         static_url_path="/calendar/static"))
     appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
+    from app.planner.views import ShiftPlannerView
+
+    current_app.register_blueprint(Blueprint("planner_assets", "app.planner", template_folder="templates"))
+    appbuilder.add_view(ShiftPlannerView, "Shift planner", category="Calendar", icon="fa-th")
     for view, label, category, icon in MENU + BILLING_MENU:
         if hasattr(view, "list_title"):
             view.list_title = view.list_title or label
