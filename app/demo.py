@@ -55,6 +55,8 @@ RELEASED = (AppointmentStatus.canceled, AppointmentStatus.rebooked)  # hold no t
 KEPT = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
         AppointmentStatus.paid)
 S = AppointmentStatus
+# Every demo calendar keeps the default booking horizon; shifts must reach its end.
+SHIFT_HORIZON_DAYS = Calendar.__table__.c.booking_horizon_days.default.arg
 PAST_STATUSES = ((S.paid, 58), (S.arrived, 17), (S.no_show, 7), (S.canceled, 10), (S.rebooked, 8))
 FUTURE_STATUSES = ((S.booked, 47), (S.confirmed, 40), (S.canceled, 7), (S.rebooked, 6))
 
@@ -212,6 +214,7 @@ class _Builder:
         self.locations: dict[str, Location] = {}
         self.zones: dict[str, ZoneInfo] = {}
         self.days: dict[str, list[date]] = {}
+        self.shift_days: dict[str, list[date]] = {}
         self.disciplines: dict[str, Discipline] = {}
         self.users: dict[str, User] = {}
         self.providers: list[_Provider] = []
@@ -269,6 +272,11 @@ class _Builder:
             local_today = self.now.astimezone(self.zones[spec.key]).date()
             monday = local_today - timedelta(days=local_today.weekday()) - timedelta(weeks=1)
             self.days[spec.key] = [monday + timedelta(days=n) for n in range(28) if n % 7 < 5]
+            # Shifts run on past the booked weeks to the end of online booking's horizon,
+            # so a series or an online patient finds working days as far as may be booked.
+            last = local_today + timedelta(days=SHIFT_HORIZON_DAYS)
+            self.shift_days[spec.key] = [monday + timedelta(days=n) for n in range((last - monday).days + 1)
+                                         if n % 7 < 5]
         for name, colour in data.DISCIPLINES.items():
             self.disciplines[name] = Discipline(name=name, colour=colour)
             db.session.add(self.disciplines[name])
@@ -448,7 +456,7 @@ class _Builder:
 
     def _shifts(self, calendar: Calendar, key: str, week: dict) -> None:
         pattern = str(uuid.uuid5(uuid.NAMESPACE_URL, f"plinth-demo:{key}:{calendar.name}"))
-        for day in self.days[key]:
+        for day in self.shift_days[key]:
             if day.weekday() not in week:
                 continue
             spec, label = week[day.weekday()]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,6 +86,14 @@ def test_provider_and_room_shifts_have_breaks(demo, db):
     ).all()
     assert len(shifts) > 100
     assert all(shift.breaks for shift in shifts)
+
+
+def test_shifts_cover_every_calendars_online_booking_horizon(demo, db):
+    for calendar in db.session.scalars(select(Calendar).where(Calendar.kind == CalendarKind.provider)):
+        zone = ZoneInfo(calendar.location.timezone)
+        last_bookable = ACROSS_DST.astimezone(zone).date() + timedelta(days=calendar.booking_horizon_days)
+        last_shift = db.session.scalar(select(func.max(Shift.day)).where(Shift.calendar_id == calendar.id))
+        assert last_shift >= last_bookable - timedelta(days=3), calendar.name  # a weekend may end it
 
 
 def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(demo, db):
