@@ -96,3 +96,25 @@ def local_today(location_or_zone) -> date:
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week (weeks run Monday to Sunday, ISO 8601)."""
     return day - timedelta(days=day.weekday())
+
+
+def local_part_of_utc_text(value: str | None, zone: str | None, part: str):
+    """SQLite's ``plinth_local(utc_text, zone, part)`` (registered in app/dbsetup.py):
+    SQLite has no time zones, so the reports' grouping by the location's local date,
+    week, month, weekday or hour is this Python function, evaluated inside the query.
+    PostgreSQL computes the same with ``AT TIME ZONE`` (app/reports/sql.py)."""
+    if value is None or zone is None:
+        return None
+    instant = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    local = instant.astimezone(ZoneInfo(zone))
+    if part == "date":
+        return local.date().isoformat()
+    if part == "week":
+        return week_start(local.date()).isoformat()
+    if part == "month":
+        return local.strftime("%Y-%m")
+    if part == "dow":
+        return local.weekday()
+    if part == "hour":
+        return local.hour
+    raise ValueError(f"unknown part {part!r}")

@@ -8,7 +8,6 @@ in one unit of work.
 """
 from __future__ import annotations
 
-from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
@@ -24,7 +23,6 @@ from app.security import LOCATIONS, SHIFTS, WRITE, bookable_calendar_ids, may
 from app.uow import unit_of_work
 
 Time = fields.Time
-BreakList = fields.List(fields.Tuple((Time(), Time())), load_default=list)
 
 
 class RepeatPreview(Schema):
@@ -175,8 +173,8 @@ class ShiftPlannerApi(BaseApi):
         """
         data = _body(HoursInput())
         if not may(acting_user(), WRITE, LOCATIONS):
-            raise_forbidden = Forbidden("Only those who set up locations may change their hours.")
-            return self.response(403, **raise_forbidden.as_json())
+            refusal = Forbidden("Only those who set up locations may change their hours.")
+            return self.response(403, **refusal.as_json())
         with unit_of_work():
             location = _get(Location, data["location_id"], "location")
             service.set_visible_hours(location=location, start=data["start"], end=data["end"])
