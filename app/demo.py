@@ -55,6 +55,8 @@ RELEASED = (AppointmentStatus.canceled, AppointmentStatus.rebooked)  # hold no t
 KEPT = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
         AppointmentStatus.paid)
 S = AppointmentStatus
+# Months of past visits before the demo weeks, for the reports (demo_history.py).
+HISTORY_MONTHS = 6
 # Every demo calendar keeps the default booking horizon; shifts must reach its end.
 SHIFT_HORIZON_DAYS = Calendar.__table__.c.booking_horizon_days.default.arg
 PAST_STATUSES = ((S.paid, 58), (S.arrived, 17), (S.no_show, 7), (S.canceled, 10), (S.rebooked, 8))
@@ -76,7 +78,7 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def seed_demo(*, now: datetime | None = None) -> SeedResult:
+def seed_demo(*, now: datetime | None = None, history_months: int = HISTORY_MONTHS) -> SeedResult:
     """Create the demo clinic around ``now`` (aware; default: the current time) unless
     it is already there, in which case nothing changes.
 
@@ -90,7 +92,7 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
         if _already_seeded():
             return SeedResult(False, demo_logins())
         _refuse_conflicts()
-        counts = _Builder(now or utcnow()).build()
+        counts = _Builder(now or utcnow(), history_months).build()
         return SeedResult(True, demo_logins(), counts)
 
 
@@ -208,8 +210,9 @@ class _Rebook:
 class _Builder:
     """Builds the clinic row by row; the appointment layout keeps in-memory busy lists."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, history_months: int = 0) -> None:
         self.now = now.astimezone(UTC)
+        self.history_months = history_months
         self.rng = random.Random(f"plinth-demo:{self.now.date().isoformat()}")
         self.locations: dict[str, Location] = {}
         self.zones: dict[str, ZoneInfo] = {}
@@ -245,6 +248,9 @@ class _Builder:
 
         billing = demo_billing.seed(locations=list(self.locations.values()), session_types=self.session_types,
                                     appointments=self.appointments, actor=self.users["frontdesk"], now=self.now)
+        from app import demo_history
+
+        history = demo_history.seed(self, self.history_months)
         from app.messaging import demo as messaging_demo
 
         messaging_demo.seed(list(self.locations.values()))
@@ -253,7 +259,7 @@ class _Builder:
             "rooms and equipment": sum(len(v) for v in self.resources.values()),
             "session types": len(self.session_types), "clients": len({id(i.client) for i in self.cases}),
             "cases": len(self.cases) + self.closed_cases, "shifts": self.shift_count,
-            "appointments": len(self.appointments), **billing,
+            "appointments": len(self.appointments), **billing, **history,
         }
 
     # --- the clinic ---------------------------------------------------------------

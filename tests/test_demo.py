@@ -184,6 +184,24 @@ def test_past_visits_carry_their_money(demo, db):
     assert balances.receivables(as_of=ACROSS_DST.date())  # some arrived visits are still owed
 
 
+def test_six_months_of_history_give_the_reports_something_to_show(demo, db):
+    from datetime import date
+
+    from app.reports import attendance, patients
+    from app.reports.base import Filters
+
+    first = db.session.scalar(select(func.min(Appointment.starts_at)))
+    assert first.date() <= date(2025, 9, 5)  # six months before the demo weeks (2 March 2026)
+    assert demo.counts["history visits"] > 1000 and demo.counts["history invoices"] > 800
+    half_year = Filters(date(2025, 9, 1), date(2026, 2, 28))
+    visits = attendance.figures(half_year, "provider")
+    counted, no_shows = sum(r["visits"] for r in visits), sum(r["no_shows"] for r in visits)
+    assert 0.03 < no_shows / counted < 0.12 and sum(r["late_cancels"] for r in visits) > 20
+    months = {m["month"]: m["sessions"] for m in patients.new_and_returning(half_year)}
+    assert months["2025-10"] > months["2025-12"]  # the holidays are quieter
+    assert sum(m["returning"] for m in patients.new_and_returning(half_year)) > 0
+
+
 def _count(db, model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
