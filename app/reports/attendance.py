@@ -29,9 +29,8 @@ DEFINITIONS = [
 
 def _base(filters: Filters):
     lower, upper = filters.utc_bounds
-    local_date = sql.local(Appointment.starts_at, Location.timezone, "date")
     conditions = [Appointment.starts_at >= lower, Appointment.starts_at < upper,
-                  local_date >= filters.date_from.isoformat(), local_date <= filters.date_to.isoformat()]
+                  *sql.on_local_dates(Appointment.starts_at, Location.timezone, filters.date_from, filters.date_to)]
     if filters.location_id is not None:
         conditions.append(Appointment.location_id == filters.location_id)
     if filters.session_type_id is not None:

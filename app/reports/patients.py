@@ -30,11 +30,10 @@ DEFINITIONS = [
 def _attended(filters: Filters, *, in_period: bool = True):
     """Attended visits (appointment id, client id, case id, start, zone) within the filters."""
     conditions = [Appointment.status.in_(ATTENDED)]
-    local_date = sql.local(Appointment.starts_at, Location.timezone, "date")
     if in_period:
         lower, upper = filters.utc_bounds
         conditions += [Appointment.starts_at >= lower, Appointment.starts_at < upper,
-                       local_date >= filters.date_from.isoformat(), local_date <= filters.date_to.isoformat()]
+                       *sql.on_local_dates(Appointment.starts_at, Location.timezone, filters.date_from, filters.date_to)]
     if filters.location_id is not None:
         conditions.append(Appointment.location_id == filters.location_id)
     if filters.session_type_id is not None:
@@ -64,7 +63,7 @@ def new_and_returning(filters: Filters) -> list[dict]:
                func.count(visits.c.id).label("sessions"))
         .join(first, first.c.client_id == visits.c.client_id)
         .group_by(month).order_by(month)).all()
-    return [{"month": r.month, "patients": r.patients, "new": r.new, "returning": r.patients - r.new,
+    return [{"month": str(r.month)[:7], "patients": r.patients, "new": r.new, "returning": r.patients - r.new,
              "sessions": r.sessions} for r in rows]
 
 
@@ -82,13 +81,12 @@ def retention(filters: Filters, weeks: int = RETENTION_WEEKS) -> dict:
                     func.min(everything.c.zone).label("zone"))
              .group_by(everything.c.client_id).subquery())
     later = aliased(everything)
-    local_first = sql.local(first.c.first_at, first.c.zone, "date")
     came_back = (select(later.c.id).where(later.c.client_id == first.c.client_id, later.c.starts_at > first.c.first_at,
                                           sql.minutes_between(first.c.first_at, later.c.starts_at) <= weeks * 7 * 1440)
                  .correlate(first).exists())
     row = db.session.execute(
         select(func.count().label("new"), func.sum(case((came_back, 1), else_=0)).label("back"))
-        .where(local_first >= filters.date_from.isoformat(), local_first <= filters.date_to.isoformat())).one()
+        .where(*sql.on_local_dates(first.c.first_at, first.c.zone, filters.date_from, filters.date_to))).one()
     return {"new": row.new or 0, "back": int(row.back or 0), "rate": ratio(row.back, row.new)}
 
 

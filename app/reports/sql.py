@@ -12,7 +12,9 @@ must be SQL expressions that give the same answer on SQLite and PostgreSQL:
 """
 from __future__ import annotations
 
-from sqlalchemy import Date, Float, Integer, Numeric, String, cast, extract, func, literal, select
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Date, DateTime, Float, Integer, Numeric, String, cast, extract, func, literal, select
 
 from app.extensions import db
 
@@ -32,13 +34,25 @@ def local(ts, zone, part: str):
     wall = func.timezone(zone, ts)
     if part == "date":
         return func.to_char(wall, "YYYY-MM-DD")
-    if part == "week":
-        return func.to_char(func.date_trunc("week", wall), "YYYY-MM-DD")
-    if part == "month":
-        return func.to_char(wall, "YYYY-MM")
+    if part == "week":  # a date (the Monday); callers read it as str(value)[:10]
+        return cast(func.date_trunc("week", wall), Date)
+    if part == "month":  # a date (the 1st); callers read it as str(value)[:7]
+        return cast(func.date_trunc("month", wall), Date)
     if part == "dow":
         return cast(extract("isodow", wall), Integer) - 1
     return cast(extract("hour", wall), Integer)
+
+
+def on_local_dates(ts, zone, date_from, date_to) -> list:
+    """Conditions: the instant ``ts`` falls on a local date from ``date_from`` to
+    ``date_to`` (both included) in the zone named by ``zone``. PostgreSQL compares wall
+    timestamps (no text per row); SQLite compares the local date's text."""
+    if dialect() == "postgresql":
+        wall = func.timezone(zone, ts)
+        return [wall >= literal(datetime.combine(date_from, time(0)), DateTime()),
+                wall < literal(datetime.combine(date_to + timedelta(days=1), time(0)), DateTime())]
+    day = local(ts, zone, "date")
+    return [day >= date_from.isoformat(), day <= date_to.isoformat()]
 
 
 def minutes_between(start, end):

@@ -43,11 +43,10 @@ def figures(filters: Filters) -> dict[tuple[int, str], dict]:
         .group_by(Shift.calendar_id, week)
     ).all()
     lower, upper = filters.utc_bounds
-    local_date = sql.local(Appointment.starts_at, Location.timezone, "date")
     booked_week = sql.local(Appointment.starts_at, Location.timezone, "week").label("week")
     conditions = [Occupancy.calendar_id.in_(calendars), Occupancy.active.is_(True),
                   Appointment.starts_at >= lower, Appointment.starts_at < upper,
-                  local_date >= filters.date_from.isoformat(), local_date <= filters.date_to.isoformat()]
+                  *sql.on_local_dates(Appointment.starts_at, Location.timezone, filters.date_from, filters.date_to)]
     if filters.session_type_id is not None:
         conditions.append(Appointment.session_type_id == filters.session_type_id)
     booked_rows = db.session.execute(
