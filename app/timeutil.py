@@ -10,6 +10,7 @@ Rules (ARCHITECTURE §4.1):
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import DateTime
@@ -98,6 +99,7 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=65536)  # visits start on a quarter-hour grid: the same instants recur
 def local_part_of_utc_text(value: str | None, zone: str | None, part: str):
     """SQLite's ``plinth_local(utc_text, zone, part)`` (registered in app/dbsetup.py):
     SQLite has no time zones, so the reports' grouping by the location's local date,

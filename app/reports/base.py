@@ -19,7 +19,7 @@ from sqlalchemy import false, select
 
 from app.errors import Problem, ValidationFailed
 from app.extensions import db
-from app.models import Calendar, CalendarKind, Location, TeamMember
+from app.models import Location, TeamMember
 from app.security import sees_everything
 from app.timeutil import UTC, local_today, utcnow
 
@@ -102,16 +102,6 @@ def own_member_id(user) -> int:
     """The user's team member id, or -1 (matches nothing) when they are none."""
     found = db.session.scalar(select(TeamMember.id).where(TeamMember.user_id == user.id))
     return found if found is not None else -1
-
-
-def provider_calendars(filters: Filters):
-    """Provider calendars within the filters (location, provider) as a Select of ids."""
-    query = select(Calendar.id).where(Calendar.kind == CalendarKind.provider)
-    if filters.location_id is not None:
-        query = query.where(Calendar.location_id == filters.location_id)
-    if filters.provider_id is not None:
-        query = query.where(Calendar.team_member_id == filters.provider_id)
-    return query
 
 
 def nothing_if_no_member(query, filters: Filters):

@@ -71,7 +71,11 @@ def today(location_ids=None) -> list[LocationToday]:
 
 
 def trends(anchor_location: Location | None = None) -> list[Trend]:
-    """The last 30 days (to today) against the 30 before, clinic-wide."""
+    """The last 30 days (to today at the first location, or ``anchor_location``)
+    against the 30 before, clinic-wide."""
+    if anchor_location is None:
+        anchor_location = db.session.scalars(select(Location).where(Location.active.is_(True))
+                                             .order_by(Location.id)).first()
     end = local_today(anchor_location) if anchor_location else utcnow().date()
     current = Filters(end - timedelta(days=WINDOW_DAYS - 1), end)
     previous = Filters(end - timedelta(days=2 * WINDOW_DAYS - 1), end - timedelta(days=WINDOW_DAYS))

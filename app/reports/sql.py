@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, Float, Integer, Numeric, String, cast, extract, func, literal, select
+from sqlalchemy import Date, DateTime, Integer, String, cast, extract, func, literal, select
 
 from app.extensions import db
 
@@ -79,14 +79,6 @@ def days_until(earlier, day):
     if dialect() == "postgresql":
         return cast(literal(day), Date) - earlier
     return cast(func.julianday(literal(day.isoformat())) - func.julianday(earlier), Integer)
-
-
-def as_float(expr):
-    return cast(expr, Float)
-
-
-def money(expr):
-    return cast(func.coalesce(expr, literal(0)), Numeric(14, 2))
 
 
 def shift_worked_minutes():
