@@ -15,13 +15,15 @@ def register_cli(app: Flask) -> None:
         click.echo("Roles and permissions are up to date.")
 
     @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
+    @click.option("--history-months", type=click.IntRange(0, 60), default=None,
+                  help="Months of past visits before the demo weeks (default 6; 0 for none).")
+    def seed_demo_command(history_months: int | None) -> None:
         """Fill an empty database with a demo clinic and print its logins (idempotent)."""
         from app.demo import format_logins, seed_demo
         from app.errors import DomainError
 
         try:
-            result = seed_demo()
+            result = seed_demo() if history_months is None else seed_demo(history_months=history_months)
         except DomainError as exc:
             reasons = "".join(f"\n  - {problem.message}" for problem in exc.problems)
             raise click.ClickException(f"{exc.message}{reasons}") from exc

@@ -21,6 +21,10 @@ def install_dialect_hooks(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # Reports group by the location's local date and hour; SQLite has no zones.
+        from app.timeutil import local_part_of_utc_text
+
+        dbapi_connection.create_function("plinth_local", 3, local_part_of_utc_text, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):

@@ -55,6 +55,10 @@ RELEASED = (AppointmentStatus.canceled, AppointmentStatus.rebooked)  # hold no t
 KEPT = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
         AppointmentStatus.paid)
 S = AppointmentStatus
+# Months of past visits before the demo weeks, for the reports (demo_history.py).
+HISTORY_MONTHS = 6
+# Every demo calendar keeps the default booking horizon; shifts must reach its end.
+SHIFT_HORIZON_DAYS = Calendar.__table__.c.booking_horizon_days.default.arg
 PAST_STATUSES = ((S.paid, 58), (S.arrived, 17), (S.no_show, 7), (S.canceled, 10), (S.rebooked, 8))
 FUTURE_STATUSES = ((S.booked, 47), (S.confirmed, 40), (S.canceled, 7), (S.rebooked, 6))
 
@@ -74,7 +78,7 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def seed_demo(*, now: datetime | None = None) -> SeedResult:
+def seed_demo(*, now: datetime | None = None, history_months: int = HISTORY_MONTHS) -> SeedResult:
     """Create the demo clinic around ``now`` (aware; default: the current time) unless
     it is already there, in which case nothing changes.
 
@@ -88,7 +92,7 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
         if _already_seeded():
             return SeedResult(False, demo_logins())
         _refuse_conflicts()
-        counts = _Builder(now or utcnow()).build()
+        counts = _Builder(now or utcnow(), history_months).build()
         return SeedResult(True, demo_logins(), counts)
 
 
@@ -206,12 +210,14 @@ class _Rebook:
 class _Builder:
     """Builds the clinic row by row; the appointment layout keeps in-memory busy lists."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, history_months: int = 0) -> None:
         self.now = now.astimezone(UTC)
+        self.history_months = history_months
         self.rng = random.Random(f"plinth-demo:{self.now.date().isoformat()}")
         self.locations: dict[str, Location] = {}
         self.zones: dict[str, ZoneInfo] = {}
         self.days: dict[str, list[date]] = {}
+        self.shift_days: dict[str, list[date]] = {}
         self.disciplines: dict[str, Discipline] = {}
         self.users: dict[str, User] = {}
         self.providers: list[_Provider] = []
@@ -242,6 +248,9 @@ class _Builder:
 
         billing = demo_billing.seed(locations=list(self.locations.values()), session_types=self.session_types,
                                     appointments=self.appointments, actor=self.users["frontdesk"], now=self.now)
+        from app import demo_history
+
+        history = demo_history.seed(self, self.history_months)
         from app.messaging import demo as messaging_demo
 
         messaging_demo.seed(list(self.locations.values()))
@@ -250,7 +259,7 @@ class _Builder:
             "rooms and equipment": sum(len(v) for v in self.resources.values()),
             "session types": len(self.session_types), "clients": len({id(i.client) for i in self.cases}),
             "cases": len(self.cases) + self.closed_cases, "shifts": self.shift_count,
-            "appointments": len(self.appointments), **billing,
+            "appointments": len(self.appointments), **billing, **history,
         }
 
     # --- the clinic ---------------------------------------------------------------
@@ -269,6 +278,11 @@ class _Builder:
             local_today = self.now.astimezone(self.zones[spec.key]).date()
             monday = local_today - timedelta(days=local_today.weekday()) - timedelta(weeks=1)
             self.days[spec.key] = [monday + timedelta(days=n) for n in range(28) if n % 7 < 5]
+            # Shifts run on past the booked weeks to the end of online booking's horizon,
+            # so a series or an online patient finds working days as far as may be booked.
+            last = local_today + timedelta(days=SHIFT_HORIZON_DAYS)
+            self.shift_days[spec.key] = [monday + timedelta(days=n) for n in range((last - monday).days + 1)
+                                         if n % 7 < 5]
         for name, colour in data.DISCIPLINES.items():
             self.disciplines[name] = Discipline(name=name, colour=colour)
             db.session.add(self.disciplines[name])
@@ -448,7 +462,7 @@ class _Builder:
 
     def _shifts(self, calendar: Calendar, key: str, week: dict) -> None:
         pattern = str(uuid.uuid5(uuid.NAMESPACE_URL, f"plinth-demo:{key}:{calendar.name}"))
-        for day in self.days[key]:
+        for day in self.shift_days[key]:
             if day.weekday() not in week:
                 continue
             spec, label = week[day.weekday()]

@@ -126,6 +126,10 @@ ROLE_GRANTS[FRONT_DESK] += [(READ, BILLING), (WRITE, BILLING)]
 MY_NOTIFICATIONS = "MyNotifications"
 for _role in (MANAGER, FRONT_DESK, PROVIDER):
     ROLE_GRANTS[_role] += [(READ, MY_NOTIFICATIONS), (WRITE, MY_NOTIFICATIONS)]
+# Reports: managers see every figure, providers their own (app/reports/base.py).
+REPORTS = "Reports"
+ROLE_GRANTS[MANAGER] += [(READ, REPORTS)]
+ROLE_GRANTS[PROVIDER] += [(READ, REPORTS)]
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 

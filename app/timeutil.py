@@ -10,6 +10,7 @@ Rules (ARCHITECTURE §4.1):
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import DateTime
@@ -84,3 +85,38 @@ def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
 def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)
+
+
+def local_today(location_or_zone) -> date:
+    """Today's date on the wall clock of a location (or an IANA zone name): "today"
+    belongs to a location, never to the server."""
+    zone = getattr(location_or_zone, "timezone", location_or_zone)
+    return utcnow().astimezone(ZoneInfo(zone)).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week (weeks run Monday to Sunday, ISO 8601)."""
+    return day - timedelta(days=day.weekday())
+
+
+@lru_cache(maxsize=65536)  # visits start on a quarter-hour grid: the same instants recur
+def local_part_of_utc_text(value: str | None, zone: str | None, part: str):
+    """SQLite's ``plinth_local(utc_text, zone, part)`` (registered in app/dbsetup.py):
+    SQLite has no time zones, so the reports' grouping by the location's local date,
+    week, month, weekday or hour is this Python function, evaluated inside the query.
+    PostgreSQL computes the same with ``AT TIME ZONE`` (app/reports/sql.py)."""
+    if value is None or zone is None:
+        return None
+    instant = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    local = instant.astimezone(ZoneInfo(zone))
+    if part == "date":
+        return local.date().isoformat()
+    if part == "week":
+        return week_start(local.date()).isoformat()
+    if part == "month":
+        return local.strftime("%Y-%m")
+    if part == "dow":
+        return local.weekday()
+    if part == "hour":
+        return local.hour
+    raise ValueError(f"unknown part {part!r}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,6 +86,14 @@ def test_provider_and_room_shifts_have_breaks(demo, db):
     ).all()
     assert len(shifts) > 100
     assert all(shift.breaks for shift in shifts)
+
+
+def test_shifts_cover_every_calendars_online_booking_horizon(demo, db):
+    for calendar in db.session.scalars(select(Calendar).where(Calendar.kind == CalendarKind.provider)):
+        zone = ZoneInfo(calendar.location.timezone)
+        last_bookable = ACROSS_DST.astimezone(zone).date() + timedelta(days=calendar.booking_horizon_days)
+        last_shift = db.session.scalar(select(func.max(Shift.day)).where(Shift.calendar_id == calendar.id))
+        assert last_shift >= last_bookable - timedelta(days=3), calendar.name  # a weekend may end it
 
 
 def test_no_two_active_exclusive_occupancies_of_a_calendar_overlap(demo, db):
@@ -174,6 +182,24 @@ def test_past_visits_carry_their_money(demo, db):
         assert all(v <= 0 for v in owed.values())
     assert _count(db, Invoice) >= _count(db, Payment)
     assert balances.receivables(as_of=ACROSS_DST.date())  # some arrived visits are still owed
+
+
+def test_six_months_of_history_give_the_reports_something_to_show(demo, db):
+    from datetime import date
+
+    from app.reports import attendance, patients
+    from app.reports.base import Filters
+
+    first = db.session.scalar(select(func.min(Appointment.starts_at)))
+    assert first.date() <= date(2025, 9, 5)  # six months before the demo weeks (2 March 2026)
+    assert demo.counts["history visits"] > 1000 and demo.counts["history invoices"] > 800
+    half_year = Filters(date(2025, 9, 1), date(2026, 2, 28))
+    visits = attendance.figures(half_year, "provider")
+    counted, no_shows = sum(r["visits"] for r in visits), sum(r["no_shows"] for r in visits)
+    assert 0.03 < no_shows / counted < 0.12 and sum(r["late_cancels"] for r in visits) > 20
+    months = {m["month"]: m["sessions"] for m in patients.new_and_returning(half_year)}
+    assert months["2025-10"] > months["2025-12"]  # the holidays are quieter
+    assert sum(m["returning"] for m in patients.new_and_returning(half_year)) > 0
 
 
 def _count(db, model, *where) -> int:

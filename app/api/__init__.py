@@ -16,9 +16,10 @@ def register_apis(appbuilder) -> None:
     from app.api.records import RECORD_APIS
     from app.api.scheduling import SCHEDULING_APIS
     from app.api.setup import SETUP_APIS
+    from app.planner.api import PLANNER_APIS
 
     for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS, *SCHEDULING_APIS, *GRID_BLOCK_APIS,
-                *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS):
+                *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS, *PLANNER_APIS):
         appbuilder.add_api(api)
     # Views are registered before the API: every screen and resource is in place now.
     from app.scope_guard import check_every_screen_is_scoped

@@ -59,6 +59,9 @@ def register_views(appbuilder) -> None:
         "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
         static_url_path="/calendar/static"))
     appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
+    from app.planner.views import ShiftPlannerView
+
+    appbuilder.add_view(ShiftPlannerView, "Shift planner", category="Calendar", icon="fa-th")
     for view, label, category, icon in MENU + BILLING_MENU:
         if hasattr(view, "list_title"):
             view.list_title = view.list_title or label
@@ -71,3 +74,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(MyNotificationsView, "My notifications", category="Messages", icon="fa-bell")
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
+    from app.views.reports import REPORTS_MENU, ReportsView
+
+    for key, (label, _build, _groupings) in REPORTS_MENU.items():
+        appbuilder.add_view(ReportsView, label, href=f"/reports/{key}", category="Reports", icon="fa-bar-chart")

@@ -1,5 +1,20 @@
-from flask_appbuilder import IndexView
+from flask_appbuilder import IndexView, expose
+
+from app.security import READ, REPORTS, current_user, may, sees_everything
 
 
 class PlinthIndexView(IndexView):
+    """The home page; for managers it carries the dashboard (app/reports/dashboard.py)."""
+
     index_template = "plinth/index.html"
+
+    @expose("/")
+    def index(self):
+        user = current_user()
+        board = None
+        if user is not None and getattr(user, "is_authenticated", False) and sees_everything(user) \
+                and may(user, READ, REPORTS):
+            from app.reports import dashboard
+
+            board = {"today": dashboard.today(), "trends": dashboard.trends(), "window": dashboard.WINDOW_DAYS}
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, dashboard=board)

@@ -1,0 +1,62 @@
+"""The Reports menu: one page per report (filters, a chart, the table, the definitions)
+and its CSV. Thin: parse the filters (scope forced for non-managers), call the report's
+service in app/reports/, render or stream."""
+from __future__ import annotations
+
+from flask import Response, abort, request
+from flask_appbuilder import BaseView, expose, has_access
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.models import Location, SessionType, TeamMember
+from app.reports import attendance, followup, patients, revenue, utilisation
+from app.reports.base import parse_filters
+from app.security import REPORTS, current_user, sees_everything
+
+# key → (menu label, service, groupings offered or ())
+REPORTS_MENU = {
+    "utilisation": ("Utilisation", utilisation.report, ()),
+    "attendance": ("Attendance", attendance.report, attendance.GROUPINGS),
+    "revenue": ("Revenue", revenue.report, revenue.GROUPINGS),
+    "patients": ("Patients", patients.report, ()),
+    "followup": ("Authorisations and cases due", followup.report, ()),
+}
+GROUP_LABELS = {"provider": "Provider", "session_type": "Session type", "weekday": "Weekday", "hour": "Hour of day",
+                "payer": "Payer"}
+
+
+class ReportsView(BaseView):
+    route_base = "/reports"
+    class_permission_name = REPORTS
+    method_permission_name = {"show": "read"}
+    default_view = "show"
+
+    @expose("/")
+    @expose("/<key>")
+    @has_access
+    def show(self, key: str = "utilisation"):
+        if key not in REPORTS_MENU:
+            abort(404)
+        user = current_user()
+        label, build, groupings = REPORTS_MENU[key]
+        by = request.args.get("by") or (groupings[0] if groupings else "")
+        try:
+            filters = parse_filters(request.args, user)
+        except ValidationFailed as exc:
+            return Response("; ".join(p.message for p in exc.problems) or exc.message, status=422,
+                            mimetype="text/plain")
+        result = build(filters, by) if groupings else build(filters)
+        if request.args.get("format") == "csv":
+            name = f"{key}_{filters.date_from}_{filters.date_to}.csv"
+            return Response(result.csv(), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        everyone = sees_everything(user)
+        return self.render_template(
+            "reports/report.html", report=result, key=key, label=label, filters=filters,
+            groupings=[(g, GROUP_LABELS[g]) for g in groupings], by=by, menu=REPORTS_MENU, own_only=not everyone,
+            locations=db.session.scalars(select(Location).order_by(Location.name)).all(),
+            providers=db.session.scalars(select(TeamMember).where(TeamMember.is_provider.is_(True))
+                                         .order_by(TeamMember.display_name)).all() if everyone else [],
+            session_types=db.session.scalars(select(SessionType).order_by(SessionType.name)).all(),
+            csv_args={**filters.as_args(), **({"by": by} if by else {}), "format": "csv"})
