@@ -84,3 +84,12 @@ def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
 def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)
+
+
+def local_today(where, now: datetime | None = None) -> date:
+    """Today's date on the wall clock of ``where``: a Location, anything with a
+    ``location`` (a calendar), or a zone name. The one "today" of the app: the server's
+    own date (``date.today()``) belongs to no clinic."""
+    location = getattr(where, "location", where)
+    zone = getattr(location, "timezone", location)
+    return to_local(now or utcnow(), zone).date()

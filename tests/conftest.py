@@ -54,6 +54,7 @@ def make_app(url: str, instance_dir, **overrides):
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = REDIS_TEST_URL
     config = {
+        **xdist_worker_config(),
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing for tests
@@ -61,6 +62,21 @@ def make_app(url: str, instance_dir, **overrides):
     }
     config.update(overrides)
     return create_app(config)
+
+
+def xdist_worker_config() -> dict:
+    """Under pytest-xdist (pytest.ini runs two workers), what two workers would otherwise
+    share on the one test Redis: the queue (its outbox markers name message ids, which
+    both workers' databases number from 1) and the public site's rate-limit counters
+    (keyed by 127.0.0.1; a test's reset would wipe the other worker's). Worker N gets
+    queue ``plinth-gwN`` and, for the counters, the Redis database N below the test one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return {}
+    index = int(worker.removeprefix("gw"))
+    base, _, number = REDIS_TEST_URL.rpartition("/")
+    return {"PLINTH_QUEUE_NAME": f"plinth-{worker}",
+            "BOOKING_RATELIMIT_STORAGE_URI": f"{base}/{(int(number or 0) - index) % 16}"}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.scheduling import availability, booking
 from app.scheduling.availability import ONLINE
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local
 
 # Reasons a refused booking means "that time is no longer free": show alternatives.
 TAKEN = {"overlaps_appointment", "taken_concurrently", "outside_shift", "in_break", "blocked",
@@ -168,10 +168,6 @@ def _record_confirmation(nonce: str) -> BookingConfirmation:
     except IntegrityError as exc:
         raise RepeatedConfirm() from exc
     return row
-
-
-def local_today(calendar: Calendar, now: datetime | None = None) -> date:
-    return to_local(now or utcnow(), ZoneInfo(calendar.location.timezone)).date()
 
 
 def new_client(details: Details, location_id: int) -> Client:
