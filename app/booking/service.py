@@ -185,7 +185,7 @@ def open_case(client: Client, session_type: SessionType, calendar: Calendar, *, 
     today = local_today(calendar, now)
     existing = db.session.scalars(
         select(Case).where(Case.client_id == client.id, Case.discipline_id == session_type.discipline_id,
-                           (Case.closed_on.is_(None)) | (Case.closed_on > today))
+                           Case.is_open_on(today))
         .order_by(Case.opened_on.desc(), Case.id.desc())).first()
     if existing is not None:
         return existing

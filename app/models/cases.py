@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -58,6 +59,13 @@ class Case(db.Model):
     def __repr__(self) -> str:
         return f"{self.title} ({self.client})"
 
-    @property
-    def is_open(self) -> bool:
-        return self.closed_on is None
+    @hybrid_method
+    def is_open_on(self, day: date) -> bool:
+        """The one rule for "the case is open": on ``day`` (a location's date) it has no
+        closing date, or closes after that day (``closed_on`` is the first day it is
+        closed). ``Case.is_open_on(day)`` is the same rule as an SQL condition."""
+        return self.closed_on is None or self.closed_on > day
+
+    @is_open_on.expression
+    def is_open_on(cls, day: date):
+        return or_(cls.closed_on.is_(None), cls.closed_on > day)
