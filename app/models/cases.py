@@ -16,18 +16,24 @@ from app.models.payers import Payer
 from app.models.team import TeamMember
 
 
+# The lengths a case's title and claim number may have: the columns, and every form and
+# API schema that takes them, read them here.
+CASE_TITLE_LENGTH = 160
+CLAIM_NUMBER_LENGTH = 60
+
+
 class Case(db.Model):
     __audited__ = True
     __tablename__ = "case_file"  # "case" is an SQL keyword
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(160))
+    title: Mapped[str] = mapped_column(String(CASE_TITLE_LENGTH))
     discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
     payer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payer.id"))
     # The treating provider; a provider sees the clients of their own cases.
     provider_id: Mapped[Optional[int]] = mapped_column(ForeignKey("team_member.id"), index=True)
-    claim_number: Mapped[Optional[str]] = mapped_column(String(60))
+    claim_number: Mapped[Optional[str]] = mapped_column(String(CLAIM_NUMBER_LENGTH))
     referral_source: Mapped[Optional[str]] = mapped_column(String(120))
     prescriber: Mapped[Optional[str]] = mapped_column(String(120))
     opened_on: Mapped[date] = mapped_column(Date)
