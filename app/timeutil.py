@@ -87,11 +87,13 @@ def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetim
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)
 
 
-def local_today(location_or_zone) -> date:
-    """Today's date on the wall clock of a location (or an IANA zone name): "today"
-    belongs to a location, never to the server."""
-    zone = getattr(location_or_zone, "timezone", location_or_zone)
-    return utcnow().astimezone(ZoneInfo(zone)).date()
+def local_today(where, now: datetime | None = None) -> date:
+    """Today's date on the wall clock of ``where``: a Location, anything with a
+    ``location`` (a calendar), or a zone name. The one "today" of the app: the server's
+    own date (``date.today()``) belongs to no clinic."""
+    location = getattr(where, "location", where)
+    zone = getattr(location, "timezone", location)
+    return to_local(now or utcnow(), zone).date()
 
 
 def week_start(day: date) -> date:

@@ -57,20 +57,20 @@ ensure_venv() {
     fi
 }
 
-# pip install -r each file, unless exactly these files were installed into this .venv
-# already (a hash of their contents and the interpreter is kept in .venv).
+# pip install a lock file (requirements.lock, requirements-dev.lock: every package,
+# direct and indirect, pinned with its hashes; see README "Dependencies"), unless exactly
+# this file was installed into this .venv already (a hash of it and the interpreter is
+# kept in .venv). --require-hashes: a download that differs from the one locked is refused.
 install_requirements() {
     local stamp want
-    stamp="$VENV/.plinth-requirements-$(basename "$1" .txt).sha256"
-    want="$( { "$VPY" --version; cat "$@"; } | sha256sum | cut -d' ' -f1)"
+    stamp="$VENV/.plinth-requirements-$(basename "$1").sha256"
+    want="$( { "$VPY" --version; cat "$1"; } | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
     say "Installing Python packages from $(basename "$1")"
-    local args=()
-    local file
-    for file in "$@"; do args+=(-r "$file"); done
-    "$VPY" -m pip install --disable-pip-version-check --no-input --progress-bar off -q "${args[@]}" \
+    "$VPY" -m pip install --disable-pip-version-check --no-input --progress-bar off -q \
+        --require-hashes -r "$1" \
         || die "pip install failed (see above)"
     echo "$want" >"$stamp"
 }

@@ -23,7 +23,7 @@ from app.models import (
     Payment,
     PaymentMethod,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -130,8 +130,7 @@ def payment_json(payment: Payment) -> dict:
 
 
 def _today(location: Location | None = None) -> date:
-    zone = location.timezone if location is not None else "UTC"
-    return to_local(utcnow(), zone).date()
+    return local_today(location if location is not None else "UTC")
 
 
 def _str(value) -> str | None:

@@ -26,6 +26,7 @@ from app.api.scheduling import (
 from app.calendar import inline_case, repeat
 from app.errors import Forbidden, Problem, ValidationFailed
 from app.models import SessionType
+from app.models.cases import CASE_TITLE_LENGTH, CLAIM_NUMBER_LENGTH
 from app.scheduling import booking, series
 from app.security import APPOINTMENTS, CASES, WRITE
 from app.timeutil import to_local, utcnow
@@ -34,10 +35,10 @@ from app.uow import unit_of_work
 
 class NewCaseInput(Schema):
     client_id = fields.Int(required=True)
-    title = fields.Str(load_default=None, validate=validate.Length(max=500))
+    title = fields.Str(load_default=None, validate=validate.Length(max=CASE_TITLE_LENGTH))
     discipline_id = fields.Int(required=True)
     payer_id = fields.Int(load_default=None, allow_none=True)
-    claim_number = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    claim_number = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=CLAIM_NUMBER_LENGTH))
 
 
 class BookingWithCaseInput(BookingInput):

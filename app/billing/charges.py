@@ -29,7 +29,7 @@ from app.models import (
     Occupancy,
     TeamMember,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local, utcnow
 
 EDITABLE = ("description", "quantity", "unit_price", "tax_rate", "provider_id")
 
@@ -117,7 +117,10 @@ def parse_input(data: dict, *, index: int | None = None) -> ChargeInput:
 
 def add(*, case: Case, inputs: list[ChargeInput], actor, appointment: Appointment | None = None,
         is_default: bool = False) -> list[Charge]:
-    if case.closed_on is not None:
+    # A visit's charges belong to the visit's day; others to today at the client's home.
+    day = (to_local(appointment.starts_at, appointment.location.timezone).date() if appointment is not None
+           else local_today(case.client.home_location or "UTC"))
+    if not case.is_open_on(day):
         raise Conflict(f"The case “{case.title}” is closed; reopen it to add charges.")
     charges = []
     for item in inputs:

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.scheduling import availability, booking
 from app.scheduling.availability import ONLINE
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local
 
 # Reasons a refused booking means "that time is no longer free": show alternatives.
 TAKEN = {"overlaps_appointment", "taken_concurrently", "outside_shift", "in_break", "blocked",
@@ -170,10 +170,6 @@ def _record_confirmation(nonce: str) -> BookingConfirmation:
     return row
 
 
-def local_today(calendar: Calendar, now: datetime | None = None) -> date:
-    return to_local(now or utcnow(), ZoneInfo(calendar.location.timezone)).date()
-
-
 def new_client(details: Details, location_id: int) -> Client:
     client = Client(first_name=details.first_name, last_name=details.last_name, email=details.email,
                     phone=details.phone, date_of_birth=details.date_of_birth, home_location_id=location_id)
@@ -189,7 +185,7 @@ def open_case(client: Client, session_type: SessionType, calendar: Calendar, *, 
     today = local_today(calendar, now)
     existing = db.session.scalars(
         select(Case).where(Case.client_id == client.id, Case.discipline_id == session_type.discipline_id,
-                           (Case.closed_on.is_(None)) | (Case.closed_on > today))
+                           Case.is_open_on(today))
         .order_by(Case.opened_on.desc(), Case.id.desc())).first()
     if existing is not None:
         return existing

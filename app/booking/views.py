@@ -36,7 +36,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import Appointment, Calendar, Client, SessionType, clinic_settings, online_booking_settings
 from app.scheduling.availability import Slot
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
 
 bp = Blueprint("booking", __name__, url_prefix="/book", template_folder="templates",
@@ -412,7 +412,7 @@ def times():
         return redirect(url_for("booking.review" if _saved_details() is not None else "booking.details"))
     providers = _chosen_providers(session_type)
     zone = ZoneInfo(providers[0].location.timezone) if providers else _zone()
-    today = local(utcnow(), zone).date()
+    today = local_today(zone)
     first = _first_day(today, providers)
     days = _week(first, session_type, providers, any_provider=_state().get("prov") == 0)
     chosen_day = _parse_day(request.args.get("day"), next((d for d, s in days.items() if s), first))
@@ -440,9 +440,8 @@ def _payer_choices():
 def _needs_new_case(client: Client | None, session_type: SessionType) -> bool:
     if client is None:
         return True
-    today = local(utcnow(), _zone()).date()
-    return not any(c.discipline_id == session_type.discipline_id and (c.closed_on is None or c.closed_on > today)
-                   for c in client.cases)
+    today = local_today(_zone())
+    return not any(c.discipline_id == session_type.discipline_id and c.is_open_on(today) for c in client.cases)
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -705,7 +704,7 @@ def manage_times(token: str):
 def _manage_times_page(token: str, appointment: Appointment, error: str | None = None):
     view = _appointment_view(appointment)
     zone = view["zone"]
-    today = local(utcnow(), zone).date()
+    today = local_today(zone)
     first = _first_day(today, [view["calendar"]])
     slots = manage.slots(appointment, first, first + timedelta(days=DAYS_SHOWN - 1))
     days: dict[date, list[Slot]] = {first + timedelta(days=i): [] for i in range(DAYS_SHOWN)}

@@ -12,10 +12,9 @@ from datetime import date
 from app.errors import NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Case, Client, Discipline, Payer, TeamMember
+from app.models.cases import CASE_TITLE_LENGTH as TITLE_LENGTH
+from app.models.cases import CLAIM_NUMBER_LENGTH as CLAIM_LENGTH
 from app.security import client_scope, in_scope
-
-TITLE_LENGTH = 160
-CLAIM_LENGTH = 60
 
 
 def open_case(*, user, client_id: int, title: str | None, discipline_id: int, payer_id: int | None,

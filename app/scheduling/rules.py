@@ -40,7 +40,7 @@ def check_case(*, case: Case, session_type: SessionType, start: datetime, zone: 
     if client_id is not None and case.client_id != client_id:
         problems.append(Problem("This case belongs to another client.", details={"reason": "case_not_clients"}))
     day = start.astimezone(ZoneInfo(zone)).date()
-    if case.closed_on is not None and case.closed_on <= day:
+    if not case.is_open_on(day):
         problems.append(Problem(f"The case “{case.title}” was closed on {case.closed_on:%d %b %Y}.",
                                 details={"reason": "case_closed"}))
     if case.discipline_id != session_type.discipline_id:

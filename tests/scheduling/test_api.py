@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind
-from app.timeutil import to_utc
+from app.timeutil import local_today, to_utc
 from tests import factories
 from tests.api.conftest import login
 
 ZONE = "America/Toronto"
-DAY = date.today() + timedelta(days=14 - date.today().weekday())  # a Monday two weeks ahead
+TODAY = local_today(ZONE)  # the clinic's date, not the server's
+DAY = TODAY + timedelta(days=14 - TODAY.weekday())  # a Monday two weeks ahead
 
 
 def local(hour: int, minute: int = 0, day: date = DAY) -> str:

@@ -4,6 +4,7 @@ every bookable grid start is offered, and no calendar holds two overlapping
 exclusive bookings."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import time, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -20,6 +21,43 @@ from tests.scheduling.conftest import MONDAY, NOW, at
 
 GRID = [at(8) + timedelta(minutes=15 * i) for i in range(4 * 10)]  # 08:00 … 17:45
 QUARTERS = st.integers(0, len(GRID) - 1)
+# Everything the machine writes (shifts, breaks, bookings) lies on MONDAY: a load over
+# this window holds all of it, so any narrower window's verdicts are the same.
+LOADED = (at(0) - timedelta(days=3), at(0) + timedelta(days=4))
+
+
+@contextmanager
+def one_load_per_state():
+    """While the oracle asks ``pick_resources`` and ``check_booking`` about each of the
+    hundreds of (calendar, start) pairs of one state, they decide with their own code
+    (the pure interval functions over ``CalendarTime``) from calendars and times read
+    once, instead of re-reading them for every pair (~8 statements each, which made this
+    test take minutes). ``find_slots``, the side under test, still reads for itself."""
+    load_times, load_calendars = availability.load_calendar_times, availability._load_calendars
+    times: dict[tuple, dict] = {}
+    calendars: dict[str, list] = {}
+
+    def cached_times(cals, window, *, ignore_appointment_ids=()):
+        assert LOADED[0] <= window[0] and window[1] <= LOADED[1], window
+        key = tuple(sorted(ignore_appointment_ids))
+        known = times.setdefault(key, {})
+        missing = [c for c in cals if c.id not in known]
+        if missing:
+            known.update(load_times(missing, LOADED, ignore_appointment_ids=ignore_appointment_ids))
+        return {c.id: known[c.id] for c in cals}
+
+    def cached_calendars(where):
+        compiled = where.compile()
+        key = f"{compiled} {sorted(compiled.params.items())!r}"
+        if key not in calendars:
+            calendars[key] = load_calendars(where)
+        return list(calendars[key])
+
+    availability.load_calendar_times, availability._load_calendars = cached_times, cached_calendars
+    try:
+        yield
+    finally:
+        availability.load_calendar_times, availability._load_calendars = load_times, load_calendars
 
 
 def test_offered_and_bookable_never_drift(app_ctx, people):
@@ -116,17 +154,18 @@ def test_offered_and_bookable_never_drift(app_ctx, people):
                     offered = {(s.start, s.calendar_ids[0]) for s in availability.find_slots(
                         session_type=session_type, provider_calendars=calendars, start_day=MONDAY, end_day=MONDAY,
                         now=now, any_provider=False, channel=channel)}
-                    for cal in calendars:
-                        for t in GRID:
-                            if channel == "staff" and t < now:
-                                continue
-                            resources = availability.pick_resources(
-                                session_type=session_type, provider=cal, start=t,
-                                end=t + timedelta(minutes=session_type.duration_minutes))
-                            bookable = not availability.check_booking(
-                                session_type=session_type, calendars=[cal, *resources], start=t, now=now,
-                                channel=channel)
-                            assert bookable == ((t, cal.id) in offered), (channel, session_type.name, cal.name, t)
+                    with one_load_per_state():
+                        for cal in calendars:
+                            for t in GRID:
+                                if channel == "staff" and t < now:
+                                    continue
+                                resources = availability.pick_resources(
+                                    session_type=session_type, provider=cal, start=t,
+                                    end=t + timedelta(minutes=session_type.duration_minutes))
+                                bookable = not availability.check_booking(
+                                    session_type=session_type, calendars=[cal, *resources], start=t, now=now,
+                                    channel=channel)
+                                assert bookable == ((t, cal.id) in offered), (channel, session_type.name, cal.name, t)
             ext_db.session.rollback()
 
         @invariant()
