@@ -203,18 +203,23 @@ def refuse_unless_shown(problems: list[Problem], *, skip_clashes: bool = False,
 def copy_week(*, location: Location, source_week: date, weeks: int, calendar_ids=None,
               skip_clashes: bool = False) -> int:
     """Copy a week's shifts onto the next ``weeks`` weeks; dates that would clash are
-    refused, or left alone with ``skip_clashes``. Returns how many shifts were made."""
+    refused, or left alone with ``skip_clashes``. Returns how many shifts were made.
+
+    Laid with ``repeat_shift``: one repeat per distinct (weekday, hours) of the source
+    week, over every calendar that works those hours that day."""
     pairs = plan_copy(location=location, source_week=source_week, weeks=weeks, calendar_ids=calendar_ids)
-    problems = conflicts([p for _, p in pairs])
-    refuse_unless_shown(problems, skip_clashes=skip_clashes)
-    taken = {(p.details["calendar_id"], p.details["day"]) for p in problems}
+    refuse_unless_shown(conflicts([p for _, p in pairs]), skip_clashes=skip_clashes)
+    groups: dict[tuple, dict[int, Calendar]] = defaultdict(dict)
+    for source, planned in pairs:
+        groups[(source.day.weekday(), planned.hours)][planned.calendar.id] = planned.calendar
     made = 0
-    for _, planned in pairs:
-        if (planned.calendar.id, planned.day.isoformat()) in taken:
-            continue
-        shift_service.add_shift(calendar=planned.calendar, day=planned.day, start=planned.hours.start,
-                                end=planned.hours.end, breaks=planned.hours.breaks)
-        made += 1
+    step = shift_service.MAX_REPEAT_CALENDARS
+    for (weekday, hours), by_id in groups.items():
+        calendars = list(by_id.values())
+        for chunk in (calendars[n:n + step] for n in range(0, len(calendars), step)):
+            made += len(shift_service.repeat_shift(
+                calendars=chunk, first_day=source_week + timedelta(weeks=1), weekdays={weekday}, weeks=weeks,
+                start=hours.start, end=hours.end, breaks=hours.breaks, skip_conflicts=skip_clashes))
     return made
 
 

@@ -138,3 +138,18 @@ def test_the_planner_page_opens_on_the_locations_current_week(client, plan, db):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Shift planner" in text and 'id="planner-table"' in text
+
+
+def test_copies_form_a_repeat_so_this_and_following_reaches_them(plan, db):
+    provider = db.session.get(Calendar, plan.ids["provider"])
+    room = db.session.get(Calendar, plan.ids["room"])
+    for calendar in (provider, room):
+        factories.make_shift(calendar, MONDAY, time(9), time(17))
+    db.session.commit()
+    body = {"location_id": plan.ids["location"], "source_week": MONDAY.isoformat(), "weeks": 4}
+    assert plan.post("/api/v1/shift_planner/copy", json=body).json == {"created": 8}
+    second = db.session.scalars(select(Shift).where(Shift.calendar_id == provider.id,
+                                                    Shift.day == MONDAY + timedelta(weeks=2))).one()
+    removed = plan.post(f"/api/v1/shift_planner/shifts/{second.id}/remove", json={"scope": "following"})
+    assert removed.json == {"removed": 3}  # weeks 2, 3 and 4 of the provider; the room keeps its own
+    assert shift_count(db, calendar_id=provider.id) == 2 and shift_count(db, calendar_id=room.id) == 5

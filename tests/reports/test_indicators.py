@@ -2,13 +2,18 @@
 hand there), on both databases, across Toronto's DST change and two zones."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app.reports import attendance, dashboard, followup, patients, revenue, utilisation
+from app.models import Calendar, Case
 from app.reports.base import Filters
+from app.timeutil import UTC
+from tests.reports.conftest import S, _visit
 from tests.sql import counting
 
 D = Decimal
@@ -29,9 +34,9 @@ def test_utilisation_per_calendar_and_week(clinic, db):
         (cal, "2026-03-09"): {"shift": 420, "booked": 90},   # 30 + 30 (no-show kept the slot) + 30 at 23:30
         (far, "2026-03-09"): {"shift": 240, "booked": 60},
     }
-    rows = utilisation.report(PERIOD).rows
-    assert [round(r["utilisation"], 4) for r in rows if r["calendar"] == rows[0]["calendar"]] in (
-        [0.25, round(90 / 420, 4)], [0.25])
+    rows = {(r["calendar"], r["week"]): r["utilisation"] for r in utilisation.report(PERIOD).rows}
+    mine, theirs = clinic.people.provider_calendar.name, clinic.people.outsider_calendar.name
+    assert rows == {(mine, "2026-03-02"): 0.25, (mine, "2026-03-09"): 90 / 420, (theirs, "2026-03-09"): 0.25}
 
 
 @pytest.mark.parametrize("by, filters, expected", [
@@ -115,13 +120,11 @@ def test_authorisations_running_out_and_cases_due(clinic, db):
 
 def test_dashboard_today_counts_each_location_on_its_own_date(clinic, db, monkeypatch):
     from app.reports import dashboard as board
-    from app.timeutil import UTC
-    from datetime import datetime
 
     # 02:00 UTC on 10 March: still 9 March in Toronto (22:00 EDT), already 10 March in Lisbon.
     monkeypatch.setattr(board, "utcnow", lambda: datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
     monkeypatch.setattr(board, "local_today", lambda loc: datetime(2026, 3, 10, 2, tzinfo=UTC)
-                        .astimezone(__import__("zoneinfo").ZoneInfo(loc.timezone)).date())
+                        .astimezone(ZoneInfo(loc.timezone)).date())
     today = {t.name: t for t in board.today()}
     assert today["Downtown"].day == "2026-03-09"
     assert today["Downtown"].by_status == {"arrived": 2, "no_show": 1, "canceled": 2, "rebooked": 1}
@@ -139,19 +142,14 @@ def test_statement_counts_do_not_grow_with_the_data(clinic, db):
              lambda: revenue.report(PERIOD, "provider"), lambda: patients.report(PERIOD),
              lambda: followup.report(PERIOD), lambda: dashboard.trends()]
     before = [count(c) for c in calls]
-    from tests.reports.conftest import _visit, S
-    from tests import factories
-    from app.models import Calendar, Case
-
     cal = db.session.get(Calendar, clinic.ids["provider_calendar"])
-    case = db.session.scalars(__import__("sqlalchemy").select(Case)).first()
+    case = db.session.scalars(select(Case)).first()
     for hour in range(9, 12):
         for day in (2, 3, 4):
             _visit(cal, date(2026, 3, day), hour, 0, 30, S.arrived, case, session=None)
     db.session.commit()
     after = [count(c) for c in calls]
     assert after == before
-    del factories
 
 
 def _provider_name(clinic) -> str:
