@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -10,30 +9,25 @@ from app import access_log
 from app.models import AccessEvent, AuditEvent
 from tests import factories
 from tests.sql import counting
-from tests.views.helpers import login
 
-probe = Blueprint("access_probe", __name__)
+def serve(app, user, path: str, *, reads: list[tuple[str, int, int]], status: int = 200,
+          remote: str = "10.1.2.3"):
+    """One request by ``user`` that shows ``reads`` (subject, id, client) and answers ``status``."""
+    from flask import g
 
-
-@probe.get("/_probe/read/<int:client_id>/<int:times>")
-def read_many(client_id: int, times: int):
-    for n in range(times):  # a page that shows the same client and several cases
-        access_log.record_read("client", client_id, client_id=client_id)
-        access_log.record_read("case", 1000 + n, client_id=client_id)
-    return "ok"
-
-
-@probe.get("/_probe/refused/<int:client_id>")
-def refused(client_id: int):
-    access_log.record_read("client", client_id, client_id=client_id)
-    return "no", 403
+    with app.test_request_context(path, environ_base={"REMOTE_ADDR": remote}):
+        g.user = user
+        for subject, subject_id, client_id in reads:
+            access_log.record_read(subject, subject_id, client_id=client_id)
+        return access_log._write_reads(app.response_class("ok", status=status))
 
 
-@pytest.fixture(scope="module")
-def probed(app):
-    if "access_probe" not in app.blueprints:
-        app.register_blueprint(probe)
-    return app
+def page_of(client_id: int, cases: int) -> list[tuple[str, int, int]]:
+    """A page that shows the same client several times and several of their cases."""
+    reads = []
+    for n in range(cases):
+        reads += [("client", client_id, client_id), ("case", 1000 + n, client_id)]
+    return reads
 
 
 def rows(db):
@@ -42,33 +36,29 @@ def rows(db):
         .order_by(AccessEvent.id)).all()
 
 
-def test_each_record_shown_is_logged_once_with_who_and_where(probed, client, db, people):
+def test_each_record_shown_is_logged_once_with_who_and_where(app, db, people):
     db.session.commit()
-    login(client, "manager")
-    response = client.get("/_probe/read/7/3", environ_base={"REMOTE_ADDR": "10.1.2.3"})
-    assert response.status_code == 200
+    serve(app, people.manager, "/clients/7", reads=page_of(7, 3))
     got = rows(db)
     assert sorted(got) == sorted([("client", 7, 7, people.manager.id)]
                                  + [("case", 1000 + n, 7, people.manager.id) for n in range(3)])
     entry = db.session.scalars(select(AccessEvent).where(AccessEvent.subject_type == "client")).one()
-    assert (entry.ip, entry.route, entry.action) == ("10.1.2.3", "/_probe/read/7/3", "view")
+    assert (entry.ip, entry.route, entry.action) == ("10.1.2.3", "/clients/7", "view")
 
 
-def test_a_request_writes_its_reads_in_one_statement_whatever_their_number(probed, client, db, people):
+def test_a_request_writes_its_reads_in_one_statement_whatever_their_number(app, db, people):
     db.session.commit()
-    login(client, "manager")
     counts = {}
     for times in (1, 20):
         with counting() as statements:
-            client.get(f"/_probe/read/8/{times}")
+            serve(app, people.manager, "/clients/8", reads=page_of(8, times))
         counts[times] = sum(1 for s in statements if s.lstrip().upper().startswith("INSERT INTO ACCESS_EVENT"))
     assert counts == {1: 1, 20: 1}
 
 
-def test_a_refused_request_logs_nothing(probed, client, db, people):
+def test_a_refused_request_logs_nothing(app, db, people):
     db.session.commit()
-    login(client, "manager")
-    assert client.get("/_probe/refused/9").status_code == 403
+    serve(app, people.manager, "/clients/9", reads=[("client", 9, 9)], status=403)
     assert rows(db) == []
 
 
