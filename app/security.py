@@ -125,6 +125,10 @@ ROLE_GRANTS[FRONT_DESK] += [(READ, BILLING), (WRITE, BILLING)]
 MY_NOTIFICATIONS = "MyNotifications"
 for _role in (MANAGER, FRONT_DESK, PROVIDER):
     ROLE_GRANTS[_role] += [(READ, MY_NOTIFICATIONS), (WRITE, MY_NOTIFICATIONS)]
+# Bringing patients in and out (CSV import, the client list, a client's complete data):
+# managers only; every export is recorded and logged.
+CLIENT_DATA = "ClientData"
+ROLE_GRANTS[MANAGER] += [(READ, CLIENT_DATA), (WRITE, CLIENT_DATA)]
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 

@@ -66,5 +66,8 @@ def register_views(appbuilder) -> None:
     from app.views.preferences import MyNotificationsView
 
     appbuilder.add_view(MyNotificationsView, "My notifications", category="Messages", icon="fa-bell")
+    from app.importing.views import ClientImportView
+
+    appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
