@@ -69,5 +69,12 @@ def register_views(appbuilder) -> None:
     from app.importing.views import ClientImportView
 
     appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
+    import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
+    from app.intake.public import bp as forms_public
+    from app.intake.views import ClientFormsView, FormBuilderView
+
+    current_app.register_blueprint(forms_public)
+    appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
+    appbuilder.add_view_no_menu(ClientFormsView)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)

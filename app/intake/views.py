@@ -1,0 +1,166 @@
+"""Staff screens: a client's forms (status for everyone who sees the client, answers for
+managers and the client's providers, every read logged), sending a form by hand, and the
+managers' form builder (each save is a new version). Thin: the work is in ``service``."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.intake import sending, service
+from app.intake.defaults import ensure_defaults
+from app.intake.fields import KINDS
+from app.intake.pdf import display
+from app.models import Appointment, Case, Client, FormSubmission, FormTemplate
+from app.security import (
+    FORM_SETUP, FORMS, appointment_scope, case_scope, client_scope, current_user, in_scope, may_read_form_answers,
+)
+from app.timeutil import utcnow
+from app.uow import unit_of_work
+
+
+def _client_or_404(client_id: int) -> Client:
+    client = db.session.get(Client, client_id)
+    if client is None or not in_scope(client_scope(current_user()), client_id):
+        abort(404)
+    return client
+
+
+class ClientFormsView(BaseView):
+    route_base = "/intake"
+    class_permission_name = FORMS
+    method_permission_name = {"client": "read", "send": "write", "submission": "read", "submission_pdf": "read"}
+    default_view = "client"
+
+    @expose("/clients/<int:client_id>/")
+    @has_access
+    def client(self, client_id: int):
+        client = _client_or_404(client_id)
+        user = current_user()
+        statuses = service.form_status([client.id]).get(client.id, [])
+        cases = list(db.session.scalars(select(Case).where(Case.client_id == client.id,
+                                                           Case.id.in_(case_scope(user))).order_by(Case.id)))
+        visits = list(db.session.scalars(select(Appointment).where(
+            Appointment.case_id.in_([c.id for c in cases]), Appointment.starts_at > utcnow(),
+            Appointment.id.in_(appointment_scope(user))).order_by(Appointment.starts_at).limit(10)))
+        readable = may_read_form_answers(user, client.id)
+        series = {case.id: service.score_series(case.id) for case in cases} if readable else {}
+        return self.render_template("intake/client_forms.html", client=client, statuses=statuses, cases=cases,
+                                    visits=visits, templates=service.templates_in_use(), readable=readable,
+                                    series=series, csrf=generate_csrf())
+
+    @expose("/clients/<int:client_id>/send", methods=["POST"])
+    @has_access
+    def send(self, client_id: int):
+        client = _client_or_404(client_id)
+        template = db.session.get(FormTemplate, request.form.get("template_id", type=int) or 0)
+        if template is None:
+            flash("Choose a form to send.", "danger")
+            return redirect(url_for("ClientFormsView.client", client_id=client_id))
+        case_id = request.form.get("case_id", type=int)
+        appointment_id = request.form.get("appointment_id", type=int)
+        user = current_user()
+        if case_id and not in_scope(case_scope(user), case_id) or appointment_id and not in_scope(
+                appointment_scope(user), appointment_id):
+            abort(404)
+        if appointment_id and not case_id:
+            case_id = db.session.get(Appointment, appointment_id).case_id
+        with unit_of_work():
+            form_request = service.create_request(template, client.id, case_id=case_id, appointment_id=appointment_id,
+                                                  user_id=user.id)
+            sending.send_by_hand(form_request)
+        flash(f"“{template.name}” was sent to {client.email}.", "success")
+        return redirect(url_for("ClientFormsView.client", client_id=client_id))
+
+    @expose("/submissions/<int:submission_id>")
+    @has_access
+    def submission(self, submission_id: int):
+        submission = self._readable(submission_id)
+        return self.render_template("intake/submission.html", s=submission, version=submission.version,
+                                    client=db.session.get(Client, submission.client_id), show=display)
+
+    @expose("/submissions/<int:submission_id>/pdf")
+    @has_access
+    def submission_pdf(self, submission_id: int):
+        from app.intake.pdf import submission_pdf
+
+        submission = self._readable(submission_id)
+        response = Response(submission_pdf(submission), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="form-{submission.id}.pdf"'
+        return response
+
+    def _readable(self, submission_id: int) -> FormSubmission:
+        submission = db.session.get(FormSubmission, submission_id)
+        if submission is None or not in_scope(client_scope(current_user()), submission.client_id):
+            abort(404)
+        if not may_read_form_answers(current_user(), submission.client_id):
+            abort(403)
+        return service.read_submission(submission_id)
+
+
+class FormBuilderView(BaseView):
+    route_base = "/intake/forms"
+    class_permission_name = FORM_SETUP
+    method_permission_name = {"index": "read", "edit": "read", "save": "write", "create": "write",
+                              "install_defaults": "write"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        forms = list(db.session.scalars(select(FormTemplate).order_by(FormTemplate.name)))
+        return self.render_template("intake/builder_index.html", forms=forms, csrf=generate_csrf())
+
+    @expose("/defaults", methods=["POST"])
+    @has_access
+    def install_defaults(self):
+        with unit_of_work():
+            created = ensure_defaults()
+        flash(f"{created} shipped form(s) added." if created else "The shipped forms are all there.", "success")
+        return redirect(url_for("FormBuilderView.index"))
+
+    @expose("/new", methods=["POST"])
+    @has_access
+    def create(self):
+        name = (request.form.get("name") or "").strip()
+        if not name:
+            flash("A form needs a name.", "danger")
+            return redirect(url_for("FormBuilderView.index"))
+        with unit_of_work():
+            if db.session.scalar(select(FormTemplate.id).where(FormTemplate.name == name)):
+                raise ValidationFailed(f"There is already a form named “{name}”.")
+            template = FormTemplate(name=name[:120], purpose=request.form.get("purpose") or "intake", active=True,
+                                    created_at=utcnow())
+            db.session.add(template)
+        return redirect(url_for("FormBuilderView.edit", template_id=template.id))
+
+    @expose("/<int:template_id>/")
+    @has_access
+    def edit(self, template_id: int):
+        template = db.session.get(FormTemplate, template_id) or abort(404)
+        current = template.current
+        return self.render_template(
+            "intake/builder_edit.html", template=template, kinds=KINDS, csrf=generate_csrf(),
+            fields_json=json.dumps(current.fields if current else [], indent=2, ensure_ascii=False),
+            scoring_json=json.dumps(current.scoring, indent=2) if current and current.scoring else "")
+
+    @expose("/<int:template_id>/", methods=["POST"])
+    @has_access
+    def save(self, template_id: int):
+        template = db.session.get(FormTemplate, template_id) or abort(404)
+        try:
+            fields = json.loads(request.form.get("fields") or "[]")
+            scoring = json.loads(request.form["scoring"]) if (request.form.get("scoring") or "").strip() else None
+        except ValueError as exc:
+            raise ValidationFailed(f"The questions are not valid JSON: {exc}.") from exc
+        with unit_of_work():
+            template.description = request.form.get("description") or None
+            template.active = request.form.get("active") == "on"
+            version = service.save_version(template, fields, scoring, user_id=current_user().id)
+        flash(f"Saved as version {version.number}; forms already filled keep the version they answered.", "success")
+        return redirect(url_for("FormBuilderView.edit", template_id=template_id))
