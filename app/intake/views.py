@@ -7,8 +7,10 @@ import json
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from wtforms.validators import AnyOf, NumberRange, Optional
 
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -16,12 +18,13 @@ from app.intake import sending, service
 from app.intake.defaults import ensure_defaults
 from app.intake.fields import KINDS
 from app.intake.pdf import display
-from app.models import Appointment, Case, Client, FormSubmission, FormTemplate
+from app.models import Appointment, Case, Client, FormRule, FormSubmission, FormTemplate
 from app.security import (
     FORM_SETUP, FORMS, appointment_scope, case_scope, client_scope, current_user, in_scope, may_read_form_answers,
 )
 from app.timeutil import utcnow
 from app.uow import unit_of_work
+from app.views.base import PlinthModelView
 
 
 def _client_or_404(client_id: int) -> Client:
@@ -164,3 +167,21 @@ class FormBuilderView(BaseView):
             version = service.save_version(template, fields, scoring, user_id=current_user().id)
         flash(f"Saved as version {version.number}; forms already filled keep the version they answered.", "success")
         return redirect(url_for("FormBuilderView.edit", template_id=template_id))
+
+
+class FormRuleView(PlinthModelView):
+    """Managers: which forms go out by themselves when a visit is booked."""
+
+    datamodel = SQLAInterface(FormRule)
+    class_permission_name = FORM_SETUP
+    list_columns = ["template", "session_type", "patient_kind", "days_before", "active"]
+    add_columns = edit_columns = show_columns = list_columns
+    label_columns = {"template": "Form", "session_type": "Session type (blank: all)",
+                     "patient_kind": "Patients", "days_before": "Days before the visit"}
+    description_columns = {
+        "patient_kind": "new (no earlier visit), returning, or any",
+        "days_before": "Blank: with the booking's confirmation. N: N days before the visit at the same "
+                       "local time. A reminder follows a day before the visit while the form is not filled.",
+    }
+    validators_columns = {"patient_kind": [AnyOf(("new", "returning", "any"), message="new, returning or any")],
+                          "days_before": [Optional(), NumberRange(min=1, max=60)]}

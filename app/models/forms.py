@@ -100,3 +100,25 @@ class FormSubmission(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     version: Mapped[FormVersion] = relationship()
+
+
+class FormRule(db.Model):
+    """Send a form automatically when a visit is booked: for a session type (or any), for
+    new or returning patients (or both), with the confirmation or N days before."""
+
+    __audited__ = True
+    __tablename__ = "form_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("form_template.id", ondelete="CASCADE"), index=True)
+    session_type_id: Mapped[Optional[int]] = mapped_column(ForeignKey("session_type.id", ondelete="CASCADE"))
+    patient_kind: Mapped[str] = mapped_column(String(10), default="any")  # new | returning | any
+    # None: with the booking's confirmation; N: N days before the visit, at its wall-clock time.
+    days_before: Mapped[Optional[int]] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    template: Mapped[FormTemplate] = relationship()
+    session_type = relationship("SessionType")
+
+    def __repr__(self) -> str:
+        return f"{self.template.name if self.template else 'form'} ({self.patient_kind})"

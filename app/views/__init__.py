@@ -71,10 +71,13 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
     import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
     from app.intake.public import bp as forms_public
-    from app.intake.views import ClientFormsView, FormBuilderView
+    from app.intake.rules import connect_receivers as connect_form_rules
+    from app.intake.views import ClientFormsView, FormBuilderView, FormRuleView
 
     current_app.register_blueprint(forms_public)
+    connect_form_rules()
     appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
+    appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
     appbuilder.add_view_no_menu(ClientFormsView)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)

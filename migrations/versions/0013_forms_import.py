@@ -125,6 +125,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_form_submission_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_form_submission_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_form_submission_version_id'), ['version_id'], unique=False)
+    op.create_table('form_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=False),
+    sa.Column('session_type_id', sa.Integer(), nullable=True),
+    sa.Column('patient_kind', sa.String(length=10), nullable=False),
+    sa.Column('days_before', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['session_type_id'], ['session_type.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['template_id'], ['form_template.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('form_rule', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_rule_template_id'), ['template_id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(SUBMISSION_FUNCTION)
         op.execute("CREATE TRIGGER tr_form_submission_immutable BEFORE UPDATE OR DELETE ON form_submission "
@@ -135,6 +148,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS tr_form_submission_immutable ON form_submission")
         op.execute("DROP FUNCTION IF EXISTS plinth_refuse_submission_change()")
+    op.drop_table('form_rule')
     op.drop_table('form_submission')
     op.drop_table('form_request')
     op.drop_table('form_version')
