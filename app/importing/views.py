@@ -8,6 +8,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from app.csrf import require_csrf
 from app.extensions import db
 from app.importing import export, service
 from app.importing.cleaning import DATE_ORDERS, FIELDS
@@ -36,6 +37,7 @@ class ClientImportView(BaseView):
     @expose("/upload", methods=["POST"])
     @has_access
     def upload(self):
+        require_csrf()
         file = request.files.get("file")
         if file is None or not file.filename:
             return self._back("Choose a CSV file to upload.")
@@ -61,6 +63,7 @@ class ClientImportView(BaseView):
     @expose("/<int:import_id>/dry-run", methods=["POST"])
     @has_access
     def dry_run(self, import_id: int):
+        require_csrf()
         with unit_of_work():
             record = service.get(import_id)
             raw = _options_from_form(service.table_of(record.content) if record.content else None)
@@ -71,6 +74,7 @@ class ClientImportView(BaseView):
     @expose("/<int:import_id>/run", methods=["POST"])
     @has_access
     def run(self, import_id: int):
+        require_csrf()
         with unit_of_work():
             record = service.get(import_id)
             raw = {**(record.options or {}), "valid_rows_only": request.form.get("valid_rows_only") == "on",

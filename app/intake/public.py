@@ -58,6 +58,8 @@ def fill(token: str):
     values = form_request.draft or {}
     saved = False
     if request.method == "POST":
+        # No CSRF token: the signed link is the credential (another site cannot know it),
+        # and a session token would expire while a patient's phone sits locked mid-form.
         raw = _raw_answers()
         values = raw
         if request.form.get("action") == "submit":
@@ -86,3 +88,20 @@ def pdf(token: str):
     response = Response(submission_pdf(submission), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="form-{submission.id}.pdf"'
     return response
+
+
+@bp.route("/reviews/opt-out/<token>", methods=["GET", "POST"])
+def review_opt_out(token: str):
+    """Confirm with a button (mail scanners follow links; only a POST opts out)."""
+    from app.intake import reviews
+
+    try:
+        client_id = reviews.client_of_opt_out(token)
+    except BadToken:
+        abort(404)
+    if request.method == "POST":
+        with unit_of_work():  # the signed link is the credential (no session token to expire)
+            reviews.opt_out(client_id)
+        return render_template("booking/message.html", title="Done",
+                               message="You will not receive review requests from us any more.")
+    return render_template("intake/review_opt_out.html")

@@ -12,7 +12,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from wtforms.validators import AnyOf, NumberRange, Optional
 
-from app.errors import ValidationFailed
+from app.csrf import require_csrf
+from app.errors import Problem, ValidationFailed
 from app.extensions import db
 from app.intake import sending, service
 from app.intake.defaults import ensure_defaults
@@ -60,6 +61,7 @@ class ClientFormsView(BaseView):
     @expose("/clients/<int:client_id>/send", methods=["POST"])
     @has_access
     def send(self, client_id: int):
+        require_csrf()
         client = _client_or_404(client_id)
         template = db.session.get(FormTemplate, request.form.get("template_id", type=int) or 0)
         if template is None:
@@ -122,6 +124,7 @@ class FormBuilderView(BaseView):
     @expose("/defaults", methods=["POST"])
     @has_access
     def install_defaults(self):
+        require_csrf()
         with unit_of_work():
             created = ensure_defaults()
         flash(f"{created} shipped form(s) added." if created else "The shipped forms are all there.", "success")
@@ -130,6 +133,7 @@ class FormBuilderView(BaseView):
     @expose("/new", methods=["POST"])
     @has_access
     def create(self):
+        require_csrf()
         name = (request.form.get("name") or "").strip()
         if not name:
             flash("A form needs a name.", "danger")
@@ -155,6 +159,7 @@ class FormBuilderView(BaseView):
     @expose("/<int:template_id>/", methods=["POST"])
     @has_access
     def save(self, template_id: int):
+        require_csrf()
         template = db.session.get(FormTemplate, template_id) or abort(404)
         try:
             fields = json.loads(request.form.get("fields") or "[]")
@@ -185,3 +190,49 @@ class FormRuleView(PlinthModelView):
     }
     validators_columns = {"patient_kind": [AnyOf(("new", "returning", "any"), message="new, returning or any")],
                           "days_before": [Optional(), NumberRange(min=1, max=60)]}
+
+
+class ReviewSettingsView(BaseView):
+    """Managers: review requests after completed visits (Clients → Review requests)."""
+
+    route_base = "/intake/reviews"
+    class_permission_name = FORM_SETUP
+    method_permission_name = {"index": "read", "save": "write"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.intake.reviews import review_settings
+
+        with unit_of_work():
+            settings = review_settings()
+        return self.render_template("intake/review_settings.html", settings=settings, csrf=generate_csrf())
+
+    @expose("/", methods=["POST"])
+    @has_access
+    def save(self):
+        from app.intake.reviews import review_settings
+
+        require_csrf()
+        url = (request.form.get("review_url") or "").strip()
+        delay = request.form.get("delay_hours", type=int)
+        days = request.form.get("min_days_between", type=int)
+        enabled = request.form.get("enabled") == "on"
+        problems = []
+        if url and not url.startswith(("https://", "http://")) or len(url) > 500:
+            problems.append("The review link is a web address starting with https://.")
+        if enabled and not url:
+            problems.append("Review requests need the link to your review page.")
+        if delay is None or not 0 <= delay <= 24 * 14:
+            problems.append("The delay is between 0 and 336 hours.")
+        if days is None or not 1 <= days <= 3650:
+            problems.append("“At most once every” is between 1 and 3650 days.")
+        if problems:
+            raise ValidationFailed("The review settings were not saved.", [Problem(p) for p in problems])
+        with unit_of_work():
+            settings = review_settings()
+            settings.enabled, settings.review_url = enabled, url or None
+            settings.delay_hours, settings.min_days_between = delay, days
+        flash("Review requests saved.", "success")
+        return redirect(url_for("ReviewSettingsView.index"))

@@ -122,3 +122,28 @@ class FormRule(db.Model):
 
     def __repr__(self) -> str:
         return f"{self.template.name if self.template else 'form'} ({self.patient_kind})"
+
+
+class ReviewSettings(db.Model):
+    """The clinic's review requests (one row): whether, where to, how soon, how often."""
+
+    __audited__ = True
+    __tablename__ = "review_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_url: Mapped[Optional[str]] = mapped_column(String(500))
+    delay_hours: Mapped[int] = mapped_column(Integer, default=2)
+    # At most one request per client in this many days.
+    min_days_between: Mapped[int] = mapped_column(Integer, default=180)
+
+
+class ReviewOptOut(db.Model):
+    """A client who asked not to be asked for reviews (from the email's link or by staff)."""
+
+    __audited__ = True
+    __tablename__ = "review_opt_out"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -138,6 +138,22 @@ def upgrade():
     )
     with op.batch_alter_table('form_rule', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_form_rule_template_id'), ['template_id'], unique=False)
+    op.create_table('review_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('review_url', sa.String(length=500), nullable=True),
+    sa.Column('delay_hours', sa.Integer(), nullable=False),
+    sa.Column('min_days_between', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('review_opt_out',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('at', app.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('client_id')
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(SUBMISSION_FUNCTION)
         op.execute("CREATE TRIGGER tr_form_submission_immutable BEFORE UPDATE OR DELETE ON form_submission "
@@ -148,6 +164,8 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS tr_form_submission_immutable ON form_submission")
         op.execute("DROP FUNCTION IF EXISTS plinth_refuse_submission_change()")
+    op.drop_table('review_opt_out')
+    op.drop_table('review_settings')
     op.drop_table('form_rule')
     op.drop_table('form_submission')
     op.drop_table('form_request')
