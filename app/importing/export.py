@@ -81,7 +81,8 @@ _EXTRA_PARTS: list[tuple[str, object]] = []
 
 
 def register_part(name: str, rows_of_client) -> None:
-    _EXTRA_PARTS.append((name, rows_of_client))
+    if all(existing != name for existing, _ in _EXTRA_PARTS):
+        _EXTRA_PARTS.append((name, rows_of_client))
 
 
 def _readme(client: Client, parts: dict) -> str:

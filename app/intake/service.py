@@ -182,3 +182,25 @@ def score_series(case_id: int) -> list[ScoreSeries]:
 
 def templates_in_use() -> list[FormTemplate]:
     return list(db.session.scalars(select(FormTemplate).where(FormTemplate.active.is_(True)).order_by(FormTemplate.name)))
+
+
+def submissions_of_client(client) -> list[dict]:
+    """A client's submitted forms for their data export (answers, signature, score)."""
+    rows = db.session.execute(
+        select(FormSubmission, FormTemplate.name, FormVersion.number)
+        .join(FormVersion, FormVersion.id == FormSubmission.version_id)
+        .join(FormTemplate, FormTemplate.id == FormVersion.template_id)
+        .where(FormSubmission.client_id == client.id).order_by(FormSubmission.id))
+    return [{"id": s.id, "form": name, "version": number, "case_id": s.case_id, "appointment_id": s.appointment_id,
+             "submitted_at": s.submitted_at.isoformat(), "answers": s.answers, "signed_name": s.signed_name,
+             "signature_image": s.signature_image, "score": str(s.score) if s.score is not None else None}
+            for s, name, number in rows]
+
+
+def _register_export_part() -> None:
+    from app.importing.export import register_part
+
+    register_part("forms", submissions_of_client)
+
+
+_register_export_part()

@@ -88,7 +88,7 @@ def test_a_clients_complete_data_is_a_zip_of_json_and_invoice_pdfs(manager, scen
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
     assert {"README.txt", "client.json", "cases.json", "visits.json", "invoices.json", "payments.json",
-            "messages.json", f"invoices/invoice-{invoice.number}.pdf"} <= names
+            "messages.json", "forms.json", f"invoices/invoice-{invoice.number}.pdf"} <= names
     assert json.loads(archive.read("client.json"))[0]["last_name"] == "Silva"
     assert len(json.loads(archive.read("cases.json"))) == 2 and len(json.loads(archive.read("visits.json"))) == 1
     assert archive.read(f"invoices/invoice-{invoice.number}.pdf").startswith(b"%PDF")
