@@ -152,7 +152,7 @@ class FormBuilderView(BaseView):
         template = db.session.get(FormTemplate, template_id) or abort(404)
         current = template.current
         return self.render_template(
-            "intake/builder_edit.html", template=template, kinds=KINDS, csrf=generate_csrf(),
+            "intake/builder_edit.html", form=template, kinds=KINDS, csrf=generate_csrf(),
             fields_json=json.dumps(current.fields if current else [], indent=2, ensure_ascii=False),
             scoring_json=json.dumps(current.scoring, indent=2) if current and current.scoring else "")
 
