@@ -49,12 +49,25 @@ def due_time(appointment: Appointment, days_before: int | None, now: datetime) -
     return max(due, now)
 
 
+def visit_number_in_case(appointment: Appointment) -> int:
+    """1 for the case's first visit (canceled and rebooked ones do not count)."""
+    from sqlalchemy import func
+
+    return 1 + db.session.scalar(select(func.count(Appointment.id)).where(
+        Appointment.case_id == appointment.case_id, Appointment.id != appointment.id,
+        Appointment.status.not_in(GONE), Appointment.starts_at < appointment.starts_at))
+
+
 def matching_rules(appointment: Appointment) -> list[FormRule]:
     kind = "new" if is_new_patient(appointment) else "returning"
-    return list(db.session.scalars(select(FormRule).join(FormTemplate).where(
+    found = list(db.session.scalars(select(FormRule).join(FormTemplate).where(
         FormRule.active.is_(True), FormTemplate.active.is_(True),
         or_(FormRule.session_type_id.is_(None), FormRule.session_type_id == appointment.session_type_id),
         FormRule.patient_kind.in_((kind, "any"))).order_by(FormRule.id)))
+    if any(rule.every_n_visits for rule in found):
+        number = visit_number_in_case(appointment)
+        found = [rule for rule in found if not rule.every_n_visits or (number - 1) % rule.every_n_visits == 0]
+    return found
 
 
 def on_booked(appointment: Appointment, actor=None, now: datetime | None = None, **_) -> None:

@@ -179,17 +179,21 @@ class FormRuleView(PlinthModelView):
 
     datamodel = SQLAInterface(FormRule)
     class_permission_name = FORM_SETUP
-    list_columns = ["template", "session_type", "patient_kind", "days_before", "active"]
+    list_columns = ["template", "session_type", "patient_kind", "days_before", "every_n_visits", "active"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"template": "Form", "session_type": "Session type (blank: all)",
-                     "patient_kind": "Patients", "days_before": "Days before the visit"}
+                     "patient_kind": "Patients", "days_before": "Days before the visit",
+                     "every_n_visits": "Every N visits of the case"}
     description_columns = {
         "patient_kind": "new (no earlier visit), returning, or any",
         "days_before": "Blank: with the booking's confirmation. N: N days before the visit at the same "
                        "local time. A reminder follows a day before the visit while the form is not filled.",
+        "every_n_visits": "For outcome measures: blank sends at every visit; N sends at the case's 1st visit and "
+                          "every Nth after (N = 3: visits 1, 4, 7...).",
     }
     validators_columns = {"patient_kind": [AnyOf(("new", "returning", "any"), message="new, returning or any")],
-                          "days_before": [Optional(), NumberRange(min=1, max=60)]}
+                          "days_before": [Optional(), NumberRange(min=1, max=60)],
+                          "every_n_visits": [Optional(), NumberRange(min=1, max=100)]}
 
 
 class ReviewSettingsView(BaseView):

@@ -115,6 +115,8 @@ class FormRule(db.Model):
     patient_kind: Mapped[str] = mapped_column(String(10), default="any")  # new | returning | any
     # None: with the booking's confirmation; N: N days before the visit, at its wall-clock time.
     days_before: Mapped[Optional[int]] = mapped_column(Integer)
+    # Outcome measures: only at every Nth visit of the case (1st, N+1th, 2N+1th...); None: every visit.
+    every_n_visits: Mapped[Optional[int]] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     template: Mapped[FormTemplate] = relationship()

@@ -131,6 +131,7 @@ def upgrade():
     sa.Column('session_type_id', sa.Integer(), nullable=True),
     sa.Column('patient_kind', sa.String(length=10), nullable=False),
     sa.Column('days_before', sa.Integer(), nullable=True),
+    sa.Column('every_n_visits', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['session_type_id'], ['session_type.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['template_id'], ['form_template.id'], ondelete='CASCADE'),

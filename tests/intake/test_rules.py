@@ -2,7 +2,7 @@
 before on the location's wall clock (across DST), through the outbox."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -93,3 +93,20 @@ def test_no_rule_no_form(app, clinic, db):
     with app.test_request_context():
         book(clinic, clinic["physio"])
     assert sent(db) == []
+
+
+def test_an_outcome_measure_every_third_visit_of_the_case(app, clinic, db):
+    for rule in db.session.scalars(select(FormRule)):
+        rule.active = False
+    db.session.add(FormRule(template_id=form("Numeric pain"), patient_kind="any", every_n_visits=3, active=True))
+    sent_at = []
+    with app.test_request_context():
+        for week in range(7):
+            start = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc) + timedelta(weeks=week)
+            appointment = book(clinic, clinic["massage"], start=start)
+            if db.session.scalar(select(FormRequest).where(FormRequest.appointment_id == appointment.id)):
+                sent_at.append(week + 1)
+            # each measure is filled before the next visit, so it is not "pending" any more
+            for pending in db.session.scalars(select(FormRequest).where(FormRequest.status == "pending")):
+                pending.status = "submitted"
+    assert sent_at == [1, 4, 7]
