@@ -3,7 +3,7 @@ mobile-first, save-and-continue (a server-side draft), a message beside each wro
 and a PDF of the filled form. The link is signed and expires (``links.py``)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from app.booking import headers
 from app.booking.views import _branding as booking_branding
@@ -56,7 +56,6 @@ def fill(token: str):
         return render_template("intake/done.html", token=token, request=form_request)
     errors: dict[str, str] = {}
     values = form_request.draft or {}
-    saved = False
     if request.method == "POST":
         # No CSRF token: the signed link is the credential (another site cannot know it),
         # and a session token would expire while a patient's phone sits locked mid-form.
@@ -71,7 +70,9 @@ def fill(token: str):
                 errors = {p.field: p.message for p in exc.problems if p.field}
         with unit_of_work():
             service.save_draft(form_request, raw)
-        saved = not errors
+        if not errors:  # post/redirect/get: reloading the page never posts the answers again
+            return redirect(url_for("forms_public.fill", token=token, saved=1))
+    saved = request.args.get("saved") == "1"
     status = 422 if errors else 200
     return render_template("intake/fill.html", token=token, request=form_request, version=form_request.version,
                            values=values, errors=errors, saved=saved, body_areas=BODY_AREAS), status

@@ -47,10 +47,11 @@ def test_a_patient_fills_intake_and_consent_on_a_phone_and_the_provider_reads_th
     phone.get_by_label("Lower back").check()
     # Save and continue: the answers survive a reload (a locked phone, a closed tab).
     phone.get_by_role("button", name="Save and continue later").click()
-    phone.reload()
+    phone.get_by_text("Saved. You can close this page").wait_for()
+    phone.goto(live_server + links["Physiotherapy intake"])
     assert phone.get_by_label("What brings you in?").input_value() == "Low back pain after lifting a box."
     phone.get_by_role("button", name="Send to the clinic").click()
-    assert phone.locator("#form-errors").is_visible()  # messages per field, focus on the summary
+    phone.locator("#form-errors").wait_for()  # messages per field, focus on the summary
     assert phone.locator("#q-pain_now .error").inner_text() == "This question needs an answer."
     phone.get_by_label("Pain right now (0 = none, 10 = worst imaginable)").fill("6")
     for question in ("Do you take any medication?", "Do you have allergies (latex, oils, medication)?"):
