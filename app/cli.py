@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from app.importing.cli import register as register_import
+
+    register_import(app)
+
     @app.cli.command("sync-roles")
     def sync_roles_command() -> None:
         """Create permissions and Plinth's roles (idempotent)."""

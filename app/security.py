@@ -130,6 +130,17 @@ for _role in (MANAGER, FRONT_DESK, PROVIDER):
 REPORTS = "Reports"
 ROLE_GRANTS[MANAGER] += [(READ, REPORTS)]
 ROLE_GRANTS[PROVIDER] += [(READ, REPORTS)]
+# Bringing patients in and out (CSV import, the client list, a client's complete data):
+# managers only; every export is recorded and logged.
+CLIENT_DATA = "ClientData"
+ROLE_GRANTS[MANAGER] += [(READ, CLIENT_DATA), (WRITE, CLIENT_DATA)]
+# Forms: everyone on the team sees which forms a client filled and sends them; reading the
+# answers is clinical (``may_read_form_answers``); managers build the forms.
+FORMS = "Forms"
+FORM_SETUP = "FormSetup"
+for _role in (MANAGER, FRONT_DESK, PROVIDER):
+    ROLE_GRANTS[_role] += [(READ, FORMS), (WRITE, FORMS)]
+ROLE_GRANTS[MANAGER] += [(READ, FORM_SETUP), (WRITE, FORM_SETUP)]
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 
@@ -399,3 +410,10 @@ def payment_scope(user) -> Select:
 
     return select(Payment.id).where(Payment.location_id.in_(location_scope(user)))
 
+
+def may_read_form_answers(user, client_id: int) -> bool:
+    """Form answers are clinical: managers, and providers of the client's cases (the
+    clients in their scope); the front desk sees only whether forms were filled."""
+    if sees_everything(user):
+        return True
+    return PROVIDER in role_names(user) and in_scope(client_scope(user), client_id)

@@ -23,6 +23,10 @@ from app.models.calendars import AccessLevel, Calendar, CalendarAccess, Calendar
 from app.models.cases import Case
 from app.models.clients import Client
 from app.models.clinic import Discipline, Location
+from app.models.forms import (
+    FormRequest, FormRule, FormSubmission, FormTemplate, FormVersion, ReviewOptOut, ReviewSettings,
+)
+from app.models.importing import ClientImport, DataExport
 from app.models.messaging import (
     Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
 )
@@ -37,7 +41,7 @@ from app.models.shifts import Shift, ShiftBreak, TimeBlock
 from app.models.team import TeamMember
 
 __all__ = [
-    "AccessEvent",
+    "AccessEvent", "ClientImport", "DataExport", "FormRequest", "FormRule", "FormSubmission", "FormTemplate", "FormVersion", "ReviewOptOut", "ReviewSettings",
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "LoginEvent", "StaffSession", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",

@@ -72,6 +72,22 @@ def register_views(appbuilder) -> None:
     from app.views.preferences import MyNotificationsView
 
     appbuilder.add_view(MyNotificationsView, "My notifications", category="Messages", icon="fa-bell")
+    from app.importing.views import ClientImportView
+
+    appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
+    import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
+    from app.intake.public import bp as forms_public
+    from app.intake.reviews import connect_receivers as connect_reviews
+    from app.intake.rules import connect_receivers as connect_form_rules
+    from app.intake.views import ClientFormsView, FormBuilderView, FormRuleView, ReviewSettingsView
+
+    current_app.register_blueprint(forms_public)
+    connect_form_rules()
+    connect_reviews()
+    appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
+    appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
+    appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")
+    appbuilder.add_view_no_menu(ClientFormsView)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
     from app.views.reports import REPORTS_MENU, ReportsView

@@ -1,0 +1,151 @@
+"""Managers' screens: Clients → Import clients (upload, mapping, dry run, import, report)
+and the exports (the client list as CSV, one client's complete data as a zip). Thin: the
+work is in ``service`` and ``export``; each POST is one ``unit_of_work()``."""
+from __future__ import annotations
+
+from flask import Response, abort, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from app.csrf import require_csrf
+from app.extensions import db
+from app.importing import export, service
+from app.importing.cleaning import DATE_ORDERS, FIELDS
+from app.importing.planner import counts
+from app.models import Client, Location
+from app.security import CLIENT_DATA, client_scope, current_user, in_scope
+from app.uow import unit_of_work
+
+REPORT_ROWS_SHOWN = 2000  # the full report is always in the CSV download
+
+
+class ClientImportView(BaseView):
+    route_base = "/clients/import"
+    class_permission_name = CLIENT_DATA
+    method_permission_name = {"index": "read", "upload": "write", "mapping": "read", "dry_run": "write",
+                              "run": "write", "result": "read", "report": "read", "clients_csv": "read",
+                              "client_zip": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("importing/index.html", imports=service.recent(), locations=_locations(),
+                                    csrf=generate_csrf(), max_mb=service.MAX_BYTES // (1024 * 1024))
+
+    @expose("/upload", methods=["POST"])
+    @has_access
+    def upload(self):
+        require_csrf()
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            return self._back("Choose a CSV file to upload.")
+        with unit_of_work():
+            record = service.upload(file.filename, file.read(service.MAX_BYTES + 1), user_id=current_user().id)
+            if request.form.get("location_id"):
+                table = service.table_of(record.content)
+                record.options = {**service.default_options(table), "location_id": request.form["location_id"]}
+        return redirect(url_for("ClientImportView.mapping", import_id=record.id))
+
+    @expose("/<int:import_id>/")
+    @has_access
+    def mapping(self, import_id: int):
+        record = service.get(import_id)
+        if record.content is None:
+            return redirect(url_for("ClientImportView.result", import_id=import_id))
+        table = service.table_of(record.content)
+        chosen = {**service.default_options(table), **(record.options or {})}
+        return self.render_template("importing/mapping.html", record=record, table=table, options=chosen,
+                                    preview=table.rows[:service.PREVIEW_ROWS], fields=FIELDS,
+                                    date_orders=DATE_ORDERS, locations=_locations(), csrf=generate_csrf())
+
+    @expose("/<int:import_id>/dry-run", methods=["POST"])
+    @has_access
+    def dry_run(self, import_id: int):
+        require_csrf()
+        with unit_of_work():
+            record = service.get(import_id)
+            raw = _options_from_form(service.table_of(record.content) if record.content else None)
+            outcomes = service.dry_run(record, raw)
+        return self.render_template("importing/dry_run.html", record=record, outcomes=outcomes[:REPORT_ROWS_SHOWN],
+                                    total=len(outcomes), summary=counts(outcomes), options=raw, csrf=generate_csrf())
+
+    @expose("/<int:import_id>/run", methods=["POST"])
+    @has_access
+    def run(self, import_id: int):
+        require_csrf()
+        with unit_of_work():
+            record = service.get(import_id)
+            raw = {**(record.options or {}), "valid_rows_only": request.form.get("valid_rows_only") == "on",
+                   "overrides": _overrides()}
+            service.execute(record, raw)
+        return redirect(url_for("ClientImportView.result", import_id=import_id))
+
+    @expose("/<int:import_id>/result")
+    @has_access
+    def result(self, import_id: int):
+        record = service.get(import_id)
+        if record.report is None:
+            return redirect(url_for("ClientImportView.mapping", import_id=import_id))
+        return self.render_template("importing/result.html", record=record,
+                                    report=record.report[:REPORT_ROWS_SHOWN])
+
+    @expose("/<int:import_id>/report.csv")
+    @has_access
+    def report(self, import_id: int):
+        record = service.get(import_id)
+        if record.report is None:
+            abort(404)
+        return _download(service.report_csv(record.report), f"import-{record.id}-report.csv", "text/csv")
+
+    @expose("/export/clients.csv")
+    @has_access
+    def clients_csv(self):
+        with unit_of_work():
+            text, _ = export.clients_csv(current_user())
+        return _download(text, "clients.csv", "text/csv")
+
+    @expose("/export/client/<int:client_id>.zip")
+    @has_access
+    def client_zip(self, client_id: int):
+        client = db.session.get(Client, client_id)
+        if client is None or not in_scope(client_scope(current_user()), client_id):
+            abort(404)
+        with unit_of_work():
+            data = export.client_zip(client)
+        return _download(data, f"client-{client_id}.zip", "application/zip")
+
+    def _back(self, message: str):
+        from flask import flash
+
+        flash(message, "danger")
+        return redirect(url_for("ClientImportView.index"))
+
+
+def _locations() -> list[Location]:
+    return list(db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)))
+
+
+def _options_from_form(table) -> dict:
+    width = len(table.header) if table else 0
+    return {
+        "mapping": [request.form.get(f"map_{index}") or None for index in range(width)],
+        "date_order": request.form.get("date_order"),
+        "on_duplicate": request.form.get("on_duplicate", "skip"),
+        "valid_rows_only": request.form.get("valid_rows_only") == "on",
+        "location_id": request.form.get("location_id") or None,
+        "overrides": {},
+    }
+
+
+def _overrides() -> dict[str, str]:
+    return {key.removeprefix("row_"): value for key, value in request.form.items()
+            if key.startswith("row_") and value in ("skip", "update")}
+
+
+def _download(body, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,169 @@
+"""The kinds of question a form holds, how each is defined and how each answer is checked.
+
+Pure: a form version's ``fields`` (a list of dicts) and what a patient typed (strings, as
+a browser posts them) in; clean answers and a message per field out. One table of kinds
+(``KINDS``) serves the builder's check of a definition and the check of an answer.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from app.setup.validation import InvalidValue
+
+KINDS = {
+    "short_text": "Short text", "long_text": "Long text", "single_choice": "One choice",
+    "multiple_choice": "Several choices", "yes_no": "Yes / no (with a follow-up)", "date": "Date",
+    "number": "Number", "body_area": "Body areas", "signature": "Signature", "heading": "Heading (no answer)",
+}
+BODY_AREAS = ("Head", "Neck", "Left shoulder", "Right shoulder", "Upper back", "Lower back", "Chest", "Abdomen",
+              "Left arm", "Right arm", "Left elbow", "Right elbow", "Left wrist/hand", "Right wrist/hand", "Left hip",
+              "Right hip", "Left knee", "Right knee", "Left ankle/foot", "Right ankle/foot")
+LIMITS = {"short_text": 200, "long_text": 5000}
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_DATA_PNG = re.compile(r"^data:image/png;base64,[A-Za-z0-9+/=]+$")
+MAX_SIGNATURE = 200_000  # characters of a drawn signature's data URI
+
+
+def check_definition(fields: list[dict]) -> list[str]:
+    """Every problem with a form's field list (empty when it can be used)."""
+    problems: list[str] = []
+    if not isinstance(fields, list) or not fields:
+        return ["A form needs at least one question."]
+    keys = set()
+    for number, spec in enumerate(fields, 1):
+        where = f"Question {number}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where} is not a question.")
+            continue
+        kind, key = spec.get("kind"), spec.get("key")
+        if kind not in KINDS:
+            problems.append(f"{where}: the kind is one of {', '.join(KINDS)}.")
+        if not isinstance(key, str) or not _KEY.match(key):
+            problems.append(f"{where}: the key is lower-case letters, digits and _ (e.g. pain_now).")
+        elif key in keys:
+            problems.append(f"{where}: the key “{key}” is used twice.")
+        keys.add(key)
+        if not str(spec.get("label") or "").strip():
+            problems.append(f"{where} needs a label.")
+        if kind in ("single_choice", "multiple_choice") and len(spec.get("options") or []) < 2:
+            problems.append(f"{where}: a choice needs at least two options.")
+        if kind == "number" and spec.get("min") is not None and spec.get("max") is not None \
+                and Decimal(str(spec["min"])) > Decimal(str(spec["max"])):
+            problems.append(f"{where}: the smallest number is above the largest.")
+    return problems
+
+
+def answer_fields(fields: list[dict]) -> list[dict]:
+    return [spec for spec in fields if spec["kind"] != "heading"]
+
+
+def validate(fields: list[dict], raw: dict) -> tuple[dict, dict[str, str]]:
+    """``raw``: the posted values (lists for several choices; ``<key>__detail`` for a
+    yes/no follow-up; ``<key>__name`` and ``<key>__image`` for a signature).
+    → (clean answers by key, message by key for each answer that is wrong or missing)."""
+    answers: dict = {}
+    errors: dict[str, str] = {}
+    for spec in answer_fields(fields):
+        key = spec["key"]
+        try:
+            value = check_answer(spec, raw)
+        except InvalidValue as exc:
+            errors[key] = str(exc)
+            continue
+        if value is not None:
+            answers[key] = value
+    return answers, errors
+
+
+def _text(raw: dict, key: str) -> str:
+    value = raw.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()
+
+
+def check_answer(spec: dict, raw: dict):
+    """One answer, clean (None when left empty and allowed), or InvalidValue with why."""
+    kind, key, required = spec["kind"], spec["key"], bool(spec.get("required"))
+    if kind == "signature":
+        return _signature(spec, raw)
+    if kind in ("multiple_choice", "body_area"):
+        chosen = raw.get(key) or []
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+        allowed = list(spec.get("options") or (BODY_AREAS if kind == "body_area" else []))
+        unknown = [c for c in chosen if c not in allowed]
+        if unknown:
+            raise InvalidValue(f"“{unknown[0]}” is not one of the choices.")
+        if required and not chosen:
+            raise InvalidValue("Choose at least one.")
+        return [c for c in allowed if c in chosen] or None
+    text = _text(raw, key)
+    if not text:
+        if required:
+            raise InvalidValue("This question needs an answer." if kind != "yes_no" else "Answer yes or no.")
+        return None
+    if kind in LIMITS:
+        if len(text) > LIMITS[kind]:
+            raise InvalidValue(f"At most {LIMITS[kind]} characters ({len(text)} now).")
+        return text
+    if kind == "single_choice":
+        if text not in (spec.get("options") or []):
+            raise InvalidValue(f"“{text}” is not one of the choices.")
+        return text
+    if kind == "yes_no":
+        if text not in ("yes", "no"):
+            raise InvalidValue("Answer yes or no.")
+        follow = spec.get("follow_up")
+        detail = _text(raw, f"{key}__detail")
+        if follow and text == follow.get("when", "yes"):
+            if not detail and follow.get("required", True):
+                raise InvalidValue(f"Please tell us: {follow.get('label', 'details')}")
+            if len(detail) > LIMITS["long_text"]:
+                raise InvalidValue(f"At most {LIMITS['long_text']} characters in the details.")
+            return {"answer": text, "detail": detail} if detail else text
+        return text
+    if kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError as exc:
+            raise InvalidValue("Enter a date like 1980-05-17.") from exc
+    if kind == "number":
+        return _number(spec, text)
+    raise InvalidValue("This question cannot be answered.")
+
+
+def _number(spec: dict, text: str) -> str:
+    try:
+        number = Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:
+        raise InvalidValue("Enter a number.") from exc
+    if not number.is_finite():
+        raise InvalidValue("Enter a number.")
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and number < Decimal(str(low)) or high is not None and number > Decimal(str(high)):
+        raise InvalidValue(f"Enter a number from {low} to {high}." if low is not None and high is not None
+                           else f"Enter a number of at least {low}." if low is not None
+                           else f"Enter a number of at most {high}.")
+    if spec.get("integer") and number != number.to_integral_value():
+        raise InvalidValue("Enter a whole number.")
+    return str(number.normalize()) if number == number.to_integral_value() else str(number)
+
+
+def _signature(spec: dict, raw: dict):
+    key = spec["key"]
+    name, image = _text(raw, f"{key}__name"), _text(raw, f"{key}__image")
+    if not name and not image:
+        if spec.get("required"):
+            raise InvalidValue("Type your full name and sign in the box.")
+        return None
+    if not name:
+        raise InvalidValue("Type your full name as well as signing.")
+    if len(name) > 200:
+        raise InvalidValue("The name is too long.")
+    if not image:
+        raise InvalidValue("Sign in the box with your finger or mouse.")
+    if len(image) > MAX_SIGNATURE or not _DATA_PNG.match(image):
+        raise InvalidValue("The drawn signature could not be read; clear it and sign again.")
+    return {"name": name, "image": image}

@@ -1,0 +1,108 @@
+"""Patients fill their forms at /forms/<token>: the booking site's look and headers,
+mobile-first, save-and-continue (a server-side draft), a message beside each wrong answer,
+and a PDF of the filled form. The link is signed and expires (``links.py``)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from app.booking import headers
+from app.booking.views import _branding as booking_branding
+from app.errors import DomainError, ValidationFailed
+from app.extensions import db
+from app.intake import service
+from app.intake.fields import BODY_AREAS
+from app.intake.links import BadToken, request_id_of
+from app.models import FormSubmission, clinic_settings
+from app.uow import unit_of_work
+
+bp = Blueprint("forms_public", __name__, url_prefix="/forms", template_folder="templates")
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    headers.apply(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# The booking site's branding (clinic name, logo) for its base template.
+bp.context_processor(booking_branding)
+
+
+def _request_for(token: str):
+    try:
+        request_id = request_id_of(token)
+    except BadToken:
+        abort(404)
+    try:
+        return service.open_request(request_id)
+    except DomainError as exc:
+        abort(Response(render_template("booking/message.html", title="Form not available", message=exc.message,
+                                       phone=clinic_settings().phone), status=404))
+
+
+def _raw_answers() -> dict:
+    raw = {}
+    for key in request.form:
+        values = request.form.getlist(key)
+        raw[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
+    return {key.removesuffix("[]"): value for key, value in raw.items()}
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def fill(token: str):
+    form_request = _request_for(token)
+    if form_request.status == "submitted":
+        return render_template("intake/done.html", token=token, request=form_request)
+    errors: dict[str, str] = {}
+    values = form_request.draft or {}
+    if request.method == "POST":
+        # No CSRF token: the signed link is the credential (another site cannot know it),
+        # and a session token would expire while a patient's phone sits locked mid-form.
+        raw = _raw_answers()
+        values = raw
+        if request.form.get("action") == "submit":
+            try:
+                with unit_of_work():
+                    service.submit(form_request, raw)
+                return render_template("intake/done.html", token=token, request=form_request, just_now=True)
+            except ValidationFailed as exc:
+                errors = {p.field: p.message for p in exc.problems if p.field}
+        with unit_of_work():
+            service.save_draft(form_request, raw)
+        if not errors:  # post/redirect/get: reloading the page never posts the answers again
+            return redirect(url_for("forms_public.fill", token=token, saved=1))
+    saved = request.args.get("saved") == "1"
+    status = 422 if errors else 200
+    return render_template("intake/fill.html", token=token, request=form_request, version=form_request.version,
+                           values=values, errors=errors, saved=saved, body_areas=BODY_AREAS), status
+
+
+@bp.route("/<token>/pdf")
+def pdf(token: str):
+    from app.intake.pdf import submission_pdf
+
+    form_request = _request_for(token)
+    submission = db.session.query(FormSubmission).filter_by(request_id=form_request.id).one_or_none()
+    if submission is None:
+        abort(404)
+    response = Response(submission_pdf(submission), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="form-{submission.id}.pdf"'
+    return response
+
+
+@bp.route("/reviews/opt-out/<token>", methods=["GET", "POST"])
+def review_opt_out(token: str):
+    """Confirm with a button (mail scanners follow links; only a POST opts out)."""
+    from app.intake import reviews
+
+    try:
+        client_id = reviews.client_of_opt_out(token)
+    except BadToken:
+        abort(404)
+    if request.method == "POST":
+        with unit_of_work():  # the signed link is the credential (no session token to expire)
+            reviews.opt_out(client_id)
+        return render_template("booking/message.html", title="Done",
+                               message="You will not receive review requests from us any more.")
+    return render_template("intake/review_opt_out.html")

@@ -1,0 +1,63 @@
+"""Forms by email, through the outbox: the request with its link, and a reminder a day
+before the visit while the form is still not filled.
+
+Messages tied to a visit carry its id, so the outbox's send-time re-check
+(``delivery.still_wanted``) drops them once the visit is canceled, rebooked or a no-show
+(only booked and confirmed visits get messages of unknown kinds). Submitting a form
+cancels its pending reminder (``service._withdraw_reminders``).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.intake.links import fill_url
+from app.messaging import outbox, templates
+from app.models import Appointment, Client, FormRequest
+from app.timeutil import utcnow
+
+REMINDER_BEFORE = timedelta(days=1)
+
+templates.DEFAULTS[("form_request", templates.CLIENT)] = templates.Template(
+    "{{ clinic.name }}: please fill in “{{ form_name }}”",
+    "Hello {{ client_name }},\n\nBefore your visit{% if when %} on {{ when }}{% endif %}, please fill in "
+    "“{{ form_name }}”:\n\n{{ form_url }}\n\nIt takes a few minutes; you can stop and continue later.",
+    "<p>Hello {{ client_name }},</p><p>Before your visit{% if when %} on {{ when }}{% endif %}, please fill in "
+    "“{{ form_name }}”.</p><p><a href=\"{{ form_url }}\">Fill in the form</a></p>"
+    "<p>It takes a few minutes; you can stop and continue later.</p>")
+templates.DEFAULTS[("form_reminder", templates.CLIENT)] = templates.Template(
+    "Reminder: “{{ form_name }}” before your visit",
+    "Hello {{ client_name }},\n\n“{{ form_name }}” is still waiting for you before your visit"
+    "{% if when %} on {{ when }}{% endif %}:\n\n{{ form_url }}",
+    "<p>Hello {{ client_name }},</p><p>“{{ form_name }}” is still waiting for you before your visit"
+    "{% if when %} on {{ when }}{% endif %}.</p><p><a href=\"{{ form_url }}\">Fill in the form</a></p>")
+_SAMPLE = {"client_name": "Alex", "form_name": "Physiotherapy intake", "form_url": "https://book.example.com/forms/sample",
+           "when": "Tuesday 10 March 2026 at 09:30 EDT"}
+templates.SAMPLES.setdefault("form_request", _SAMPLE)
+templates.SAMPLES.setdefault("form_reminder", _SAMPLE)
+
+
+def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime | None = None) -> bool:
+    """Queue the request's email (and its reminder when it belongs to a visit); False when
+    the client has no email address."""
+    client = db.session.get(Client, request.client_id)
+    if client is None or not client.email:
+        return False
+    now = now or utcnow()
+    appointment = db.session.get(Appointment, request.appointment_id) if request.appointment_id else None
+    context = {"form_url": fill_url(request.id), "form_name": request.version.template.name}
+    common = dict(client_id=client.id, appointment_id=request.appointment_id,
+                  location_id=appointment.location_id if appointment else None,
+                  appointment_starts_at=appointment.starts_at if appointment else None)
+    outbox.queue_email("form_request", client.email, context, f"form_request:{request.id}",
+                       due_at=max(due_at or now, now), **common)
+    if appointment is not None and appointment.starts_at - REMINDER_BEFORE > max(due_at or now, now):
+        outbox.queue_email("form_reminder", client.email, context, f"form_reminder:{request.id}",
+                           due_at=appointment.starts_at - REMINDER_BEFORE, **common)
+    return True
+
+
+def send_by_hand(request: FormRequest) -> None:
+    if not send(request):
+        raise ValidationFailed("The client has no email address; add one, or hand them the link.")
