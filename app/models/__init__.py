@@ -21,6 +21,7 @@ from app.models.billing import (
 from app.models.calendars import AccessLevel, Calendar, CalendarAccess, CalendarKind, OverlapPolicy
 from app.models.cases import Case
 from app.models.clients import Client
+from app.models.clinical import Addendum, Attachment, Note, NoteTemplate, TreatmentPlan, VisitProgress
 from app.models.clinic import Discipline, Location
 from app.models.messaging import (
     Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
@@ -37,6 +38,7 @@ from app.models.team import TeamMember
 
 __all__ = [
     "AccessEvent",
+    "Addendum", "Attachment", "Note", "NoteTemplate", "TreatmentPlan", "VisitProgress",
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
