@@ -66,5 +66,18 @@ def register_views(appbuilder) -> None:
     from app.views.preferences import MyNotificationsView
 
     appbuilder.add_view(MyNotificationsView, "My notifications", category="Messages", icon="fa-bell")
+    register_clinical(appbuilder)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
+
+
+def register_clinical(appbuilder) -> None:
+    """The provider's day (a provider's landing page), notes, the client and case files."""
+    from app.views.client_file import AttachmentView, CasePlanView, ClientFileView
+    from app.views.clinical import ClinicalView, NoteStatusPermission
+    from app.views.note_templates import NoteTemplateView
+
+    appbuilder.add_view(ClinicalView, "My day", category="Clinical", icon="fa-stethoscope")
+    appbuilder.add_view(NoteTemplateView, "Note templates", category="Clinical", icon="fa-list-alt")
+    for view in (ClientFileView, CasePlanView, AttachmentView, NoteStatusPermission):
+        appbuilder.add_view_no_menu(view)
