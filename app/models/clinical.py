@@ -112,6 +112,10 @@ class VisitProgress(db.Model):
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     completed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("team_member.id"))
 
+    @property
+    def id(self) -> int:  # the audit trail names rows by id; this one is the visit's
+        return self.appointment_id
+
 
 class TreatmentPlan(db.Model):
     """The plan of a case: how many sessions how often, the goals, when to reassess, and
