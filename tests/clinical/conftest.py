@@ -45,7 +45,7 @@ def frozen_now(monkeypatch):
 
 
 @pytest.fixture()
-def scene(db, people) -> ClinicalScene:
+def scene(db, people, frozen_now) -> ClinicalScene:
     from app.clinical import notes
     from app.clinical.templates import ensure_defaults
 
