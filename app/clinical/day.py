@@ -8,6 +8,7 @@ only completed once started. Neither changes the appointment's status.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -37,6 +38,10 @@ from app.security import appointment_scope, note_scope
 from app.timeutil import local_day_bounds, to_local, utcnow
 
 NOT_VISITS = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
+# Other areas add alerts to the day's visits (intake forms: "intake not completed") by
+# registering a function ``(visits: list[DayVisit]) -> dict[appointment_id, list[str]]``;
+# it should answer in a fixed number of statements for all the visits at once.
+VISIT_ALERTS: list[Callable[[list["DayVisit"]], dict[int, list[str]]]] = []
 
 
 def local_today(location: Location, now: datetime | None = None) -> date:
@@ -101,6 +106,10 @@ def provider_day(*, user, member: TeamMember, location: Location, day: date) -> 
     visits = [DayVisit(r[0], r[1], r[2], r[3], r[4], f"{r[5]} {r[6]}", r[7], r[8], r[9], r[10]) for r in rows]
     _add_notes_and_progress(visits)
     _add_history(user, visits, before=start, day=day)
+    for provider in VISIT_ALERTS:
+        extra = provider(visits)
+        for visit in visits:
+            visit.alerts.extend(extra.get(visit.appointment_id, ()))
     return ProviderDay(member, location, day, visits, unsigned_notes(member, before=start),
                        provider_locations(member))
 

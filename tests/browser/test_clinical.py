@@ -69,6 +69,10 @@ def test_a_provider_writes_signs_and_amends_a_note_and_front_desk_sees_only_that
     page.goto(f"{live_server}/clinical/clients/{ids['client']}")
     page.wait_for_selector(".timeline")
     shot(page, "client-file-provider")
+    page.goto(f"{live_server}/clinical/cases/{ids['case']}")
+    page.wait_for_selector(".plan-form")
+    assert "Signed by" in page.inner_text(".case-file")
+    shot(page, "case-file")
     context.close()
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
