@@ -15,6 +15,13 @@ from app.clinical.templates import ensure_defaults
 from app.models import Appointment, AppointmentStatus, TeamMember
 
 ATTENDED = (AppointmentStatus.arrived, AppointmentStatus.paid)
+ASSESSMENT = {
+    "complaint": "Right knee pain for 6 weeks, worse on stairs.", "history": "Started after a hiking weekend; no trauma.",
+    "pain": 7, "red_flags": ["None found"], "observation": "Mild swelling, antalgic gait.", "rom_flexion": "105",
+    "rom_extension": "-5", "strength": "28", "special_tests": "Clarke's test positive; ligaments intact.",
+    "diagnosis": "Patellofemoral pain syndrome.", "goals": "Stairs and a 5 km walk without pain.",
+    "plan": "Education, quads and hip loading, taping as needed; 8 sessions.",
+}
 SOAP = [
     {"subjective": "Pain on stairs and after sitting; sleeping better.", "pain": 6,
      "objective": "Antalgic gait resolved. Squat to 70°, pain at end range.", "rom": "110",
@@ -45,9 +52,11 @@ def seed(*, appointments: list[Appointment], provider: TeamMember, now: datetime
     for case_id, visits in by_case.items():
         for n, appointment in enumerate(visits):
             note = notes.open_note(appointment=appointment, actor=actor)
-            content = SOAP[min(n, len(SOAP) - 1)]
+            assessment = "assessment" in note.template.name.lower()
+            content = ASSESSMENT if assessment else SOAP[min(n - 1, len(SOAP) - 1)]
             if appointment is latest:  # yesterday's note, still to sign: listed on her day
-                notes.save_draft(note=note, content={"subjective": content["subjective"]}, actor=actor)
+                first_key = next(iter(content))
+                notes.save_draft(note=note, content={first_key: content[first_key]}, actor=actor)
                 drafts += 1
                 continue
             notes.sign(note=note, content=content, actor=actor)

@@ -107,13 +107,26 @@ def _choose_template(appointment: Appointment, template_id: int | None) -> NoteT
             raise ValidationFailed("Choose one of the clinic's note templates.")
         return chosen
     discipline_id = appointment.session_type.discipline_id
-    previous = db.session.scalar(
-        select(Note.template_id).join(Appointment, Appointment.id == Note.appointment_id)
-        .where(Note.case_id == appointment.case_id, Appointment.starts_at < appointment.starts_at)
-        .order_by(Appointment.starts_at.desc()).limit(1))
-    return (next((t for t in templates if previous and t.id == previous), None)
-            or next((t for t in templates if t.discipline_id == discipline_id), None)
+    discipline = appointment.session_type.discipline.name.lower()
+    # A case's first note is its assessment; later ones are follow-ups (SOAP).
+    first_visit = not db.session.scalar(
+        select(Note.id).join(Appointment, Appointment.id == Note.appointment_id)
+        .where(Note.case_id == appointment.case_id, Appointment.starts_at < appointment.starts_at).limit(1))
+    return (next((t for t in templates if t.discipline_id == discipline_id), None)
+            or next((t for t in templates if "massage" in discipline and "massage" in t.name.lower()), None)
+            or next((t for t in templates if first_visit and "assessment" in t.name.lower()), None)
             or next((t for t in templates if "SOAP" in t.name), templates[0]))
+
+
+def change_template(*, note: Note, template_id: int, actor) -> Note:
+    """Start an empty draft over from another template (nothing written is ever dropped)."""
+    _require_author(note, actor)
+    if note.content:
+        raise Conflict("The note already has content; a template is chosen before writing.")
+    template = _choose_template(note.appointment, template_id)
+    note.template_id, note.sections = template.id, template.sections
+    db.session.flush()
+    return note
 
 
 def _require_author(note: Note, actor) -> None:

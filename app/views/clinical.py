@@ -53,7 +53,7 @@ class ClinicalView(BaseView):
     method_permission_name = {
         "day": "read", "visit_note": "read", "note": "read",
         "start": "write", "complete": "write", "undo": "write", "save_draft": "write", "sign": "write",
-        "addendum": "write", "copy_forward": "write",
+        "addendum": "write", "copy_forward": "write", "change_template": "write",
     }
     default_view = "day"
 
@@ -151,6 +151,14 @@ class ClinicalView(BaseView):
             added = notes.add_addendum(note=note, text=_json_body().get("text"), actor=current_user())
             result = {"id": added.id, "signed_at": added.signed_at.isoformat(), "content_hash": added.content_hash}
         return jsonify(result), 201
+
+    @expose("/notes/<int:note_id>/template", methods=["POST"])
+    @has_access
+    def change_template(self, note_id: int):
+        with unit_of_work():
+            note = notes.get_readable(current_user(), note_id)
+            notes.change_template(note=note, template_id=request.form.get("template_id", type=int), actor=current_user())
+        return redirect(url_for("ClinicalView.note", note_id=note_id))
 
     @expose("/notes/<int:note_id>/copy-forward", methods=["POST"])
     @has_access

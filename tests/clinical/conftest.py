@@ -47,9 +47,8 @@ def frozen_now(monkeypatch):
 @pytest.fixture()
 def scene(db, people, frozen_now) -> ClinicalScene:
     from app.clinical import notes
-    from app.clinical.templates import ensure_defaults
+    from app.clinical.templates import active_templates
 
-    ensure_defaults()
     colleague = factories.make_team_member(PROVIDER, username="colleague", locations=[people.location],
                                            disciplines=[people.discipline])
     session = factories.make_session_type(name="Physio follow-up", discipline=people.discipline)
@@ -61,7 +60,8 @@ def scene(db, people, frozen_now) -> ClinicalScene:
                                        case=case, status=AppointmentStatus.arrived)
     visit = factories.make_appointment(people.provider_calendar, at(TODAY, 10), session_type=session, case=case,
                                        status=AppointmentStatus.arrived)
-    note = notes.open_note(appointment=first, actor=colleague.user)
+    soap = next(t for t in active_templates() if "SOAP" in t.name)
+    note = notes.open_note(appointment=first, actor=colleague.user, template_id=soap.id)
     notes.sign(note=note, actor=colleague.user,
                content={"subjective": "Knee sore after stairs", "pain": 6, "treatment": ["Exercise"]})
     db.session.commit()

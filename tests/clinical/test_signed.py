@@ -122,3 +122,24 @@ def test_copy_forward_fills_the_shared_fields_and_keeps_what_was_typed(scene, db
     notes.save_draft(note=draft, content={"subjective": "Today: stairs fine"}, actor=provider)
     notes.copy_forward(note=draft, actor=provider)
     assert draft.content == {"subjective": "Today: stairs fine", "pain": 6, "treatment": ["Exercise"]}
+
+
+def test_a_cases_first_note_starts_as_an_assessment_and_an_empty_draft_can_change_template(scene, db):
+    from app.clinical.templates import active_templates
+    from app.models import AppointmentStatus
+    from tests import factories
+    from tests.clinical.conftest import TODAY, at
+
+    provider = scene.people.provider.user
+    new_case = factories.make_case(client=scene.client, discipline=scene.people.discipline, provider=scene.people.provider)
+    visit = factories.make_appointment(scene.people.provider_calendar, at(TODAY, 14), case=new_case,
+                                       session_type=scene.visit.session_type, status=AppointmentStatus.arrived)
+    first = notes.open_note(appointment=visit, actor=provider)
+    assert first.template.name == "Physiotherapy assessment"
+    assert notes.open_note(appointment=scene.visit, actor=provider).template.name == "Physiotherapy follow-up (SOAP)"
+    massage = next(t for t in active_templates() if t.name == "Massage therapy")
+    notes.change_template(note=first, template_id=massage.id, actor=provider)
+    assert first.sections == massage.sections
+    notes.save_draft(note=first, content={"reason": "Tight shoulders"}, actor=provider)
+    with pytest.raises(Conflict):
+        notes.change_template(note=first, template_id=massage.id, actor=provider)
