@@ -78,8 +78,15 @@ def test_a_provider_writes_signs_and_amends_a_note_and_front_desk_sees_only_that
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     page = desk.new_page()
     log_in(page, live_server, "frontdesk", PASSWORD)
-    page.goto(f"{live_server}/clinical/clients/{ids['client']}")
+    page.goto(f"{live_server}/calendar/")  # the grid's panel leads to the client file
+    page.fill("#grid-date", "2026-03-16")
+    page.dispatch_event("#grid-date", "change")
+    page.check("#grid-all")  # the scene has no shifts
+    page.wait_for_selector(".fc-event")
+    page.click(".fc-event >> nth=0")
+    page.click("#panel-client-file")
     page.wait_for_selector(".timeline")
+    assert f"/clinical/clients/{ids['client']}" in page.url
     visit = page.inner_text(f"#visit-{ids['visit']}")
     assert "Signed note" in visit
     body = page.inner_text("body")
