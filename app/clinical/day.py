@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -165,16 +165,31 @@ def _add_history(user, visits: list[DayVisit], *, before: datetime, day: date) -
             visit.last_note = summary(row.sections, row.content or {})
 
 
+MISSING_NOTE_DAYS = 14
+
+
 def unsigned_notes(member: TeamMember, *, before: datetime) -> list[dict]:
-    """The member's drafts of visits before today: listed on their day until signed."""
-    rows = db.session.execute(
+    """What the member still owes from visits before today: their unsigned drafts (until
+    signed), and attended visits of the last two weeks on their calendars with no note."""
+    drafts = db.session.execute(
         select(Note.id, Appointment.id, Appointment.starts_at, Location.timezone, Client.first_name, Client.last_name)
         .join(Appointment, Appointment.id == Note.appointment_id).join(Location, Location.id == Appointment.location_id)
         .join(Case, Case.id == Note.case_id).join(Client, Client.id == Case.client_id)
-        .where(Note.author_id == member.id, Note.signed_at.is_(None), Appointment.starts_at < before)
-        .order_by(Appointment.starts_at)).all()
-    return [{"note_id": n, "appointment_id": a, "when": to_local(s, tz), "client": f"{f} {l}"}
-            for n, a, s, tz, f, l in rows]
+        .where(Note.author_id == member.id, Note.signed_at.is_(None), Appointment.starts_at < before)).all()
+    own = select(Calendar.id).where(Calendar.team_member_id == member.id, Calendar.kind == CalendarKind.provider)
+    missing = db.session.execute(
+        select(Appointment.id, Appointment.starts_at, Location.timezone, Client.first_name, Client.last_name)
+        .join(Location, Location.id == Appointment.location_id)
+        .join(Case, Case.id == Appointment.case_id).join(Client, Client.id == Case.client_id)
+        .outerjoin(Note, Note.appointment_id == Appointment.id)
+        .where(Note.id.is_(None), Appointment.status.in_(ATTENDED),
+               Appointment.starts_at >= before - timedelta(days=MISSING_NOTE_DAYS), Appointment.starts_at < before,
+               Appointment.id.in_(select(Occupancy.appointment_id).where(Occupancy.calendar_id.in_(own))))).all()
+    owed = [{"note_id": n, "appointment_id": a, "when": to_local(s, tz), "client": f"{f} {l}"}
+            for n, a, s, tz, f, l in drafts]
+    owed += [{"note_id": None, "appointment_id": a, "when": to_local(s, tz), "client": f"{f} {l}"}
+             for a, s, tz, f, l in missing]
+    return sorted(owed, key=lambda entry: entry["when"])
 
 
 # --- started / completed --------------------------------------------------------------

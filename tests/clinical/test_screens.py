@@ -158,3 +158,21 @@ def test_plan_and_discharge_from_the_case_file(scene, client, db):
     client.post(f"{url}/discharge", data={"discharged_on": "2026-03-20", "discharge_summary": "Goals met"})
     db.session.expire_all()
     assert scene.case.closed_on.isoformat() == "2026-03-20"
+
+
+def test_the_day_lists_earlier_drafts_and_visits_without_a_note_until_done(scene, client, db, frozen_now):
+    from app.clinical import day as days
+    from app.clinical import notes
+
+    provider = scene.people.provider
+    old_draft = factories.make_appointment(scene.people.provider_calendar, at(TODAY - timedelta(days=2), 9),
+                                           case=scene.case, status=AppointmentStatus.arrived)
+    no_note = factories.make_appointment(scene.people.provider_calendar, at(TODAY - timedelta(days=1), 9),
+                                         case=scene.case, status=AppointmentStatus.paid)
+    factories.make_appointment(scene.people.provider_calendar, at(TODAY - timedelta(days=30), 9), case=scene.case,
+                               status=AppointmentStatus.paid)  # too old to nag about
+    draft = notes.open_note(appointment=old_draft, actor=provider.user)
+    owed = days.unsigned_notes(provider, before=at(TODAY, 0))
+    assert [(o["note_id"], o["appointment_id"]) for o in owed] == [(draft.id, old_draft.id), (None, no_note.id)]
+    notes.sign(note=draft, content={"plan": "done"}, actor=provider.user)
+    assert [o["appointment_id"] for o in days.unsigned_notes(provider, before=at(TODAY, 0))] == [no_note.id]
