@@ -116,7 +116,7 @@ class ClientFileView(BaseView):
         return self.render_template(
             "clinical/case_file.html", case=case, row=row, visits=visits, notes=full, readable=readable,
             plan=plans.plan_of(case.id) if readable else None, note_level=file.note_level,
-            may_plan=readable and may(user, WRITE, CLINICAL_NOTES),
+            may_plan=readable and may(user, WRITE, CLINICAL_NOTES), may_edit_case=may(user, WRITE, CASES),
             local=lambda t, zone: to_local(t, zone).strftime("%a %d %b %Y %H:%M"),
             display_field=display,
             today=_today(case.client), csrf=generate_csrf())

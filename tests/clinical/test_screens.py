@@ -176,3 +176,26 @@ def test_the_day_lists_earlier_drafts_and_visits_without_a_note_until_done(scene
     assert [(o["note_id"], o["appointment_id"]) for o in owed] == [(draft.id, old_draft.id), (None, no_note.id)]
     notes.sign(note=draft, content={"plan": "done"}, actor=provider.user)
     assert [o["appointment_id"] for o in days.unsigned_notes(provider, before=at(TODAY, 0))] == [no_note.id]
+
+
+def test_managers_define_templates_as_checked_json(client, db, people):
+    import json
+
+    from app.models import NoteTemplate
+
+    db.session.commit()
+    login(client, "manager")
+    assert "Physiotherapy follow-up (SOAP)" in client.get("/notetemplateview/list/").get_data(as_text=True)
+    sections = [{"title": "Hand", "fields": [{"key": "grip", "label": "Grip", "kind": "measure", "unit": "kg"}]}]
+    client.post("/notetemplateview/add", data={"name": "Hand therapy", "active": "y", "sections": json.dumps(sections)})
+    assert db.session.scalars(select(NoteTemplate).where(NoteTemplate.name == "Hand therapy")).one().sections == sections
+    bad = client.post("/notetemplateview/add", data={"name": "Broken", "sections": '[{"title": "A", "fields": '
+                                                     '[{"key": "m", "label": "M", "kind": "measure"}]}]'})
+    assert "needs a unit" in bad.get_data(as_text=True)
+    assert client.post("/notetemplateview/add", data={"name": "Broken", "sections": "{not json"}).status_code == 200
+    assert db.session.scalars(select(NoteTemplate).where(NoteTemplate.name == "Broken")).first() is None
+    client.get("/logout/")
+    login(client, "provider")
+    assert client.post("/notetemplateview/add", data={"name": "Mine", "sections": json.dumps(sections)}).status_code \
+        in (302, 403)
+    assert db.session.scalars(select(NoteTemplate).where(NoteTemplate.name == "Mine")).first() is None
