@@ -201,11 +201,13 @@ def previous_notes(note: Note, *, limit: int = 10) -> list[Note]:
 
 def copy_forward(*, note: Note, actor) -> Note:
     """Fill the draft with the answers of the case's previous signed note, for the fields
-    both share (what was already written here is kept)."""
+    both share (what was already written here is kept). Returns the note copied from (the
+    caller logs that it was read)."""
     _require_author(note, actor)
     source = next((n for n in previous_notes(note) if n.is_signed), None)
     if source is None:
         raise Conflict("This case has no earlier signed note to copy from.")
     fields = fields_of(note.sections)
     copied = {key: value for key, value in source.content.items() if key in fields}
-    return save_draft(note=note, content={**copied, **(note.content or {})}, actor=actor)
+    save_draft(note=note, content={**copied, **(note.content or {})}, actor=actor)
+    return source

@@ -165,7 +165,8 @@ class ClinicalView(BaseView):
     def copy_forward(self, note_id: int):
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
-            notes.copy_forward(note=note, actor=current_user())
+            source = notes.copy_forward(note=note, actor=current_user())
+            access_log.record_read("note", source.id, client_id=note.case.client_id, action="copy")
             content = dict(note.content)
         return jsonify({"content": content})
 

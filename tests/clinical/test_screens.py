@@ -54,6 +54,10 @@ def test_the_editor_autosaves_signs_and_takes_an_addendum(scene, client, db, fro
     bad = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"pain": 12}},
                      headers={"Accept": "application/json"})
     assert bad.status_code == 422 and bad.json["problems"][0]["field"] == "pain"
+    copied = client.post(f"/clinical/notes/{note_id}/copy-forward")
+    assert copied.json["content"] == {"subjective": "Stairs ok", "pain": 3, "treatment": ["Exercise"]}
+    assert db.session.scalar(select(AccessEvent.action).where(AccessEvent.subject_id == scene.signed.id,
+                                                              AccessEvent.action == "copy")) == "copy"
     signed = client.post(f"/clinical/notes/{note_id}/sign", json={"content": {"subjective": "Stairs ok", "pain": 3}})
     assert signed.status_code == 200 and len(signed.json["content_hash"]) == 64
     again = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"pain": 1}},
