@@ -38,6 +38,7 @@ from app.security import (
 )
 from app.timeutil import to_local, utcnow
 from app.uow import unit_of_work
+from app.views.clinical import require_csrf
 
 
 def _client(client_id: int) -> Client:
@@ -159,6 +160,7 @@ class CasePlanView(BaseView):
     @expose("/cases/<int:case_id>/plan", methods=["POST"])
     @has_access
     def save_plan(self, case_id: int):
+        require_csrf()
         form = request.form
         values = {"planned_sessions": _int(form, "planned_sessions"), "frequency": form.get("frequency") or None,
                   "goals": form.get("goals") or None, "reassess_after_visits": _int(form, "reassess_after_visits"),
@@ -171,6 +173,7 @@ class CasePlanView(BaseView):
     @expose("/cases/<int:case_id>/discharge", methods=["POST"])
     @has_access
     def discharge(self, case_id: int):
+        require_csrf()
         with unit_of_work():
             case = _case(case_id)
             plans.discharge(case=case, actor=current_user(), on=_date(request.form, "discharged_on") or _today(case.client),
@@ -203,6 +206,7 @@ class AttachmentView(BaseView):
     @expose("/clients/<int:client_id>/attachments", methods=["POST"])
     @has_access
     def upload(self, client_id: int):
+        require_csrf()
         upload = request.files.get("file")
         data = upload.read() if upload else b""
         case_id = request.form.get("case_id", type=int)

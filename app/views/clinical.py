@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import select
+from wtforms.validators import ValidationError
 
 from app import access_log
 from app.clinical import day as days
 from app.clinical import notes
 from app.clinical.templates import active_templates, display
-from app.errors import NotFound, ValidationFailed
+from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, TeamMember
 from app.security import (
@@ -29,6 +30,17 @@ from app.security import (
 )
 from app.timeutil import to_local
 from app.uow import unit_of_work
+
+
+def require_csrf() -> None:
+    """State changes from these pages carry the page's token (the ``X-CSRFToken`` header
+    from scripts, the ``csrf_token`` field from forms); the app has no global CSRF check."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken") or request.form.get("csrf_token"))
+    except ValidationError as exc:
+        raise Forbidden("The page's security token is missing or expired; reload the page.") from exc
 
 
 def _appointment(appointment_id: int) -> Appointment:
@@ -128,6 +140,7 @@ class ClinicalView(BaseView):
     @expose("/notes/<int:note_id>/draft", methods=["PUT"])
     @has_access
     def save_draft(self, note_id: int):
+        require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
             notes.save_draft(note=note, content=_json_body().get("content"), actor=current_user())
@@ -137,6 +150,7 @@ class ClinicalView(BaseView):
     @expose("/notes/<int:note_id>/sign", methods=["POST"])
     @has_access
     def sign(self, note_id: int):
+        require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
             notes.sign(note=note, content=_json_body().get("content"), actor=current_user())
@@ -146,6 +160,7 @@ class ClinicalView(BaseView):
     @expose("/notes/<int:note_id>/addenda", methods=["POST"])
     @has_access
     def addendum(self, note_id: int):
+        require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
             added = notes.add_addendum(note=note, text=_json_body().get("text"), actor=current_user())
@@ -155,6 +170,7 @@ class ClinicalView(BaseView):
     @expose("/notes/<int:note_id>/template", methods=["POST"])
     @has_access
     def change_template(self, note_id: int):
+        require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
             notes.change_template(note=note, template_id=request.form.get("template_id", type=int), actor=current_user())
@@ -163,6 +179,7 @@ class ClinicalView(BaseView):
     @expose("/notes/<int:note_id>/copy-forward", methods=["POST"])
     @has_access
     def copy_forward(self, note_id: int):
+        require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
             source = notes.copy_forward(note=note, actor=current_user())
@@ -187,6 +204,7 @@ class ClinicalView(BaseView):
         return self._progress(days.undo_progress, appointment_id)
 
     def _progress(self, action, appointment_id: int):
+        require_csrf()
         with unit_of_work():
             action(appointment=_appointment(appointment_id), actor=current_user())
         return redirect(request.referrer or url_for("ClinicalView.day"))

@@ -203,3 +203,17 @@ def test_managers_define_templates_as_checked_json(client, db, people):
     assert client.post("/notetemplateview/add", data={"name": "Mine", "sections": json.dumps(sections)}).status_code \
         in (302, 403)
     assert db.session.scalars(select(NoteTemplate).where(NoteTemplate.name == "Mine")).first() is None
+
+
+def test_writes_need_the_pages_token(scene, client, db, app, monkeypatch):
+    login(client, "provider")
+    note_id = int(client.get(f"/clinical/visits/{scene.visit.id}/note").headers["Location"].rsplit("/", 1)[1])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    refused = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"plan": "x"}},
+                         headers={"Accept": "application/json"})
+    assert refused.status_code == 403
+    page = client.get(f"/clinical/notes/{note_id}").get_data(as_text=True)
+    token = page.split('data-csrf="', 1)[1].split('"', 1)[0]
+    saved = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"plan": "x"}},
+                       headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert saved.status_code == 200

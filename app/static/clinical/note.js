@@ -86,7 +86,7 @@
       const result = await saving;
       const stored = JSON.parse(localStorage.getItem(key) || "null");
       if (stored && JSON.stringify(stored.content) === JSON.stringify(content)) localStorage.removeItem(key);
-      say("Saved " + new Date(result.saved_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"}), "ok");
+      say("Saved", "ok");  // (no clock here: times belong to the location, not the browser)
     } catch (error) {
       dirty = true;
       say("Not saved: " + error.message, "error");
