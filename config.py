@@ -227,6 +227,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "FAB_INDEX_VIEW": "app.views.home.PlinthIndexView",
         "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
         "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
+        # Largest attachment (referral letter, imaging report) a client file accepts, in MB.
+        "PLINTH_ATTACHMENT_MAX_MB": _positive_int(env, "PLINTH_ATTACHMENT_MAX_MB", 10),
         # Where patients reach the public site; links in emails are built on it.
         "PUBLIC_BASE_URL": public_base_url,
         # How many reverse proxies in front of the app set X-Forwarded-For (0: none, the

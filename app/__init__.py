@@ -50,6 +50,7 @@ def configure_database(app: Flask) -> None:
     import app.audit as _audit  # noqa: F401  (the audit trail listens to every session)
     import app.models as _models  # noqa: F401  (register every table on the metadata)
     import app.billing.immutability as _immutability  # noqa: F401  (issued invoices refuse changes)
+    import app.clinical.immutability as _signed  # noqa: F401  (signed notes and addenda refuse changes)
 
     db.init_app(app)
     migrate.init_app(

@@ -254,12 +254,16 @@ class _Builder:
         from app.messaging import demo as messaging_demo
 
         messaging_demo.seed(list(self.locations.values()))
+        from app import demo_clinical
+
+        maya = next(p.member for p in self.providers if p.spec.username == "provider")
+        clinical = demo_clinical.seed(appointments=self.appointments, provider=maya, now=self.now)
         return {
             "locations": len(self.locations), "providers": len(self.providers),
             "rooms and equipment": sum(len(v) for v in self.resources.values()),
             "session types": len(self.session_types), "clients": len({id(i.client) for i in self.cases}),
             "cases": len(self.cases) + self.closed_cases, "shifts": self.shift_count,
-            "appointments": len(self.appointments), **billing, **history,
+            "appointments": len(self.appointments), **billing, **history, **clinical,
         }
 
     # --- the clinic ---------------------------------------------------------------

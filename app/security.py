@@ -141,6 +141,18 @@ FORM_SETUP = "FormSetup"
 for _role in (MANAGER, FRONT_DESK, PROVIDER):
     ROLE_GRANTS[_role] += [(READ, FORMS), (WRITE, FORMS)]
 ROLE_GRANTS[MANAGER] += [(READ, FORM_SETUP), (WRITE, FORM_SETUP)]
+# The clinical record: note content (and plans) for the providers who treat the case and
+# managers; the front desk sees only that a note exists and is signed. Only the treating
+# provider writes a note (the services decide who that is).
+CLINICAL_NOTES = "ClinicalNotes"
+NOTE_STATUS = "ClinicalNoteStatus"  # that a visit has a note, and whether it is signed
+CLIENT_FILE = "ClientFile"  # the client file, the case file and the provider's day
+ATTACHMENTS = "Attachments"
+NOTE_TEMPLATES = "NoteTemplates"
+ROLE_GRANTS[MANAGER] += _grants(read=(CLINICAL_NOTES, NOTE_STATUS, CLIENT_FILE),
+                                write=(ATTACHMENTS, NOTE_TEMPLATES))
+ROLE_GRANTS[PROVIDER] += _grants(read=(CLIENT_FILE,), write=(CLINICAL_NOTES, ATTACHMENTS))
+ROLE_GRANTS[FRONT_DESK] += _grants(read=(NOTE_STATUS, CLIENT_FILE), write=(ATTACHMENTS,))
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
 
 
@@ -402,6 +414,28 @@ def invoice_scope(user, *, writable: bool = False) -> Select:
         return select(Invoice.id).where(false())
     query = select(Invoice.id).where(Invoice.case_id.in_(case_scope(user, writable=writable)))
     return query if sees_everything(user) else query.where(Invoice.location_id.in_(location_scope(user)))
+
+
+def clinical_case_scope(user) -> Select:
+    """Cases whose clinical content (notes, addenda, plan) the user may read: all for
+    managers; for providers the cases they treat (as the case's provider, or with a visit
+    on their own provider calendar; a calendar merely shared with them does not count);
+    none for anyone else, who at most learns that a note exists (``NOTE_STATUS``)."""
+    if not may(user, READ, CLINICAL_NOTES):
+        return select(Case.id).where(false())
+    if sees_everything(user):
+        return select(Case.id)
+    me = _team_member_id(user)
+    own_visits = (select(Appointment.case_id).join(Occupancy, Occupancy.appointment_id == Appointment.id)
+                  .where(Occupancy.calendar_id.in_(select(Calendar.id).where(Calendar.team_member_id == me))))
+    return select(Case.id).where(or_(Case.provider_id == me, Case.id.in_(own_visits)))
+
+
+def note_scope(user) -> Select:
+    """Notes whose content the user may read: those of ``clinical_case_scope``."""
+    from app.models import Note
+
+    return select(Note.id).where(Note.case_id.in_(clinical_case_scope(user)))
 
 
 def payment_scope(user) -> Select:

@@ -211,3 +211,20 @@ def _row_counts(db) -> dict[str, int]:
     counts = {name: db.session.scalar(text(f'SELECT count(*) FROM "{name}"')) for name in names}
     db.session.rollback()  # SQLite: let the command have the write lock again
     return counts
+
+
+def test_the_clinical_record_is_there(demo, db):
+    from app.clinical import signing
+    from app.models import Addendum, Attachment, Note, TreatmentPlan
+
+    maya = db.session.scalar(select(TeamMember).join(TeamMember.user).where(
+        current_app.appbuilder.sm.user_model.username == "provider"))
+    notes = db.session.scalars(select(Note).where(Note.author_id == maya.id)).all()
+    signed = [n for n in notes if n.signed_at]
+    assert len(signed) >= 3 and all(signing.verifies(n) for n in signed)
+    assert [n for n in notes if not n.signed_at]  # one draft waits on her day
+    assert db.session.scalar(select(func.count(Addendum.id))) == 1
+    plan = db.session.scalars(select(TreatmentPlan)).one()
+    assert plan.reassess_after_visits and plan.goals
+    attachment = db.session.scalars(select(Attachment)).one()
+    assert attachment.content_type == "application/pdf" and attachment.case_id == plan.case_id

@@ -22,6 +22,7 @@ from app.models.billing import (
 from app.models.calendars import AccessLevel, Calendar, CalendarAccess, CalendarKind, OverlapPolicy
 from app.models.cases import Case
 from app.models.clients import Client
+from app.models.clinical import Addendum, Attachment, Note, NoteTemplate, TreatmentPlan, VisitProgress
 from app.models.clinic import Discipline, Location
 from app.models.forms import (
     FormRequest, FormRule, FormSubmission, FormTemplate, FormVersion, ReviewOptOut, ReviewSettings,
@@ -42,6 +43,7 @@ from app.models.team import TeamMember
 
 __all__ = [
     "AccessEvent", "ClientImport", "DataExport", "FormRequest", "FormRule", "FormSubmission", "FormTemplate", "FormVersion", "ReviewOptOut", "ReviewSettings",
+    "Addendum", "Attachment", "Note", "NoteTemplate", "TreatmentPlan", "VisitProgress",
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "LoginEvent", "StaffSession", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",

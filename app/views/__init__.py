@@ -88,9 +88,22 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
     appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")
     appbuilder.add_view_no_menu(ClientFormsView)
+    register_clinical(appbuilder)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
     from app.views.reports import REPORTS_MENU, ReportsView
 
     for key, (label, _build, _groupings) in REPORTS_MENU.items():
         appbuilder.add_view(ReportsView, label, href=f"/reports/{key}", category="Reports", icon="fa-bar-chart")
+
+
+def register_clinical(appbuilder) -> None:
+    """The provider's day (a provider's landing page), notes, the client and case files."""
+    from app.views.client_file import AttachmentView, CasePlanView, ClientFileView
+    from app.views.clinical import ClinicalView, NoteStatusPermission
+    from app.views.note_templates import NoteTemplateView
+
+    appbuilder.add_view(ClinicalView, "My day", category="Clinical", icon="fa-stethoscope")
+    appbuilder.add_view(NoteTemplateView, "Note templates", category="Clinical", icon="fa-list-alt")
+    for view in (ClientFileView, CasePlanView, AttachmentView, NoteStatusPermission):
+        appbuilder.add_view_no_menu(view)

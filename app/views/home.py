@@ -1,6 +1,7 @@
+from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
 
-from app.security import READ, REPORTS, current_user, may, sees_everything
+from app.security import PROVIDER, READ, REPORTS, current_user, may, role_names, sees_everything
 
 
 class PlinthIndexView(IndexView):
@@ -10,6 +11,9 @@ class PlinthIndexView(IndexView):
 
     @expose("/")
     def index(self):
+        # A provider's landing page is their day (app/views/clinical.py).
+        if PROVIDER in role_names(getattr(g, "user", None)):
+            return redirect(url_for("ClinicalView.day"))
         user = current_user()
         board = None
         if user is not None and getattr(user, "is_authenticated", False) and sees_everything(user) \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import Markup
 
 from app.models import Case, Client
 from app.security import CASES, CLIENTS
@@ -49,7 +50,8 @@ class ClientView(PlinthModelView):
     class_permission_name = CLIENTS
     base_order = ("last_name", "asc")
     related_views = [CaseView, InvoiceView]
-    list_columns = ["last_name", "first_name", "date_of_birth", "phone", "email", "home_location", "online_booking_blocked"]
+    list_columns = ["last_name", "first_name", "date_of_birth", "phone", "email", "home_location", "online_booking_blocked",
+                    "id"]
     search_columns = ["last_name", "first_name", "email", "phone", "date_of_birth", "home_location", "online_booking_blocked"]
     add_columns = edit_columns = [
         "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
@@ -60,7 +62,10 @@ class ClientView(PlinthModelView):
     label_columns = {
         "address_line1": "Address", "address_line2": "Address (line 2)", "tax_id": "Tax id",
         "online_booking_blocked": "Blocked from online booking", "home_location": "Usual location",
+        "id": "File",
     }
+    # The client file (app/views/client_file.py) is where staff go for a person.
+    formatters_columns = {"id": lambda client_id: Markup('<a href="/clinical/clients/{0}">Client file</a>').format(client_id)}
     description_columns = {
         "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
         "phone": "Any format; saved as an international number, e.g. +14165550123.",

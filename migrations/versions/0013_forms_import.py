@@ -9,7 +9,7 @@ import app.timeutil
 
 
 revision = '0013'
-down_revision = '0006'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,38 @@
+"""The PDF of a case's signed notes (and their addenda), for an insurer or a referring
+doctor: xhtml2pdf like the invoices, from the signed records only (drafts never print),
+each note with its signer, time and content hash so the copy can be checked."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from xhtml2pdf import pisa
+
+from app.billing.pdf import PdfError, _local_only
+from app.clinical.templates import display
+from app.timeutil import to_local
+
+TEMPLATES = Path(__file__).parent / "pdf_templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def case_notes_html(*, case, notes, plan, clinic_name: str, printed_at) -> str:
+    def local(instant, zone):
+        return to_local(instant, zone).strftime("%d %b %Y %H:%M %Z")
+
+    return _env.get_template("case_notes.html").render(
+        case=case, client=case.client, notes=notes, plan=plan, clinic_name=clinic_name, display=display,
+        local=local, printed_at=printed_at)
+
+
+def case_notes_pdf(**kw) -> bytes:
+    out = io.BytesIO()
+    result = pisa.CreatePDF(case_notes_html(**kw), dest=out, link_callback=_local_only)
+    if result.err:
+        raise PdfError(f"The PDF of case {kw['case'].id} could not be drawn ({result.err} errors).")
+    return out.getvalue()
+
+
+def filename(case) -> str:
+    return f"case-{case.id}-notes.pdf"

@@ -1,0 +1,200 @@
+"""Note templates: their shape, the defaults Plinth ships, and checking a note's content
+against its template's fields.
+
+A template is a list of sections, each with fields of one of four kinds:
+
+* ``text``: free text;
+* ``pain``: a whole number from 0 (no pain) to 10 (worst imaginable);
+* ``checklist``: any of the field's ``options``;
+* ``measure``: a number with the field's ``unit`` (range of motion in degrees, grip in kg).
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.errors import Problem, ValidationFailed
+from app.extensions import db
+from app.models import NoteTemplate
+
+KINDS = ("text", "pain", "checklist", "measure")
+MAX_TEXT = 20_000
+
+
+def _text(key, label):
+    return {"key": key, "label": label, "kind": "text"}
+
+
+def _measure(key, label, unit):
+    return {"key": key, "label": label, "kind": "measure", "unit": unit}
+
+
+DEFAULT_TEMPLATES = [
+    {"name": "Physiotherapy follow-up (SOAP)", "sections": [
+        {"title": "Subjective", "fields": [
+            _text("subjective", "What the client reports"),
+            {"key": "pain", "label": "Pain today (0–10)", "kind": "pain"}]},
+        {"title": "Objective", "fields": [
+            _text("objective", "Findings"),
+            _measure("rom", "Range of motion", "°")]},
+        {"title": "Assessment", "fields": [_text("assessment", "Assessment")]},
+        {"title": "Plan", "fields": [
+            _text("plan", "Plan"),
+            {"key": "treatment", "label": "Treatment given", "kind": "checklist",
+             "options": ["Manual therapy", "Exercise", "Education", "Taping", "Dry needling", "Modalities"]}]},
+    ]},
+    {"name": "Physiotherapy assessment", "sections": [
+        {"title": "History", "fields": [
+            _text("complaint", "Presenting complaint"), _text("history", "History and mechanism"),
+            {"key": "pain", "label": "Pain now (0–10)", "kind": "pain"},
+            {"key": "red_flags", "label": "Red flags screened", "kind": "checklist",
+             "options": ["Night pain", "Weight loss", "Bladder/bowel change", "Saddle anaesthesia", "None found"]}]},
+        {"title": "Examination", "fields": [
+            _text("observation", "Observation"), _measure("rom_flexion", "Flexion", "°"),
+            _measure("rom_extension", "Extension", "°"), _measure("strength", "Grip strength", "kg"),
+            _text("special_tests", "Special tests")]},
+        {"title": "Diagnosis and plan", "fields": [
+            _text("diagnosis", "Working diagnosis"), _text("goals", "Goals"), _text("plan", "Plan")]},
+    ]},
+    {"name": "Massage therapy", "sections": [
+        {"title": "Before", "fields": [
+            _text("reason", "Reason for visit"), {"key": "pain", "label": "Pain before (0–10)", "kind": "pain"},
+            {"key": "areas", "label": "Areas treated", "kind": "checklist",
+             "options": ["Neck", "Shoulders", "Upper back", "Lower back", "Hips", "Legs", "Arms"]}]},
+        {"title": "Treatment", "fields": [
+            {"key": "techniques", "label": "Techniques", "kind": "checklist",
+             "options": ["Swedish", "Deep tissue", "Trigger point", "Myofascial release", "Stretching"]},
+            _text("pressure", "Pressure and response")]},
+        {"title": "After", "fields": [
+            {"key": "pain_after", "label": "Pain after (0–10)", "kind": "pain"},
+            _text("homecare", "Home care advice")]},
+    ]},
+]
+
+
+def ensure_defaults() -> None:
+    """Add the shipped templates that are missing by name (a manager's edits are kept).
+    Two first uses at once do not fail: the insert skips names the other one added."""
+    existing = set(db.session.scalars(select(NoteTemplate.name)))
+    missing = [t for t in DEFAULT_TEMPLATES if t["name"] not in existing]
+    if not missing:
+        return
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(NoteTemplate).values(
+        [{"name": t["name"], "sections": t["sections"], "active": True} for t in missing]
+    ).on_conflict_do_nothing(index_elements=["name"]))
+
+
+def active_templates() -> list[NoteTemplate]:
+    ensure_defaults()
+    return list(db.session.scalars(select(NoteTemplate).where(NoteTemplate.active).order_by(NoteTemplate.name)))
+
+
+def check_sections(sections) -> list:
+    """A template's sections, checked: titles, unique keys, known kinds, options and units."""
+    problems: list[Problem] = []
+    if not isinstance(sections, list) or not sections:
+        raise ValidationFailed("A template needs at least one section.")
+    keys: set[str] = set()
+    for section in sections:
+        if not isinstance(section, dict) or not str(section.get("title", "")).strip():
+            problems.append(Problem("Every section needs a title.", "sections"))
+            continue
+        for field in section.get("fields") or []:
+            key, kind = field.get("key"), field.get("kind")
+            if not key or not str(key).isidentifier() or key in keys:
+                problems.append(Problem(f"Field key {key!r} must be a unique identifier.", "sections"))
+            keys.add(key)
+            if kind not in KINDS:
+                problems.append(Problem(f"Field {key!r}: kind must be one of {', '.join(KINDS)}.", "sections"))
+            if kind == "checklist" and not field.get("options"):
+                problems.append(Problem(f"Checklist {key!r} needs options.", "sections"))
+            if kind == "measure" and not field.get("unit"):
+                problems.append(Problem(f"Measurement {key!r} needs a unit.", "sections"))
+    if problems:
+        raise ValidationFailed("The template is not valid.", problems)
+    return sections
+
+
+def fields_of(sections: list) -> dict[str, dict]:
+    return {field["key"]: field for section in sections for field in section.get("fields", [])}
+
+
+def clean_content(sections: list, content) -> dict:
+    """The note's content checked against its fields: unknown keys, pain outside 0–10,
+    options not offered and measurements that are not numbers are refused, all at once."""
+    if not isinstance(content, dict):
+        raise ValidationFailed("The note's content must be an object of field values.")
+    fields = fields_of(sections)
+    problems: list[Problem] = []
+    clean: dict = {}
+    for key, value in content.items():
+        field = fields.get(key)
+        if field is None:
+            problems.append(Problem(f"This note has no field {key!r}.", key))
+            continue
+        if value in (None, "", []):
+            continue
+        try:
+            clean[key] = _clean_value(field, value)
+        except ValueError as exc:
+            problems.append(Problem(f"{field['label']}: {exc}", key))
+    if problems:
+        raise ValidationFailed("Some fields are not valid.", problems)
+    return clean
+
+
+def _clean_value(field: dict, value):
+    kind = field["kind"]
+    if kind == "text":
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise ValueError(f"text of at most {MAX_TEXT} characters")
+        return value
+    if kind == "pain":
+        if isinstance(value, bool) or str(value).strip() not in {str(n) for n in range(11)}:
+            raise ValueError("a whole number from 0 to 10")
+        return int(str(value).strip())
+    if kind == "checklist":
+        chosen = value if isinstance(value, list) else None
+        if chosen is None or any(option not in field["options"] for option in chosen):
+            raise ValueError("choose from the options offered")
+        return [option for option in field["options"] if option in chosen]
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"a number (in {field['unit']})") from None
+    if not number.is_finite() or abs(number) >= 100_000:
+        raise ValueError(f"a number (in {field['unit']})")
+    return str(number)
+
+
+def display(field: dict, value) -> str:
+    """A field's value in words, for the case PDF and summaries."""
+    if value in (None, "", []):
+        return ""
+    if field["kind"] == "pain":
+        return f"{value}/10"
+    if field["kind"] == "checklist":
+        return ", ".join(value)
+    if field["kind"] == "measure":
+        return f"{value} {field['unit']}"
+    return str(value)
+
+
+def summary(sections: list, content: dict, limit: int = 160) -> str:
+    """One line about a note: its pain score and first text answers, for the day list."""
+    parts = []
+    for key, field in fields_of(sections).items():
+        value = content.get(key)
+        if value in (None, "", []):
+            continue
+        if field["kind"] == "pain":
+            parts.append(f"{field['label'].split(' (')[0]}: {value}/10")
+        elif field["kind"] == "text":
+            parts.append(" ".join(str(value).split()))
+    text = " · ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

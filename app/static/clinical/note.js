@@ -1,0 +1,146 @@
+/* The note editor: autosave drafts as the provider types (debounced PUT), keep a copy in
+   localStorage until the server has it (a closed tab or a lost connection loses nothing),
+   sign, copy forward; on a signed note, add a signed addendum. */
+(function () {
+  "use strict";
+  const SAVE_DELAY_MS = 800;
+
+  async function send(url, method, body, csrf, keepalive) {
+    const response = await fetch(url, {
+      method, keepalive: !!keepalive, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const problems = (data.problems || []).map((p) => p.message).join(" ");
+      throw new Error((data.message || "The server refused the request.") + (problems ? " " + problems : ""));
+    }
+    return data;
+  }
+
+  const addendumForm = document.getElementById("addendum-form");
+  if (addendumForm) {
+    addendumForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const state = document.getElementById("addendum-state");
+      try {
+        await send(addendumForm.dataset.url, "POST", {text: document.getElementById("addendum-text").value},
+                   addendumForm.dataset.csrf);
+        window.location.reload();
+      } catch (error) { state.textContent = error.message; state.className = "text-danger"; }
+    });
+  }
+
+  const form = document.getElementById("note-form");
+  if (!form) return;
+  const key = "plinth-note-" + form.dataset.noteId;
+  const state = document.getElementById("save-state");
+  let timer = null, dirty = false, saving = null;
+
+  function read() {
+    const content = {};
+    form.querySelectorAll("[data-key]").forEach((box) => {
+      const name = box.dataset.key, kind = box.dataset.kind;
+      if (kind === "checklist") {
+        const chosen = [...box.querySelectorAll("input:checked")].map((i) => i.value);
+        if (chosen.length) content[name] = chosen;
+      } else if (kind === "pain") {
+        const chosen = box.querySelector("input:checked");
+        if (chosen) content[name] = Number(chosen.value);
+      } else {
+        const value = box.querySelector("textarea, input").value;
+        if (value.trim() !== "") content[name] = value;
+      }
+    });
+    return content;
+  }
+
+  function fill(content) {
+    form.querySelectorAll("[data-key]").forEach((box) => {
+      const value = content[box.dataset.key];
+      if (box.dataset.kind === "checklist") {
+        box.querySelectorAll("input").forEach((i) => { i.checked = Array.isArray(value) && value.includes(i.value); });
+      } else if (box.dataset.kind === "pain") {
+        box.querySelectorAll("input").forEach((i) => { i.checked = value !== undefined && String(value) === i.value; });
+      } else {
+        box.querySelector("textarea, input").value = value === undefined ? "" : value;
+      }
+    });
+  }
+
+  function say(text, kind) { state.textContent = text; state.className = "save-state " + (kind || ""); }
+
+  function backup() {
+    localStorage.setItem(key, JSON.stringify({content: read(), at: new Date().toISOString()}));
+  }
+
+  async function save(keepalive) {
+    clearTimeout(timer);
+    if (!dirty) return;
+    dirty = false;
+    const content = read();
+    say("Saving…");
+    saving = send(form.dataset.draftUrl, "PUT", {content}, form.dataset.csrf, keepalive);
+    try {
+      const result = await saving;
+      const stored = JSON.parse(localStorage.getItem(key) || "null");
+      if (stored && JSON.stringify(stored.content) === JSON.stringify(content)) localStorage.removeItem(key);
+      say("Saved", "ok");  // (no clock here: times belong to the location, not the browser)
+    } catch (error) {
+      dirty = true;
+      say("Not saved: " + error.message, "error");
+    } finally { saving = null; }
+  }
+
+  function changed() {
+    dirty = true;
+    backup();
+    say("Unsaved changes…");
+    clearTimeout(timer);
+    timer = setTimeout(() => save(false), SAVE_DELAY_MS);
+  }
+
+  // What the server has, unless this browser kept newer typing that never reached it.
+  const server = JSON.parse(document.getElementById("note-content").textContent || "{}");
+  const kept = JSON.parse(localStorage.getItem(key) || "null");
+  fill(server);
+  if (kept && JSON.stringify(kept.content) !== JSON.stringify(server) && Date.parse(kept.at) > Date.parse(form.dataset.updatedAt)) {
+    fill(kept.content);
+    dirty = true;
+    save(false);
+    say("Restored what you typed before the page closed; saving…");
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.querySelectorAll(".clear-pain").forEach((button) => button.addEventListener("click", () => {
+    button.closest("[data-key]").querySelectorAll("input").forEach((i) => { i.checked = false; });
+    changed();
+  }));
+  // Leaving: send what is pending (keepalive outlives the page); localStorage has it anyway.
+  window.addEventListener("pagehide", () => { if (dirty) save(true); });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden" && dirty) save(true); });
+
+  const copy = document.getElementById("copy-forward");
+  if (copy) copy.addEventListener("click", async () => {
+    try {
+      await save(false);
+      const result = await send(form.dataset.copyUrl, "POST", {}, form.dataset.csrf);
+      fill(result.content);
+      say("Copied from the last signed note; saved.", "ok");
+    } catch (error) { say(error.message, "error"); }
+  });
+
+  document.getElementById("sign-note").addEventListener("click", async () => {
+    if (!window.confirm("Sign this note? It cannot be changed afterwards; only addenda can be added.")) return;
+    clearTimeout(timer);
+    if (saving) await saving.catch(() => null);
+    try {
+      await send(form.dataset.signUrl, "POST", {content: read()}, form.dataset.csrf);
+      localStorage.removeItem(key);
+      dirty = false;
+      window.location.reload();
+    } catch (error) { say("Not signed: " + error.message, "error"); }
+  });
+})();
