@@ -84,6 +84,9 @@ def register_views(appbuilder) -> None:
     current_app.register_blueprint(forms_public)
     connect_form_rules()
     connect_reviews()
+    from app.intake.hooks import register as show_forms_in_the_clinical_record
+
+    show_forms_in_the_clinical_record()
     appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
     appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
     appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")

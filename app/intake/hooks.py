@@ -1,0 +1,33 @@
+"""Forms where staff look for a person: a section of the client file and alerts on the
+provider's day (the clinical record's extension points, app/clinical)."""
+from __future__ import annotations
+
+from app.intake import service
+
+
+def client_file_section(user, client, file) -> dict:
+    from app.security import may_read_form_answers
+
+    return {"title": "Forms", "template": "intake/_client_file_section.html",
+            "form_statuses": service.form_status([client.id]).get(client.id, []),
+            "form_answers_readable": may_read_form_answers(user, client.id)}
+
+
+def day_alerts(visits) -> dict[int, list[str]]:
+    """ "Intake not completed" beside each visit whose client has a form still to fill (one query)."""
+    statuses = service.form_status({v.client_id for v in visits})
+    alerts: dict[int, list[str]] = {}
+    for visit in visits:
+        pending = [s.form for s in statuses.get(visit.client_id, []) if s.status == "pending"]
+        if pending:
+            alerts[visit.appointment_id] = [f"form to fill: {', '.join(pending)}"]
+    return alerts
+
+
+def register() -> None:
+    from app.clinical import client_file, day
+
+    if client_file_section not in client_file.SECTIONS:
+        client_file.SECTIONS.append(client_file_section)
+    if day_alerts not in day.VISIT_ALERTS:
+        day.VISIT_ALERTS.append(day_alerts)
