@@ -19,4 +19,4 @@ def test_next_is_a_path_on_this_site_or_the_fallback(app, raw):
     parts = urlsplit(target)
     assert target == "/fallback" or (
         target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
-        and "\\" not in target)
+        and "\\" not in parts.path)
