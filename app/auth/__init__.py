@@ -6,6 +6,7 @@ and the admin's sign-in locks screen (``locks``).
 """
 from __future__ import annotations
 
+import json
 import secrets
 
 from flask import Flask, current_app, request, session
@@ -25,6 +26,7 @@ def init_auth(app: Flask) -> None:
     user_logged_in.connect(_opened, app)
     user_logged_out.connect(_closed, app)
     app.before_request(_enforce_session)
+    app.after_request(_explain_401)
     app.register_blueprint(session_bp)
     headers.install(app)
     from app.auth.locks import SignInLocksView
@@ -54,6 +56,18 @@ def _closed(_app, user, **_kw) -> None:
         db.session.commit()
 
 
+_ENDED_HERE = "plinth.session_ended"
+
+
+def _explain_401(response):
+    """The grid shows an API error's message in the form it kept open: say why, and what to do."""
+    if response.status_code == 401 and request.environ.get(_ENDED_HERE) and response.is_json:
+        from app.auth.views import ENDED
+
+        response.set_data(json.dumps({"message": ENDED}))
+    return response
+
+
 def _enforce_session() -> None:
     """A signed cookie is not enough: its session must still be alive on the server."""
     endpoint = request.endpoint or ""
@@ -67,6 +81,7 @@ def _enforce_session() -> None:
         for key in ("_user_id", "_fresh", "_id", SESSION_KEY):
             session.pop(key, None)
         current_app.login_manager._update_request_context_with_user()  # anonymous from here on
+        request.environ[_ENDED_HERE] = True
         return
     if endpoint != "staff_session.status":  # reading the time left must not extend it
         sessions.touch(row)

@@ -1,7 +1,7 @@
 """What Plinth's security manager adds to FAB's for signing in (see app/auth/views.py)."""
 from __future__ import annotations
 
-from flask import request
+from flask import has_request_context, request
 
 from app.auth.throttle import guarded_login
 from app.auth.views import PlinthAuthDBView, PlinthSecurityApi
@@ -18,6 +18,9 @@ class SignInMixin:
         # FAB's check already answers unknown and inactive users like a wrong password,
         # after hashing a dummy (AUTH_DB_FAKE_PASSWORD_HASH_CHECK, made with our hash
         # method in app/auth/__init__.py so the work is comparable).
-        channel = "api" if request.path.startswith("/api/") else "web"
+        if has_request_context():
+            channel, address = ("api" if request.path.startswith("/api/") else "web"), client_ip()
+        else:  # a command or script checking a password
+            channel, address = "local", "local"
         parent = super()
-        return guarded_login(username, client_ip(), channel, lambda: parent.auth_user_db(username, password))
+        return guarded_login(username, address, channel, lambda: parent.auth_user_db(username, password))

@@ -150,3 +150,11 @@ def test_tokens_without_a_session_are_refused(user, browser_for, clock, app):
     fresh()
     forged = create_access_token(identity=str(user.id))  # signed, but no server-side session
     assert not api_ok(browser_for(), forged)
+
+
+def test_the_grid_is_told_why_its_save_was_refused(signed_in, clock, app):
+    browser = signed_in[0]
+    clock.advance(minutes=app.config["PLINTH_SESSION_IDLE_MINUTES"] + 1)
+    response = browser.post("/api/v1/grid/blocks/", json={"calendar_id": 1})
+    assert response.status_code == 401
+    assert "Sign in again in another tab" in response.get_json()["message"]

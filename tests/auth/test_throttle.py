@@ -144,3 +144,28 @@ def test_the_locks_screen_is_for_admins_only(user, browser_for, clock):
     assert browser.login("dana").status_code == 302
     assert browser.get("/security/sign-in-locks/").status_code == 403
     assert browser.post("/security/sign-in-locks/lift", data={"kind": "account", "key": "x"}).status_code == 403
+
+
+def test_behind_a_proxy_the_address_is_the_clients_not_the_proxys(user, browser_for, clock, app, monkeypatch):
+    # What PLINTH_PROXY_COUNT=1 installs (app/__init__.py), with the same client_ip helper.
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_for=1, x_proto=1))
+    monkeypatch.setitem(app.config, "PLINTH_LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    proxy = browser_for("10.0.0.1")
+    attacker = {"X-Forwarded-For": "203.0.113.9"}
+    for n in range(3):
+        proxy.post("/api/v1/security/login", headers=attacker,
+                   json={"username": f"guess{n}", "password": WRONG, "provider": "db"})
+    assert proxy.post("/api/v1/security/login", headers=attacker,
+                      json={"username": "dana", "password": "correct-horse-battery", "provider": "db"}).status_code == 429
+    colleague = {"X-Forwarded-For": "198.51.100.3"}
+    assert proxy.post("/api/v1/security/login", headers=colleague,
+                      json={"username": "dana", "password": "correct-horse-battery", "provider": "db"}).status_code == 200
+    assert {e.address for e in db_events()} == {"203.0.113.9", "198.51.100.3"}
+
+
+def db_events():
+    from app.extensions import db
+
+    return db.session.scalars(select(LoginEvent)).all()
