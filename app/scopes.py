@@ -31,6 +31,7 @@ from app.models import (
     ClinicSettings,
     Discipline,
     FeePolicy,
+    FormRule,
     Invoice,
     InvoiceLine,
     Location,
@@ -165,6 +166,7 @@ SCOPES: dict[type, Scope] = {
 CLINIC_WIDE: frozenset[type] = frozenset({
     Location, Discipline, SessionType, SessionTypeBillingItem, BillingItem, Payer, PackageType, FeePolicy,
     ClinicSettings, NotificationSettings, ReminderPlan, MessageTemplate, OnlineBookingSettings,
+    FormRule,  # which forms to send for which session types: names no client
 })
 
 
