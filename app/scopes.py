@@ -32,6 +32,8 @@ from app.models import (
     Discipline,
     FeePolicy,
     FormRule,
+    FormTemplate,
+    NoteTemplate,
     Invoice,
     InvoiceLine,
     Location,
@@ -166,7 +168,8 @@ SCOPES: dict[type, Scope] = {
 CLINIC_WIDE: frozenset[type] = frozenset({
     Location, Discipline, SessionType, SessionTypeBillingItem, BillingItem, Payer, PackageType, FeePolicy,
     ClinicSettings, NotificationSettings, ReminderPlan, MessageTemplate, OnlineBookingSettings,
-    FormRule,  # which forms to send for which session types: names no client
+    FormRule, FormTemplate,  # the forms and which to send for which session types: no client named
+    NoteTemplate,  # the sections of treatment notes: no client named
 })
 
 
