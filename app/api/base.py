@@ -29,6 +29,7 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
 from marshmallow import ValidationError
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import Select, UniqueConstraint, exists, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, IntegrityError
@@ -226,6 +227,9 @@ class PlinthModelApi(ModelRestApi):
         return self.response(200, result=result)
 
     def load_item(self, schema, payload: dict[str, Any], instance):
+        problems = _relation_id_problems(schema, payload)
+        if problems:
+            raise ValidationFailed(summary(problems), problems)
         try:
             if instance is None:
                 return schema.load(payload)
@@ -337,6 +341,32 @@ def _numbers_fit(value: Any) -> bool:
     if isinstance(value, list):
         return all(_numbers_fit(v) for v in value)
     return True
+
+
+def _relation_id_problems(schema, payload: dict[str, Any]) -> list[Problem]:
+    """A relation is written as the id of the row (a list of ids for many), as the
+    OpenAPI document says; anything else (an object, text) is refused here, before the
+    schema would look a row up by it."""
+    problems = []
+    for name, field in schema.fields.items():
+        if name not in payload or field.dump_only:
+            continue
+        value = payload[name]
+        if isinstance(field, RelatedList):
+            ok = isinstance(value, list) and all(_is_id(v) for v in value)
+            message = "Give a list of record ids."
+        elif isinstance(field, Related):
+            ok = _is_id(value) or (value is None and field.allow_none)
+            message = "Give the record's id (a whole number)."
+        else:
+            continue
+        if not ok:
+            problems.append(Problem(message, name))
+    return problems
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and parse_id(value) is not None
 
 
 def _unbound(scope):
