@@ -40,7 +40,7 @@ from app.api.rules import RuleConverter, problems_from_messages, summary
 from app.errors import Conflict, DomainError, Forbidden, Problem, ValidationFailed
 from app.extensions import db
 from app.uow import unit_of_work
-from app.ids import MAX_ID, parse_id
+from app.ids import numbers_fit, parse_id
 from app.record_reads import log_read_by_id
 from app.scopes import scope_of
 from app.security import READ_WRITE_METHODS, in_scope
@@ -145,7 +145,7 @@ class PlinthModelApi(ModelRestApi):
             args = prison.loads(raw)
         except Exception:  # noqa: BLE001  (prison raises anything, even RecursionError)
             return self.response_400(message="The q argument is not valid rison.")
-        if not _numbers_fit(args):
+        if not numbers_fit(args):
             return self.response_400(message="A number in the q argument is out of range.")
         if isinstance(args, dict) and isinstance(args.get("page"), int) and args["page"] < 0:
             return self.response_400(message="The page number cannot be negative.")
@@ -327,20 +327,6 @@ class ReadOnlyApi(PlinthModelApi):
         for key in ("add_columns", "edit_columns", "add_title", "edit_title"):
             data.pop(key, None)
         return self.response(response.status_code, **data)
-
-
-def _numbers_fit(value: Any) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -MAX_ID <= value <= MAX_ID
-    if isinstance(value, float):
-        return abs(value) <= MAX_ID
-    if isinstance(value, dict):
-        return all(_numbers_fit(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_numbers_fit(v) for v in value)
-    return True
 
 
 def _relation_id_problems(schema, payload: dict[str, Any]) -> list[Problem]:
