@@ -59,10 +59,6 @@ def test_no_operation_answers_5xx_or_off_schema(app, backend, scene, as_user):
             fuzz()
     server_errors = sum(1 for status in calls if status >= 500)
     print(f"\n{role}: {len(calls)} fuzzed requests, {server_errors} answered >= 500")
-    import os
-    if os.environ.get("PLINTH_FUZZ_REPORT"):
-        with open(os.environ["PLINTH_FUZZ_REPORT"], "w") as out:
-            out.write("\n\n".join(failures))
-    assert failures == []
+    assert failures == [], "\n\n".join(failures[:10])
     assert server_errors == 0
     assert len(calls) > 500
