@@ -7,11 +7,13 @@ driver with an OverflowError.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
 
 MAX_ID = 2**31 - 1
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def parse_id(value: Any) -> int | None:
@@ -28,16 +30,41 @@ def parse_id(value: Any) -> int | None:
     return number if 0 <= number <= MAX_ID else None
 
 
+def numbers_fit(value: Any) -> bool:
+    """Whether every integer in a decoded JSON or rison value fits a 32-bit column, so
+    an id (or count) in a request body is a 4xx before it reaches the database."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -MAX_ID <= value <= MAX_ID
+    if isinstance(value, float):
+        return abs(value) <= MAX_ID
+    if isinstance(value, dict):
+        return all(numbers_fit(v) for v in value.values())
+    if isinstance(value, list):
+        return all(numbers_fit(v) for v in value)
+    return True
+
+
 def is_id_parameter(name: str) -> bool:
     return name == "pk" or name == "id" or name.endswith("_id")
 
 
 def refuse_impossible_ids():
+    """An impossible id in the path names nothing (404); a whole number too large for
+    any column in an id query argument (``?calendar_id=``) is a 400."""
+    api = request.path.startswith("/api/")
     for name, value in (request.view_args or {}).items():
         if is_id_parameter(name) and parse_id(value) is None:
-            if request.path.startswith("/api/"):
+            if api:
                 return jsonify(message="Not found"), 404
             abort(404)
+    for name, value in request.args.items(multi=True):
+        if is_id_parameter(name) and _INTEGER.fullmatch(value.strip()) and parse_id(value.strip()) is None:
+            message = f"{name} is not a record id."
+            if api:
+                return jsonify(message=message), 400
+            abort(400, description=message)
     return None
 
 

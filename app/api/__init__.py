@@ -22,6 +22,10 @@ def register_apis(appbuilder) -> None:
                 *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS, *PLANNER_APIS):
         appbuilder.add_api(api)
     # Views are registered before the API: every screen and resource is in place now.
+    from flask import current_app
+
+    from app.api import openapi
     from app.scope_guard import check_every_screen_is_scoped
 
+    openapi.init_app(current_app)
     check_every_screen_is_scoped(appbuilder)

@@ -29,6 +29,7 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
 from marshmallow import ValidationError
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import Select, UniqueConstraint, exists, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, IntegrityError
@@ -39,7 +40,7 @@ from app.api.rules import RuleConverter, problems_from_messages, summary
 from app.errors import Conflict, DomainError, Forbidden, Problem, ValidationFailed
 from app.extensions import db
 from app.uow import unit_of_work
-from app.ids import MAX_ID, parse_id
+from app.ids import numbers_fit, parse_id
 from app.record_reads import log_read_by_id
 from app.scopes import scope_of
 from app.security import READ_WRITE_METHODS, in_scope
@@ -144,7 +145,7 @@ class PlinthModelApi(ModelRestApi):
             args = prison.loads(raw)
         except Exception:  # noqa: BLE001  (prison raises anything, even RecursionError)
             return self.response_400(message="The q argument is not valid rison.")
-        if not _numbers_fit(args):
+        if not numbers_fit(args):
             return self.response_400(message="A number in the q argument is out of range.")
         if isinstance(args, dict) and isinstance(args.get("page"), int) and args["page"] < 0:
             return self.response_400(message="The page number cannot be negative.")
@@ -226,6 +227,9 @@ class PlinthModelApi(ModelRestApi):
         return self.response(200, result=result)
 
     def load_item(self, schema, payload: dict[str, Any], instance):
+        problems = _relation_id_problems(schema, payload)
+        if problems:
+            raise ValidationFailed(summary(problems), problems)
         try:
             if instance is None:
                 return schema.load(payload)
@@ -325,18 +329,30 @@ class ReadOnlyApi(PlinthModelApi):
         return self.response(response.status_code, **data)
 
 
-def _numbers_fit(value: Any) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -MAX_ID <= value <= MAX_ID
-    if isinstance(value, float):
-        return abs(value) <= MAX_ID
-    if isinstance(value, dict):
-        return all(_numbers_fit(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_numbers_fit(v) for v in value)
-    return True
+def _relation_id_problems(schema, payload: dict[str, Any]) -> list[Problem]:
+    """A relation is written as the id of the row (a list of ids for many), as the
+    OpenAPI document says; anything else (an object, text) is refused here, before the
+    schema would look a row up by it."""
+    problems = []
+    for name, field in schema.fields.items():
+        if name not in payload or field.dump_only:
+            continue
+        value = payload[name]
+        if isinstance(field, RelatedList):
+            ok = isinstance(value, list) and all(_is_id(v) for v in value)
+            message = "Give a list of record ids."
+        elif isinstance(field, Related):
+            ok = _is_id(value) or (value is None and field.allow_none)
+            message = "Give the record's id (a whole number)."
+        else:
+            continue
+        if not ok:
+            problems.append(Problem(message, name))
+    return problems
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and parse_id(value) is not None
 
 
 def _unbound(scope):

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from marshmallow import ValidationError, fields, pre_load, validate
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
+from marshmallow_sqlalchemy.fields import Related, RelatedList
 from sqlalchemy import Numeric
 
 from app.errors import Problem
@@ -68,6 +69,9 @@ class Rule:
 
 
 def in_range(low: Decimal | int, high: Decimal | int, label: str) -> validate.Range:
+    # Whole bounds as ints: the OpenAPI document writes them as JSON numbers (a Decimal
+    # would come out as a string, which is not a valid bound).
+    low, high = (int(b) if b == int(b) else b for b in (low, high))
     return validate.Range(min=low, max=high, error=f"{label} must be between {low} and {high}.")
 
 
@@ -84,7 +88,8 @@ fits_integer = validate.Range(min=-(2**31), max=2**31 - 1, error="This number is
 
 
 def fits_numeric(precision: int | None, scale: int | None) -> validate.Range:
-    limit = Decimal(10) ** ((precision or 12) - (scale or 0))
+    # An int, not a Decimal: the OpenAPI document writes the bounds as JSON numbers.
+    limit = 10 ** ((precision or 12) - (scale or 0))
     return validate.Range(min=-limit, max=limit, min_inclusive=False, max_inclusive=False,
                           error="This number is too large.")
 
@@ -122,6 +127,7 @@ class RuleConverter(Model2SchemaConverter):
 
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
         field = super()._column2field(datamodel, column, nested, parent_schema_name)
+        _describe_related_ids(field)
         sqla_column = datamodel.list_columns.get(column.name)
         if sqla_column is not None and (sqla_column.default is not None or sqla_column.server_default is not None):
             field.required = False  # FAB requires every non-null enum, even one with a default
@@ -129,6 +135,7 @@ class RuleConverter(Model2SchemaConverter):
             field.places = None
             if sqla_column is not None and isinstance(sqla_column.type, Numeric):
                 field.validators.append(fits_numeric(sqla_column.type.precision, sqla_column.type.scale))
+            _describe_decimal(field)
         elif isinstance(field, fields.Integer):
             field.validators.append(fits_integer)
         if sqla_column is not None and isinstance(sqla_column.type, UTCDateTime):
@@ -165,6 +172,34 @@ class RuleConverter(Model2SchemaConverter):
                 return data
 
         return MetaSchema
+
+
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _describe_decimal(field) -> None:
+    """Money and quantities travel as decimal strings ("95.00"), never floats: say so
+    in the OpenAPI document. Its range checks stay, hidden from apispec (which would
+    write a string's bounds where JSON Schema wants numbers)."""
+    field.metadata.update(type="string", format="decimal", pattern=DECIMAL_PATTERN)
+    field.validators = [_unlisted(v) if isinstance(v, validate.Range) else v for v in field.validators]
+
+
+def _unlisted(validator: validate.Range) -> Callable[[Any], Any]:
+    def check(value):
+        return validator(value)
+    return check
+
+
+def _describe_related_ids(field) -> None:
+    """A relation is written as the related row's id (a list of ids for many): say so
+    in the OpenAPI document, which otherwise leaves the field untyped."""
+    if isinstance(field, RelatedList):
+        field.metadata.update(type="array", items={"type": "integer", "minimum": 1})
+        if isinstance(field.inner, Related):
+            field.inner.metadata.update(type="integer", minimum=1)
+    elif isinstance(field, Related):
+        field.metadata.update(type="integer", minimum=1)
 
 
 def problems_from_messages(messages: Any, prefix: str = "") -> list[Problem]:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.api.base import acting_user
+from app.ids import numbers_fit
 from app.errors import Conflict, DomainError, Forbidden, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, CalendarKind, Case, Location, SessionType
@@ -208,6 +209,8 @@ def _body(schema: Schema) -> dict:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ValidationFailed("Send a JSON object.")
+    if not numbers_fit(payload):
+        raise ValidationFailed("A number in the request is out of range (ids and counts are at most 2147483647).")
     return schema.load(payload)
 
 

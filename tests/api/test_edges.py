@@ -109,3 +109,19 @@ def test_the_400_names_the_argument(client, people, db, argument, reason):
     response = client.get(f"/{view}/list/?{argument}")
     assert response.status_code == 400
     assert reason.replace("'", "&#39;").replace("“", "“") in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, url, body", [
+    ("POST", "/api/v1/grid/blocks/", {"calendar_id": 2**40, "start": "2026-03-09T15:00:00Z",
+                                      "end": "2026-03-09T16:00:00Z"}),
+    ("POST", "/api/v1/appointments", {"case_id": MAX_ID + 1, "session_type_id": 1, "calendar_id": 1,
+                                      "start": "2026-03-09T15:00:00Z"}),
+    ("POST", "/api/v1/payments", {"client_id": 10**30, "location_id": 1, "method": "cash", "amount": "1.00"}),
+    ("POST", "/api/v1/case/", {"client": {"id": 1}, "title": "x", "discipline": 1, "opened_on": "2026-01-01"}),
+    ("POST", "/api/v1/case/", {"client": 2**40, "title": "x", "discipline": 1, "opened_on": "2026-01-01"}),
+    ("GET", f"/api/v1/availability?calendar_id={2**40}&session_type_id=1&start=2026-03-09&end=2026-03-10", None),
+])
+def test_an_impossible_id_in_a_body_or_query_is_a_4xx(as_user, people, method, url, body):
+    response = as_user("manager").request(method, url, json=body)
+    assert response.status_code in (400, 422), (response.status_code, response.get_data(as_text=True)[:300])
+    assert "message" in response.get_json()

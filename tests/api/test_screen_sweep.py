@@ -176,6 +176,7 @@ def sweep(app, client, scene, username: str, markers: tuple[str, ...], *, lists_
 @pytest.mark.parametrize("username", ["frontdesk", "provider"])
 def test_no_screen_names_a_client_case_or_colleague_of_another_location(app, client, lisbon_records, username):
     result = sweep(app, client, lisbon_records, username, MARKERS[username])
+    print(f"\n{username}: {result.requests} pages over {len(result.screens)} screens, {len(result.leaks)} leaks")
     assert result.errors == []
     assert result.leaks == []
     assert result.requests > 150 and len(result.screens) > 30

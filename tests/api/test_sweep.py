@@ -151,6 +151,7 @@ def test_no_api_route_shows_or_changes_records_outside_the_callers_scope(scene, 
                 if method in ("PUT", "DELETE") and PARAM.search(rule.rule) and ids.get(resource):
                     assert response.status_code in (403, 404), (verb, target, response.status_code)
         hit_resources.add(resource)
+    print(f"\n{actor}: {calls} API requests over {len(hit_resources)} resources")
     assert calls > 100
     assert {"client", "case", "appointment", "calendar", "shift", "time_block", "calendar_access"} <= hit_resources
     assert snapshot() == before
