@@ -22,7 +22,7 @@ from app.models.cases import Case
 from app.models.clients import Client
 from app.models.clinic import Discipline, Location
 from app.models.messaging import (
-    Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
+    LocationTextSettings, Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
 )
 from app.models.online import (
     BookingConfirmation, BookingDraft, LoginCode, OfferStatus, OnlineBookingSettings, WaitlistEntry, WaitlistOffer, WaitlistOpening, WaitlistStatus,
@@ -41,7 +41,7 @@ __all__ = [
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
     "BookingConfirmation", "BookingDraft", "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
     "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",
-    "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
+    "LocationTextSettings", "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
     "ReminderPlan",
     "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",
     "Shift", "ShiftBreak", "TeamMember", "TimeBlock",
