@@ -1,8 +1,9 @@
 """Twilio's webhooks: delivery status callbacks and inbound replies (STOP, START, HELP).
 
-* ``POST /webhooks/twilio/status``: Twilio reports each text's progress (queued, sent,
-  delivered, undelivered, failed; read for WhatsApp). Recorded once per (SID, status) as
-  a MessageEvent of the message with that provider id; the message's delivery status
+* ``POST /webhooks/twilio/status?m=<message id>``: Twilio reports each text's progress
+  (queued, sent, delivered, undelivered, failed; read for WhatsApp). Recorded once per
+  (SID, status) as a MessageEvent of the message (by the id in the URL we gave Twilio,
+  else by the SID); the message's delivery status
   only moves forward (a late "sent" never hides "delivered").
 * ``POST /webhooks/twilio/inbound``: a patient's reply. STOP (and Twilio's other opt-out
   words) stops texts to every client with that number at once — delivery re-checks
@@ -76,12 +77,20 @@ def status_callback():
         return jsonify({"message": "Expected MessageSid and a known MessageStatus."}), 400
     error = request.form.get("ErrorCode") or None
     with unit_of_work():
-        recorded = record_status(sid, status, error)
+        recorded = record_status(sid, status, error, request.args.get("m", type=int))
     return jsonify({"recorded": int(recorded)}), 200
 
 
-def record_status(sid: str, status: str, error_code: str | None) -> bool:
-    message_id = db.session.scalar(select(Message.id).where(Message.provider_message_id == sid))
+def record_status(sid: str, status: str, error_code: str | None, message_id: int | None = None) -> bool:
+    """Record one status of text ``sid``; ``message_id`` is the id our callback URL
+    carries (the SID may not be stored yet when Twilio calls back)."""
+    if message_id is not None:
+        row = db.session.execute(select(Message.id, Message.provider_message_id).where(
+            Message.id == message_id)).first()
+        if row is None or row.provider_message_id not in (None, sid):
+            message_id = None
+    if message_id is None:
+        message_id = db.session.scalar(select(Message.id).where(Message.provider_message_id == sid))
     detail = f"Twilio error {error_code}" if error_code else None
     if not _record(f"{sid}:{status}", message_id, status, detail):
         return False

@@ -55,7 +55,10 @@ class TwilioChannel:
             raise PermanentFailure("No sender number is set for this location (Messages → Text settings).")
         if self.name == "whatsapp":
             to, sender = f"whatsapp:{to}", f"whatsapp:{sender}"
-        extra = {"status_callback": self.status_callback} if self.status_callback else {}
+        extra = {}
+        if self.status_callback:
+            # Our id rides along: a callback can arrive before the SID is recorded.
+            extra["status_callback"] = f"{self.status_callback}?m={envelope.metadata.get('plinth_message_id', '')}"
         try:
             message = self.client.messages.create(to=to, from_=sender, body=envelope.text, **extra)
         except TwilioRestException as exc:
