@@ -113,3 +113,16 @@ class _ClientRef:
 
 
 _ClientRef.__name__ = "Client"
+
+
+def describe(client: Client) -> str:
+    """One line for staff: how the client hears from us and where their consent stands."""
+    preference = PREFERENCES.get(client.message_channel or EMAIL, "Email")
+    if has_consent(client):
+        source = SOURCES.get(client.text_consent_source or "", client.text_consent_source or "")
+        state = f"texts agreed {client.text_consent_at:%Y-%m-%d} ({source.lower()})"
+    elif client.text_opted_out_at is not None:
+        state = f"texts refused {client.text_opted_out_at:%Y-%m-%d} (STOP)"
+    else:
+        state = "no consent to texts"
+    return f"{preference} · {state}"
