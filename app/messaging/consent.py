@@ -76,7 +76,7 @@ def give_consent(client: Client, source: str, *, at: datetime | None = None, act
         raise ValueError(f"Unknown consent source {source!r}")
     client.text_consent_at = at or utcnow()
     client.text_consent_source = source
-    if client.message_channel == EMAIL and source != "reply":
+    if (client.message_channel or EMAIL) == EMAIL and source != "reply":
         client.message_channel = "both"
 
 
