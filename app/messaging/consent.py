@@ -58,14 +58,20 @@ def text_settings(location_id: int | None) -> LocationTextSettings | None:
     return db.session.scalar(select(LocationTextSettings).where(LocationTextSettings.location_id == location_id))
 
 
+def text_route(client: Client, settings: LocationTextSettings | None) -> tuple[str, str] | None:
+    """(channel, number) if the client may get texts from a location with ``settings``."""
+    if (client.message_channel or EMAIL) not in ("sms", "both") or not client.phone or not has_consent(client):
+        return None
+    if settings is None:
+        return None
+    return (WHATSAPP if settings.whatsapp_enabled else SMS, client.phone)
+
+
 def routes(client: Client, kind: str, settings: LocationTextSettings | None) -> list[tuple[str, str]]:
     """(channel, address) pairs a client message of ``kind`` goes to."""
+    route = text_route(client, settings)
+    texts = [route] if route is not None and text_kind(kind) in kinds_of(settings) else []
     preference = client.message_channel or EMAIL
-    wants_text = preference in ("sms", "both")
-    texts = []
-    if (wants_text and client.phone and has_consent(client) and settings is not None
-            and text_kind(kind) in kinds_of(settings)):
-        texts = [(WHATSAPP if settings.whatsapp_enabled else SMS, client.phone)]
     emails = [(EMAIL, client.email)] if client.email and (preference != "sms" or not texts) else []
     return emails + texts
 

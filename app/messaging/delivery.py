@@ -73,6 +73,8 @@ ACTIVE = (AppointmentStatus.booked, AppointmentStatus.confirmed)
 # Which appointment status each event kind needs at send time.
 NEEDS_STATUS = {"cancellation": (AppointmentStatus.canceled,), "no_show": (AppointmentStatus.no_show,)}
 FAILURES_BEFORE_PAUSE = 3
+# Texts the patient is waiting for on screen: quiet hours do not hold them back.
+ASKED_FOR_NOW = {"login_code"}
 
 
 def backoff(attempt: int, base_seconds: int) -> timedelta:
@@ -236,7 +238,7 @@ def still_wanted(message: Message, snapshot: compose.Snapshot | None = None, now
 def _quiet_until(message: Message, snapshot: compose.Snapshot, now: datetime) -> datetime | None:
     """When a text that is due now in the location's quiet hours may go (None: now).
     Planning already avoids quiet hours; this catches retries and late sweeps."""
-    if message.channel not in TEXT_CHANNELS:
+    if message.channel not in TEXT_CHANNELS or message.kind in ASKED_FOR_NOW:
         return None
     setup = compose.text_setup(message, snapshot)
     if setup is None:
