@@ -96,6 +96,7 @@ class TextTemplateView(PlinthModelView):
     formatters_columns = {"body_text": lambda v: Markup('<pre style="white-space:pre-wrap">{}</pre>{}').format(
         v or "", _counted(v))}
     edit_template = "messages/text_template_edit.html"
+    edit_title, show_title = "Edit text template", "Text template"
 
     def _usable(form, field) -> None:  # noqa: N805 (a WTForms validator)
         row = db.session.get(MessageTemplate, (request.view_args or {}).get("pk"))
