@@ -182,6 +182,7 @@ def new_client(details: Details, location_id: int) -> Client:
         from app.messaging import consent
 
         consent.give_consent(client, "online")
+        client.message_channel = "both"  # the confirmation still goes by email too
     db.session.add(client)
     db.session.flush()
     return client

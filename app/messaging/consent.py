@@ -77,13 +77,12 @@ def routes(client: Client, kind: str, settings: LocationTextSettings | None) -> 
 
 
 def give_consent(client: Client, source: str, *, at: datetime | None = None, actor_id: int | None = None) -> None:
-    """Record consent (audited through the Client row's own audit)."""
+    """Record consent (audited through the Client row's own audit). The channel
+    preference is the caller's to set: consent alone sends no text to an email-only client."""
     if source not in SOURCES:
         raise ValueError(f"Unknown consent source {source!r}")
     client.text_consent_at = at or utcnow()
     client.text_consent_source = source
-    if (client.message_channel or EMAIL) == EMAIL and source != "reply":
-        client.message_channel = "both"
 
 
 def withdraw_consent(client: Client, *, at: datetime | None = None) -> None:

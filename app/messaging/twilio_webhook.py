@@ -28,6 +28,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app.extensions import db
 from app.messaging import consent
+from app.messaging.channels.twilio import OPTED_OUT_CODES
 from app.models import Message, MessageEvent, clinic_settings
 from app.timeutil import utcnow
 from app.uow import unit_of_work
@@ -41,6 +42,7 @@ STATUS_RANK = {"accepted": 0, "queued": 0, "sending": 1, "sent": 2, "delivered":
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
 START_WORDS = {"START", "UNSTOP", "YES", "OPTIN"}
 HELP_WORDS = {"HELP", "INFO"}
+OPTED_OUT = {str(code) for code in OPTED_OUT_CODES}
 
 
 def signature_ok() -> bool:
@@ -99,6 +101,9 @@ def record_status(sid: str, status: str, error_code: str | None, message_id: int
         values = {"delivery_status": status}
         if status in ("undelivered", "failed"):
             values["last_error"] = f"Not delivered: {detail or status}"
+            if error_code in OPTED_OUT:  # they told the carrier STOP: no more texts from us
+                to = db.session.scalar(select(Message.to_address).where(Message.id == message_id))
+                consent.opt_out_number(to, reason=f"Twilio error {error_code}")
         db.session.execute(update(Message).where(
             Message.id == message_id,
             Message.delivery_status.is_(None) | Message.delivery_status.in_(earlier) |

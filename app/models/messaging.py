@@ -1,6 +1,6 @@
 """The message outbox and what decides what goes into it.
 
-``Message`` is one email (later also SMS) to one recipient, written in the same
+``Message`` is one email, SMS or WhatsApp message to one recipient, written in the same
 transaction as the change that causes it; Redis/RQ only deliver it (app/messaging).
 Its ``dedupe_key`` is unique, so the same message can never be created twice, and its
 ``state`` only moves through conditional UPDATEs (pending → sending → sent / failed /

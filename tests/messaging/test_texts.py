@@ -110,16 +110,22 @@ def test_status_callbacks_are_recorded_once_and_only_move_forward(app, client, t
     assert events == ["queued", "sent", "delivered"]
 
 
-def test_an_undelivered_text_keeps_the_carriers_error(app, client, texting, twilio):
+@pytest.mark.parametrize("status, code, still_consents", [
+    ("undelivered", "30003", True),   # the phone is off: nothing to conclude
+    ("failed", "21610", False),       # they sent STOP to the carrier / Twilio: no more texts
+])
+def test_an_undelivered_text_keeps_the_carriers_error(app, client, texting, twilio, status, code, still_consents):
     appointment = book(texting, texting.at(10))
     message_id = due_now(appointment.id, "confirmation")
     deliver(message_id)
     sid = twilio.accepted()[0]["sid"]
     answer = post_signed(client, "/webhooks/twilio/status",
-                         {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"})
+                         {"MessageSid": sid, "MessageStatus": status, "ErrorCode": code})
     assert answer.status_code == 200
     message = fresh(message_id)
-    assert message.delivery_status == "undelivered" and "30003" in message.last_error
+    assert message.delivery_status == status and code in message.last_error
+    assert consent.has_consent(db.session.get(Client, texting.client.id)) is still_consents
+    db.session.rollback()
 
 
 @pytest.mark.parametrize("case", ["no signature", "wrong token", "tampered body", "no token configured"])
