@@ -75,6 +75,13 @@ def _counted(value) -> Markup:
                                                                 counted.encoding)
 
 
+def _text_template_usable(form, field) -> None:
+    row = db.session.get(MessageTemplate, (request.view_args or {}).get("pk"))
+    problems = templates.check(templates.Template("", field.data or "", ""), row.kind if row else "")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 class TextTemplateView(PlinthModelView):
     """The SMS / WhatsApp templates (kind ``sms_*``): one plain text each."""
 
@@ -98,13 +105,7 @@ class TextTemplateView(PlinthModelView):
     edit_template = "messages/text_template_edit.html"
     edit_title, show_title = "Edit text template", "Text template"
 
-    def _usable(form, field) -> None:  # noqa: N805 (a WTForms validator)
-        row = db.session.get(MessageTemplate, (request.view_args or {}).get("pk"))
-        problems = templates.check(templates.Template("", field.data or "", ""), row.kind if row else "")
-        if problems:
-            raise ValidationError(" ".join(problems))
-
-    validators_columns = {"body_text": [_usable]}
+    validators_columns = {"body_text": [_text_template_usable]}
 
     @expose("/list/")
     @has_access
