@@ -25,6 +25,8 @@ PREFERENCES = {"email": "Email", "sms": "Text message", "both": "Email and text"
 SOURCES = {"staff": "Recorded by staff", "online": "Online booking checkbox", "import": "Imported",
            "reply": "Replied START"}
 TEXT_KINDS = ("confirmation", "change", "cancellation", "no_show", "reminder")
+# One reminder of the plan alone may go by text ("reminder_2": the 2 h one, say).
+REMINDER_NUMBERS = tuple(f"reminder_{n}" for n in range(1, 6))
 
 
 def has_consent(client: Client | None) -> bool:
@@ -52,6 +54,11 @@ def kinds_of(settings: LocationTextSettings) -> set[str]:
     return {k.strip() for k in (settings.text_kinds or "").split(",") if k.strip()}
 
 
+def sends_by_text(settings: LocationTextSettings, kind: str) -> bool:
+    kinds = kinds_of(settings)
+    return kind in kinds or text_kind(kind) in kinds
+
+
 def text_settings(location_id: int | None) -> LocationTextSettings | None:
     if location_id is None:
         return None
@@ -70,7 +77,7 @@ def text_route(client: Client, settings: LocationTextSettings | None) -> tuple[s
 def routes(client: Client, kind: str, settings: LocationTextSettings | None) -> list[tuple[str, str]]:
     """(channel, address) pairs a client message of ``kind`` goes to."""
     route = text_route(client, settings)
-    texts = [route] if route is not None and text_kind(kind) in kinds_of(settings) else []
+    texts = [route] if route is not None and sends_by_text(settings, kind) else []
     preference = client.message_channel or EMAIL
     emails = [(EMAIL, client.email)] if client.email and (preference != "sms" or not texts) else []
     return emails + texts

@@ -43,9 +43,12 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT
 START_WORDS = {"START", "UNSTOP", "YES", "OPTIN"}
 HELP_WORDS = {"HELP", "INFO"}
 OPTED_OUT = {str(code) for code in OPTED_OUT_CODES}
+MAX_BODY = 64 * 1024
 
 
 def signature_ok() -> bool:
+    if (request.content_length or 0) > MAX_BODY:
+        return False  # Twilio's forms are a few hundred bytes
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     signature = request.headers.get("X-Twilio-Signature")
     if not token or not signature:

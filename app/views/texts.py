@@ -25,10 +25,12 @@ from app.views.messages import require_csrf
 
 def check_text_kinds(value: str | None) -> str:
     kinds = [k.strip().lower().replace("-", "_").replace(" ", "_") for k in (value or "").split(",") if k.strip()]
-    unknown = [k for k in kinds if k not in consent.TEXT_KINDS]
+    known = consent.TEXT_KINDS + consent.REMINDER_NUMBERS
+    unknown = [k for k in kinds if k not in known]
     if unknown:
-        raise InvalidValue(f"Unknown message kind(s): {', '.join(unknown)}. Use {', '.join(consent.TEXT_KINDS)}.")
-    return ",".join(k for k in consent.TEXT_KINDS if k in kinds)
+        raise InvalidValue(f"Unknown message kind(s): {', '.join(unknown)}. Use {', '.join(consent.TEXT_KINDS)}, "
+                           "or reminder_1 … reminder_5 for one reminder of the plan.")
+    return ",".join(k for k in known if k in kinds)
 
 
 def _required_phone(value):
@@ -59,7 +61,8 @@ class LocationTextSettingsView(PlinthModelView):
         "quiet_start": "No text between these times on the location's clock (e.g. 21:00 to 08:00). A message "
                        "due then goes at the end; a reminder that would then arrive after the visit is not sent.",
         "text_kinds": "Which messages go by text to clients who prefer texts and agreed: "
-                      + ", ".join(consent.TEXT_KINDS) + ". The others go by email.",
+                      + ", ".join(consent.TEXT_KINDS) + " (all reminders), or reminder_1 … reminder_5 (one reminder "
+                      "of the plan, e.g. the last). The others go by email.",
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "quiet_start": TimeField("Quiet from", validators=[Optional(), _both_or_neither]),

@@ -93,6 +93,7 @@ def _client(preference, *, phone="+14165550123", email="a@example.com", consent_
 
 T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
 TEXTS = LocationTextSettings(sender_number="+14165550000", whatsapp_enabled=False, text_kinds="confirmation,reminder")
+LAST_ONLY = LocationTextSettings(sender_number="+14165550000", whatsapp_enabled=False, text_kinds="reminder_2")
 WHATSAPP = LocationTextSettings(sender_number="+14165550000", whatsapp_enabled=True, text_kinds="reminder")
 
 
@@ -109,6 +110,8 @@ WHATSAPP = LocationTextSettings(sender_number="+14165550000", whatsapp_enabled=T
     (_client("sms", consent_at=T0, email=None), "confirmation", TEXTS, ["sms"]),
     (_client("sms", email=None), "confirmation", TEXTS, []),                            # nothing possible
     (_client("sms", consent_at=T0), "reminder_1", WHATSAPP, ["whatsapp"]),
+    (_client("sms", consent_at=T0), "reminder_2", LAST_ONLY, ["sms"]),                  # only the 2nd by text
+    (_client("sms", consent_at=T0), "reminder_1", LAST_ONLY, ["email"]),
 ])
 def test_routes(client, kind, settings, expected):
     assert [channel for channel, _ in consent.routes(client, kind, settings)] == expected

@@ -15,7 +15,7 @@ def test_a_manager_sets_up_texts_for_a_location(client, scene):
     login(client, "manager")
     assert client.get("/locationtextsettingsview/list/").status_code == 200
     form = {"location": scene.people.location.id, "sender_number": "416 555 0000", "quiet_start": "21:00",
-            "quiet_end": "", "text_kinds": "reminder, Confirmation"}
+            "quiet_end": "", "text_kinds": "reminder_2, Confirmation"}
     page = client.post("/locationtextsettingsview/add", data=form).get_data(as_text=True)
     assert "both the start and the end" in page
     assert db.session.scalar(select(LocationTextSettings)) is None
@@ -26,7 +26,7 @@ def test_a_manager_sets_up_texts_for_a_location(client, scene):
     client.post("/locationtextsettingsview/add", data={**form, "quiet_end": "08:00"})
     row = db.session.scalar(select(LocationTextSettings))
     assert (row.sender_number, row.text_kinds, f"{row.quiet_start:%H:%M}-{row.quiet_end:%H:%M}") == (
-        "+14165550000", "confirmation,reminder", "21:00-08:00")
+        "+14165550000", "confirmation,reminder_2", "21:00-08:00")
     db.session.rollback()
 
 
