@@ -33,10 +33,11 @@ as a new batch; after ``FAILURES_BEFORE_PAUSE`` temporary failures in a row (the
 provider is down) it stops and leaves the rest pending for the sweep, instead of
 waiting out a network timeout per message.
 
-The one window for a duplicate: the provider accepted the email and the worker died
-before step 4 committed. The sweep then sends it again (at-least-once), because losing
-a reminder is worse than repeating one. Messages are sent one after another, so a
-killed worker has at most one message in that window.
+The one window for a duplicate: the provider accepted the email or text and the worker
+died before step 4 committed. The sweep then sends it again (at-least-once), because
+losing a reminder is worse than repeating one. Messages are sent one after another, so
+a killed worker has at most one message in that window. (Neither SendGrid's mail send
+nor Twilio's Messages API takes an idempotency key that would close it.)
 """
 from __future__ import annotations
 
