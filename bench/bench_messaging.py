@@ -222,6 +222,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.03, help="stub answer delay in seconds")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--sms-share", type=float, default=0.0, help="fraction of the reminders sent as SMS")
+    parser.add_argument("--out", help="results file name under bench/results/ (default: messaging[_smsNN].json)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile one in-process batch of N instead")
     args = parser.parse_args()
     if args.profile:
@@ -239,7 +240,7 @@ def main() -> None:
         print(f"| {r['workers']} | {r['messages']} ({r['email']} / {r['sms']}) | {r['stub_delay_ms']} ms | "
               f"{r['sent']} | {r['duplicates']} | {r['seconds_to_last']} | {r['messages_per_second']} | "
               f"{load['min']:.1f}–{load['max']:.1f} |")
-    name = f"messaging_sms{int(args.sms_share * 100)}.json" if args.sms_share else "messaging.json"
+    name = args.out or (f"messaging_sms{int(args.sms_share * 100)}.json" if args.sms_share else "messaging.json")
     out = ROOT / "bench" / "results" / name
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

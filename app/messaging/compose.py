@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import time
 from types import SimpleNamespace
 
 from babel.dates import format_date, format_time
@@ -78,8 +79,8 @@ class Snapshot:
 class TextSetup:
     sender: str
     whatsapp_sender: str
-    quiet_start: object
-    quiet_end: object
+    quiet_start: time | None
+    quiet_end: time | None
     zone: str
 
 
