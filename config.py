@@ -181,6 +181,19 @@ def _security(env: Mapping[str, str], public_base_url: str) -> dict:
         "PLINTH_TEMPLATE_MAX_RANGE": _positive_int(env, "PLINTH_TEMPLATE_MAX_RANGE", 1000),
         "PLINTH_TEMPLATE_RENDER_MS": _positive_int(env, "PLINTH_TEMPLATE_RENDER_MS", 1000),
     }
+def _twilio(env: Mapping[str, str]) -> dict:
+    """Both the account SID and the auth token, or neither (texts then go to files)."""
+    sid = (env.get("TWILIO_ACCOUNT_SID") or "").strip() or None
+    token = (env.get("TWILIO_AUTH_TOKEN") or "").strip() or None
+    if sid and not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid):
+        raise ConfigError(f"TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits, not {sid!r}")
+    if bool(sid) != bool(token):
+        raise ConfigError("Set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
+    base = (env.get("TWILIO_API_BASE") or "https://api.twilio.com").rstrip("/")
+    parsed = urlparse(base)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query:
+        raise ConfigError(f"TWILIO_API_BASE must look like https://api.twilio.com, not {base!r}")
+    return {"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token, "TWILIO_API_BASE": base}
 
 
 def load_config(env: Mapping[str, str] | None = None) -> dict:
@@ -207,6 +220,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PLINTH_OUTBOX_MAX_ATTEMPTS": _positive_int(env, "PLINTH_OUTBOX_MAX_ATTEMPTS", 8),
         "PLINTH_OUTBOX_BATCH_SIZE": _positive_int(env, "PLINTH_OUTBOX_BATCH_SIZE", 100),
         "PLINTH_OUTBOX_BATCH_SECONDS": _positive_int(env, "PLINTH_OUTBOX_BATCH_SECONDS", 30),
+        # Text messages through Twilio (unset: written to files); the API base for a stub.
+        **_twilio(env),
         "PLINTH_CURRENCY": _currency(env.get("PLINTH_CURRENCY")),
         "PLINTH_LOCALE": _locale(env.get("PLINTH_LOCALE")),
         "PLINTH_CLINIC_NAME": env.get("PLINTH_CLINIC_NAME") or "Plinth Demo Clinic",

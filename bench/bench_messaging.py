@@ -4,6 +4,7 @@ SendGrid stub that answers after a realistic delay. Not a test; prints a markdow
     .venv/bin/python -m bench.bench_messaging                 # 10,000 messages, 30 ms stub delay
     .venv/bin/python -m bench.bench_messaging --messages 2000 --delay 0.05 --workers 1,2
     .venv/bin/python -m bench.bench_messaging --profile 300   # in-process cost per message
+    .venv/bin/python -m bench.bench_messaging --sms-share 0.5 # half of them texts (Twilio stub)
 
 PostgreSQL (``plinth_bench_msg``, dropped and re-created; admin URL in
 ``PLINTH_BENCH_PG_ADMIN``) and Redis db 14. Each run: fresh rows (one appointment per
@@ -12,6 +13,10 @@ workers' periodic sweep finds them and enqueues them in batches, as it does for
 reminders coming due. The clock runs from the workers' start to the last message the
 stub accepted. Duplicates are counted at the stub by message id. The load average is
 sampled during the run, since the machine may be shared.
+
+``--sms-share F`` makes that fraction of the reminders SMS, sent through Twilio's client
+to a local Twilio stub with the same delay (the client consents, the location has a
+sender and no quiet hours); the rest stay email. Duplicates are counted at both stubs.
 
 ``--profile N`` runs one batch of N in this process (no RQ) under cProfile and counts
 the SQL statements per message.
@@ -45,15 +50,15 @@ def recreate_db() -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
 
 
-def build(url: str, instance: Path, n: int, queue: str) -> list[int]:
+def build(url: str, instance: Path, n: int, queue: str, sms_share: float = 0.0) -> list[int]:
     os.environ.update(DATABASE_URL=url, PLINTH_INSTANCE_DIR=str(instance), REDIS_URL=REDIS_URL)
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
     from app import create_app
     from app.extensions import db
-    from app.models import (Appointment, Calendar, CalendarKind, Case, Client, Discipline, Location, Message,
-                            NotificationSettings, Occupancy, SessionType, TeamMember)
+    from app.models import (Appointment, Calendar, CalendarKind, Case, Client, Discipline, Location,
+                            LocationTextSettings, Message, NotificationSettings, Occupancy, SessionType, TeamMember)
     from app.timeutil import utcnow
 
     app = create_app({"PLINTH_QUEUE_NAME": queue})
@@ -64,13 +69,16 @@ def build(url: str, instance: Path, n: int, queue: str) -> list[int]:
         discipline = Discipline(name="Physio")
         session_type = SessionType(name="Follow-up", category="Physio", discipline=discipline,
                                    duration_minutes=30, price=90)
-        client = Client(first_name="Alex", last_name="Bench", email="alex@example.com")
+        client = Client(first_name="Alex", last_name="Bench", email="alex@example.com", phone="+14165550100",
+                        message_channel="both", text_consent_at=now, text_consent_source="import")
         case = Case(client=client, discipline=discipline, title="Bench", opened_on=now.date())
         user = app.appbuilder.sm.user_model(username="maya", first_name="Maya", last_name="Chen",
                                             email="maya@example.com", active=True, password="x")
         provider = TeamMember(user=user, display_name="Maya Chen", is_provider=True)
         calendar = Calendar(name="Maya Chen", kind=CalendarKind.provider, location=location, team_member=provider)
-        db.session.add_all([location, session_type, case, calendar, NotificationSettings(id=1, reminders_enabled=True)])
+        db.session.add_all([location, session_type, case, calendar, NotificationSettings(id=1, reminders_enabled=True),
+                            LocationTextSettings(location=location, sender_number="+14165550000",
+                                                 text_kinds="reminder")])
         db.session.flush()
         # A realistic reminder: the appointment holds the provider's calendar (one
         # occupancy each, 30 minutes apart so they do not overlap).
@@ -82,8 +90,11 @@ def build(url: str, instance: Path, n: int, queue: str) -> list[int]:
         db.session.execute(insert(Occupancy), [
             dict(appointment_id=a, calendar_id=calendar.id, starts_at=s, ends_at=s + timedelta(minutes=30),
                  exclusive=True, active=True) for a, s in zip(ids, starts)])
+        texts = int(n * sms_share)  # every k-th message a text, spread through the run
+        is_text = [texts and (i * texts) // n != ((i + 1) * texts) // n for i in range(n)]
         db.session.execute(insert(Message), [
-            dict(channel="email", kind="reminder_1", audience="client", to_address=f"c{i}@example.com",
+            dict(channel="sms" if is_text[i] else "email", kind="reminder_1", audience="client",
+                 to_address=f"+1416555{i % 10000:04d}" if is_text[i] else f"c{i}@example.com",
                  client_id=client.id, appointment_id=a, location_id=location.id, appointment_starts_at=s,
                  offset_minutes=1440, due_at=now, state="pending", attempts=0, dedupe_key=f"bench:{i}",
                  created_at=now) for i, (a, s) in enumerate(zip(ids, starts))])
@@ -99,17 +110,20 @@ def sent_count(url: str) -> int:
         return conn.execute("SELECT count(*) FROM message WHERE state = 'sent'").fetchone()[0]
 
 
-def run(n: int, workers: int, delay: float) -> dict:
+def run(n: int, workers: int, delay: float, sms_share: float = 0.0) -> dict:
     from tests.messaging.stub import SendGridStub
+    from tests.messaging.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, TwilioStub
 
     url = recreate_db()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     instance = Path(f"/tmp/plinth-bench-msg-{queue}")
     instance.mkdir(parents=True, exist_ok=True)
-    build(url, instance, n, queue)
+    build(url, instance, n, queue, sms_share)
     stub = SendGridStub(delay=delay).start()
+    twilio = TwilioStub(delay=delay).start()
     env = {**os.environ, "DATABASE_URL": url, "PLINTH_INSTANCE_DIR": str(instance), "REDIS_URL": REDIS_URL,
-           "SENDGRID_API_KEY": "SG.bench", "SENDGRID_API_HOST": stub.url, "PLINTH_OUTBOX_SWEEP_SECONDS": "10"}
+           "SENDGRID_API_KEY": "SG.bench", "SENDGRID_API_HOST": stub.url, "PLINTH_OUTBOX_SWEEP_SECONDS": "10",
+           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_API_BASE": twilio.url}
     loads = [os.getloadavg()[0]]
     started = time.time()
     procs = [subprocess.Popen([sys.executable, "-m", "app.tasks.worker", "--queue", queue, "--logging-level",
@@ -130,16 +144,18 @@ def run(n: int, workers: int, delay: float) -> dict:
         proc.terminate()
     for proc in procs:
         proc.wait(timeout=60)
-    accepted = stub.accepted()
+    accepted = stub.accepted() + twilio.accepted()
     last = max(r["at"] for r in accepted) if accepted else started
     stub.stop()
+    twilio.stop()
     connection = Redis.from_url(REDIS_URL)
     connection.delete(f"rq:queue:{queue}")
     for key in connection.scan_iter(f"plinth:outbox:{queue}:*", count=1000):
         connection.delete(key)
     elapsed = last - started
     return {"messages": n, "workers": workers, "stub_delay_ms": int(delay * 1000), "sent": done,
-            "accepted_by_stub": len(accepted), "duplicates": stub.duplicates(),
+            "sms": len(twilio.accepted()), "email": len(stub.accepted()),
+            "accepted_by_stub": len(accepted), "duplicates": stub.duplicates() + twilio.duplicates(),
             "seconds_to_last": round(elapsed, 1), "messages_per_second": round(len(accepted) / elapsed, 1),
             "load_average_1min": {"min": round(min(loads), 2), "max": round(max(loads), 2),
                                   "mean": round(sum(loads) / len(loads), 2)},
@@ -205,6 +221,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--delay", type=float, default=0.03, help="stub answer delay in seconds")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--sms-share", type=float, default=0.0, help="fraction of the reminders sent as SMS")
+    parser.add_argument("--out", help="results file name under bench/results/ (default: messaging[_smsNN].json)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile one in-process batch of N instead")
     args = parser.parse_args()
     if args.profile:
@@ -212,15 +230,18 @@ def main() -> None:
         return
     results = []
     for w in args.workers.split(","):
-        results.append(run(args.messages, int(w), args.delay))
+        results.append(run(args.messages, int(w), args.delay, args.sms_share))
         print(json.dumps(results[-1]), file=sys.stderr)
-    print("| workers | messages | stub delay | sent | duplicates | time to last (s) | messages/s | load avg (1 min) |")
+    print("| workers | messages (email / SMS) | stub delay | sent | duplicates | time to last (s) | messages/s "
+          "| load avg (1 min) |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         load = r["load_average_1min"]
-        print(f"| {r['workers']} | {r['messages']} | {r['stub_delay_ms']} ms | {r['sent']} | {r['duplicates']} | "
-              f"{r['seconds_to_last']} | {r['messages_per_second']} | {load['min']:.1f}–{load['max']:.1f} |")
-    out = ROOT / "bench" / "results" / "messaging.json"
+        print(f"| {r['workers']} | {r['messages']} ({r['email']} / {r['sms']}) | {r['stub_delay_ms']} ms | "
+              f"{r['sent']} | {r['duplicates']} | {r['seconds_to_last']} | {r['messages_per_second']} | "
+              f"{load['min']:.1f}–{load['max']:.1f} |")
+    name = args.out or (f"messaging_sms{int(args.sms_share * 100)}.json" if args.sms_share else "messaging.json")
+    out = ROOT / "bench" / "results" / name
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
 

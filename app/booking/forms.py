@@ -84,6 +84,8 @@ class DetailsForm(Honeypot):
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), _email])
     phone = TelField("Mobile phone", validators=[DataRequired(), Length(max=30), _phone])
+    # Consent to texts, recorded as given online (app.messaging.consent); never pre-ticked.
+    texts = BooleanField("Text me confirmations and reminders at this number (reply STOP to stop)")
     date_of_birth = DateField("Date of birth", validators=[DataRequired(), _birth_date])
     payer_id = SelectField("Who pays", coerce=int, default=0)
     policy_number = StringField("Policy / member number", validators=[Length(max=60)])

@@ -20,3 +20,14 @@ def queue_email(kind: str, to: str, context: dict, key: str, *, client_id: int |
         log.error("Messaging is unavailable; %s email %s was not queued.", kind, key)
         return
     outbox.queue_email(kind, to, context, key, client_id=client_id)
+
+
+def queue_text(kind: str, client, context: dict, key: str) -> None:
+    """Also text it to ``client`` if they chose texts and agreed (their usual location's
+    sender); nothing otherwise. ``key`` as for the email (a repeat is a no-op)."""
+    from app.messaging import consent, outbox
+
+    route = consent.text_route(client, consent.text_settings(client.home_location_id))
+    if route is not None:
+        outbox.queue(route[0], kind, route[1], context, f"{key}:{route[0]}", client_id=client.id,
+                     location_id=client.home_location_id)

@@ -61,6 +61,7 @@ class Details:
     notes: str | None = None
     payer_id: int | None = None
     policy_number: str | None = None
+    texts: bool = False  # ticked "text me" (consent to text messages)
 
 
 @dataclass
@@ -173,6 +174,11 @@ def _record_confirmation(nonce: str) -> BookingConfirmation:
 def new_client(details: Details, location_id: int) -> Client:
     client = Client(first_name=details.first_name, last_name=details.last_name, email=details.email,
                     phone=details.phone, date_of_birth=details.date_of_birth, home_location_id=location_id)
+    if details.texts and details.phone:
+        from app.messaging import consent
+
+        consent.give_consent(client, "online")
+        client.message_channel = "both"  # the confirmation still goes by email too
     db.session.add(client)
     db.session.flush()
     return client

@@ -488,7 +488,7 @@ def _details_from_state(client: Client | None) -> service.Details | None:
     return service.Details(
         saved["first_name"], saved["last_name"], saved["email"], saved.get("phone"),
         date.fromisoformat(saved["date_of_birth"]) if saved.get("date_of_birth") else None,
-        saved.get("notes"), saved.get("payer_id"), saved.get("policy_number"))
+        saved.get("notes"), saved.get("payer_id"), saved.get("policy_number"), bool(saved.get("texts")))
 
 
 def _summary():

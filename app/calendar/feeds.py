@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.messaging.consent import describe as describe_messaging
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -216,7 +217,8 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
         "client": {"id": client.id, "name": client.full_name, "phone": client.phone or "", "email": client.email or "",
                    "date_of_birth": client.date_of_birth.isoformat() if client.date_of_birth else "",
                    "alerts": client.alerts or "", "no_shows": no_shows,
-                   "online_booking_blocked": client.online_booking_blocked},
+                   "online_booking_blocked": client.online_booking_blocked,
+                   "messages": describe_messaging(client)},
         "case": {"id": case.id, "title": case.title, "payer": case.payer.name if case.payer else "Self-pay",
                  "claim_number": case.claim_number or "", "authorised_visits": case.authorised_visits,
                  "visits_used": visits_used(case) if case.authorised_visits is not None else None,

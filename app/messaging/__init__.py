@@ -6,8 +6,10 @@
 * ``delivery.deliver_batch``: the RQ job that sends a batch of messages, each claimed,
   re-checked and recorded on its own; ``dispatch``: batches onto the queue after commit,
   and ``dispatch.sweep``, the periodic job that re-enqueues what is due or stuck.
-* ``channels``: SendGrid or ``.eml`` files (and later SMS) behind one interface.
-* ``webhook``: SendGrid's signed event webhook (delivered, bounce, open...).
+* ``channels``: SendGrid or ``.eml`` files, Twilio (SMS, WhatsApp) or ``.sms.txt`` files,
+  behind one interface; ``consent`` decides who may get texts, ``quiet`` when.
+* ``webhook``: SendGrid's signed event webhook (delivered, bounce, open...);
+  ``twilio_webhook``: Twilio's delivery reports and STOP / START / HELP replies.
 
 Importing this package connects the receivers.
 """

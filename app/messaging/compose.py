@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import time
 from types import SimpleNamespace
 
 from babel.dates import format_date, format_time
@@ -16,10 +17,18 @@ from jinja2 import TemplateError
 from sqlalchemy import func, inspect, select
 
 from app.extensions import db
-from app.messaging import attachments, ics, templates
-from app.messaging.channels import Channel, Envelope, channel_for
+from app.messaging import attachments, ics, segments, templates
+from app.messaging.channels import TEXT_CHANNELS, Channel, Envelope, channel_for
 from app.messaging.offsets import describe
-from app.models import Appointment, CalendarKind, Message, MessageState, clinic_settings
+from app.models import (
+    Appointment,
+    CalendarKind,
+    Location,
+    LocationTextSettings,
+    Message,
+    MessageState,
+    clinic_settings,
+)
 from app.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,8 @@ class Snapshot:
     clinic_email: str
     sender: str
     saved_templates: dict[tuple[str, str], templates.Template]
+    # Per location id: its text settings (sender, quiet hours) and time zone.
+    texts: dict[int, "TextSetup"] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
 
     @classmethod
@@ -55,12 +66,29 @@ class Snapshot:
         sender = settings.from_email or clinic.email or current_app.config.get(
             "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
         return cls(settings=_plain(settings), clinic=clinic_context(clinic), clinic_name=clinic.clinic_name,
-                   clinic_email=clinic.email or "", sender=sender, saved_templates=templates.saved())
+                   clinic_email=clinic.email or "", sender=sender, saved_templates=templates.saved(),
+                   texts=read_text_setups())
 
     def channel(self, name: str) -> Channel:
         if name not in self.channels:
             self.channels[name] = channel_for(name)
         return self.channels[name]
+
+
+@dataclass(frozen=True)
+class TextSetup:
+    sender: str
+    whatsapp_sender: str
+    quiet_start: time | None
+    quiet_end: time | None
+    zone: str
+
+
+def read_text_setups() -> dict[int, TextSetup]:
+    rows = db.session.execute(select(LocationTextSettings, Location.timezone).join(
+        Location, Location.id == LocationTextSettings.location_id)).all()
+    return {row.location_id: TextSetup(row.sender_number, row.whatsapp_sender or row.sender_number,
+                                       row.quiet_start, row.quiet_end, zone) for row, zone in rows}
 
 
 def _plain(row) -> SimpleNamespace:
@@ -85,6 +113,8 @@ def compose(message: Message, snapshot: Snapshot) -> Composed:
     if message.client is not None:
         context.setdefault("client_name", message.client.preferred_name or message.client.first_name)
     context.update(message.context or {})
+    if message.channel in TEXT_CHANNELS:
+        return _compose_text(message, context, snapshot)
     rendered = _render(message, context, snapshot)
     stored = {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
@@ -102,14 +132,35 @@ def compose(message: Message, snapshot: Snapshot) -> Composed:
     return Composed(envelope, stored)
 
 
-def _render(message: Message, context: dict, snapshot: Snapshot) -> templates.Rendered:
+def _compose_text(message: Message, context: dict, snapshot: Snapshot) -> Composed:
+    """An SMS / WhatsApp message: the text template only, from the location's number."""
+    kind = templates.SMS_PREFIX + message.kind
+    text = _render(message, context, snapshot, kind=kind).text.strip()
+    setup = text_setup(message, snapshot)
+    sender = "" if setup is None else (setup.whatsapp_sender if message.channel == "whatsapp" else setup.sender)
+    envelope = Envelope(to=message.to_address, subject="", text=text, from_address=sender,
+                        from_name=snapshot.clinic_name,
+                        metadata={"plinth_message_id": str(message.id), "plinth_kind": message.kind})
+    stored = {"subject": None, "body_text": text, "body_html": None, "segments": segments.count(text).segments}
+    return Composed(envelope, stored)
+
+
+def text_setup(message: Message, snapshot: Snapshot) -> TextSetup | None:
+    """The location's text settings; a message without a location (a login code) uses
+    the first location's sender."""
+    if message.location_id is not None:
+        return snapshot.texts.get(message.location_id)
+    return snapshot.texts[min(snapshot.texts)] if snapshot.texts else None
+
+
+def _render(message: Message, context: dict, snapshot: Snapshot, kind: str | None = None) -> templates.Rendered:
+    kind = kind or message.kind
     try:
-        return templates.render(templates.template_for(message.kind, message.audience, snapshot.saved_templates),
-                                context)
+        return templates.render(templates.template_for(kind, message.audience, snapshot.saved_templates), context)
     except TemplateError:
         # A manager's broken template must not stop the clinic's messages: use the default.
-        log.exception("Template for %s/%s failed; the default was used", message.kind, message.audience)
-        key = (templates.template_kind(message.kind), message.audience)
+        log.exception("Template for %s/%s failed; the default was used", kind, message.audience)
+        key = (templates.template_kind(kind), message.audience)
         return templates.render(templates.DEFAULTS.get(key) or templates.DEFAULTS[(key[0], "client")], context)
 
 
@@ -131,6 +182,7 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
     locale = current_app.config.get("PLINTH_LOCALE", "en_CA")
     start = to_local(appointment.starts_at, zone)
     day = format_date(start.date(), format="full", locale=locale)
+    day_short = format_date(start.date(), format="EEE d MMM", locale=locale)
     clock = format_time(start.time(), format="HH:mm", locale=locale)
     provider = provider_of(appointment)
     client = appointment.case.client
@@ -138,23 +190,27 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
         "client_name": client.preferred_name or client.first_name,
         "provider_name": provider.display_name if provider else "",
         "service": appointment.session_type.name,
-        "when": f"{day} at {clock} {start:%Z}", "date": day, "time": clock, "timezone": zone,
+        "when": f"{day} at {clock} {start:%Z}", "date": day, "date_short": day_short, "time": clock, "timezone": zone,
         "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         "location_name": appointment.location.name, "location_address": appointment.location.address,
         "location_phone": appointment.location.phone or "",
         "manage_url": "", "reminder_in": describe(message.offset_minutes) if message.offset_minutes else "",
     }
     if message.audience == "client" and message.kind not in NO_MANAGE_LINK:
-        context["manage_url"] = _manage_url(appointment)
+        context["manage_url"] = _manage_url(appointment, short=message.channel in TEXT_CHANNELS)
     return context
 
 
-def _manage_url(appointment: Appointment) -> str:
+def _manage_url(appointment: Appointment, short: bool = False) -> str:
     try:
         from app.booking.tokens import manage_url
     except ImportError:  # online booking not in this build
         return ""
     try:
+        if short:  # a text pays per character: /m/<id>.<mac> redirects to the same page
+            from app.messaging.shortlinks import short_manage_url
+
+            return short_manage_url(appointment)
         return manage_url(appointment)
     except Exception:  # a link is a convenience; never lose the message over it
         log.exception("No manage link for appointment %s", appointment.id)

@@ -22,15 +22,22 @@ Temporary failures (network, 429, 5xx) go back to pending with an exponential ba
 (base ``PLINTH_OUTBOX_RETRY_SECONDS``, doubling, capped at one hour) until
 ``PLINTH_OUTBOX_MAX_ATTEMPTS``; permanent ones end ``failed`` with the error kept.
 
+Text messages (SMS, WhatsApp) take the same steps; their re-check also asks whether
+the client still consents (a STOP received since the message was planned cancels it),
+and one due inside the location's quiet hours goes back to pending until they end (a
+reminder that would then arrive after the visit starts is canceled instead). Twilio's
+"opted out" error (21610) fails the message and records the opt-out on the client.
+
 A batch stops claiming after ``PLINTH_OUTBOX_BATCH_SECONDS`` and enqueues what is left
 as a new batch; after ``FAILURES_BEFORE_PAUSE`` temporary failures in a row (the
 provider is down) it stops and leaves the rest pending for the sweep, instead of
 waiting out a network timeout per message.
 
-The one window for a duplicate: the provider accepted the email and the worker died
-before step 4 committed. The sweep then sends it again (at-least-once), because losing
-a reminder is worse than repeating one. Messages are sent one after another, so a
-killed worker has at most one message in that window.
+The one window for a duplicate: the provider accepted the email or text and the worker
+died before step 4 committed. The sweep then sends it again (at-least-once), because
+losing a reminder is worse than repeating one. Messages are sent one after another, so
+a killed worker has at most one message in that window. (Neither SendGrid's mail send
+nor Twilio's Messages API takes an idempotency key that would close it.)
 """
 from __future__ import annotations
 
@@ -45,8 +52,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.messaging import compose
-from app.messaging.channels import DeliveryError, PermanentFailure, TemporaryFailure
+from app.messaging import compose, consent, quiet
+from app.messaging.channels import TEXT_CHANNELS, DeliveryError, PermanentFailure, TemporaryFailure
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -67,6 +74,8 @@ ACTIVE = (AppointmentStatus.booked, AppointmentStatus.confirmed)
 # Which appointment status each event kind needs at send time.
 NEEDS_STATUS = {"cancellation": (AppointmentStatus.canceled,), "no_show": (AppointmentStatus.no_show,)}
 FAILURES_BEFORE_PAUSE = 3
+# Texts the patient is waiting for on screen: quiet hours do not hold them back.
+ASKED_FOR_NOW = {"login_code"}
 
 
 def backoff(attempt: int, base_seconds: int) -> timedelta:
@@ -121,6 +130,9 @@ def deliver(message_id: int, snapshot: compose.Snapshot | None = None) -> str:
             if reason:
                 _finish(message_id, attempt, MessageState.canceled, outcome="skipped", detail=reason)
                 return "skipped"
+            later = _quiet_until(message, snapshot, now)
+            if later is not None:
+                return _postpone(message, attempt, later)
             composed = compose.compose(message, snapshot)
             channel = snapshot.channel(message.channel)
     except Exception as exc:
@@ -143,6 +155,9 @@ def deliver(message_id: int, snapshot: compose.Snapshot | None = None) -> str:
         with unit_of_work():
             _finish(message_id, attempt, MessageState.failed, outcome="failed", detail=str(exc),
                     status_code=exc.status_code, stored=composed.stored)
+            if getattr(exc, "opted_out", False):
+                # They told the provider STOP (not us): honour it for every later text.
+                consent.opt_out_number(composed.envelope.to, reason=str(exc))
         return "failed"
     except DeliveryError as exc:
         with unit_of_work():
@@ -192,6 +207,10 @@ def still_wanted(message: Message, snapshot: compose.Snapshot | None = None, now
     """None if the message should go out now, else why not (kept as its last error)."""
     from app.messaging.settings import event_enabled, notification_settings, provider_wants
 
+    if message.channel in TEXT_CHANNELS:
+        refusal = consent.refusal(message.client)  # a STOP counts for every text not yet sent
+        if refusal:
+            return refusal
     if message.appointment_id is None:
         return None
     appointment = message.appointment
@@ -215,6 +234,36 @@ def still_wanted(message: Message, snapshot: compose.Snapshot | None = None, now
         if appointment.starts_at <= (now or utcnow()):
             return "The appointment has already started."
     return None
+
+
+def _quiet_until(message: Message, snapshot: compose.Snapshot, now: datetime) -> datetime | None:
+    """When a text that is due now in the location's quiet hours may go (None: now).
+    Planning already avoids quiet hours; this catches retries and late sweeps."""
+    if message.channel not in TEXT_CHANNELS or message.kind in ASKED_FOR_NOW:
+        return None
+    setup = compose.text_setup(message, snapshot)
+    if setup is None:
+        return None
+    allowed = quiet.next_allowed(now, setup.zone, setup.quiet_start, setup.quiet_end)
+    return allowed if allowed > now else None
+
+
+def _postpone(message: Message, attempt: int, due: datetime) -> str:
+    """Give the claim back, due at the end of the quiet hours (or cancel a reminder that
+    would then arrive after the visit starts)."""
+    if message.kind.startswith("reminder") and message.appointment is not None \
+            and due >= message.appointment.starts_at:
+        _finish(message.id, attempt, MessageState.canceled, outcome="skipped",
+                detail="Quiet hours last until the appointment; no reminder by text.")
+        return "skipped"
+    hit = db.session.execute(
+        update(Message).where(Message.id == message.id, Message.state == MessageState.sending,
+                              Message.attempts == attempt)
+        .values(state=MessageState.pending, due_at=due, attempts=attempt - 1),
+        execution_options={"synchronize_session": False}).rowcount
+    db.session.add(MessageAttempt(message_id=message.id, at=utcnow(), outcome="postponed" if hit else "late",
+                                  detail=f"Quiet hours: due again {due:%Y-%m-%d %H:%M} UTC"))
+    return "postponed"
 
 
 def _finish(message_id: int, attempt: int, state: MessageState, *, outcome: str, detail: str | None = None,
@@ -257,6 +306,8 @@ def warm_up() -> None:
 
     import app.messaging.channels.files  # noqa: F401
     import app.messaging.channels.sendgrid  # noqa: F401
+    import app.messaging.channels.textfiles  # noqa: F401
+    import app.messaging.channels.twilio  # noqa: F401
     from app.messaging import templates
 
     templates.warm_up()

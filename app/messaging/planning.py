@@ -3,8 +3,8 @@
 Runs inside the transaction of the change (see app/events.py), so the messages commit
 or roll back with it. Rules:
 
-* Booked: a confirmation to the client (if the appointment's ``notify`` is on and they
-  have an email) and to the provider (if they want it and did not book it themselves),
+* Booked: a confirmation to the client (if the appointment's ``notify`` is on; by
+  email and/or text as ``consent.routes`` decides) and to the provider (if they want it and did not book it themselves),
   due after the new-booking delay; reminders at the plan's offsets, skipping those
   already past. A rebooking whose original the client had heard about is a "change".
 * Moved: reminders are replaced (the old pending ones withdrawn, new ones planned for
@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from app import events
 from app.extensions import db
-from app.messaging import outbox
+from app.messaging import consent, outbox, quiet
 from app.messaging.compose import provider_of
 from app.messaging.offsets import reminder_schedule
 from app.messaging.settings import event_enabled, notification_settings, provider_wants, reminder_offsets
@@ -146,12 +146,26 @@ def _plan_reminders(appointment: Appointment, now) -> None:
 
 
 def _to_client(appointment: Appointment, kind: str, due, key: str, offset_minutes: int | None = None) -> None:
+    """By email, by text or both, as the client chose and consented (consent.routes);
+    a text due in the location's quiet hours waits for their end (a reminder that would
+    then arrive after the start is not sent by text)."""
     client = appointment.case.client
-    if not appointment.notify or not client.email:
+    if not appointment.notify:
         return
-    outbox.queue_email(kind, client.email, {}, key, client_id=client.id, appointment_id=appointment.id,
-                       due_at=due, location_id=appointment.location_id, audience="client",
-                       appointment_starts_at=appointment.starts_at, offset_minutes=offset_minutes)
+    fields = dict(client_id=client.id, appointment_id=appointment.id, location_id=appointment.location_id,
+                  audience="client", appointment_starts_at=appointment.starts_at, offset_minutes=offset_minutes)
+    text_settings = None
+    if (client.message_channel or "email") != "email":
+        text_settings = consent.text_settings(appointment.location_id)
+    for channel, address in consent.routes(client, kind, text_settings):
+        if channel == consent.EMAIL:
+            outbox.queue_email(kind, address, {}, key, due_at=due, **fields)
+            continue
+        text_due = quiet.next_allowed(due, appointment.location.timezone, text_settings.quiet_start,
+                                      text_settings.quiet_end)
+        if kind.startswith("reminder") and text_due >= appointment.starts_at:
+            continue
+        outbox.queue(channel, kind, address, {}, f"{key}:{channel}", due_at=text_due, **fields)
 
 
 def _to_provider(appointment: Appointment, provider: TeamMember, kind: str, due, key: str, actor) -> None:

@@ -107,13 +107,33 @@ DEFAULTS: dict[tuple[str, str], Template] = {
         " on {{ when }} is free.</p><p><a href=\"{{ claim_url }}\">Claim this time</a> (first come, first served)</p>"),
 }
 
+# Text messages (SMS, WhatsApp): only the plain text is used. Kept short: every
+# character past 160 (70 with an accent or emoji) starts another paid segment.
+SMS_PREFIX = "sms_"
+_SMS_MANAGE = "{% if manage_url %} Change/cancel: {{ manage_url }}{% endif %}"
+_SMS = {
+    "confirmation": "{{ clinic.name }}: {{ service }} booked {{ date_short }} {{ time }}, {{ location_name }}."
+                    + _SMS_MANAGE,
+    "change": "{{ clinic.name }}: your {{ service }} is now {{ date_short }} {{ time }}, {{ location_name }}."
+              + _SMS_MANAGE,
+    "cancellation": "{{ clinic.name }}: your {{ service }} on {{ date_short }} {{ time }} is canceled."
+                    "{% if location_phone %} To rebook: {{ location_phone }}{% endif %}",
+    "no_show": "{{ clinic.name }}: we missed you today.{% if location_phone %} To rebook: {{ location_phone }}"
+               "{% endif %}",
+    "reminder": "Reminder: {{ service }} {{ date_short }} {{ time }}, {{ location_name }}." + _SMS_MANAGE
+                + " Reply STOP to opt out.",
+    "login_code": "{{ code }} is your {{ clinic.name }} sign-in code ({{ minutes }} min).",
+}
+for _kind, _text in _SMS.items():
+    DEFAULTS[(SMS_PREFIX + _kind, CLIENT)] = Template("", _text, "")
+
 # What a manager's preview renders with (and what a saved template is checked against).
 _APPT_SAMPLE = {
     "client_name": "Alex", "provider_name": "Maya Chen", "service": "Physiotherapy follow-up",
     "when": "Tuesday 10 March 2026 at 09:30 EDT", "date": "Tuesday 10 March 2026", "time": "09:30",
     "timezone": "America/Toronto", "duration": 30, "location_name": "Toronto",
     "location_address": "100 King St W, Toronto", "location_phone": "+1 416 555 0100",
-    "manage_url": "https://book.example.com/manage/sample",
+    "manage_url": "https://book.example.com/manage/sample", "date_short": "Tue 10 Mar",
 }
 SAMPLES: dict[str, dict] = {
     "confirmation": _APPT_SAMPLE, "change": _APPT_SAMPLE, "cancellation": _APPT_SAMPLE,
@@ -123,12 +143,15 @@ SAMPLES: dict[str, dict] = {
     "waitlist_offer": {"service": "Massage 60 min", "when": "Friday 13 March 2026 at 14:00 EDT",
                        "provider": "Maya Chen", "claim_url": "https://book.example.com/claim/sample"},
 }
+SAMPLE_SHORT_LINK = "https://book.example.com/m/3f.k9XbQ2mTzA"
 SAMPLE_CLINIC = {"name": "Plinth Demo Clinic", "phone": "+1 416 555 0100", "email": "hello@clinic.example.com",
                  "website": "", "colour": "#2f6f8f"}
 
 
 def template_kind(kind: str) -> str:
-    """reminder_1..reminder_5 share the reminder template."""
+    """reminder_1..reminder_5 share the reminder template (by email and by text)."""
+    if kind.startswith(SMS_PREFIX):
+        return SMS_PREFIX + template_kind(kind[len(SMS_PREFIX):])
     return "reminder" if kind.startswith("reminder") else kind
 
 
@@ -245,6 +268,15 @@ class _LimitedSandbox(SandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
+def is_text(kind: str) -> bool:
+    return kind.startswith(SMS_PREFIX)
+
+
+def _sample_kind(kind: str) -> str:
+    kind = template_kind(kind)
+    return kind[len(SMS_PREFIX):] if is_text(kind) else kind
+
+
 def _env(html: bool, strict: bool) -> SandboxedEnvironment:
     return _LimitedSandbox(autoescape=html, undefined=StrictUndefined if strict else Undefined,
                            keep_trailing_newline=False)
@@ -351,7 +383,9 @@ def wrap_html(inner: str, clinic: dict) -> str:
 
 def check(template: Template, kind: str) -> list[str]:
     """Problems with a manager's template (syntax, unknown variables, sandbox, limits), for the form."""
-    context = {**SAMPLES.get(template_kind(kind), {}), "clinic": SAMPLE_CLINIC}
+    context = {**SAMPLES.get(_sample_kind(kind), {}), "clinic": SAMPLE_CLINIC}
+    if is_text(kind):
+        context["manage_url"] = SAMPLE_SHORT_LINK
     try:
         render(template, context, strict=True)
     except TemplateError as exc:
@@ -360,7 +394,10 @@ def check(template: Template, kind: str) -> list[str]:
 
 
 def preview(template: Template, kind: str) -> Rendered:
-    return render(template, {**SAMPLES.get(template_kind(kind), {}), "clinic": SAMPLE_CLINIC})
+    context = {**SAMPLES.get(_sample_kind(kind), {}), "clinic": SAMPLE_CLINIC}
+    if is_text(kind):
+        context["manage_url"] = SAMPLE_SHORT_LINK  # texts carry the short link
+    return render(template, context)
 
 
 def ensure_rows() -> int:

@@ -106,3 +106,16 @@ def _at(raw) -> datetime:
         return datetime.fromtimestamp(int(raw), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return utcnow()
+
+
+def _nest_text_routes() -> None:
+    """Twilio's webhooks and the texts' short links are public routes of messaging too:
+    registered under this blueprint, so the app registers one blueprint for all of them."""
+    from app.messaging.shortlinks import shortlinks_bp
+    from app.messaging.twilio_webhook import twilio_bp
+
+    webhook_bp.register_blueprint(twilio_bp)
+    webhook_bp.register_blueprint(shortlinks_bp)
+
+
+_nest_text_routes()

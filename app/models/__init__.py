@@ -29,7 +29,7 @@ from app.models.forms import (
 )
 from app.models.importing import ClientImport, DataExport
 from app.models.messaging import (
-    Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
+    LocationTextSettings, Message, MessageAttempt, MessageEvent, MessageState, MessageTemplate, NotificationSettings, ReminderPlan,
 )
 from app.models.online import (
     BookingConfirmation, BookingDraft, LoginCode, OfferStatus, OnlineBookingSettings, WaitlistEntry, WaitlistOffer, WaitlistOpening, WaitlistStatus,
@@ -50,7 +50,7 @@ __all__ = [
     "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
     "BookingConfirmation", "BookingDraft", "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
     "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",
-    "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
+    "LocationTextSettings", "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",
     "ReminderPlan",
     "Occupancy", "OverlapPolicy", "Payer", "PayerKind", "SessionType", "SessionTypeBillingItem",
     "Shift", "ShiftBreak", "TeamMember", "TimeBlock",

@@ -39,6 +39,14 @@ class Client(db.Model):
     online_booking_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     # The client's usual location; front desk sees clients of their own locations.
     home_location_id: Mapped[Optional[int]] = mapped_column(ForeignKey("location.id"), index=True)
+    # How the client wants to hear from the clinic: "email", "sms" or "both" (texts
+    # only with consent; app.messaging.consent decides, and falls back to email).
+    message_channel: Mapped[str] = mapped_column(String(5), default="email")
+    # Consent to text messages: when and how it was given (staff, online, import, reply);
+    # a later opt-out (STOP) wins until consent is given again (START).
+    text_consent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    text_consent_source: Mapped[Optional[str]] = mapped_column(String(20))
+    text_opted_out_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     home_location: Mapped[Optional[Location]] = relationship()

@@ -1,6 +1,6 @@
 """The message outbox and what decides what goes into it.
 
-``Message`` is one email (later also SMS) to one recipient, written in the same
+``Message`` is one email, SMS or WhatsApp message to one recipient, written in the same
 transaction as the change that causes it; Redis/RQ only deliver it (app/messaging).
 Its ``dedupe_key`` is unique, so the same message can never be created twice, and its
 ``state`` only moves through conditional UPDATEs (pending → sending → sent / failed /
@@ -14,11 +14,12 @@ Providers' own on/off preferences are the ``notify_*`` columns of TeamMember.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 from typing import Optional
 
 from sqlalchemy import (
     JSON,
+    Time,
     Boolean,
     CheckConstraint,
     Enum,
@@ -92,6 +93,8 @@ class Message(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(Text)
     ics_uid: Mapped[Optional[str]] = mapped_column(String(120))
     ics_sequence: Mapped[Optional[int]] = mapped_column(Integer)
+    # Text messages: how many SMS segments the body took (what the provider charges).
+    segments: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
@@ -227,3 +230,30 @@ class MessageTemplate(db.Model):
     def preview_path(self) -> str:
         """The Templates screen's preview of this row (listed beside it)."""
         return f"/messagetemplateview/preview/{self.id}"
+
+
+class LocationTextSettings(db.Model):
+    """Text messages (SMS, WhatsApp) for one location: the sender number, the quiet
+    hours on the location's clock and which messages go by text. No row: no texts."""
+
+    __audited__ = True
+    __tablename__ = "location_text_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), unique=True)
+    # E.164 number (or Twilio alphanumeric sender) texts come from.
+    sender_number: Mapped[str] = mapped_column(String(20))
+    # Send through WhatsApp (same provider) instead of SMS, from this number (blank: sender_number).
+    whatsapp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    whatsapp_sender: Mapped[Optional[str]] = mapped_column(String(20))
+    # No text between these wall-clock times (start after end: across midnight). Both
+    # empty: no quiet hours.
+    quiet_start: Mapped[Optional[time]] = mapped_column(Time)
+    quiet_end: Mapped[Optional[time]] = mapped_column(Time)
+    # Comma-separated kinds that go by text: confirmation, change, cancellation, no_show, reminder.
+    text_kinds: Mapped[str] = mapped_column(String(200), default="confirmation,change,cancellation,reminder")
+
+    location: Mapped[Location] = relationship()
+
+    def __repr__(self) -> str:
+        return f"Texts for {self.location}"

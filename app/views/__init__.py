@@ -12,6 +12,7 @@ from app.views.messages import (
 from app.views.billing import BILLING_MENU, InvoiceLineView
 from app.views.calendars import AppointmentView, CalendarAccessView, CalendarView, ShiftView, TimeBlockView
 from app.views.records import CaseView, ClientView
+from app.views.texts import LocationTextSettingsView, TextTemplateView
 from app.views.waitlist import OnlineBookingView, WaitlistView
 from app.views.setup import (
     BillingItemView,
@@ -43,6 +44,8 @@ MENU = [
     (NotificationSettingsView, "Notification settings", "Messages", "fa-bell"),
     (ReminderPlanView, "Reminder schedules", "Messages", "fa-clock"),
     (MessageTemplateView, "Templates", "Messages", "fa-file-text"),
+    (TextTemplateView, "Text templates", "Messages", "fa-mobile"),
+    (LocationTextSettingsView, "Text settings", "Messages", "fa-commenting"),
 ]
 
 

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterNotStartsWith
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -31,6 +32,15 @@ def _html_preview(view, value) -> Markup:
         return Markup("")
     return Markup('<iframe sandbox="" style="width:100%;height:420px;border:1px solid #ddd" srcdoc="{}"></iframe>'
                   ).format(escape(value))
+
+
+def require_csrf() -> None:
+    """A POST outside FAB's forms (preview buttons, live counts) carries the page's token."""
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
 
 
 def _pre(value) -> Markup:
@@ -61,18 +71,19 @@ class MessageView(PlinthModelView):
     # Actions are checked by their function's name: both change messages.
     method_permission_name = {**PlinthModelView.method_permission_name, "resend": "write", "cancel": "write"}
     base_order = ("due_at", "desc")
-    list_columns = ["due_at", "kind", "audience", "to_address", "state", "attempts", "delivery_status",
+    list_columns = ["due_at", "kind", "channel", "audience", "to_address", "state", "attempts", "delivery_status",
                     "last_error"]
     search_columns = ["state", "kind", "audience", "to_address", "channel", "due_at", "delivery_status"]
     show_fieldsets = [
         ("Message", {"fields": ["kind", "audience", "channel", "to_address", "client", "team_member", "appointment",
                                 "state", "due_at", "attempts", "sent_at", "last_error", "provider_message_id",
                                 "delivery_status", "dedupe_key"]}),
-        ("Content (as sent)", {"fields": ["subject", "body_text", "body_html", "ics_uid", "ics_sequence"]}),
+        ("Content (as sent)", {"fields": ["subject", "body_text", "segments", "body_html", "ics_uid",
+                                          "ics_sequence"]}),
     ]
     label_columns = {"due_at": "Due (UTC)", "to_address": "To", "sent_at": "Sent (UTC)",
                      "delivery_status": "Delivery", "last_error": "Last error / reason",
-                     "provider_message_id": "Provider's id", "body_text": "Text", "body_html": "HTML",
+                     "provider_message_id": "Provider's id", "segments": "SMS segments", "body_text": "Text", "body_html": "HTML",
                      "ics_uid": "Invite UID", "ics_sequence": "Invite sequence"}
     formatters_columns = {"body_html": lambda v: _html_preview(None, v), "body_text": _pre}
     related_views = [MessageAttemptView, MessageEventView]
@@ -183,6 +194,7 @@ class MessageTemplateView(PlinthModelView):
     include_route_methods = {"list", "show", "edit", "preview", "reset"}
     method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write"}
     base_order = ("kind", "asc")
+    base_filters = [["kind", FilterNotStartsWith, templates.SMS_PREFIX]]  # texts: TextTemplateView
     list_columns = ["kind", "audience", "subject", "updated_at", "preview_path"]
     show_columns = ["kind", "audience", "subject", "body_text", "body_html", "updated_at"]
     edit_columns = ["subject", "body_text", "body_html"]
@@ -221,11 +233,7 @@ class MessageTemplateView(PlinthModelView):
     @expose("/reset/<int:pk>", methods=["POST"])
     @has_access
     def reset(self, pk: int):
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            try:
-                validate_csrf(request.form.get("csrf_token"))
-            except ValidationError:
-                abort(400)
+        require_csrf()
         row = db.session.get(MessageTemplate, pk)
         default = templates.DEFAULTS.get((row.kind, row.audience)) if row else None
         if default is None:

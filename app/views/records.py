@@ -11,6 +11,7 @@ from app.setup.validation import check_email, check_non_negative_int, check_non_
 from app.views.base import PlinthModelView
 from app.views.billing import InvoiceView
 from app.views.forms import NotBefore, Rule
+from app.views import text_consent
 
 # Client records are kept (their visits, charges and invoices point at them): no delete.
 KEPT_RECORD_ROUTES = {"download", "delete", "muldelete"}
@@ -44,7 +45,7 @@ class CaseView(PlinthModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {"provider": [["is_provider", FilterEqual, True]]}
 
 
-class ClientView(PlinthModelView):
+class ClientView(text_consent.TextConsentMixin, PlinthModelView):
     datamodel = SQLAInterface(Client)
     exclude_route_methods = KEPT_RECORD_ROUTES
     class_permission_name = CLIENTS
@@ -56,10 +57,13 @@ class ClientView(PlinthModelView):
     add_columns = edit_columns = [
         "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
         "address_line1", "address_line2", "city", "region", "postal_code", "country", "tax_id",
-        "home_location", "alerts", "online_booking_blocked",
+        "home_location", "alerts", "online_booking_blocked", *text_consent.COLUMNS,
     ]
-    show_columns = add_columns + ["created_at"]
+    show_columns = add_columns[:-len(text_consent.COLUMNS)] + text_consent.SHOW_COLUMNS + ["created_at"]
+    add_form_extra_fields = edit_form_extra_fields = text_consent.TextConsentMixin._text_form_fields(None)
+    formatters_columns = text_consent.FORMATTERS
     label_columns = {
+        **text_consent.LABELS,
         "address_line1": "Address", "address_line2": "Address (line 2)", "tax_id": "Tax id",
         "online_booking_blocked": "Blocked from online booking", "home_location": "Usual location",
         "id": "File",

@@ -86,3 +86,23 @@ def sendgrid(app, stub, monkeypatch):
     monkeypatch.setitem(app.config, "SENDGRID_API_KEY", "SG.test-key")
     monkeypatch.setitem(app.config, "SENDGRID_API_HOST", stub.url)
     return stub
+
+
+@pytest.fixture()
+def twilio_stub():
+    from tests.messaging.twilio_stub import TwilioStub
+
+    server = TwilioStub().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def twilio(app, twilio_stub, monkeypatch):
+    """The app sends texts through Twilio's client to the local stub."""
+    from tests.messaging.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+
+    monkeypatch.setitem(app.config, "TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setitem(app.config, "TWILIO_API_BASE", twilio_stub.url)
+    return twilio_stub

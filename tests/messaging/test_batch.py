@@ -141,7 +141,7 @@ def test_a_batch_costs_a_constant_number_of_statements_per_message(db, scene, se
     three, six = ([s for s in statements if not s.startswith("BEGIN")] for statements in (three, six))
     per_message = (len(six) - len(three)) / 3  # (SQLite's BEGIN IMMEDIATE aside)
     assert per_message == 4, six
-    assert len(three) - 3 * per_message == 3, three  # settings, clinic, templates
+    assert len(three) - 3 * per_message == 4, three  # settings, clinic, templates, text settings
 
 
 def test_a_batch_past_its_time_budget_enqueues_the_rest(app, db, sendgrid, queue, monkeypatch):

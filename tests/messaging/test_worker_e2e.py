@@ -48,6 +48,7 @@ class Workers:
     def __init__(self, app, queue: str, stub, tmp_path: Path) -> None:
         self.app, self.queue, self.stub, self.tmp_path = app, queue, stub, tmp_path
         self.procs: list[subprocess.Popen] = []
+        self.twilio = None  # a TwilioStub: texts go there too
 
     def start(self) -> subprocess.Popen:
         env = {**os.environ, "DATABASE_URL": self.app.config["SQLALCHEMY_DATABASE_URI"],
@@ -55,6 +56,10 @@ class Workers:
                "SENDGRID_API_KEY": "SG.test-key", "SENDGRID_API_HOST": self.stub.url,
                "PLINTH_OUTBOX_SWEEP_SECONDS": "1", "PLINTH_OUTBOX_STUCK_SECONDS": "5",
                "PLINTH_OUTBOX_RETRY_SECONDS": "1", "PLINTH_OUTBOX_BATCH_SECONDS": "5"}
+        if self.twilio is not None:
+            from tests.messaging.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+
+            env.update(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=AUTH_TOKEN, TWILIO_API_BASE=self.twilio.url)
         with (self.tmp_path / f"worker{len(self.procs)}.log").open("wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "app.tasks.worker", "--queue", self.queue], cwd=ROOT,
                                     env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -121,6 +126,60 @@ def test_sigkill_mid_batch_then_restart_sends_every_message_once(app, db, stub, 
     # At-least-once: only a send the provider accepted just before the kill, whose result
     # was not yet recorded, can go twice (one per killed work horse).
     assert duplicates <= 1
+
+
+@pytest.fixture()
+def texts(db, people, workers, twilio_stub):
+    """Workers send texts to the Twilio stub; one consenting client; a location sender
+    without quiet hours (the test runs at any hour). Returns (stub, client id)."""
+    from app.messaging import consent
+    from app.models import LocationTextSettings
+    from tests import factories
+
+    workers.twilio = twilio_stub
+    with unit_of_work():
+        client = factories.make_client(phone="+14165550100", message_channel="sms")
+        consent.give_consent(client, "staff")
+        db.session.add(LocationTextSettings(location_id=people.location.id, sender_number="+14165550000"))
+    return twilio_stub, client.id
+
+
+def queue_texts(n: int, client_id: int, key: str) -> list[int]:
+    with unit_of_work():
+        return [outbox.queue("sms", "login_code", f"+1416555{i:04d}", {"code": f"{i:06d}", "minutes": 10},
+                             f"{key}:{i}", client_id=client_id).id for i in range(n)]
+
+
+def test_sigkill_mid_batch_of_texts_then_restart_sends_every_text_once(app, db, texts, workers):
+    twilio, client_id = texts
+    twilio.delay = 0.03
+    n = 120
+    ids = queue_texts(n, client_id, "kill-sms")
+    first = workers.start()
+    wait_for(lambda: len(twilio.accepted()) >= 25, 60, workers, "the first texts")
+    workers.kill(first)
+    at_kill = len(twilio.accepted())
+    assert at_kill < n, "the batch finished before the kill; make it bigger"
+    workers.start()
+    wait_for(lambda: count(MessageState.sent) == n, 120, workers, "every text sent after the restart")
+    assert sorted(set(twilio.message_ids())) == sorted(ids)
+    duplicates = twilio.duplicates()
+    print(f"\nSIGKILL after {at_kill}/{n} texts: {duplicates} duplicate(s)")
+    assert duplicates <= 1  # as for email: only the one text in flight when the horse died
+
+
+def test_a_flushed_redis_loses_no_text(app, db, texts, workers, queue):
+    twilio, client_id = texts
+    ids = queue_texts(10, client_id, "flush-sms")
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    jobs = connection.lrange(f"rq:queue:{queue}", 0, -1)
+    markers = list(connection.scan_iter(f"plinth:outbox:{queue}:*"))
+    assert jobs and len(markers) == len(ids)
+    connection.delete(f"rq:queue:{queue}", *[b"rq:job:" + job for job in jobs], *markers)
+    connection.close()
+    workers.start()
+    wait_for(lambda: count(MessageState.sent) == 10, 60, workers, "the sweep to resend the texts after the flush")
+    assert sorted(twilio.message_ids()) == sorted(ids) and twilio.duplicates() == 0
 
 
 def test_bookings_succeed_without_redis_and_their_messages_go_out_later(app, db, scene, stub, workers,

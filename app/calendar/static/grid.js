@@ -292,7 +292,8 @@
     alerts.hidden = !shown.client.alerts;
     const facts = [
       ["When", shown.when], ["Session", shown.session_type], ["Status", LABELS[shown.status]],
-      ["Phone", shown.client.phone], ["Email", shown.client.email], ["Case", shown.case.title],
+      ["Phone", shown.client.phone], ["Email", shown.client.email], ["Messages", shown.client.messages],
+      ["Case", shown.case.title],
       ["Payer", shown.case.payer + (shown.case.claim_number ? " · " + shown.case.claim_number : "")],
       ["Visits", shown.case.authorised_visits === null ? "" :
         shown.case.visits_used + " of " + shown.case.authorised_visits + " authorised"],
