@@ -93,3 +93,12 @@ def local_today(where, now: datetime | None = None) -> date:
     location = getattr(where, "location", where)
     zone = getattr(location, "timezone", location)
     return to_local(now or utcnow(), zone).date()
+
+
+def zone_country(zone: str | None) -> str | None:
+    """The ISO country of a time zone (America/Toronto -> CA, Europe/Lisbon -> PT), from
+    CLDR through Babel; None for zones of no country (UTC)."""
+    from babel.core import get_global
+
+    country = get_global("zone_territories").get(zone or "")
+    return country if country and country != "ZZ" else None

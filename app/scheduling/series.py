@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
 from app.scheduling.rules import check_case
 from app.timeutil import to_local, to_utc
@@ -85,10 +86,12 @@ class Occurrence:
 
 
 def preview(*, case: Case, session_type: SessionType, calendar: Calendar, pattern: Pattern,
-            now: datetime | None = None, alternatives: int = 3) -> list[Occurrence]:
+            now: datetime | None = None, alternatives: int = 3, step_minutes: int | None = None) -> list[Occurrence]:
     """Each date of the series with "free" or its reasons plus the nearest free
-    alternatives: the same day first (closest to the asked time), then the next days."""
+    alternatives (on the clinic's time step): the same day first (closest to the asked
+    time), then the next days."""
     zone = ZoneInfo(calendar.location.timezone)
+    step_minutes = step_minutes or slot_step_minutes()
     result = []
     for day in occurrence_days(pattern):
         start = to_utc(day, pattern.at, zone)
@@ -101,18 +104,19 @@ def preview(*, case: Case, session_type: SessionType, calendar: Calendar, patter
         occurrence = Occurrence(day, start, problems)
         if problems:
             occurrence.alternatives = nearest_free(session_type=session_type, calendar=calendar, wanted=start,
-                                                   now=now, limit=alternatives)
+                                                   now=now, limit=alternatives, step_minutes=step_minutes)
         result.append(occurrence)
     return result
 
 
 def nearest_free(*, session_type: SessionType, calendar: Calendar, wanted: datetime, now: datetime | None,
-                 limit: int = 3, days_ahead: int = 7) -> list[availability.Slot]:
+                 limit: int = 3, days_ahead: int = 7, step_minutes: int | None = None) -> list[availability.Slot]:
     """Free starts nearest to ``wanted``: that day's, closest first, then following days'."""
     zone = ZoneInfo(calendar.location.timezone)
     day = to_local(wanted, zone).date()
     slots = availability.find_slots(session_type=session_type, provider_calendars=[calendar], start_day=day,
-                                    end_day=day + timedelta(days=days_ahead), now=now, any_provider=False)
+                                    end_day=day + timedelta(days=days_ahead), now=now, any_provider=False,
+                                    step_minutes=step_minutes or slot_step_minutes())
     same_day = sorted((s for s in slots if to_local(s.start, zone).date() == day),
                       key=lambda s: abs(s.start - wanted))
     later = [s for s in slots if to_local(s.start, zone).date() > day]
@@ -121,9 +125,10 @@ def nearest_free(*, session_type: SessionType, calendar: Calendar, wanted: datet
 
 def create(*, case: Case, session_type: SessionType, calendar: Calendar, pattern: Pattern, actor,
            skip_days: set[date] = frozenset(), now: datetime | None = None, notify: bool = True,
-           notes: str | None = None) -> tuple[str, list[booking.Booking]]:
+           notes: str | None = None, step_minutes: int | None = None) -> tuple[str, list[booking.Booking]]:
     """Book every date of the series (except ``skip_days``) or none: a date that cannot be
     booked refuses the whole series, naming each such date and why."""
+    step_minutes = step_minutes or slot_step_minutes()
     series_id = str(uuid.uuid4())
     zone = ZoneInfo(calendar.location.timezone)
     bookings, problems = [], []
@@ -134,7 +139,8 @@ def create(*, case: Case, session_type: SessionType, calendar: Calendar, pattern
             with db.session.begin_nested():
                 bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
                                              start=to_utc(day, pattern.at, zone), actor=actor, now=now,
-                                             series_id=series_id, notify=notify, notes=notes))
+                                             series_id=series_id, notify=notify, notes=notes,
+                                             step_minutes=step_minutes))
         except Conflict as refused:
             problems += [Problem(f"{day:%a %d %b}: {p.message}", details={**p.details, "day": day.isoformat()})
                          for p in refused.problems]
