@@ -9,8 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import MO, WEEKLY, rrule
 from sqlalchemy import select
 
 from app.errors import Conflict, Problem, ValidationFailed
@@ -50,27 +52,19 @@ class Pattern:
 
 
 def occurrence_days(pattern: Pattern) -> list[date]:
-    """The dates of the series, in order (pure)."""
+    """The dates of the series, in order (pure): a weekly rule (dateutil's ``rrule``)
+    every ``every_weeks`` weeks counted from the first day's week (weeks start on Monday)."""
     if pattern.problems():
         raise ValidationFailed("The repeat pattern is not valid.", pattern.problems())
-    week_start = pattern.first_day - timedelta(days=pattern.first_day.weekday())
-    days: list[date] = []
-    week = 0
-    while True:
-        for weekday in sorted(pattern.weekdays):
-            day = week_start + timedelta(weeks=week, days=weekday)
-            if day < pattern.first_day:
-                continue
-            if pattern.until is not None and day > pattern.until:
-                return days
-            days.append(day)
-            if len(days) == (pattern.count or MAX_OCCURRENCES):
-                if pattern.count is None and day < pattern.until:
-                    raise ValidationFailed(
-                        f"Until {pattern.until:%d %b %Y} makes more than {MAX_OCCURRENCES} sessions; choose an earlier end.",
-                        [Problem("Too many sessions.", field="until")])
-                return days
-        week += pattern.every_weeks
+    until = datetime.combine(pattern.until, time()) if pattern.until is not None else None
+    rule = rrule(WEEKLY, dtstart=datetime.combine(pattern.first_day, time()), interval=pattern.every_weeks,
+                 byweekday=sorted(pattern.weekdays), wkst=MO, count=pattern.count, until=until)
+    days = [moment.date() for moment in islice(rule, MAX_OCCURRENCES)]
+    if pattern.count is None and len(days) == MAX_OCCURRENCES and days[-1] < pattern.until:
+        raise ValidationFailed(
+            f"Until {pattern.until:%d %b %Y} makes more than {MAX_OCCURRENCES} sessions; choose an earlier end.",
+            [Problem("Too many sessions.", field="until")])
+    return days
 
 
 @dataclass
