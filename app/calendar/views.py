@@ -27,6 +27,7 @@ from app.security import (
     in_scope,
     visible_calendar_ids,
 )
+from app.timeutil import local_today
 
 MAX_RANGE_DAYS = 42
 
@@ -80,7 +81,8 @@ class CalendarGridView(BaseView):
         may = self.appbuilder.sm.has_access
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
-            today=date.today().isoformat(), username=user.username,
+            # The grid opens on today at the first location shown, not on the server's date.
+            today=local_today(locations[0] if locations else "UTC").isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
             payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
             slot_step=slot_step_minutes(),
