@@ -122,3 +122,10 @@ def local_part_of_utc_text(value: str | None, zone: str | None, part: str):
     if part == "hour":
         return local.hour
     raise ValueError(f"unknown part {part!r}")
+def zone_country(zone: str | None) -> str | None:
+    """The ISO country of a time zone (America/Toronto -> CA, Europe/Lisbon -> PT), from
+    CLDR through Babel; None for zones of no country (UTC)."""
+    from babel.core import get_global
+
+    country = get_global("zone_territories").get(zone or "")
+    return country if country and country != "ZZ" else None

@@ -121,7 +121,7 @@ class GridBookingApi(BaseApi):
                 case=case, session_type=session_type, calendar=calendar, pattern=pattern, actor=acting_user(),
                 skip_days=set(data["skip_days"]),
                 replacements=[repeat.Replacement(r["day"], r["start"]) for r in data["replacements"]],
-                notify=data["notify"], notes=data["notes"], original=original)
+                notify=data["notify"], notes=data["notes"], original=original, step_minutes=_step())
             body = {"series_id": series_id,
                     "appointments": [appointment_json(b.appointment, b.warnings) for b in bookings]}
         return self.response(201, **body)

@@ -6,7 +6,6 @@ the user may see, and a write may not move a row out of the writer's own scope.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -15,6 +14,7 @@ from app.api.rules import EMAIL, PHONE, money, non_negative_int
 from app.errors import Problem
 from app.models import Case, Client
 from app.security import CASES, CLIENTS, case_scope, client_scope, writable
+from app.timeutil import local_today
 
 _CLIENT_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
@@ -40,7 +40,7 @@ class ClientApi(PlinthModelApi):
     field_rules = {"email": EMAIL, "phone": PHONE}
 
     def validate_item(self, item: Client) -> Iterable[Problem]:
-        if item.date_of_birth and item.date_of_birth > date.today():
+        if item.date_of_birth and item.date_of_birth > local_today(item.home_location or "UTC"):
             yield Problem("The date of birth is in the future.", "date_of_birth")
 
 

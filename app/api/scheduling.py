@@ -27,6 +27,7 @@ from app.ids import numbers_fit
 from app.errors import Conflict, DomainError, Forbidden, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, CalendarKind, Case, Location, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking, series, shifts
 from app.scheduling.booking import is_concurrency_error
 from app.security import (
@@ -253,7 +254,7 @@ def _changeable(appointment: Appointment) -> Appointment:
 
 
 def _step() -> int:
-    return current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15)
+    return slot_step_minutes()
 
 
 class SchedulingApi(BaseApi):
@@ -487,7 +488,8 @@ class SchedulingApi(BaseApi):
         """
         _, case, session_type, calendar, pattern = self._pattern_request()
         zone = calendar.location.timezone
-        occurrences = series.preview(case=case, session_type=session_type, calendar=calendar, pattern=pattern)
+        occurrences = series.preview(case=case, session_type=session_type, calendar=calendar, pattern=pattern,
+                                     step_minutes=_step())
         db.session.rollback()
         return self.response(200, occurrences=[{
             "day": o.day.isoformat(), "start": _iso(o.start, zone), "free": o.free,
@@ -510,7 +512,7 @@ class SchedulingApi(BaseApi):
             data, case, session_type, calendar, pattern = self._pattern_request()
             series_id, bookings = series.create(
                 case=case, session_type=session_type, calendar=calendar, pattern=pattern, actor=acting_user(),
-                skip_days=set(data["skip_days"]), notify=data["notify"], notes=data["notes"])
+                skip_days=set(data["skip_days"]), notify=data["notify"], notes=data["notes"], step_minutes=_step())
             body = {"series_id": series_id,
                     "appointments": [appointment_json(b.appointment, b.warnings) for b in bookings]}
         return self.response(201, **body)

@@ -21,7 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.models.clinic import DEFAULT_PHONE_REGION
 from app.setup.validation import InvalidValue, check_email, check_phone
+from app.timeutil import local_today
 
 WEEKDAYS = [SelectChoice(str(n), name) for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
 
@@ -45,13 +47,16 @@ def _email(form, field):
 
 def _phone(form, field):
     try:
-        field.data = check_phone(field.data)
+        # The view sets the booking location's region (Location.phone_region).
+        field.data = check_phone(field.data, getattr(form, "phone_region", DEFAULT_PHONE_REGION))
     except InvalidValue as exc:
         raise ValidationError(str(exc)) from exc
 
 
 def _birth_date(form, field):
-    if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+    # The view sets today at the booking's location; the server's own date is no clinic's.
+    today = getattr(form, "today", None) or local_today("UTC")
+    if field.data and not date(1900, 1, 1) <= field.data <= today:
         raise ValidationError("Please check your date of birth.")
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +29,7 @@ from app.models import (
     SessionType,
     clinic_settings,
 )
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
 from app.scheduling.availability import ONLINE
 from app.timeutil import local_today, to_local
@@ -77,7 +77,7 @@ class Choice:
 
 
 def step_minutes() -> int:
-    return current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15)
+    return slot_step_minutes()
 
 
 def clinic_phone(calendar: Calendar | None = None) -> str | None:

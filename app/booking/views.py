@@ -35,6 +35,7 @@ from app.booking.forms import (
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Appointment, Calendar, Client, SessionType, clinic_settings, online_booking_settings
+from app.models.clinic import DEFAULT_PHONE_REGION
 from app.scheduling.availability import Slot
 from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
@@ -146,14 +147,28 @@ def _need(step: str):
 
 
 # --- rendering helpers ----------------------------------------------------------------------
-def _zone() -> ZoneInfo:
+def _page_location():
     calendar = _fixed_calendar()
     location = calendar.location if calendar else None
     if location is None and _location_id():
         from app.models import Location
 
         location = db.session.get(Location, _location_id())
+    return location
+
+
+def _zone() -> ZoneInfo:
+    location = _page_location()
     return ZoneInfo(location.timezone if location else "UTC")
+
+
+def _at_this_location(form):
+    """A patient's form read where the booking is: local phone numbers in the location's
+    country, the date of birth against the location's today."""
+    location = _page_location()
+    form.phone_region = location.phone_region if location else DEFAULT_PHONE_REGION
+    form.today = local_today(_zone())
+    return form
 
 
 def local(instant: datetime, zone: ZoneInfo) -> datetime:
@@ -454,6 +469,7 @@ def details():
     form_class = ReturningDetailsForm if client is not None else DetailsForm
     form = form_class(data=_details_form_data(saved) if request.method == "GET" else None)
     form.payer_id.choices = _payer_choices()
+    _at_this_location(form)
     if form.validate_on_submit():
         if form.is_bot():
             return _bot_response()
@@ -756,6 +772,7 @@ def join_waitlist():
     client = _verified_client()
     form = WaitlistForm(data=_waitlist_defaults(client) if request.method == "GET" else None)
     form.payer_id.choices = _payer_choices()
+    _at_this_location(form)
     if form.validate_on_submit():
         if form.is_bot():
             return _bot_response()

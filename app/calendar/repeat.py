@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, Case, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import booking, series
 from app.timeutil import to_local
 
@@ -30,7 +31,9 @@ class Replacement:
 
 def book_repeat(*, case: Case, session_type: SessionType, calendar: Calendar, pattern: series.Pattern, actor,
                 skip_days: set[date], replacements: list[Replacement], notify: bool = True,
-                notes: str | None = None, original: Appointment | None = None) -> tuple[str, list[booking.Booking]]:
+                notes: str | None = None, original: Appointment | None = None,
+                step_minutes: int | None = None) -> tuple[str, list[booking.Booking]]:
+    step_minutes = step_minutes or slot_step_minutes()
     days = series.occurrence_days(pattern)
     replaced = {r.day for r in replacements}
     strays = sorted(replaced - set(days))
@@ -46,7 +49,7 @@ def book_repeat(*, case: Case, session_type: SessionType, calendar: Calendar, pa
         try:
             series_id, bookings = series.create(case=case, session_type=session_type, calendar=calendar,
                                                 pattern=pattern, actor=actor, skip_days=skipped,
-                                                notify=notify, notes=notes)
+                                                notify=notify, notes=notes, step_minutes=step_minutes)
         except Conflict as refused:
             problems += refused.problems
     series_id = series_id or str(uuid.uuid4())
@@ -56,7 +59,7 @@ def book_repeat(*, case: Case, session_type: SessionType, calendar: Calendar, pa
             with db.session.begin_nested():
                 bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
                                              start=replacement.start, actor=actor, series_id=series_id,
-                                             notify=notify, notes=notes))
+                                             notify=notify, notes=notes, step_minutes=step_minutes))
         except Conflict as refused:
             local = to_local(replacement.start, zone)
             problems += [Problem(f"{local:%a %d %b %H:%M} (instead of {replacement.day:%a %d %b}): {p.message}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
-from app.models.settings import clinic_settings
+from app.models.settings import clinic_settings, slot_step_minutes
 from app.record_reads import log_read
 from app.security import (
     APPOINTMENTS,
@@ -28,6 +28,7 @@ from app.security import (
     in_scope,
     visible_calendar_ids,
 )
+from app.timeutil import local_today
 
 MAX_RANGE_DAYS = 42
 
@@ -81,10 +82,11 @@ class CalendarGridView(BaseView):
         may = self.appbuilder.sm.has_access
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
-            today=date.today().isoformat(), username=user.username,
+            # The grid opens on today at the first location shown, not on the server's date.
+            today=local_today(locations[0] if locations else "UTC").isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
             payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
-            slot_step=current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15),
+            slot_step=slot_step_minutes(),
             notify_by_default=clinic_settings().notify_by_default,
             may_block=may(WRITE, TIME_BLOCKS), may_open_case=may(WRITE, CASES),
         )

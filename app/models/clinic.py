@@ -8,6 +8,11 @@ from sqlalchemy import Boolean, CheckConstraint, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.timeutil import zone_country
+
+# Where phone numbers are read when a location says nothing of its country (the demo's
+# and the first clinics' home).
+DEFAULT_PHONE_REGION = "CA"
 
 
 class Location(db.Model):
@@ -22,7 +27,7 @@ class Location(db.Model):
     city: Mapped[Optional[str]] = mapped_column(String(100))
     region: Mapped[Optional[str]] = mapped_column(String(100))
     postal_code: Mapped[Optional[str]] = mapped_column(String(20))
-    country: Mapped[Optional[str]] = mapped_column(String(2))
+    country: Mapped[Optional[str]] = mapped_column(String(2))  # ISO 3166 (CA, PT); read through phone_region
     phone: Mapped[Optional[str]] = mapped_column(String(20))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     tax_id: Mapped[Optional[str]] = mapped_column(String(50))
@@ -32,6 +37,12 @@ class Location(db.Model):
     grid_end: Mapped[Optional[time]] = mapped_column(Time)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[Optional[str]] = mapped_column(Text)
+
+    @property
+    def phone_region(self) -> str:
+        """The one rule for the country a local phone number is read in: the location's
+        country, else its time zone's (Lisboa -> PT), else DEFAULT_PHONE_REGION."""
+        return (self.country or zone_country(self.timezone) or DEFAULT_PHONE_REGION).upper()
 
     __table_args__ = (
         CheckConstraint(

@@ -35,10 +35,15 @@ class ClinicSettings(db.Model):
     notify_by_default: Mapped[bool] = mapped_column(Boolean, default=True)
     # After this many no-shows a client may no longer book online (None: never blocked).
     no_show_block_after: Mapped[Optional[int]] = mapped_column(Integer, default=3)
+    # The calendar's time step in minutes: the grid, the times offered and the alternatives
+    # for a repeat (None: PLINTH_SLOT_STEP_MINUTES). Read through slot_step_minutes().
+    slot_step_minutes: Mapped[Optional[int]] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint("no_show_block_after IS NULL OR no_show_block_after > 0",
                         name="ck_clinic_settings_no_show_block_positive"),
+        CheckConstraint("slot_step_minutes IS NULL OR (slot_step_minutes > 0 AND slot_step_minutes <= 120)",
+                        name="ck_clinic_settings_slot_step_range"),
     )
 
     def __repr__(self) -> str:
@@ -66,3 +71,15 @@ def clinic_settings() -> ClinicSettings:
 
     return singleton(ClinicSettings, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
                      currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")
+
+
+def slot_step_minutes() -> int:
+    """The one home of the calendar's time step: the clinic's setting (Setup → Clinic
+    settings), else the installation's PLINTH_SLOT_STEP_MINUTES. Edges (the API, the grid,
+    the booking site) read it once per request and pass it down. Reading creates no row."""
+    from flask import current_app
+
+    row = db.session.get(ClinicSettings, 1)
+    if row is not None and row.slot_step_minutes:
+        return row.slot_step_minutes
+    return current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import MO, WEEKLY, rrule
 from sqlalchemy import select
 
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
 from app.scheduling.rules import check_case
 from app.timeutil import to_local, to_utc
@@ -49,27 +52,19 @@ class Pattern:
 
 
 def occurrence_days(pattern: Pattern) -> list[date]:
-    """The dates of the series, in order (pure)."""
+    """The dates of the series, in order (pure): a weekly rule (dateutil's ``rrule``)
+    every ``every_weeks`` weeks counted from the first day's week (weeks start on Monday)."""
     if pattern.problems():
         raise ValidationFailed("The repeat pattern is not valid.", pattern.problems())
-    week_start = pattern.first_day - timedelta(days=pattern.first_day.weekday())
-    days: list[date] = []
-    week = 0
-    while True:
-        for weekday in sorted(pattern.weekdays):
-            day = week_start + timedelta(weeks=week, days=weekday)
-            if day < pattern.first_day:
-                continue
-            if pattern.until is not None and day > pattern.until:
-                return days
-            days.append(day)
-            if len(days) == (pattern.count or MAX_OCCURRENCES):
-                if pattern.count is None and day < pattern.until:
-                    raise ValidationFailed(
-                        f"Until {pattern.until:%d %b %Y} makes more than {MAX_OCCURRENCES} sessions; choose an earlier end.",
-                        [Problem("Too many sessions.", field="until")])
-                return days
-        week += pattern.every_weeks
+    until = datetime.combine(pattern.until, time()) if pattern.until is not None else None
+    rule = rrule(WEEKLY, dtstart=datetime.combine(pattern.first_day, time()), interval=pattern.every_weeks,
+                 byweekday=sorted(pattern.weekdays), wkst=MO, count=pattern.count, until=until)
+    days = [moment.date() for moment in islice(rule, MAX_OCCURRENCES)]
+    if pattern.count is None and len(days) == MAX_OCCURRENCES and days[-1] < pattern.until:
+        raise ValidationFailed(
+            f"Until {pattern.until:%d %b %Y} makes more than {MAX_OCCURRENCES} sessions; choose an earlier end.",
+            [Problem("Too many sessions.", field="until")])
+    return days
 
 
 @dataclass
@@ -85,10 +80,12 @@ class Occurrence:
 
 
 def preview(*, case: Case, session_type: SessionType, calendar: Calendar, pattern: Pattern,
-            now: datetime | None = None, alternatives: int = 3) -> list[Occurrence]:
+            now: datetime | None = None, alternatives: int = 3, step_minutes: int | None = None) -> list[Occurrence]:
     """Each date of the series with "free" or its reasons plus the nearest free
-    alternatives: the same day first (closest to the asked time), then the next days."""
+    alternatives (on the clinic's time step): the same day first (closest to the asked
+    time), then the next days."""
     zone = ZoneInfo(calendar.location.timezone)
+    step_minutes = step_minutes or slot_step_minutes()
     result = []
     for day in occurrence_days(pattern):
         start = to_utc(day, pattern.at, zone)
@@ -101,18 +98,19 @@ def preview(*, case: Case, session_type: SessionType, calendar: Calendar, patter
         occurrence = Occurrence(day, start, problems)
         if problems:
             occurrence.alternatives = nearest_free(session_type=session_type, calendar=calendar, wanted=start,
-                                                   now=now, limit=alternatives)
+                                                   now=now, limit=alternatives, step_minutes=step_minutes)
         result.append(occurrence)
     return result
 
 
 def nearest_free(*, session_type: SessionType, calendar: Calendar, wanted: datetime, now: datetime | None,
-                 limit: int = 3, days_ahead: int = 7) -> list[availability.Slot]:
+                 limit: int = 3, days_ahead: int = 7, step_minutes: int | None = None) -> list[availability.Slot]:
     """Free starts nearest to ``wanted``: that day's, closest first, then following days'."""
     zone = ZoneInfo(calendar.location.timezone)
     day = to_local(wanted, zone).date()
     slots = availability.find_slots(session_type=session_type, provider_calendars=[calendar], start_day=day,
-                                    end_day=day + timedelta(days=days_ahead), now=now, any_provider=False)
+                                    end_day=day + timedelta(days=days_ahead), now=now, any_provider=False,
+                                    step_minutes=step_minutes or slot_step_minutes())
     same_day = sorted((s for s in slots if to_local(s.start, zone).date() == day),
                       key=lambda s: abs(s.start - wanted))
     later = [s for s in slots if to_local(s.start, zone).date() > day]
@@ -121,9 +119,10 @@ def nearest_free(*, session_type: SessionType, calendar: Calendar, wanted: datet
 
 def create(*, case: Case, session_type: SessionType, calendar: Calendar, pattern: Pattern, actor,
            skip_days: set[date] = frozenset(), now: datetime | None = None, notify: bool = True,
-           notes: str | None = None) -> tuple[str, list[booking.Booking]]:
+           notes: str | None = None, step_minutes: int | None = None) -> tuple[str, list[booking.Booking]]:
     """Book every date of the series (except ``skip_days``) or none: a date that cannot be
     booked refuses the whole series, naming each such date and why."""
+    step_minutes = step_minutes or slot_step_minutes()
     series_id = str(uuid.uuid4())
     zone = ZoneInfo(calendar.location.timezone)
     bookings, problems = [], []
@@ -134,7 +133,8 @@ def create(*, case: Case, session_type: SessionType, calendar: Calendar, pattern
             with db.session.begin_nested():
                 bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
                                              start=to_utc(day, pattern.at, zone), actor=actor, now=now,
-                                             series_id=series_id, notify=notify, notes=notes))
+                                             series_id=series_id, notify=notify, notes=notes,
+                                             step_minutes=step_minutes))
         except Conflict as refused:
             problems += [Problem(f"{day:%a %d %b}: {p.message}", details={**p.details, "day": day.isoformat()})
                          for p in refused.problems]

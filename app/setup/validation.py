@@ -125,6 +125,15 @@ def check_non_negative_int(value, label: str) -> int:
     return int(value)
 
 
+def check_slot_step(value) -> int | None:
+    """The calendar's time step: empty (the installation's default) or 1 to 120 minutes."""
+    if value is None or value == "":
+        return None
+    if not 1 <= int(value) <= 120:
+        raise InvalidValue("The time step is a whole number of minutes from 1 to 120 (e.g. 10, 15 or 30).")
+    return int(value)
+
+
 def check_shift(start: time, end: time, breaks: list[tuple[time, time]]) -> list[str]:
     """Every problem with a shift and its breaks (empty when it is sound)."""
     problems = []

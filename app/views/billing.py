@@ -37,7 +37,14 @@ from app.security import (
     current_user,
     invoice_scope,
 )
-from app.setup.validation import check_colour, check_email, check_non_negative_int, check_non_negative_money, check_phone
+from app.setup.validation import (
+    check_colour,
+    check_email,
+    check_non_negative_int,
+    check_non_negative_money,
+    check_phone,
+    check_slot_step,
+)
 from app.timeutil import to_local, utcnow
 from app.views.base import PlinthModelView, ReadOnlyModelView
 from app.views.forms import Rule
@@ -177,14 +184,17 @@ class ClinicSettingsView(PlinthModelView):
     default_view = "settings"
     list_columns = ["clinic_name", "currency", "notify_by_default", "no_show_block_after"]
     edit_columns = show_columns = ["clinic_name", "legal_name", "logo", "brand_colour", "phone", "email", "website",
-                                   "currency", "notify_by_default", "no_show_block_after"]
+                                   "currency", "notify_by_default", "no_show_block_after", "slot_step_minutes"]
     label_columns = {"notify_by_default": "“Send notification” ticked when booking",
                      "no_show_block_after": "Block online booking after this many no-shows",
-                     "logo": "Logo (path under static/ or data: URI)"}
+                     "logo": "Logo (path under static/ or data: URI)",
+                     "slot_step_minutes": "Calendar time step (minutes)"}
     description_columns = {"no_show_block_after": "Empty: never block. A manager can lift a block on the client.",
-                           "currency": "ISO code, e.g. CAD, EUR."}
+                           "currency": "ISO code, e.g. CAD, EUR.",
+                           "slot_step_minutes": "The grid's rows, the times offered online and the alternatives for "
+                                                "a repeat. Empty: the installation's PLINTH_SLOT_STEP_MINUTES."}
     validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)],
-                          "brand_colour": [Rule(check_colour)]}
+                          "brand_colour": [Rule(check_colour)], "slot_step_minutes": [Optional(), Rule(check_slot_step)]}
 
     @expose("/settings/")
     @has_access

@@ -1,0 +1,35 @@
+"""A local phone number is read in its location's country: Location.phone_region is the
+one rule (the location's country, else its time zone's, else Canada)."""
+from __future__ import annotations
+
+import pytest
+
+from app.models import Location
+from app.setup.validation import InvalidValue, check_phone
+
+
+@pytest.mark.parametrize(("country", "zone", "region"), [
+    ("PT", "America/Toronto", "PT"),     # the country given wins
+    ("pt", "America/Toronto", "PT"),
+    (None, "Europe/Lisbon", "PT"),       # else the time zone's country
+    (None, "America/Toronto", "CA"),
+    (None, "Europe/Paris", "FR"),
+    (None, "UTC", "CA"),                 # a zone of no country: the default
+])
+def test_the_phone_region_is_the_locations_country_else_its_zones(country, zone, region):
+    assert Location(name="L", timezone=zone, country=country, invoice_prefix="L").phone_region == region
+
+
+@pytest.mark.parametrize(("number", "zone", "e164"), [
+    ("912 345 678", "Europe/Lisbon", "+351912345678"),   # a Lisbon mobile, written locally
+    ("(416) 555-0123", "America/Toronto", "+14165550123"),
+    ("+351 912 345 678", "America/Toronto", "+351912345678"),  # a country code is read anywhere
+])
+def test_local_numbers_are_read_in_the_locations_country(number, zone, e164):
+    region = Location(name="L", timezone=zone, invoice_prefix="L").phone_region
+    assert check_phone(number, region) == e164
+
+
+def test_a_lisbon_number_is_not_a_canadian_one():
+    with pytest.raises(InvalidValue):
+        check_phone("912 345 678", "CA")
