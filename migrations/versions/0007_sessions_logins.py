@@ -1,7 +1,7 @@
 """staff sign-ins recorded, server-side staff sessions
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 15:50:00
 
 """

@@ -4,7 +4,7 @@ Per client: channel preference, consent to texts (when, how) and opt-out; per lo
 sender number, quiet hours and which messages go by text; per message: SMS segments.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-04 15:45:00
 
 """
@@ -15,7 +15,7 @@ import app.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """rule homes: the clinic's slot step; each location's country from its time zone
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-04 16:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

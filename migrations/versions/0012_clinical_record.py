@@ -2,7 +2,7 @@
 attachments; signed notes and addenda refuse changes on PostgreSQL
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import app.timeutil
 
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """client CSV imports and data exports; forms (templates, versions, requests, immutable submissions)
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
