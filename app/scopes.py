@@ -34,6 +34,7 @@ from app.models import (
     FormRule,
     FormTemplate,
     NoteTemplate,
+    LocationTextSettings,
     Invoice,
     InvoiceLine,
     Location,
@@ -170,6 +171,7 @@ CLINIC_WIDE: frozenset[type] = frozenset({
     ClinicSettings, NotificationSettings, ReminderPlan, MessageTemplate, OnlineBookingSettings,
     FormRule, FormTemplate,  # the forms and which to send for which session types: no client named
     NoteTemplate,  # the sections of treatment notes: no client named
+    LocationTextSettings,  # a location's sender number and quiet hours
 })
 
 
