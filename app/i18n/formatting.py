@@ -46,6 +46,11 @@ def clinic_currency() -> str:
     return clinic_settings().currency
 
 
+def location_currency(location) -> str:
+    """The currency a location bills in: its own, else the clinic's."""
+    return getattr(location, "currency", None) or clinic_currency()
+
+
 def money(amount, currency: str | None = None, locale=None) -> str:
     """``1 234,50 €`` / ``$1,234.50`` / ``1 234,50 $``: the amount in the currency's own digits."""
     if amount is None or amount == "":
@@ -66,6 +71,11 @@ def day_long(day: date | datetime, locale=None) -> str:
 def day_full(day: date | datetime, locale=None) -> str:
     """With the year: "Tuesday, December 8, 2026", "terça-feira, 8 de dezembro de 2026"."""
     return format_date(_date(day), "full", locale=output_locale(locale))
+
+
+def day_with_year(day: date | datetime, locale=None) -> str:
+    """ "December 8, 2026", "8 décembre 2026", "8 de dezembro de 2026"."""
+    return format_date(_date(day), "long", locale=output_locale(locale))
 
 
 def day_medium(day: date | datetime, locale=None) -> str:
@@ -113,7 +123,7 @@ def _date(value: date | datetime) -> date:
 
 FILTERS = {
     "money": money, "number": number, "day_long": day_long, "day_full": day_full,
-    "day_medium": day_medium, "weekday_short": weekday_short, "month_short": month_short,
+    "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
     "day_month_short": day_month_short, "clock": clock,
 }
 
