@@ -13,7 +13,9 @@ from functools import lru_cache
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_date_format
+from babel.dates import (
+    format_date, format_skeleton, format_time, get_date_format, get_day_names, get_month_names,
+)
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_app_context
 
@@ -84,11 +86,21 @@ def day_medium(day: date | datetime, locale=None) -> str:
 
 
 def weekday_short(day: date | datetime, locale=None) -> str:
-    return format_skeleton("EEE", _date(day), locale=output_locale(locale))
+    """ "Tue", "mar.", "ter.": short enough for a day strip on a phone."""
+    return _weekday_names(output_locale(locale))[_date(day).weekday()]
+
+
+@lru_cache(maxsize=32)
+def _weekday_names(locale: Locale) -> tuple[str, ...]:
+    names = get_day_names("abbreviated", context="stand-alone", locale=locale)
+    if any(len(names[d]) > 4 for d in range(7)):
+        # CLDR's pt "abbreviations" are whole words ("segunda"); its short form is "seg.".
+        names = get_day_names("short", context="stand-alone", locale=locale)
+    return tuple(names[d] for d in range(7))
 
 
 def month_short(day: date | datetime, locale=None) -> str:
-    return format_skeleton("MMM", _date(day), locale=output_locale(locale))
+    return get_month_names("abbreviated", context="stand-alone", locale=output_locale(locale))[_date(day).month]
 
 
 def day_month_short(day: date | datetime, locale=None) -> str:

@@ -69,3 +69,12 @@ class Thing:
 ])
 def test_whose_language_a_message_is_in(client, location, expected):
     assert language_for(client, location) == expected
+
+
+@pytest.mark.parametrize("locale, names", [
+    ("en_CA", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
+    ("fr_CA", ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]),
+    ("pt_PT", ["seg.", "ter.", "qua.", "qui.", "sex.", "sáb.", "dom."]),
+])
+def test_weekdays_short_enough_for_a_day_strip(locale, names):
+    assert [formatting.weekday_short(date(2026, 12, d), locale) for d in range(7, 14)] == names
