@@ -74,10 +74,14 @@ def configure_appbuilder(app: Flask) -> None:
 
     from app.extensions import db
 
+    from app import i18n
+
+    i18n.configure(app)
     with app.app_context():
         # The layout adds the session-expiry warning to every staff page.
         appbuilder = AppBuilder(base_template="plinth/baselayout.html")
         appbuilder.init_app(app, db.session)
+        i18n.install(app)
         from app.views import register_views
         from app.api import register_apis
 

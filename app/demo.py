@@ -273,7 +273,7 @@ class _Builder:
                 name=spec.name, timezone=spec.timezone, address_line1=spec.address_line1,
                 city=spec.city, region=spec.region, postal_code=spec.postal_code, country=spec.country,
                 phone=spec.phone, email=spec.email, tax_id=spec.tax_id, invoice_prefix=spec.invoice_prefix,
-                notes="Demo data created by `flask seed-demo`.",
+                language=spec.language, currency=spec.currency, notes="Demo data created by `flask seed-demo`.",
             )
             db.session.add(location)
             self.locations[spec.key] = location
@@ -395,6 +395,7 @@ class _Builder:
             city=spec.city, region=spec.region, postal_code=postal, country=spec.country,
             alerts=rng.choice(data.ALERTS) if rng.random() < 0.2 else None,
             home_location=self.locations[key],
+            preferred_language="fr_CA" if (first, last) in data.FRENCH_SPEAKERS else None,
         )
         db.session.add(client)
         return client

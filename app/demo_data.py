@@ -32,15 +32,17 @@ class LocationSpec:
     tax_id: str
     invoice_prefix: str
     phone_prefix: str  # clients' phone numbers: prefix + 2 digits
+    language: str  # the location's default for its patients' messages and documents
+    currency: str | None  # None: the clinic's (CAD)
 
 
 LOCATIONS = (
     LocationSpec(TORONTO, "Plinth Demo — Toronto", "America/Toronto", "420 Queen Street West",
                  "Toronto", "ON", "M5V 2A9", "CA", "+14165550100", "toronto@example.com",
-                 "HST 81234 5678 RT0001", "TOR-", "+141655501"),
+                 "HST 81234 5678 RT0001", "TOR-", "+141655501", "en", None),
     LocationSpec(LISBON, "Plinth Demo — Lisboa", "Europe/Lisbon", "Rua da Prata 118, 2.º",
                  "Lisboa", "Lisboa", "1100-416", "PT", "+351213000100", "lisboa@example.com",
-                 "PT 509 876 543", "LIS-", "+3512130002"),
+                 "PT 509 876 543", "LIS-", "+3512130002", "pt_PT", "EUR"),
 )
 
 # Which payers each location deals with (WSIB and the auto insurer are Ontario's).
@@ -291,6 +293,9 @@ APPOINTMENT_NOTES = (
 )
 
 # (first name, last name, preferred name or None)
+# Toronto clients who read French (Québec-born): everything sent to them is in French.
+FRENCH_SPEAKERS = {("Olivia", "Tremblay"), ("Chloé", "Bouchard"), ("Benjamin", "Lévesque")}
+
 CLIENT_NAMES = {
     TORONTO: (
         ("Olivia", "Tremblay", None), ("Arjun", "Sharma", None), ("Mei Lin", "Wong", "May"),

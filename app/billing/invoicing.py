@@ -23,6 +23,8 @@ from app.billing.common import is_postgresql, lock_rows
 from app.billing.immutability import release_charges
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
+from app.i18n.formatting import location_currency
+from app.i18n.locales import language_for
 from app.models import (
     Case,
     Charge,
@@ -156,7 +158,7 @@ def _document(*, kind, case, location, payer, lines, actor, today, providers, cr
     sequence, number = next_number(location)
     invoice = Invoice(kind=kind, location=location, sequence=sequence, number=number, case=case,
                       client_id=case.client_id, payer=payer, credits_invoice=credits, issued_at=utcnow(),
-                      issued_on=today, currency=clinic_settings().currency, subtotal=totals.subtotal,
+                      issued_on=today, currency=location_currency(location), subtotal=totals.subtotal,
                       tax_total=totals.tax, total=totals.total,
                       snapshot=_snapshot(case, location, payer, providers, credits), reason=reason,
                       issued_by_id=getattr(actor, "id", None))
@@ -222,6 +224,8 @@ def _snapshot(case: Case, location: Location, payer, providers: list[dict], cred
         "claim_number": case.claim_number,
         "providers": providers,
         "credits": {"number": credits.number, "issued_on": credits.issued_on.isoformat()} if credits else None,
+        # The document's language: the client's, else the location's (printed the same forever).
+        "language": language_for(client, location),
     }
 
 

@@ -7,18 +7,24 @@ be a data: URI or a file under the app's static folder.
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from babel.numbers import format_currency
+from flask_babel import force_locale, gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from xhtml2pdf import pisa
 
+from app.i18n import DEFAULT_LANGUAGE, formatting
 from app.models import Invoice, InvoiceKind
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                   extensions=["jinja2.ext.i18n"])
+_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+_env.filters.update(formatting.FILTERS)
+_env.filters["iso_day"] = lambda value: formatting.day_medium(date.fromisoformat(value)) if value else ""
 
 
 class PdfError(RuntimeError):
@@ -27,16 +33,18 @@ class PdfError(RuntimeError):
 
 def invoice_html(invoice: Invoice, *, settled=None) -> str:
     """``settled``: the invoice's Settlement (paid, credited, balance) to print, or None."""
-    currency = invoice.currency
+    snapshot = invoice.snapshot
+    # The language the document was issued in (older invoices: English), kept in its snapshot.
+    language = snapshot.get("language") or DEFAULT_LANGUAGE
 
     def amount(value) -> str:
-        return format_currency(Decimal(value), currency, locale="en_CA")
+        return formatting.money(Decimal(value), invoice.currency)
 
-    snapshot = invoice.snapshot
-    title = "Credit note" if invoice.kind == InvoiceKind.credit_note else "Invoice"
-    return _env.get_template("invoice_pdf.html").render(
-        invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, settled=settled,
-        logo=_logo(snapshot["clinic"].get("logo")))
+    with force_locale(language):
+        title = gettext("Credit note") if invoice.kind == InvoiceKind.credit_note else gettext("Invoice")
+        return _env.get_template("invoice_pdf.html").render(
+            invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, settled=settled,
+            logo=_logo(snapshot["clinic"].get("logo")), lang=language.replace("_", "-"))
 
 
 def invoice_pdf(invoice: Invoice, *, settled=None) -> bytes:

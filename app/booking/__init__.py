@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,19 @@ def install_error_pages(bp) -> None:
 
     @bp.errorhandler(RateLimited)
     def too_many(exc):
-        return render_template("booking/message.html", title="Too many attempts",
-                               message="For everyone's safety we limit how often this can be tried. "
-                                       "Please wait a while and try again, or call the clinic.",
+        return render_template("booking/message.html", title=gettext("Too many attempts"),
+                               message=gettext("For everyone's safety we limit how often this can be tried. "
+                                               "Please wait a while and try again, or call the clinic."),
                                phone=_phone()), 429
 
     @bp.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:
-            return render_template("booking/message.html", title="Page not found",
-                                   message="This link is not valid (it may be incomplete or out of date).",
+            return render_template("booking/message.html", title=gettext("Page not found"),
+                                   message=gettext("This link is not valid (it may be incomplete or out of date)."),
                                    phone=_phone()), 404
-        return render_template("booking/message.html", title="Something went wrong",
-                               message="We could not handle that request. Please go back and try again.",
+        return render_template("booking/message.html", title=gettext("Something went wrong"),
+                               message=gettext("We could not handle that request. Please go back and try again."),
                                phone=_phone()), exc.code or 400
 
     @bp.errorhandler(Exception)
@@ -55,8 +56,8 @@ def install_error_pages(bp) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        return render_template("booking/message.html", title="Sorry, something went wrong",
-                               message="Nothing was booked or changed. Please try again in a moment, or call us.",
+        return render_template("booking/message.html", title=gettext("Sorry, something went wrong"),
+                               message=gettext("Nothing was booked or changed. Please try again in a moment, or call us."),
                                phone=_phone()), 500
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,12 +26,13 @@ from app.models.clinic import DEFAULT_PHONE_REGION
 from app.setup.validation import InvalidValue, check_email, check_phone
 from app.timeutil import local_today
 
-WEEKDAYS = [SelectChoice(str(n), name) for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
+WEEKDAYS = [SelectChoice(str(n), name) for n, name in enumerate(
+    (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")))]
 
 
 class Honeypot(FlaskForm):
     # Hidden from people by CSS (and from assistive tech by aria-hidden); bots fill it.
-    website = StringField("Leave this empty", validators=[Optional()])
+    website = StringField(_l("Leave this empty"), validators=[Optional()])
 
     def is_bot(self) -> bool:
         return bool((self.website.data or "").strip())
@@ -40,9 +42,9 @@ def _email(form, field):
     try:
         field.data = check_email(field.data)
     except InvalidValue as exc:
-        raise ValidationError("Please enter a valid email address.") from exc
+        raise ValidationError(_l("Please enter a valid email address.")) from exc
     if not field.data:
-        raise ValidationError("Please enter your email address.")
+        raise ValidationError(_l("Please enter your email address."))
 
 
 def _phone(form, field):
@@ -57,7 +59,7 @@ def _birth_date(form, field):
     # The view sets today at the booking's location; the server's own date is no clinic's.
     today = getattr(form, "today", None) or local_today("UTC")
     if field.data and not date(1900, 1, 1) <= field.data <= today:
-        raise ValidationError("Please check your date of birth.")
+        raise ValidationError(_l("Please check your date of birth."))
 
 
 class ActionForm(FlaskForm):
@@ -77,55 +79,55 @@ class PickForm(FlaskForm):
 
 
 class EmailForm(Honeypot):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), _email])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _email])
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your email", validators=[DataRequired(), Length(min=6, max=12)])
+    code = StringField(_l("Code from your email"), validators=[DataRequired(), Length(min=6, max=12)])
 
 
 class DetailsForm(Honeypot):
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), _email])
-    phone = TelField("Mobile phone", validators=[DataRequired(), Length(max=30), _phone])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _email])
+    phone = TelField(_l("Mobile phone"), validators=[DataRequired(), Length(max=30), _phone])
     # Consent to texts, recorded as given online (app.messaging.consent); never pre-ticked.
-    texts = BooleanField("Text me confirmations and reminders at this number (reply STOP to stop)")
-    date_of_birth = DateField("Date of birth", validators=[DataRequired(), _birth_date])
-    payer_id = SelectField("Who pays", coerce=int, default=0)
-    policy_number = StringField("Policy / member number", validators=[Length(max=60)])
-    notes = TextAreaField("Anything we should know? (optional)", validators=[Optional(), Length(max=1000)])
+    texts = BooleanField(_l("Text me confirmations and reminders at this number (reply STOP to stop)"))
+    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired(), _birth_date])
+    payer_id = SelectField(_l("Who pays"), coerce=int, default=0)
+    policy_number = StringField(_l("Policy / member number"), validators=[Length(max=60)])
+    notes = TextAreaField(_l("Anything we should know? (optional)"), validators=[Optional(), Length(max=1000)])
 
     def validate_policy_number(self, field):
         if self.payer_id.data and not (field.data or "").strip():
-            raise ValidationError("Please give the policy or member number for your insurer.")
+            raise ValidationError(_l("Please give the policy or member number for your insurer."))
 
 
 class WaitlistForm(DetailsForm):
-    weekdays = SelectMultipleField("Days that suit", choices=WEEKDAYS, option_widget=CheckboxInput(),
+    weekdays = SelectMultipleField(_l("Days that suit"), choices=WEEKDAYS, option_widget=CheckboxInput(),
                                    widget=ListWidget(prefix_label=False), validators=[Optional()])
-    earliest = TimeField("From", validators=[Optional()])
-    latest = TimeField("Until", validators=[Optional()])
-    until = DateField("Stop waiting after", validators=[Optional()])
-    agree = BooleanField("Email me when a time frees up", validators=[DataRequired("Please tick to join the waitlist.")])
+    earliest = TimeField(_l("From"), validators=[Optional()])
+    latest = TimeField(_l("Until"), validators=[Optional()])
+    until = DateField(_l("Stop waiting after"), validators=[Optional()])
+    agree = BooleanField(_l("Email me when a time frees up"), validators=[DataRequired(_l("Please tick to join the waitlist."))])
 
     def validate_latest(self, field):
         if field.data and self.earliest.data and field.data < self.earliest.data:
-            raise ValidationError("“Until” must be after “From”.")
+            raise ValidationError(_l("“Until” must be after “From”."))
 
 
 class EmbedSettingsForm(FlaskForm):
-    embed_origins = TextAreaField("Websites allowed to embed the booking page", validators=[Optional(), Length(max=4000)])
+    embed_origins = TextAreaField(_l("Websites allowed to embed the booking page"), validators=[Optional(), Length(max=4000)])
 
 
 class ReturningDetailsForm(Honeypot):
     """A verified returning patient: their record is used as it is (changes go through
     the front desk); they add notes, and an insurer only when a new case is opened."""
 
-    payer_id = SelectField("Who pays", coerce=int, default=0)
-    policy_number = StringField("Policy / member number", validators=[Length(max=60)])
-    notes = TextAreaField("Anything we should know? (optional)", validators=[Optional(), Length(max=1000)])
+    payer_id = SelectField(_l("Who pays"), coerce=int, default=0)
+    policy_number = StringField(_l("Policy / member number"), validators=[Length(max=60)])
+    notes = TextAreaField(_l("Anything we should know? (optional)"), validators=[Optional(), Length(max=1000)])
 
     def validate_policy_number(self, field):
         if self.payer_id.data and not (field.data or "").strip():
-            raise ValidationError("Please give the policy or member number for your insurer.")
+            raise ValidationError(_l("Please give the policy or member number for your insurer."))

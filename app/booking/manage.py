@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 from app.billing import fees
 from app.booking.service import CallTheClinic, clinic_phone, refuse_if_blocked, step_minutes
 from app.errors import Conflict, Problem
@@ -31,15 +33,25 @@ def refusal(appointment: Appointment, now: datetime | None = None) -> str | None
     now = now or utcnow()
     calendar = provider_calendar(appointment)
     phone = clinic_phone(calendar)
-    call = f" Please call the clinic{f' at {phone}' if phone else ''}."
+    call = " " + (gettext("Please call the clinic at %(phone)s.", phone=phone) if phone
+                  else gettext("Please call the clinic."))
     if appointment.status not in CHANGEABLE:
-        return f"This appointment is {appointment.status.value.replace('_', ' ')} and can no longer be changed online." + call
+        return gettext("This appointment is %(status)s and can no longer be changed online.",
+                       status=status_name(appointment.status)) + call
     if appointment.starts_at <= now:
-        return "This appointment has already started." + call
+        return gettext("This appointment has already started.") + call
     hours = window_hours(appointment, calendar)
     if appointment.starts_at - now < timedelta(hours=hours) or fees.is_late_cancel(appointment, now):
-        return f"Changes within {hours} hours of the appointment cannot be made online." + call
+        return gettext("Changes within %(hours)s hours of the appointment cannot be made online.", hours=hours) + call
     return None
+
+
+def status_name(status) -> str:
+    """An appointment status in the patient's words and language."""
+    names = {"booked": gettext("booked"), "confirmed": gettext("confirmed"), "arrived": gettext("arrived"),
+             "paid": gettext("paid"), "no_show": gettext("missed"), "canceled": gettext("canceled"),
+             "rebooked": gettext("rebooked")}
+    return names.get(status.value, status.value)
 
 
 def window_hours(appointment: Appointment, calendar: Calendar | None = None) -> int:

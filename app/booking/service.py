@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -107,8 +108,9 @@ def refuse_if_blocked(client: Client, calendar: Calendar | None = None) -> None:
 def _refuse_blocked(calendar: Calendar | None):
     phone = clinic_phone(calendar)
     raise CallTheClinic(
-        "We can't take this booking online. Please call the clinic"
-        + (f" at {phone}" if phone else "") + " and we'll find you a time.",
+        gettext("We can't take this booking online. Please call the clinic at %(phone)s and we'll find you a time.",
+                phone=phone) if phone else
+        gettext("We can't take this booking online. Please call the clinic and we'll find you a time."),
         [Problem("Client blocked from online booking.", details={"reason": "blocked_client"})])
 
 
@@ -148,8 +150,8 @@ def refuse_if_already_booked(client_ids: list[int], start: datetime, end: dateti
         .where(Case.client_id.in_(client_ids), Appointment.status.in_(LIVE),
                Appointment.starts_at < end, Appointment.ends_at > start).limit(1))
     if clash is not None:
-        raise Conflict("You already have an appointment at that time. Check your confirmation email, "
-                       "or call the clinic to change it.",
+        raise Conflict(gettext("You already have an appointment at that time. Check your confirmation email, "
+                               "or call the clinic to change it."),
                        [Problem("Client already booked then.", details={"reason": "client_overlap"})])
 
 
@@ -227,20 +229,20 @@ def place(choice: Choice, details: Details | None, *, now: datetime | None = Non
     session_type = db.session.get(SessionType, choice.session_type_id)
     calendar = db.session.get(Calendar, choice.calendar_id)
     if session_type is None or calendar is None:
-        raise Conflict("That service or provider is no longer offered online.",
+        raise Conflict(gettext("That service or provider is no longer offered online."),
                        [Problem("Gone.", details={"reason": "session_inactive"})])
     notes = (details.notes or "").strip() if details else ""
     if choice.client_id is not None:
         client = db.session.get(Client, choice.client_id)
         if client is None:
-            raise Conflict("We could not find your record; please start again.")
+            raise Conflict(gettext("We could not find your record; please start again."))
         refuse_if_blocked(client, calendar)
         refuse_if_already_booked([client.id], choice.start, choice.start + timedelta(minutes=session_type.duration_minutes))
         case = open_case(client, session_type, calendar, payer_id=details.payer_id if details else None,
                          policy_number=details.policy_number if details else None, now=now)
     else:
         if details is None:
-            raise Conflict("Your details are missing; please enter them again.")
+            raise Conflict(gettext("Your details are missing; please enter them again."))
         refuse_if_blocked_as_new(details, calendar)
         refuse_if_already_booked([c.id for c in same_person(details)], choice.start,
                                  choice.start + timedelta(minutes=session_type.duration_minutes))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.exc import DBAPIError
 
@@ -199,7 +200,7 @@ def claim(offer_id: int, *, now: datetime | None = None) -> Appointment:
         # unit of work rolls back; for the patient it is the same as losing the race.
         if not booking.is_concurrency_error(exc):
             raise
-        raise OfferGone("Sorry, that time has gone: someone else took it first.",
+        raise OfferGone(gettext("Sorry, that time has gone: someone else took it first."),
                         [Problem("Claim lost a race.", details={"reason": "taken_concurrently"})]) from exc
 
 
@@ -229,7 +230,7 @@ def _claim(offer_id: int, now: datetime | None) -> Appointment:
         if (existing := already_claimed(offer)) is not None:
             return existing
     if offer is None or offer.status != OfferStatus.open or offer.entry.status != WaitlistStatus.waiting:
-        raise OfferGone("Sorry, that time has gone: someone else took it first.",
+        raise OfferGone(gettext("Sorry, that time has gone: someone else took it first."),
                         [Problem("Offer no longer open.", details={"reason": "offer_gone"})])
     entry = offer.entry
     calendar = offer.calendar
@@ -248,7 +249,7 @@ def _claim(offer_id: int, now: datetime | None) -> Appointment:
             channel=ONLINE, notes=entry.notes, now=now, client_id=client.id, is_new_client=entry.is_new_client,
             step_minutes=step_minutes()).appointment
     except Conflict as exc:
-        raise OfferGone("Sorry, that time has gone: someone else took it first.", exc.problems) from exc
+        raise OfferGone(gettext("Sorry, that time has gone: someone else took it first."), exc.problems) from exc
     offer.status = OfferStatus.claimed
     offer.appointment_id = appointment.id
     entry.status = WaitlistStatus.booked

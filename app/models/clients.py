@@ -34,6 +34,8 @@ class Client(db.Model):
     postal_code: Mapped[Optional[str]] = mapped_column(String(20))
     country: Mapped[Optional[str]] = mapped_column(String(2))
     tax_id: Mapped[Optional[str]] = mapped_column(String(50))
+    # The language of everything sent to them (app/i18n): "en", "fr_CA", "pt_PT"; None = their location's.
+    preferred_language: Mapped[Optional[str]] = mapped_column(String(10))
     # Shown prominently whenever the client is opened or booked (allergies, mobility...).
     alerts: Mapped[Optional[str]] = mapped_column(Text)
     online_booking_blocked: Mapped[bool] = mapped_column(Boolean, default=False)

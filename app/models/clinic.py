@@ -31,6 +31,9 @@ class Location(db.Model):
     phone: Mapped[Optional[str]] = mapped_column(String(20))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     tax_id: Mapped[Optional[str]] = mapped_column(String(50))
+    # Defaults for this location's patients and documents; None = the clinic's (app/i18n).
+    language: Mapped[Optional[str]] = mapped_column(String(10))
+    currency: Mapped[Optional[str]] = mapped_column(String(3))
     invoice_prefix: Mapped[str] = mapped_column(String(12))
     # Manual override of the calendar grid's visible hours (else derived from shifts).
     grid_start: Mapped[Optional[time]] = mapped_column(Time)

@@ -30,7 +30,7 @@ def test_the_pdf_carries_the_clinic_the_parties_the_lines_and_the_totals(scene, 
     data = pdf.invoice_pdf(invoice, settled=Settlement(Decimal("50.00"), Decimal("0.00"), Decimal("67.52")))
     assert data.startswith(b"%PDF")
     text = text_of(data)
-    for expected in ("Harbour Physio", "RT-123456789", "Invoice", "DT-000001", "16 March 2026", "Sun Life",
+    for expected in ("Harbour Physio", "RT-123456789", "Invoice", "DT-000001", "March 16, 2026", "Sun Life",
                      "Ana Silva", "12 King St", "CL-778", "PT-4411", "Physiotherapy follow-up", "Kinesiology tape",
                      "PT-FU", "$104.00", "$13.52", "$117.52", "$67.52"):
         assert expected in text, expected
@@ -68,3 +68,24 @@ def test_a_credited_unpaid_invoice_says_credited_not_paid(scene, db):
     assert (settled.paid, settled.credited, settled.balance) == (Decimal("0.00"), invoice.total, Decimal("0.00"))
     text = text_of(pdf.invoice_pdf(invoice, settled=settled))
     assert "Credited in full" in text and "PAID" not in text and "-$117.52" in text
+
+
+def test_a_lisbon_clients_invoice_is_in_portuguese_and_euros(scene, db):
+    scene.people.location.language = "pt_PT"
+    scene.people.location.currency = "EUR"
+    invoice = issue(scene)
+    assert (invoice.currency, invoice.snapshot["language"]) == ("EUR", "pt_PT")
+    text = " ".join(text_of(pdf.invoice_pdf(
+        invoice, settled=Settlement(Decimal("0.00"), Decimal("0.00"), Decimal("117.52")))).split())
+    for expected in ("Fatura", "N.º DT-000001", "16 de março de 2026", "FATURAR A", "Saldo em dívida", "Descrição"):
+        assert expected in text, expected
+    assert "117,52" in text and "€" in text
+    assert "Invoice" not in text and "Balance due" not in text
+
+
+def test_the_clients_own_language_wins_over_the_locations(scene, db):
+    scene.people.location.language = "pt_PT"
+    scene.case.client.preferred_language = "fr_CA"
+    invoice = issue(scene)
+    text = text_of(pdf.invoice_pdf(invoice))
+    assert "Facture" in text and "16 mars 2026" in text

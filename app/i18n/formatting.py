@@ -1,0 +1,145 @@
+"""Money, dates and times in the reader's locale: the one place they are formatted.
+
+Every function takes an optional ``locale``; without it, the locale of the current
+output (``flask_babel.get_locale()`` inside a request or ``force_locale``), else the
+clinic's ``PLINTH_LOCALE``. Instants are shown in a location's zone: callers pass the
+zone, never the server's.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from functools import lru_cache
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import (
+    format_date, format_skeleton, format_time, get_date_format, get_day_names, get_month_names,
+)
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, has_app_context
+
+from app.timeutil import to_local
+
+
+def output_locale(locale: str | Locale | None = None) -> Locale:
+    if locale is not None:
+        return locale if isinstance(locale, Locale) else Locale.parse(locale)
+    if has_app_context():
+        from flask_babel import get_locale
+
+        try:
+            chosen = get_locale()
+        except (RuntimeError, KeyError):  # no Babel on this app (bare scripts)
+            chosen = None
+        configured = Locale.parse(current_app.config.get("PLINTH_LOCALE", "en_CA"))
+        if chosen is None:
+            return configured
+        # "en" alone formats like the clinic's own English (en_CA money, 24 h or not...).
+        if chosen.language == configured.language and not chosen.territory:
+            return configured
+        return chosen
+    return Locale.parse("en_CA")
+
+
+def clinic_currency() -> str:
+    from app.models import clinic_settings
+
+    return clinic_settings().currency
+
+
+def location_currency(location) -> str:
+    """The currency a location bills in: its own, else the clinic's."""
+    return getattr(location, "currency", None) or clinic_currency()
+
+
+def money(amount, currency: str | None = None, locale=None) -> str:
+    """``1 234,50 €`` / ``$1,234.50`` / ``1 234,50 $``: the amount in the currency's own digits."""
+    if amount is None or amount == "":
+        return ""
+    return format_currency(Decimal(str(amount)), currency or clinic_currency(), locale=output_locale(locale))
+
+
+def number(value, locale=None) -> str:
+    return format_decimal(value, locale=output_locale(locale))
+
+
+def day_long(day: date | datetime, locale=None) -> str:
+    """Weekday, day and month: "Tuesday, December 8", "terça-feira, 8 de dezembro"."""
+    chosen = output_locale(locale)
+    return format_date(_date(day), _full_without_year(chosen), locale=chosen)
+
+
+def day_full(day: date | datetime, locale=None) -> str:
+    """With the year: "Tuesday, December 8, 2026", "terça-feira, 8 de dezembro de 2026"."""
+    return format_date(_date(day), "full", locale=output_locale(locale))
+
+
+def day_with_year(day: date | datetime, locale=None) -> str:
+    """ "December 8, 2026", "8 décembre 2026", "8 de dezembro de 2026"."""
+    return format_date(_date(day), "long", locale=output_locale(locale))
+
+
+def day_medium(day: date | datetime, locale=None) -> str:
+    """A compact date with the year: "Dec 8, 2026", "8 déc. 2026", "08/12/2026"."""
+    return format_date(_date(day), "medium", locale=output_locale(locale))
+
+
+def weekday_short(day: date | datetime, locale=None) -> str:
+    """ "Tue", "mar.", "ter.": short enough for a day strip on a phone."""
+    return _weekday_names(output_locale(locale))[_date(day).weekday()]
+
+
+@lru_cache(maxsize=32)
+def _weekday_names(locale: Locale) -> tuple[str, ...]:
+    names = get_day_names("abbreviated", context="stand-alone", locale=locale)
+    if any(len(names[d]) > 4 for d in range(7)):
+        # CLDR's pt "abbreviations" are whole words ("segunda"); its short form is "seg.".
+        names = get_day_names("short", context="stand-alone", locale=locale)
+    return tuple(names[d] for d in range(7))
+
+
+def month_short(day: date | datetime, locale=None) -> str:
+    return get_month_names("abbreviated", context="stand-alone", locale=output_locale(locale))[_date(day).month]
+
+
+def day_month_short(day: date | datetime, locale=None) -> str:
+    """ "Tue, Dec 8", "ter., 8/12" — for lists of alternatives."""
+    return format_skeleton("MMMEd", _date(day), locale=output_locale(locale))
+
+
+def clock(value: time | datetime, locale=None) -> str:
+    """A wall-clock time: "2:30 p.m." (en_CA), "14 h 30" (fr_CA), "14:30" (pt_PT)."""
+    return format_time(value, "short", locale=output_locale(locale))
+
+
+def local_clock(instant: datetime, zone: str, locale=None) -> str:
+    return clock(to_local(instant, zone), locale)
+
+
+def local_day_long(instant: datetime, zone: str, locale=None) -> str:
+    return day_long(to_local(instant, zone), locale)
+
+
+@lru_cache(maxsize=32)
+def _full_without_year(locale: Locale) -> str:
+    # CLDR has no "long date without year" pattern; the full one minus its year part
+    # ("EEEE, d 'de' MMMM 'de' y" -> "EEEE, d 'de' MMMM") keeps each language's word order.
+    pattern = get_date_format("full", locale=locale).pattern
+    return re.sub(r"[\s,]*(?:'de'\s*)?y+\.?", "", pattern).strip()
+
+
+def _date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+FILTERS = {
+    "money": money, "number": number, "day_long": day_long, "day_full": day_full,
+    "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
+    "day_month_short": day_month_short, "clock": clock,
+}
+
+
+def install_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(local_clock=local_clock, local_day_long=local_day_long)

@@ -1,0 +1,90 @@
+"""Whose language: the staff user's on staff pages, the patient's on patient pages and in
+everything sent to them.
+
+Patient pages are those of the blueprints in ``PATIENT_BLUEPRINTS`` (the booking site,
+and any public page that registers itself with ``patient_pages()``). There the language
+is the one the patient picked (``?lang=``, remembered in their session), else the best
+match of their browser's Accept-Language, else English. Staff pages keep
+Flask-AppBuilder's rule (the language chosen in the staff menu, per session).
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_babel, refresh
+
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+PATIENT_BLUEPRINTS: set[str] = {"booking"}
+PATIENT_SESSION_KEY = "patient_language"
+
+
+def patient_pages(blueprint_name: str) -> None:
+    """Declare a public blueprint's pages as the patient's (their language, not staff's)."""
+    PATIENT_BLUEPRINTS.add(blueprint_name)
+
+
+def supported(code: str | None) -> str | None:
+    """The shipped language for ``code`` ("pt", "pt-PT", "pt_BR", "fr", "en-GB" ...), or None."""
+    if not code:
+        return None
+    code = code.replace("-", "_")
+    if code in LANGUAGES:
+        return code
+    language = code.split("_", 1)[0].lower()
+    for shipped in LANGUAGES:
+        if shipped.split("_", 1)[0] == language:
+            return shipped
+    return None
+
+
+def remember_patient_choice() -> None:
+    """``?lang=`` on any patient page is remembered, even on a page that only redirects."""
+    refresh()  # Flask-Babel caches the locale on ``g``, which may outlive a request (tests, jobs)
+    if request.blueprint in PATIENT_BLUEPRINTS:
+        asked = supported(request.args.get("lang"))
+        if asked:
+            session[PATIENT_SESSION_KEY] = asked
+
+
+def patient_language() -> str:
+    asked = supported(request.args.get("lang"))
+    if asked:
+        return asked
+    kept = supported(session.get(PATIENT_SESSION_KEY))
+    if kept:
+        return kept
+    for code, _quality in request.accept_languages:
+        match = supported(code)
+        if match:
+            return match
+    return DEFAULT_LANGUAGE
+
+
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None
+    if request.blueprint in PATIENT_BLUEPRINTS:
+        return patient_language()
+    return current_app.appbuilder.bm.get_locale()
+
+
+def language_for(client=None, location=None) -> str:
+    """The language of what is sent to a client: theirs, else their location's, else English."""
+    for code in (getattr(client, "preferred_language", None), getattr(location, "language", None)):
+        if supported(code):
+            return supported(code)
+    return DEFAULT_LANGUAGE
+
+
+def html_lang() -> str:
+    """The ``<html lang>`` of the page being rendered ("pt-PT", "fr-CA", "en")."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else "en"
+
+
+def install_selector(app: Flask) -> None:
+    get_babel(app).locale_selector = select_locale
+    app.before_request(remember_patient_choice)
+    app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)
