@@ -1,14 +1,14 @@
 """languages: a client's preferred language, a location's default language and currency
 
 Revision ID: 0015
-Revises: 0006
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0006'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
