@@ -5,6 +5,7 @@ from __future__ import annotations
 from app import audit
 from app.errors import Problem, ValidationFailed
 from app.extensions import db
+from app.i18n import formatting
 from app.models import Invoice, InvoiceKind
 from app.setup.validation import InvalidValue, check_email
 from app.timeutil import utcnow
@@ -33,7 +34,8 @@ def email_invoice(*, invoice: Invoice, actor, to: str | None = None):
     message = outbox.queue_email(
         "invoice", address,
         {"client_name": invoice.snapshot["bill_to"]["name"], "invoice_number": invoice.number,
-         "amount": f"{invoice.total:.2f} {invoice.currency}", "label": label},
+         "amount": formatting.money(invoice.total, invoice.currency,
+                                    locale=invoice.snapshot.get("language")), "label": label},
         f"invoice:{invoice.id}:{utcnow().isoformat()}", client_id=invoice.client_id, invoice_id=invoice.id,
         location_id=invoice.location_id)
     db.session.flush()

@@ -23,23 +23,24 @@ from app.timeutil import to_local
 
 
 def output_locale(locale: str | Locale | None = None) -> Locale:
+    """The locale to format in: ``locale`` if given, else the current output's language.
+    A bare language that is the clinic's own ("en" for an en_CA clinic) formats like the
+    clinic's ``PLINTH_LOCALE`` (its currency symbols, its date order)."""
+    configured = Locale.parse(current_app.config.get("PLINTH_LOCALE", "en_CA")) if has_app_context() \
+        else Locale.parse("en_CA")
+    chosen = None
     if locale is not None:
-        return locale if isinstance(locale, Locale) else Locale.parse(locale)
-    if has_app_context():
+        chosen = locale if isinstance(locale, Locale) else Locale.parse(locale)
+    elif has_app_context():
         from flask_babel import get_locale
 
         try:
             chosen = get_locale()
         except (RuntimeError, KeyError):  # no Babel on this app (bare scripts)
             chosen = None
-        configured = Locale.parse(current_app.config.get("PLINTH_LOCALE", "en_CA"))
-        if chosen is None:
-            return configured
-        # "en" alone formats like the clinic's own English (en_CA money, 24 h or not...).
-        if chosen.language == configured.language and not chosen.territory:
-            return configured
-        return chosen
-    return Locale.parse("en_CA")
+    if chosen is None or (chosen.language == configured.language and not chosen.territory):
+        return configured
+    return chosen
 
 
 def clinic_currency() -> str:

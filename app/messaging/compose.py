@@ -13,10 +13,13 @@ from types import SimpleNamespace
 
 from babel.dates import format_date, format_time
 from flask import current_app
+from flask_babel import force_locale, gettext
 from jinja2 import TemplateError
 from sqlalchemy import func, inspect, select
 
 from app.extensions import db
+from app.i18n import formatting
+from app.i18n.locales import language_for
 from app.messaging import attachments, ics, segments, templates
 from app.messaging.channels import TEXT_CHANNELS, Channel, Envelope, channel_for
 from app.messaging.offsets import describe
@@ -53,10 +56,12 @@ class Snapshot:
     clinic_name: str
     clinic_email: str
     sender: str
-    saved_templates: dict[tuple[str, str], templates.Template]
+    saved_templates: dict[tuple[str, str, str], templates.Template]
     # Per location id: its text settings (sender, quiet hours) and time zone.
     texts: dict[int, "TextSetup"] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
+    # Per location id: the language its patients' messages default to (None: English).
+    languages: dict[int, str | None] = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> "Snapshot":
@@ -67,7 +72,8 @@ class Snapshot:
             "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
         return cls(settings=_plain(settings), clinic=clinic_context(clinic), clinic_name=clinic.clinic_name,
                    clinic_email=clinic.email or "", sender=sender, saved_templates=templates.saved(),
-                   texts=read_text_setups())
+                   texts=read_text_setups(),
+                   languages=dict(db.session.execute(select(Location.id, Location.language)).all()))
 
     def channel(self, name: str) -> Channel:
         if name not in self.channels:
@@ -103,9 +109,24 @@ class Composed:
     stored: dict
 
 
+def message_language(message: Message, snapshot: Snapshot) -> str:
+    """A client's message is in their language, else their location's; a provider's in the
+    location's (app/i18n/locales.language_for)."""
+    location = SimpleNamespace(language=snapshot.languages.get(message.location_id))
+    client = message.client if message.audience == "client" else None
+    return language_for(client, location)
+
+
 def compose(message: Message, snapshot: Snapshot) -> Composed:
     """The envelope for ``message`` (its appointment, client and provider already loaded
-    by the caller, so this adds queries only for invites and attachments)."""
+    by the caller, so this adds queries only for invites and attachments), in the
+    language of whoever receives it."""
+    language = message_language(message, snapshot)
+    with force_locale(language):
+        return _compose(message, snapshot, language)
+
+
+def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
     context = {"clinic": snapshot.clinic}
     appointment = message.appointment if message.appointment_id else None
     if appointment is not None:
@@ -114,8 +135,8 @@ def compose(message: Message, snapshot: Snapshot) -> Composed:
         context.setdefault("client_name", message.client.preferred_name or message.client.first_name)
     context.update(message.context or {})
     if message.channel in TEXT_CHANNELS:
-        return _compose_text(message, context, snapshot)
-    rendered = _render(message, context, snapshot)
+        return _compose_text(message, context, snapshot, language)
+    rendered = _render(message, context, snapshot, language=language)
     stored = {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
     files = []
@@ -132,10 +153,10 @@ def compose(message: Message, snapshot: Snapshot) -> Composed:
     return Composed(envelope, stored)
 
 
-def _compose_text(message: Message, context: dict, snapshot: Snapshot) -> Composed:
+def _compose_text(message: Message, context: dict, snapshot: Snapshot, language: str) -> Composed:
     """An SMS / WhatsApp message: the text template only, from the location's number."""
     kind = templates.SMS_PREFIX + message.kind
-    text = _render(message, context, snapshot, kind=kind).text.strip()
+    text = _render(message, context, snapshot, kind=kind, language=language).text.strip()
     setup = text_setup(message, snapshot)
     sender = "" if setup is None else (setup.whatsapp_sender if message.channel == "whatsapp" else setup.sender)
     envelope = Envelope(to=message.to_address, subject="", text=text, from_address=sender,
@@ -153,10 +174,13 @@ def text_setup(message: Message, snapshot: Snapshot) -> TextSetup | None:
     return snapshot.texts[min(snapshot.texts)] if snapshot.texts else None
 
 
-def _render(message: Message, context: dict, snapshot: Snapshot, kind: str | None = None) -> templates.Rendered:
+def _render(message: Message, context: dict, snapshot: Snapshot, kind: str | None = None,
+            language: str = "en") -> templates.Rendered:
     kind = kind or message.kind
     try:
-        return templates.render(templates.template_for(kind, message.audience, snapshot.saved_templates), context)
+        return templates.render(templates.template_for(
+            kind, message.audience, snapshot.saved_templates, language=language,
+            fallback_language=snapshot.languages.get(message.location_id)), context)
     except TemplateError:
         # A manager's broken template must not stop the clinic's messages: use the default.
         log.exception("Template for %s/%s failed; the default was used", kind, message.audience)
@@ -179,7 +203,7 @@ def provider_of(appointment: Appointment):
 
 def appointment_context(appointment: Appointment, message: Message) -> dict:
     zone = appointment.location.timezone
-    locale = current_app.config.get("PLINTH_LOCALE", "en_CA")
+    locale = formatting.output_locale()  # the message's language (compose forces it)
     start = to_local(appointment.starts_at, zone)
     day = format_date(start.date(), format="full", locale=locale)
     day_short = format_date(start.date(), format="EEE d MMM", locale=locale)
@@ -190,7 +214,7 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
         "client_name": client.preferred_name or client.first_name,
         "provider_name": provider.display_name if provider else "",
         "service": appointment.session_type.name,
-        "when": f"{day} at {clock} {start:%Z}", "date": day, "date_short": day_short, "time": clock, "timezone": zone,
+        "when": gettext("%(day)s at %(time)s %(zone)s", day=day, time=clock, zone=f"{start:%Z}"), "date": day, "date_short": day_short, "time": clock, "timezone": zone,
         "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         "location_name": appointment.location.name, "location_address": appointment.location.address,
         "location_phone": appointment.location.phone or "",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import ngettext
+
 from app.timeutil import to_local, to_utc
 
 MAX_REMINDERS = 5
@@ -66,12 +68,10 @@ def canonical(text: str | None) -> str:
 def describe(minutes: int) -> str:
     """For message texts: "2 hours", "1 day", "7 days", "30 minutes"."""
     if minutes % 1440 == 0:
-        n, unit = minutes // 1440, "day"
-    elif minutes % 60 == 0:
-        n, unit = minutes // 60, "hour"
-    else:
-        n, unit = minutes, "minute"
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+        return ngettext("%(num)s day", "%(num)s days", minutes // 1440)
+    if minutes % 60 == 0:
+        return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def reminder_due(starts_at: datetime, zone: str, offset_minutes: int) -> datetime:

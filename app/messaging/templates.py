@@ -310,27 +310,38 @@ _LENIENT = {True: _env(True, False), False: _env(False, False)}
 _STRICT = {True: _env(True, True), False: _env(False, True)}
 
 
-def saved() -> dict[tuple[str, str], Template]:
-    """Every manager's version, by (kind, audience): one query for a whole batch."""
-    return {(row.kind, row.audience): Template(row.subject, row.body_text, row.body_html)
+def saved() -> dict[tuple[str, str, str], Template]:
+    """Every manager's version, by (kind, audience, language): one query for a whole batch."""
+    return {(row.kind, row.audience, row.language): Template(row.subject, row.body_text, row.body_html)
             for row in db.session.scalars(select(MessageTemplate))}
 
 
-def template_for(kind: str, audience: str, saved_templates: dict[tuple[str, str], Template] | None = None
-                 ) -> Template:
-    """The manager's version if there is one (from ``saved_templates`` when the caller
-    has read them already), else the default."""
-    key = (template_kind(kind), audience)
+def shipped(kind: str, audience: str, language: str) -> Template | None:
+    """The template Plinth ships for this kind and audience in ``language`` (None if none)."""
+    if language == "en":
+        return DEFAULTS.get((kind, audience))
+    from app.messaging.translated_defaults import TRANSLATED
+
+    return TRANSLATED.get(language, {}).get((kind, audience))
+
+
+def template_for(kind: str, audience: str, saved_templates: dict[tuple[str, str, str], Template] | None = None,
+                 language: str = "en", fallback_language: str | None = None) -> Template:
+    """What a message in ``language`` says: the manager's version in that language, else
+    Plinth's own in that language, else the same two in ``fallback_language`` (the
+    location's), else in English. ``saved_templates``: the managers' rows when the caller
+    has read them already (a delivery batch), else they are read here."""
+    key = template_kind(kind)
     if saved_templates is None:
-        row = db.session.scalar(select(MessageTemplate).where(
-            MessageTemplate.kind == key[0], MessageTemplate.audience == key[1]))
-        if row is not None:
-            return Template(row.subject, row.body_text, row.body_html)
-    elif key in saved_templates:
-        return saved_templates[key]
-    if key in DEFAULTS:
-        return DEFAULTS[key]
-    return DEFAULTS[(key[0], CLIENT)]
+        saved_templates = {(r.kind, r.audience, r.language): Template(r.subject, r.body_text, r.body_html)
+                           for r in db.session.scalars(select(MessageTemplate).where(
+                               MessageTemplate.kind == key, MessageTemplate.audience == audience))}
+    for code in dict.fromkeys((language, fallback_language or "en", "en")):
+        for who in dict.fromkeys((audience, CLIENT)):
+            found = saved_templates.get((key, who, code)) or shipped(key, who, code)
+            if found is not None:
+                return found
+    return DEFAULTS[(key, CLIENT)]
 
 
 @dataclass(frozen=True)
@@ -402,7 +413,8 @@ def preview(template: Template, kind: str) -> Rendered:
 
 def ensure_rows() -> int:
     """Give every default a row managers can edit; never touches edited rows. Idempotent."""
-    existing = set(db.session.execute(select(MessageTemplate.kind, MessageTemplate.audience)).all())
+    existing = set(db.session.execute(select(MessageTemplate.kind, MessageTemplate.audience)
+                                      .where(MessageTemplate.language == "en")).all())
     added = 0
     for (kind, audience), template in DEFAULTS.items():
         if (kind, audience) not in existing:

@@ -141,4 +141,44 @@ PORTUGUESE = _language({
                   " (por ordem de chegada)</p>",
 })
 
+def _texts(words: dict[str, str]) -> dict[tuple[str, str], Template]:
+    """Text messages (SMS, WhatsApp): plain text only, kept short (every accent makes a
+    segment 70 characters instead of 160, so these say as little as the English ones)."""
+    from app.messaging.templates import SMS_PREFIX
+
+    manage = "{% if manage_url %} " + words["manage"] + " {{ manage_url }}{% endif %}"
+    texts = {
+        "confirmation": "{{ clinic.name }}: " + words["booked"] + manage,
+        "change": "{{ clinic.name }}: " + words["changed"] + manage,
+        "cancellation": "{{ clinic.name }}: " + words["canceled"]
+                        + "{% if location_phone %} " + words["rebook"] + " {{ location_phone }}{% endif %}",
+        "no_show": "{{ clinic.name }}: " + words["missed"]
+                   + "{% if location_phone %} " + words["rebook"] + " {{ location_phone }}{% endif %}",
+        "reminder": words["reminder"] + manage + " " + words["stop"],
+        "login_code": words["code"],
+    }
+    return {(SMS_PREFIX + kind, CLIENT): Template("", text, "") for kind, text in texts.items()}
+
+
+FRENCH.update(_texts({
+    "manage": "Modifier/annuler :", "rebook": "Pour reprendre rendez-vous :",
+    "booked": "{{ service }} réservé le {{ date_short }} {{ time }}, {{ location_name }}.",
+    "changed": "votre {{ service }} est maintenant le {{ date_short }} {{ time }}, {{ location_name }}.",
+    "canceled": "votre {{ service }} du {{ date_short }} {{ time }} est annulé.",
+    "missed": "nous vous avons attendu aujourd'hui.",
+    "reminder": "Rappel : {{ service }} le {{ date_short }} {{ time }}, {{ location_name }}.",
+    "stop": "Répondez STOP pour ne plus recevoir de textos.",
+    "code": "{{ code }} est votre code de connexion {{ clinic.name }} ({{ minutes }} min).",
+}))
+PORTUGUESE.update(_texts({
+    "manage": "Alterar/cancelar:", "rebook": "Para remarcar:",
+    "booked": "{{ service }} marcado para {{ date_short }} {{ time }}, {{ location_name }}.",
+    "changed": "a sua consulta de {{ service }} passou para {{ date_short }} {{ time }}, {{ location_name }}.",
+    "canceled": "a sua consulta de {{ service }} de {{ date_short }} {{ time }} foi cancelada.",
+    "missed": "sentimos a sua falta hoje.",
+    "reminder": "Lembrete: {{ service }} {{ date_short }} {{ time }}, {{ location_name }}.",
+    "stop": "Responda STOP para deixar de receber SMS.",
+    "code": "{{ code }} é o seu código de acesso {{ clinic.name }} ({{ minutes }} min).",
+}))
+
 TRANSLATED = {"fr_CA": FRENCH, "pt_PT": PORTUGUESE}

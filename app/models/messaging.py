@@ -219,12 +219,14 @@ class MessageTemplate(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # One version per language ("en", "fr_CA", "pt_PT"); see templates.template_for.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (UniqueConstraint("kind", "audience", name="uq_message_template_kind_audience"),)
+    __table_args__ = (UniqueConstraint("kind", "audience", "language", name="uq_message_template_kind_audience_language"),)
 
     def __repr__(self) -> str:
-        return f"{self.kind} ({self.audience})"
+        return f"{self.kind} ({self.audience}, {self.language})"
 
     @property
     def preview_path(self) -> str:

@@ -61,7 +61,6 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
     ]
     show_columns = add_columns[:-len(text_consent.COLUMNS)] + text_consent.SHOW_COLUMNS + ["created_at"]
     add_form_extra_fields = edit_form_extra_fields = text_consent.TextConsentMixin._text_form_fields(None)
-    formatters_columns = text_consent.FORMATTERS
     label_columns = {
         **text_consent.LABELS,
         "address_line1": "Address", "address_line2": "Address (line 2)", "tax_id": "Tax id",
@@ -69,7 +68,10 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
         "id": "File",
     }
     # The client file (app/views/client_file.py) is where staff go for a person.
-    formatters_columns = {"id": lambda client_id: Markup('<a href="/clinical/clients/{0}">Client file</a>').format(client_id)}
+    formatters_columns = {
+        **text_consent.FORMATTERS,
+        "id": lambda client_id: Markup('<a href="/clinical/clients/{0}">Client file</a>').format(client_id),
+    }
     description_columns = {
         "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
         "phone": "Any format; saved as an international number, e.g. +14165550123.",
