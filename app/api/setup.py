@@ -58,7 +58,7 @@ from app.security import (
     visible_calendar_ids,
     writable,
 )
-from app.scheduling.availability import MAX_BLOCK
+from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.shifts import overlap_problems
 from app.setup.validation import check_shift
 

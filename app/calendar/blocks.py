@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, Client, Occupancy, Shift, ShiftBreak, TimeBlock
-from app.scheduling.availability import MAX_BLOCK
+from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.locks import lock_calendars
 from app.setup.validation import check_shift
 from app.timeutil import to_local, to_utc

@@ -27,7 +27,7 @@ from app.models import (
     TimeBlock,
 )
 from app.models.calendars import calendar_order
-from app.scheduling.availability import MAX_OCCUPANCY, block_overlaps
+from app.scheduling.calendar_time import MAX_OCCUPANCY, block_overlaps
 from app.security import bookable_calendar_ids, visible_calendar_ids
 from app.timeutil import local_day_bounds, to_local, to_utc
 
