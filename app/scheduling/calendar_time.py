@@ -100,32 +100,42 @@ class _WallClock:
         return instant
 
 
+def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=()) -> tuple:
+    """The three statements ``load_calendar_times`` sends (bench/ replays them as its
+    "fetch" baseline): shifts joined with their breaks, blocks, active occupancies."""
+    w0, w1 = window
+    # Shifts are stored by local date; a day either side covers every zone's offset.
+    # One row per (shift, break); a shift without breaks comes once with NULL times.
+    shifts = (select(Shift.id, Shift.calendar_id, Shift.day, Shift.start_time, Shift.end_time,
+                     ShiftBreak.start_time, ShiftBreak.end_time)
+              .outerjoin(ShiftBreak, ShiftBreak.shift_id == Shift.id)
+              .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
+                     Shift.day <= (w1 + timedelta(days=1)).date())
+              .order_by(Shift.calendar_id, Shift.day, Shift.start_time, Shift.id))
+    blocks = (select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
+              .where(*block_overlaps(ids, w0, w1)).order_by(TimeBlock.starts_at))
+    occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
+        *occupancy_overlaps(ids, w0, w1), Occupancy.active.is_(True))
+    if ignore_appointment_ids:
+        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
+    return shifts, blocks, occupied.order_by(Occupancy.starts_at)
+
+
 def load_calendar_times(
     calendars: list[Calendar], window: tuple[datetime, datetime], *, ignore_appointment_ids=()
 ) -> dict[int, CalendarTime]:
     """Shifts, breaks, blocks and occupancies of ``calendars`` over ``window`` (UTC):
-    three statements (shifts joined with their breaks, blocks, occupancies), whatever
-    the span, read as plain rows (no ORM objects: this is the engine's hot path)."""
+    three statements (``time_selects``), whatever the span, read as plain rows (no ORM
+    objects: this is the engine's hot path)."""
     times = {cal.id: CalendarTime(cal) for cal in calendars}
     if not times:
         return times
-    ids = list(times)
-    w0, w1 = window
+    shifts, blocks, occupied = time_selects(list(times), window, ignore_appointment_ids)
     db.session.flush()  # plain Core reads below do not autoflush; pending changes count too
     connection = db.session.connection()
     zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
     wall = _WallClock()
-    # Shifts are stored by local date; a day either side covers every zone's offset.
-    # One row per (shift, break); a shift without breaks comes once with NULL times.
-    rows = connection.execute(
-        select(Shift.id, Shift.calendar_id, Shift.day, Shift.start_time, Shift.end_time,
-               ShiftBreak.start_time, ShiftBreak.end_time)
-        .outerjoin(ShiftBreak, ShiftBreak.shift_id == Shift.id)
-        .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
-               Shift.day <= (w1 + timedelta(days=1)).date())
-        .order_by(Shift.calendar_id, Shift.day, Shift.start_time, Shift.id)
-    ).all()
-    for _, group in groupby(rows, key=itemgetter(0)):
+    for _, group in groupby(connection.execute(shifts).all(), key=itemgetter(0)):
         group = list(group)
         _, calendar_id, day, start_time, end_time, _, _ = group[0]
         ct, zone = times[calendar_id], zones[calendar_id]
@@ -136,17 +146,9 @@ def load_calendar_times(
         ct.shifts.append(shift)
         ct.breaks.extend(breaks)
         ct.working.extend(iv.subtract(iv.normalise([shift]), iv.normalise(breaks)))
-    blocks = connection.execute(
-        select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
-        .where(*block_overlaps(ids, w0, w1)).order_by(TimeBlock.starts_at)
-    ).all()
-    for calendar_id, start, end, reason in blocks:
+    for calendar_id, start, end, reason in connection.execute(blocks):
         times[calendar_id].blocks.append(((start, end), reason))
-    occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
-        *occupancy_overlaps(ids, w0, w1), Occupancy.active.is_(True))
-    if ignore_appointment_ids:
-        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
-    for calendar_id, start, end, appointment_id in connection.execute(occupied.order_by(Occupancy.starts_at)):
+    for calendar_id, start, end, appointment_id in connection.execute(occupied):
         times[calendar_id].occupied.append(((start, end), appointment_id))
     for ct in times.values():
         ct.shifts = iv.normalise(ct.shifts)
