@@ -516,6 +516,32 @@ class Bench:
             to_comparable=comparable_times,
             naive_fn=lambda cals: naive.calendar_times(cals, window_c),
         )
+        # f: the grid's events feed (appointments, breaks, blocks) for Toronto's busy day, as
+        # an Admin (every calendar visible): the read that grew with every clinic's history.
+        if self.wanted("f"):
+            from flask import current_app
+
+            from app.calendar import feeds
+            from app.models import Location
+            from app.security import ADMIN
+
+            sm = current_app.appbuilder.sm
+            admin = sm.find_user(username="bench-admin") or sm.add_user(
+                "bench-admin", "Bench", "Admin", "bench@example.com", sm.find_role(ADMIN), password="bench-admin-pw")
+            admin_id = admin.id
+            db.session.commit()
+
+            def setup_f():
+                self.fresh()
+                return sm.get_user_by_id(admin_id), db.session.get(Location, toronto)
+
+            self.scenario(
+                "f", "grid events feed, Toronto, one day, as an Admin",
+                setup=setup_f,
+                engine=lambda ctx: feeds.events(user=ctx[0], location=ctx[1], day_from=DAY_C, day_to=DAY_C),
+                to_comparable=lambda events: events,
+            )
+
         self.out["windows"] = {k: [str(w[0]), str(w[1])] for k, w in
                                (("a", window_a), ("a2", window_a2), ("b", window_b), ("c1", window_c1),
                                 ("c2", window_c))}
@@ -898,7 +924,7 @@ def main(argv=None) -> None:
     parser.add_argument("--clinics", type=int, default=1,
                         help="generate this many clinics into the database; the first one is measured")
     parser.add_argument("--only", default="",
-                        help="comma-separated subset of a,a2,b,c1,c2,history,d (default: all)")
+                        help="comma-separated subset of a,a2,b,c1,c2,f,history,d (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
