@@ -167,6 +167,13 @@ def drop_pg() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
 
 
+def counts_of(db) -> dict:
+    from bench.generate import counts
+
+    with db.engine.connect() as conn:
+        return counts(conn)
+
+
 def run_backend(backend: str, args) -> dict:
     tmp = tempfile.mkdtemp(prefix="plinth_bench_")
     url = f"sqlite:///{tmp}/bench.db" if backend == "sqlite" else recreate_pg()
@@ -248,25 +255,18 @@ class Bench:
                 .where(*conditions).order_by(Occupancy.starts_at))
 
     def orm_rows(self, calendars, window) -> int:
-        """load_calendar_times' three statements (four with the selectin of breaks), as it
-        issues them, with the rows materialised and no interval work."""
-        from app.models import Shift, TimeBlock
+        """load_calendar_times' statements, as it issues them, with the rows materialised
+        and no interval work (the "fetch" column). Since the engine reads plain Core rows
+        (app/scheduling/calendar_time.py) this is its own ``time_selects`` through the
+        session's connection; on older code, the ORM statements it issued then."""
+        from app.scheduling import calendar_time
 
         db = self.db
         ids = [c.id for c in calendars]
-        w0, w1 = window
-        shifts = db.session.scalars(
-            select(Shift)
-            .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
-                   Shift.day <= (w1 + timedelta(days=1)).date())
-            .options(selectinload(Shift.breaks))
-            .order_by(Shift.calendar_id, Shift.day, Shift.start_time)).all()
-        blocks = db.session.execute(
-            select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
-            .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1, TimeBlock.ends_at > w0)
-            .order_by(TimeBlock.starts_at)).all()
-        occupied = db.session.execute(self.occupancy_select(ids, w0, w1)).all()
-        return len(shifts) + sum(len(s.breaks) for s in shifts) + len(blocks) + len(occupied)
+        db.session.flush()
+        connection = db.session.connection()
+        return sum(len(connection.execute(statement).all())
+                   for statement in calendar_time.time_selects(ids, window))
 
     def count(self, fn, ctx) -> tuple[int, object, list]:
         with self.recorder.record() as rec:
@@ -375,6 +375,10 @@ class Bench:
         with db.engine.begin() as conn:
             first_day = FIRST_DAY - timedelta(days=args.history_days)
             data = generate(conn, first_day=first_day, horizon_days=HORIZON_DAYS + args.history_days)
+            for clinic in range(1, args.clinics):  # other tenants' rows around the measured clinic
+                generate(conn, first_day=first_day, horizon_days=HORIZON_DAYS + args.history_days, clinic=clinic)
+        if args.clinics > 1:
+            data["counts"] = counts_of(db)
         self.out["first_day"], self.out["history_days_before_today"] = str(first_day), (TODAY - first_day).days
         self.out["generate_seconds"] = round(clock.perf_counter() - started, 2)
         self.out["counts"] = data["counts"]
@@ -512,6 +516,32 @@ class Bench:
             to_comparable=comparable_times,
             naive_fn=lambda cals: naive.calendar_times(cals, window_c),
         )
+        # f: the grid's events feed (appointments, breaks, blocks) for Toronto's busy day, as
+        # an Admin (every calendar visible): the read that grew with every clinic's history.
+        if self.wanted("f"):
+            from flask import current_app
+
+            from app.calendar import feeds
+            from app.models import Location
+            from app.security import ADMIN
+
+            sm = current_app.appbuilder.sm
+            admin = sm.find_user(username="bench-admin") or sm.add_user(
+                "bench-admin", "Bench", "Admin", "bench@example.com", sm.find_role(ADMIN), password="bench-admin-pw")
+            admin_id = admin.id
+            db.session.commit()
+
+            def setup_f():
+                self.fresh()
+                return sm.get_user_by_id(admin_id), db.session.get(Location, toronto)
+
+            self.scenario(
+                "f", "grid events feed, Toronto, one day, as an Admin",
+                setup=setup_f,
+                engine=lambda ctx: feeds.events(user=ctx[0], location=ctx[1], day_from=DAY_C, day_to=DAY_C),
+                to_comparable=lambda events: events,
+            )
+
         self.out["windows"] = {k: [str(w[0]), str(w[1])] for k, w in
                                (("a", window_a), ("a2", window_a2), ("b", window_b), ("c1", window_c1),
                                 ("c2", window_c))}
@@ -811,7 +841,8 @@ def git_state() -> dict:
 
 
 def tag(backend: str, args) -> str:
-    return backend + (f"_history{args.history_days}" if args.history_days else "")
+    return (backend + (f"_history{args.history_days}" if args.history_days else "")
+            + (f"_clinics{args.clinics}" if args.clinics > 1 else ""))
 
 
 def _line(r: dict) -> str:
@@ -890,8 +921,10 @@ def main(argv=None) -> None:
                         help="time load_calendar_times statement by statement (raw / Core / ORM)")
     parser.add_argument("--history-days", type=int, default=0,
                         help="start the data this many days earlier (a multiple of 7 keeps Mondays): more history")
+    parser.add_argument("--clinics", type=int, default=1,
+                        help="generate this many clinics into the database; the first one is measured")
     parser.add_argument("--only", default="",
-                        help="comma-separated subset of a,a2,b,c1,c2,history,d (default: all)")
+                        help="comma-separated subset of a,a2,b,c1,c2,f,history,d (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)

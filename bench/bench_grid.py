@@ -78,7 +78,7 @@ def database_url(backend: str, tmp: str) -> str:
     return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{PG_DB}"
 
 
-def prepare(backend: str, tmp: str):
+def prepare(backend: str, tmp: str, one_location: bool = False):
     url = database_url(backend, tmp)
     app = build_app(url, tmp)
     app.config["WTF_CSRF_ENABLED"] = False
@@ -88,7 +88,7 @@ def prepare(backend: str, tmp: str):
     with app.app_context():
         started = clock.perf_counter()
         with db.engine.begin() as conn:
-            summary = generate(conn)
+            summary = generate(conn, one_location=one_location)
         seconds = clock.perf_counter() - started
         sm = app.appbuilder.sm
         sm.add_user(USER, "Bench", "Admin", "bench@example.com", sm.find_role(ADMIN), password=PASSWORD)
@@ -184,16 +184,16 @@ def browser_stats(base: str, location_id: int, day: date, view: str, expected: d
             "steps_ms": {key: round(statistics.median(s[key] for s in steps[1:])) for key in steps[0]}}
 
 
-def run(backend: str, runs: int, feed_runs: int) -> dict:
+def run(backend: str, runs: int, feed_runs: int, one_location: bool = False) -> dict:
     tmp = tempfile.mkdtemp(prefix="plinth_bench_grid_")
     try:
-        app, summary, seconds = prepare(backend, tmp)
+        app, summary, seconds = prepare(backend, tmp, one_location)
         print(f"\n## {backend}: generated {summary['counts']} in {seconds:.1f} s")
         scenarios = []
         for index, (name, _, _) in enumerate(LOCATIONS):
             location_id = summary["location_ids"][index]
             for view, day_to in (("day", DAY), ("week", DAY + timedelta(days=6))):
-                if view == "week" and index:
+                if (view == "week" or one_location) and index:
                     continue  # one week is enough to see how it scales
                 day_from = DAY if view == "day" else DAY - timedelta(days=DAY.weekday())
                 day_to = day_from if view == "day" else day_from + timedelta(days=6)
@@ -226,15 +226,17 @@ def main(argv=None) -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--runs", type=int, default=7, help="warm navigations per scenario (after a cold one)")
     parser.add_argument("--feed-runs", type=int, default=21)
+    parser.add_argument("--one-location", action="store_true",
+                        help="all 60 calendars at one location: a 60-column day and week")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
     RESULTS.mkdir(exist_ok=True)
     for backend in backends:
-        result = run(backend, args.runs, args.feed_runs)
+        result = run(backend, args.runs, args.feed_runs, args.one_location)
         result.update(commit=commit, machine=platform.platform(), cpus=os.cpu_count(), load=os.getloadavg())
-        (RESULTS / f"grid_{backend}.json").write_text(json.dumps(result, indent=2))
+        (RESULTS / f"grid_{backend}{'_60' if args.one_location else ''}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -114,20 +114,27 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
 
 
 def generate(conn: Connection, *, seed: int = SEED, first_day: date = FIRST_DAY,
-             horizon_days: int = HORIZON_DAYS, today: date = TODAY) -> dict:
-    """Write the clinic through ``conn`` (the caller commits) and return ids and counts."""
-    if conn.scalar(select(func.count()).select_from(Calendar.__table__)):
+             horizon_days: int = HORIZON_DAYS, today: date = TODAY, clinic: int = 0,
+             one_location: bool = False) -> dict:
+    """Write the clinic through ``conn`` (the caller commits) and return ids and counts.
+    ``clinic`` > 0 adds another clinic's data (own locations, discipline, session types,
+    clients, calendars; names suffixed, its own random sequence) to a database that
+    already holds clinic 0, to measure reads with other tenants' rows around.
+    ``one_location`` puts all 60 calendars at the first location (its zone): the grid
+    benchmark's 60-column day."""
+    if not clinic and conn.scalar(select(func.count()).select_from(Calendar.__table__)):
         raise RuntimeError("the database already has calendars; generate into an empty one")
-    rng = random.Random(seed)
+    rng = random.Random(seed + clinic)
+    suffix = f" #{clinic}" if clinic else ""
     days = weekdays(first_day, horizon_days)
 
     # --- locations, discipline, session types, clients and cases -----------------------
     location_ids = _insert_returning_ids(conn, Location.__table__, [
-        {"name": name, "timezone": zone, "invoice_prefix": prefix, "active": True}
+        {"name": name + suffix, "timezone": zone, "invoice_prefix": prefix, "active": True}
         for name, zone, prefix in LOCATIONS])
-    (discipline_id,) = _insert_returning_ids(conn, Discipline.__table__, [{"name": "Physiotherapy", "colour": "#2e86c1"}])
+    (discipline_id,) = _insert_returning_ids(conn, Discipline.__table__, [{"name": "Physiotherapy" + suffix, "colour": "#2e86c1"}])
     session_type_ids = _insert_returning_ids(conn, SessionType.__table__, [
-        {"name": name, "category": "Physiotherapy", "discipline_id": discipline_id, "duration_minutes": minutes,
+        {"name": name + suffix, "category": "Physiotherapy", "discipline_id": discipline_id, "duration_minutes": minutes,
          "price": Decimal("90.00"), "colour": "#3a87ad", "online_bookable": True, "for_new_clients": True,
          "for_returning_clients": True, "needs_room": needs_room, "needs_equipment": False, "active": True}
         for name, minutes, needs_room in SESSION_TYPES])
@@ -144,6 +151,8 @@ def generate(conn: Connection, *, seed: int = SEED, first_day: date = FIRST_DAY,
     # --- calendars ---------------------------------------------------------------------
     cal_rows, cals = [], []
     for li, (loc_name, zone, prefix) in enumerate(LOCATIONS):
+        if one_location:
+            li, zone = 0, LOCATIONS[0][1]
         for kind, count, label in ((CalendarKind.provider, PROVIDERS_PER_LOCATION, "Provider"),
                                    (CalendarKind.room, ROOMS_PER_LOCATION, "Room"),
                                    (CalendarKind.equipment, EQUIPMENT_PER_LOCATION, "Equipment")):

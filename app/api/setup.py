@@ -58,6 +58,7 @@ from app.security import (
     visible_calendar_ids,
     writable,
 )
+from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.shifts import overlap_problems
 from app.setup.validation import check_shift
 
@@ -243,6 +244,10 @@ class TimeBlockApi(PlinthModelApi):
     def validate_item(self, item: TimeBlock) -> Iterable[Problem]:
         if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
             yield Problem("The blocked time ends before it starts.", "ends_at")
+        elif item.starts_at and item.ends_at and item.ends_at - item.starts_at > MAX_BLOCK:
+            # Reads of blocks are bounded by this length (app/scheduling/availability.py).
+            yield Problem(f"Blocked time lasts at most {MAX_BLOCK.days} days; enter a longer absence "
+                          "as several blocks.", "ends_at")
 
 
 # --- what is booked and billed -----------------------------------------------------------

@@ -21,11 +21,11 @@ from sqlalchemy import select
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, Client, Occupancy, Shift, ShiftBreak, TimeBlock
+from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.locks import lock_calendars
 from app.setup.validation import check_shift
 from app.timeutil import to_local, to_utc
 
-MAX_BLOCK = timedelta(days=62)  # a long holiday; longer is more likely a typing slip
 REASON_LENGTH = 120
 LABEL_LENGTH = 80
 

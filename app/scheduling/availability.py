@@ -6,12 +6,14 @@ buffers. ``find_slots`` lists the starts that fit; ``check_booking`` decides one
 Both read the same ``CalendarTime`` free lists, so what is offered is exactly what
 booking accepts; the reasons ``check_booking`` gives are explanations on top.
 
-Loading is a constant handful of SQL statements whatever the number of days or
-calendars; the rest is one pass over sorted intervals per calendar.
+Loading (``calendar_time.py``) is a constant handful of SQL statements whatever the
+number of days or calendars; the rest is one pass over sorted intervals per calendar,
+day by day so that ``limit`` can stop early.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,23 +22,20 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Problem
 from app.extensions import db
-from app.models import (
-    Calendar,
-    CalendarKind,
-    Occupancy,
-    OverlapPolicy,
-    SessionType,
-    Shift,
-    TimeBlock,
-)
-from app.scheduling import intervals as iv
+from app.models import Calendar, CalendarKind, OverlapPolicy, SessionType
 from app.models.calendars import calendar_order
-from app.scheduling.shifts import shift_instants, working_intervals
-from app.timeutil import local_day_bounds, to_local, to_utc, utcnow
-
-# The longest time one appointment may hold a calendar, buffers included (booking
-# refuses longer), so occupancy reads can be bounded on both sides.
-MAX_OCCUPANCY = timedelta(hours=16)
+from app.scheduling import intervals as iv
+# Loading lives in calendar_time.py; these names stay importable from here.
+from app.scheduling.calendar_time import (  # noqa: F401
+    MAX_BLOCK,
+    MAX_OCCUPANCY,
+    CalendarTime,
+    block_overlaps,
+    load_calendar_times,
+    occupancy_interval,
+    occupancy_overlaps,
+)
+from app.timeutil import local_day_bounds, to_local, utcnow
 
 STAFF = "staff"
 ONLINE = "online"
@@ -48,93 +47,6 @@ class Slot:
     start: datetime
     end: datetime
     calendar_ids: tuple[int, ...]
-
-
-@dataclass
-class CalendarTime:
-    """One calendar's time over a window, as sorted UTC intervals."""
-
-    calendar: Calendar
-    shifts: list[iv.Interval] = field(default_factory=list)
-    breaks: list[iv.Interval] = field(default_factory=list)
-    working: list[iv.Interval] = field(default_factory=list)
-    blocks: list[tuple[iv.Interval, str]] = field(default_factory=list)
-    occupied: list[tuple[iv.Interval, int]] = field(default_factory=list)  # (interval, appointment id)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.calendar.location.timezone)
-
-    def free(self, *, ignore_appointments: bool = False) -> list[iv.Interval]:
-        """Where a new appointment's own time may lie on this calendar: working time
-        outside blocks and (unless ignored) other occupancies, each of those widened by
-        this calendar's buffers so the new occupancy, buffers included, touches none."""
-        cal = self.calendar
-        taken = [interval for interval, _ in self.blocks]
-        if not ignore_appointments:
-            taken += [interval for interval, _ in self.occupied]
-        widened = iv.grow(iv.normalise(taken), timedelta(minutes=cal.buffer_after_minutes),
-                          timedelta(minutes=cal.buffer_before_minutes))
-        return iv.subtract(self.working, widened)
-
-    def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
-        return occupancy_interval(self.calendar, start, end)
-
-
-def occupancy_interval(calendar: Calendar, start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """The interval a booking [start, end) holds on ``calendar``, its buffers included."""
-    return (start - timedelta(minutes=calendar.buffer_before_minutes),
-            end + timedelta(minutes=calendar.buffer_after_minutes))
-
-
-# --- loading -------------------------------------------------------------------------
-def load_calendar_times(
-    calendars: list[Calendar], window: tuple[datetime, datetime], *, ignore_appointment_ids=()
-) -> dict[int, CalendarTime]:
-    """Shifts, breaks, blocks and occupancies of ``calendars`` over ``window`` (UTC):
-    three statements (shifts with their breaks, blocks, occupancies), whatever the span."""
-    times = {cal.id: CalendarTime(cal) for cal in calendars}
-    if not times:
-        return times
-    ids = list(times)
-    w0, w1 = window
-    # Shifts are stored by local date; a day either side covers every zone's offset.
-    shifts = db.session.scalars(
-        select(Shift)
-        .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
-               Shift.day <= (w1 + timedelta(days=1)).date())
-        .options(selectinload(Shift.breaks))
-        .order_by(Shift.calendar_id, Shift.day, Shift.start_time)
-    ).all()
-    for shift in shifts:
-        ct = times[shift.calendar_id]
-        zone = ct.zone
-        ct.shifts.append(shift_instants(shift, zone))
-        ct.breaks.extend((to_utc(shift.day, b.start_time, zone), to_utc(shift.day, b.end_time, zone))
-                         for b in shift.breaks)
-        ct.working.extend(working_intervals(shift, zone))
-    blocks = db.session.execute(
-        select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
-        .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1, TimeBlock.ends_at > w0)
-        .order_by(TimeBlock.starts_at)
-    ).all()
-    for calendar_id, start, end, reason in blocks:
-        times[calendar_id].blocks.append(((start, end), reason))
-    occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
-        Occupancy.calendar_id.in_(ids), Occupancy.active.is_(True),
-        # The lower bound on starts_at lets the (calendar_id, starts_at) index stop at the
-        # window instead of reading the calendar's whole history (no occupancy is longer).
-        Occupancy.starts_at < w1, Occupancy.starts_at > w0 - MAX_OCCUPANCY, Occupancy.ends_at > w0,
-    )
-    if ignore_appointment_ids:
-        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
-    for calendar_id, start, end, appointment_id in db.session.execute(occupied.order_by(Occupancy.starts_at)):
-        times[calendar_id].occupied.append(((start, end), appointment_id))
-    for ct in times.values():
-        ct.shifts = iv.normalise(ct.shifts)
-        ct.breaks = iv.normalise(ct.breaks)
-        ct.working = iv.normalise(ct.working)
-    return times
 
 
 def _load_calendars(where) -> list[Calendar]:
@@ -236,43 +148,93 @@ def find_slots(
     times = load_calendar_times(providers + resources, (w0 - timedelta(days=1), w1 + timedelta(days=1)),
                                 ignore_appointment_ids=ignore_appointment_ids)
     length = timedelta(minutes=session_type.duration_minutes)
-    free = {cid: ct.free() for cid, ct in times.items()}
-
-    per_provider: list[tuple[Calendar, list[tuple[datetime, tuple[int, ...]]]]] = []
-    for provider in providers:
-        ct = times[provider.id]
-        day_from, day_to = local_day_bounds(start_day, ct.zone)[0], local_day_bounds(end_day, ct.zone)[1]
-        earliest, latest = max(day_from, now), day_to
+    free = {cid: _Free(ct.free()) for cid, ct in times.items()}
+    plans = [_ProviderPlan(provider, times[provider.id].zone, free[provider.id], length,
+                           {kind: suitable_resources(session_type, provider, resources, kind) for kind in kinds})
+             for provider in providers]
+    for plan in plans:
+        plan.earliest = max(local_day_bounds(start_day, plan.zone)[0], now)
+        plan.latest = local_day_bounds(end_day, plan.zone)[1]
         if channel == ONLINE:
-            lead, horizon = online_window(provider, now)
-            earliest, latest = max(earliest, lead), min(latest, horizon)
-        choices = _starts_with_resources(session_type, provider, resources, free, length, kinds)
-        starts = []
-        for first, last, used in choices:
-            first, last = max(first, earliest), min(last, latest - length)
-            for t in _aligned(first, last, ct.zone, step_minutes):
-                starts.append((t, (provider.id, *used)))
-        starts.sort(key=lambda start: start[0])  # stable: resources stay in calendar order
-        per_provider.append((provider, _first_per_start(starts)))
+            lead, horizon = online_window(plan.provider, now)
+            plan.earliest, plan.latest = max(plan.earliest, lead), min(plan.latest, horizon)
 
-    slots = _merge(per_provider, length, any_provider)
+    # Day by day, so that ``limit`` ends the work once enough starts are certain: a start
+    # before the earliest next-day midnight of every zone involved can no longer be
+    # preceded by one found later.
+    found: dict[datetime, tuple[int, tuple[int, ...]]] = {}  # any_provider: start → (provider rank, calendars)
+    listed: list[Slot] = []
+    day = start_day
+    while day <= end_day:
+        for rank, plan in enumerate(plans):
+            for t, used in plan.starts_on(day, free, step_minutes):
+                if not any_provider:
+                    listed.append(Slot(t, t + length, used))
+                elif t not in found or found[t][0] > rank:  # the first provider in calendar order wins
+                    found[t] = (rank, used)
+        day += timedelta(days=1)
+        if limit and day <= end_day:
+            settled = min(local_day_bounds(day, plan.zone)[0] for plan in plans)
+            starts = found if any_provider else [slot.start for slot in listed]
+            if sum(1 for t in starts if t < settled) >= limit:
+                break
+    if any_provider:
+        slots = [Slot(t, t + length, used) for t, (_, used) in sorted(found.items())]
+    else:
+        slots = sorted(listed, key=lambda s: (s.start, s.calendar_ids))
     return slots[:limit] if limit else slots
 
 
-def _starts_with_resources(session_type, provider, resources, free, length, kinds):
-    """Closed intervals [first, last] of starts that fit the provider and, for each
-    resource kind needed, one suitable resource (the first that fits, in calendar order)."""
-    provider_starts = [(a, b, ()) for a, b in iv.starts_fitting(free[provider.id], length)]
-    for kind in kinds:
-        options = suitable_resources(session_type, provider, resources, kind)
-        combined = []
-        for first, last, used in provider_starts:
-            for resource in options:
-                for a, b in iv.starts_fitting(iv.intersect(iv.normalise([(first, last + length)]),
-                                                           free[resource.id]), length):
-                    combined.append((a, b, (*used, resource.id)))
-        provider_starts = combined
-    return provider_starts
+class _Free:
+    """A calendar's free intervals with their ends indexed, to cut out one day quickly."""
+
+    def __init__(self, intervals: list[iv.Interval]):
+        self.intervals = intervals
+        self.ends = [end for _, end in intervals]
+
+    def within(self, lo: datetime, hi: datetime) -> list[iv.Interval]:
+        """The free time inside [lo, hi]."""
+        result = []
+        for start, end in self.intervals[bisect_right(self.ends, lo):]:
+            if start >= hi:
+                break
+            result.append((max(start, lo), min(end, hi)))
+        return result
+
+
+@dataclass
+class _ProviderPlan:
+    """What ``find_slots`` needs per provider to list one day's starts."""
+
+    provider: Calendar
+    zone: ZoneInfo
+    free: _Free
+    length: timedelta
+    options: dict[CalendarKind, list[Calendar]]
+    earliest: datetime | None = None
+    latest: datetime | None = None
+
+    def starts_on(self, day: date, free: dict[int, _Free], step_minutes: int):
+        """(start, (provider, *resources)) for the starts on local ``day``, each start once
+        with the first fitting resources in calendar order, in time order."""
+        day_start, day_end = local_day_bounds(day, self.zone)
+        first = max(day_start, self.earliest)
+        last = min(day_end - timedelta(microseconds=1), self.latest - self.length)
+        if first > last:
+            return []
+        # Only the asked day's starts are paired with rooms (clipped first, then matched).
+        choices = [(a, b, ()) for a, b in iv.starts_fitting(self.free.within(first, last + self.length), self.length)]
+        for options in self.options.values():
+            combined = []
+            for a, b, used in choices:
+                for resource in options:
+                    for ra, rb in iv.starts_fitting(free[resource.id].within(a, b + self.length), self.length):
+                        combined.append((ra, rb, (*used, resource.id)))
+            choices = combined
+        starts = [(t, (self.provider.id, *used))
+                  for a, b, used in choices for t in _aligned(a, b, self.zone, step_minutes)]
+        starts.sort(key=lambda start: start[0])  # stable: resources stay in calendar order
+        return _first_per_start(starts)
 
 
 def _aligned(first: datetime, last: datetime, zone: ZoneInfo, step_minutes: int):
@@ -299,17 +261,6 @@ def _first_per_start(starts):
             seen.add(t)
             result.append((t, used))
     return result
-
-
-def _merge(per_provider, length: timedelta, any_provider: bool) -> list[Slot]:
-    if not any_provider:
-        return sorted((Slot(t, t + length, used) for _, starts in per_provider for t, used in starts),
-                      key=lambda s: (s.start, s.calendar_ids))
-    chosen: dict[datetime, tuple[int, ...]] = {}
-    for _, starts in per_provider:  # providers in calendar order: the first free one wins
-        for t, used in starts:
-            chosen.setdefault(t, used)
-    return [Slot(t, t + length, used) for t, used in sorted(chosen.items())]
 
 
 def _window(calendars: list[Calendar], start_day: date, end_day: date) -> tuple[datetime, datetime]:

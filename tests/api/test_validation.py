@@ -307,3 +307,14 @@ def test_the_databases_refusal_is_a_409_when_a_duplicate_slips_past_the_checks(m
     assert response.status_code == 409
     assert "Reload and try again" in response.json["message"]
     assert count(db, factories.Discipline) == 1
+
+
+def test_blocked_time_longer_than_the_longest_block_is_refused(people, as_user, db):
+    """Block reads are bounded by MAX_BLOCK (app/scheduling/calendar_time.py), so no longer block is stored."""
+    api = as_user("frontdesk")
+    too_long = api.post("/api/v1/time_block/", json={
+        "calendar": people.provider_calendar.id, "starts_at": "2026-03-10T00:00:00Z",
+        "ends_at": "2026-05-12T00:00:01Z", "reason": "Leave"})
+    assert too_long.status_code == 422
+    assert "ends_at" in problems(too_long)
+    assert count(db, TimeBlock) == 0

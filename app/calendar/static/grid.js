@@ -50,34 +50,42 @@
   const sessionLabel = (st) => /\bmin\)?$/.test(st.name) ? st.name : st.name + " (" + st.duration + " min)";
   const say = (text, kind) => { message.textContent = text; message.className = "grid-message " + (kind || ""); };
 
-  async function send(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    let data = {};
-    try { data = await response.json(); } catch (e) { /* not JSON */ }
-    if (!response.ok) {
-      const reasons = (data.conflicts || data.problems || []).map((p) => p.message).filter(Boolean);
-      const error = new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
-      error.data = data;
-      throw error;
-    }
-    return data;
-  }
+  const {send, getJSON} = PlinthApi.client(csrf);  // app/static/common/api.js
 
-  async function getJSON(url) {
-    const response = await fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}});
-    if (!response.ok) throw new Error("The calendar could not load (" + response.status + ").");
-    return response.json();
-  }
-
-  function feedUrl(path, info) {
+  function feedQuery(info) {
     const params = new URLSearchParams({location_id: locationSelect.value, start: info.startStr.slice(0, 10),
                                         end: info.endStr.slice(0, 10)});
     if (allBox.checked) params.set("all", "1");
-    return "/calendar/feed/" + path + "?" + params;
+    return String(params);
+  }
+  const feedUrl = (path, info) => "/calendar/feed/" + path + "?" + feedQuery(info);
+
+  // Columns and appointments of the same days are drawn in one pass: laying out 60
+  // columns is most of a busy day's cost (bench/README.md, "Grid benchmark"), so the
+  // answer that comes first waits for the other one asked for the same days.
+  const inFlight = {resources: null, events: null};
+  const waiting = {resources: null, events: null};
+  function arrive(part, query, apply) {
+    const other = part === "resources" ? "events" : "resources";
+    inFlight[part] = null;
+    if (inFlight[other] === query) { waiting[part] = apply; return; }
+    const earlier = waiting[other];
+    waiting.resources = waiting.events = null;
+    calendar.batchRendering(() => { if (earlier) earlier(); apply(); });
+  }
+  // The hours last shown at each location: the first draw usually needs no second one.
+  const hoursKey = () => "plinth.gridHours." + locationSelect.value;
+  const rememberedHours = () => JSON.parse(localStorage.getItem(hoursKey()) || '["08:00", "18:00"]');
+
+  // Tooltips are written when the pointer first reaches an event, not for every event drawn.
+  function tooltip(info) {
+    const p = info.event.extendedProps;
+    if (isBackground(p)) {
+      info.el.title = info.event.title + (mayBlock && bookable(info.event) ? " · click to change or remove" : "");
+    } else if (p && p.client) {
+      info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? "Booked online" : "",
+                       p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
+    }
   }
 
   function visibleHours(resources) {
@@ -153,6 +161,7 @@
     selectOverlap: (event) => !isBackground(event.extendedProps),
     datesAboveResources: true, allDaySlot: false, nowIndicator: true, height: "auto",
     // Moves and selections land on the clinic's booking step (PLINTH_SLOT_STEP_MINUTES).
+    slotMinTime: rememberedHours()[0], slotMaxTime: rememberedHours()[1],
     slotDuration: "00:15:00", snapDuration: {minutes: step}, slotLabelInterval: "01:00",
     selectable: true, selectMirror: true, editable: true, eventResourceEditable: true,
     resourceOrder: "order", refetchResourcesOnNavigate: true,
@@ -161,30 +170,33 @@
       // request may set what the page knows about its columns. FullCalendar itself
       // keeps only its latest fetch.
       const asked = ++resourcesAsked;
+      const query = inFlight.resources = feedQuery(info);
       getJSON(feedUrl("resources", info)).then((list) => {
         if (asked !== resourcesAsked) { success(list); return; }
         allResources = list;
         resourceKinds = Object.fromEntries(list.map((r) => [r.id, r.kind]));
         const [first, last] = visibleHours(list);
+        localStorage.setItem(hoursKey(), JSON.stringify([first, last]));
         renderToggles(list);
         const discipline = Number(disciplineSelect.value);
         const shown = list.filter((r) => !hiddenCalendars.has(r.id) && (!discipline || r.disciplines.includes(discipline)));
-        // One render for the new hours and columns, not one per change (bench/bench_grid.py).
-        calendar.batchRendering(() => {
+        // One render for the new hours, columns and events, not one per change (bench/bench_grid.py).
+        arrive("resources", query, () => {
           if (calendar.getOption("slotMinTime") !== first) calendar.setOption("slotMinTime", first);
           if (calendar.getOption("slotMaxTime") !== last) calendar.setOption("slotMaxTime", last);
           success(narrow.matches ? renderSwitcher(shown) : shown);
         });
-      }).catch((error) => { say(error.message, "error"); failure(error); });
+      }).catch((error) => { say(error.message, "error"); arrive("resources", query, () => failure(error)); });
     },
     events(info, success, failure) {
       const asked = ++eventsAsked;
+      const query = inFlight.events = feedQuery(info);
       getJSON(feedUrl("events", info)).then((list) => {
         if (asked !== eventsAsked) { success(list); return; }
         list.forEach((e) => { if (e.extendedProps && e.extendedProps.appointment_id) e.classNames = classesFor(e.extendedProps.status); });
         renderStatusBar(list);
-        success(list);
-      }).catch((error) => { say(error.message, "error"); failure(error); });
+        arrive("events", query, () => success(list));
+      }).catch((error) => { say(error.message, "error"); arrive("events", query, () => failure(error)); });
     },
     select(info) {
       if (copyFrom) return copyTo(info);
@@ -200,15 +212,17 @@
     eventDrop: change,
     eventResize: change,
     eventDidMount(info) {
-      const p = info.event.extendedProps;
-      if (isBackground(p)) {
-        info.el.title = info.event.title + (mayBlock && bookable(info.event) ? " · click to change or remove" : "");
-        info.el.dataset.kind = p.kind;
+      if (isBackground(info.event.extendedProps)) info.el.dataset.kind = info.event.extendedProps.kind;
+    },
+    eventMouseEnter: tooltip,
+    // One text node per appointment instead of FullCalendar's four nested wrappers: a
+    // busy day has ~600 of them and their layout is most of the drawing time.
+    eventContent(arg) {
+      if (arg.event.display === "background") {
+        const title = Object.assign(document.createElement("div"), {className: "fc-event-title", textContent: arg.event.title});
+        return {domNodes: [title]};
       }
-      if (p && p.client) {
-        info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? "Booked online" : "",
-                         p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
-      }
+      return arg.timeText + "\n" + arg.event.title;
     },
     datesSet(info) {
       // Dates in the location's zone (the calendar's), never UTC's; the end is exclusive.

@@ -28,20 +28,8 @@
     return node;
   }
 
-  async function call(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    let data = {};
-    try { data = await response.json(); } catch (e) { /* not JSON */ }
-    if (!response.ok) {
-      const reasons = (data.conflicts || data.problems || []).map((p) => (p.field ? p.field + ": " : "") + p.message);
-      throw new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
-    }
-    return data;
-  }
+  // The shared fetch + CSRF + error helper (app/static/common/api.js); problems name their field.
+  const call = PlinthApi.client(csrf, {fieldNames: true}).send;
 
   function say(text, kind) {
     const note = box.querySelector(".billing-message");

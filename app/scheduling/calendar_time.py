@@ -1,0 +1,157 @@
+"""A calendar's time over a window, read from the database (no HTTP, no writes).
+
+Shifts (local wall clock) and their breaks, time blocks and active occupancies of many
+calendars, loaded in three statements whatever the span or the number of calendars and
+turned into sorted UTC interval lists (``CalendarTime``). Every read is bounded on both
+sides of the (calendar_id, starts_at) index: nothing is longer than ``MAX_OCCUPANCY`` /
+``MAX_BLOCK``. The availability engine (``availability.py``) and the grid's feeds read
+through here; tests/calendar/test_bounded_reads.py checks the plans.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Calendar, Occupancy, Shift, ShiftBreak, TimeBlock
+from app.scheduling import intervals as iv
+from app.timeutil import to_utc
+
+# The longest time one appointment may hold a calendar, buffers included (booking
+# refuses longer), so occupancy reads can be bounded on both sides.
+MAX_OCCUPANCY = timedelta(hours=16)
+# The longest time block (a long holiday; longer is more likely a typing slip, and a
+# longer absence is entered as several blocks), so block reads are bounded the same way.
+MAX_BLOCK = timedelta(days=62)
+
+
+@dataclass
+class CalendarTime:
+    """One calendar's time over a window, as sorted UTC intervals."""
+
+    calendar: Calendar
+    shifts: list[iv.Interval] = field(default_factory=list)
+    breaks: list[iv.Interval] = field(default_factory=list)
+    working: list[iv.Interval] = field(default_factory=list)
+    blocks: list[tuple[iv.Interval, str]] = field(default_factory=list)
+    occupied: list[tuple[iv.Interval, int]] = field(default_factory=list)  # (interval, appointment id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.calendar.location.timezone)
+
+    def free(self, *, ignore_appointments: bool = False) -> list[iv.Interval]:
+        """Where a new appointment's own time may lie on this calendar: working time
+        outside blocks and (unless ignored) other occupancies, each of those widened by
+        this calendar's buffers so the new occupancy, buffers included, touches none."""
+        cal = self.calendar
+        taken = [interval for interval, _ in self.blocks]
+        if not ignore_appointments:
+            taken += [interval for interval, _ in self.occupied]
+        widened = iv.grow(iv.normalise(taken), timedelta(minutes=cal.buffer_after_minutes),
+                          timedelta(minutes=cal.buffer_before_minutes))
+        return iv.subtract(self.working, widened)
+
+    def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        return occupancy_interval(self.calendar, start, end)
+
+
+def occupancy_interval(calendar: Calendar, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The interval a booking [start, end) holds on ``calendar``, its buffers included."""
+    return (start - timedelta(minutes=calendar.buffer_before_minutes),
+            end + timedelta(minutes=calendar.buffer_after_minutes))
+
+
+# --- loading -------------------------------------------------------------------------
+def block_overlaps(calendar_ids, w0: datetime, w1: datetime) -> list:
+    """Where-clauses for the time blocks of ``calendar_ids`` overlapping [w0, w1): bounded
+    on both sides of ``starts_at`` (no block is longer than ``MAX_BLOCK``), so the
+    (calendar_id, starts_at) index stops at the window. The engine and the grid's feed
+    both read blocks through this."""
+    return [TimeBlock.calendar_id.in_(list(calendar_ids)), TimeBlock.starts_at < w1,
+            TimeBlock.starts_at > w0 - MAX_BLOCK, TimeBlock.ends_at > w0]
+
+
+def occupancy_overlaps(calendar_ids, w0: datetime, w1: datetime) -> list:
+    """Where-clauses for the occupancies of ``calendar_ids`` overlapping [w0, w1), bounded
+    on both sides of ``starts_at`` like ``block_overlaps`` (no occupancy is longer than
+    ``MAX_OCCUPANCY``). Canceled ones included: callers add ``active`` when they need it."""
+    return [Occupancy.calendar_id.in_(list(calendar_ids)), Occupancy.starts_at < w1,
+            Occupancy.starts_at > w0 - MAX_OCCUPANCY, Occupancy.ends_at > w0]
+
+
+class _WallClock:
+    """Local date + wall-clock time → UTC, each distinct (zone, day, time) converted once
+    per load: shifts of a clinic share a handful of start, end and break times a day."""
+
+    def __init__(self):
+        self._seen: dict[tuple, datetime] = {}
+
+    def __call__(self, day: date, at, zone: ZoneInfo) -> datetime:
+        key = (zone.key, day, at)
+        instant = self._seen.get(key)
+        if instant is None:
+            instant = self._seen[key] = to_utc(day, at, zone)
+        return instant
+
+
+def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=()) -> tuple:
+    """The three statements ``load_calendar_times`` sends (bench/ replays them as its
+    "fetch" baseline): shifts joined with their breaks, blocks, active occupancies."""
+    w0, w1 = window
+    # Shifts are stored by local date; a day either side covers every zone's offset.
+    # One row per (shift, break); a shift without breaks comes once with NULL times.
+    shifts = (select(Shift.id, Shift.calendar_id, Shift.day, Shift.start_time, Shift.end_time,
+                     ShiftBreak.start_time, ShiftBreak.end_time)
+              .outerjoin(ShiftBreak, ShiftBreak.shift_id == Shift.id)
+              .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
+                     Shift.day <= (w1 + timedelta(days=1)).date())
+              .order_by(Shift.calendar_id, Shift.day, Shift.start_time, Shift.id))
+    blocks = (select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
+              .where(*block_overlaps(ids, w0, w1)).order_by(TimeBlock.starts_at))
+    occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
+        *occupancy_overlaps(ids, w0, w1), Occupancy.active.is_(True))
+    if ignore_appointment_ids:
+        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
+    return shifts, blocks, occupied.order_by(Occupancy.starts_at)
+
+
+def load_calendar_times(
+    calendars: list[Calendar], window: tuple[datetime, datetime], *, ignore_appointment_ids=()
+) -> dict[int, CalendarTime]:
+    """Shifts, breaks, blocks and occupancies of ``calendars`` over ``window`` (UTC):
+    three statements (``time_selects``), whatever the span, read as plain rows (no ORM
+    objects: this is the engine's hot path)."""
+    times = {cal.id: CalendarTime(cal) for cal in calendars}
+    if not times:
+        return times
+    shifts, blocks, occupied = time_selects(list(times), window, ignore_appointment_ids)
+    db.session.flush()  # plain Core reads below do not autoflush; pending changes count too
+    connection = db.session.connection()
+    zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
+    wall = _WallClock()
+    for _, group in groupby(connection.execute(shifts).all(), key=itemgetter(0)):
+        group = list(group)
+        _, calendar_id, day, start_time, end_time, _, _ = group[0]
+        ct, zone = times[calendar_id], zones[calendar_id]
+        # The same instants shift_instants / working_intervals give (app/scheduling/shifts.py).
+        start = wall(day, start_time, zone)
+        shift = (start, max(start, wall(day, end_time, zone)))
+        breaks = [(wall(day, b0, zone), wall(day, b1, zone)) for *_, b0, b1 in group if b0 is not None]
+        ct.shifts.append(shift)
+        ct.breaks.extend(breaks)
+        ct.working.extend(iv.subtract(iv.normalise([shift]), iv.normalise(breaks)))
+    for calendar_id, start, end, reason in connection.execute(blocks):
+        times[calendar_id].blocks.append(((start, end), reason))
+    for calendar_id, start, end, appointment_id in connection.execute(occupied):
+        times[calendar_id].occupied.append(((start, end), appointment_id))
+    for ct in times.values():
+        ct.shifts = iv.normalise(ct.shifts)
+        ct.breaks = iv.normalise(ct.breaks)
+        ct.working = iv.normalise(ct.working)
+    return times
