@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 _receivers_connected = False
 
+# What else the confirmation page offers the patient: functions (appointment) -> list of
+# (label, url), registered by other parts (the intake forms to fill before the visit).
+CONFIRMATION_LINKS: list = []
+
 
 def init_booking(app: Flask) -> None:
     global _receivers_connected

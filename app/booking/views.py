@@ -640,8 +640,11 @@ def confirmed():
     appointment = db.session.get(Appointment, appointment_id) if isinstance(appointment_id, int) else None
     if appointment is None:
         return redirect(url_for("booking.index"))
+    from app.booking import CONFIRMATION_LINKS
+
+    extra = [link for provider in CONFIRMATION_LINKS for link in provider(appointment)]
     return render_template("booking/confirmed.html", appointment=appointment, manage_path=_manage_path(appointment),
-                           **_appointment_view(appointment))
+                           extra_links=extra, **_appointment_view(appointment))
 
 
 def _manage_path(appointment: Appointment) -> str:

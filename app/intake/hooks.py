@@ -24,9 +24,21 @@ def day_alerts(visits) -> dict[int, list[str]]:
     return alerts
 
 
+def forms_to_fill(appointment) -> list[tuple[str, str]]:
+    """The forms this patient still has to fill, offered on the booking's confirmation page."""
+    from app.intake.links import fill_path
+
+    client_id = appointment.case.client_id
+    return [(s.form, fill_path(s.request_id)) for s in service.form_status([client_id]).get(client_id, [])
+            if s.status == "pending"]
+
+
 def register() -> None:
+    from app.booking import CONFIRMATION_LINKS
     from app.clinical import client_file, day
 
+    if forms_to_fill not in CONFIRMATION_LINKS:
+        CONFIRMATION_LINKS.append(forms_to_fill)
     if client_file_section not in client_file.SECTIONS:
         client_file.SECTIONS.append(client_file_section)
     if day_alerts not in day.VISIT_ALERTS:

@@ -143,3 +143,19 @@ def test_the_catalogue_reads_a_fixed_number_of_statements(app, site, db):
         catalogue.services(site.location.id, is_new=True)
     selects = lambda statements: [s for s in statements if s.lstrip().upper().startswith("SELECT")]  # noqa: E731
     assert len(selects(many)) == len(selects(one)) <= 4
+
+
+def test_the_confirmation_offers_the_forms_to_fill_before_the_visit(client, site, db):
+    from app.intake.defaults import ensure_defaults
+    from app.models import FormRule, FormTemplate
+
+    ensure_defaults()
+    consent = db.session.scalar(select(FormTemplate.id).where(FormTemplate.name.startswith("Consent")))
+    db.session.add(FormRule(template_id=consent, patient_kind="new", active=True))
+    db.session.commit()
+    _book(client, site)
+    page = client.get("/book/confirmed").get_data(as_text=True)
+    section = page[page.index('id="before-your-visit"'):]
+    assert "Consent to treatment" in section
+    link = re.search(r'href="(/forms/[^"]+)"', section).group(1)
+    assert client.get(link).status_code == 200
