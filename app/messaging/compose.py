@@ -72,8 +72,7 @@ class Snapshot:
             "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
         return cls(settings=_plain(settings), clinic=clinic_context(clinic), clinic_name=clinic.clinic_name,
                    clinic_email=clinic.email or "", sender=sender, saved_templates=templates.saved(),
-                   texts=read_text_setups(),
-                   languages=dict(db.session.execute(select(Location.id, Location.language)).all()))
+                   **read_locations())
 
     def channel(self, name: str) -> Channel:
         if name not in self.channels:
@@ -90,11 +89,14 @@ class TextSetup:
     zone: str
 
 
-def read_text_setups() -> dict[int, TextSetup]:
-    rows = db.session.execute(select(LocationTextSettings, Location.timezone).join(
-        Location, Location.id == LocationTextSettings.location_id)).all()
-    return {row.location_id: TextSetup(row.sender_number, row.whatsapp_sender or row.sender_number,
-                                       row.quiet_start, row.quiet_end, zone) for row, zone in rows}
+def read_locations() -> dict:
+    """Per location, in one query: its text settings (if any) and its patients' language."""
+    rows = db.session.execute(select(Location.id, Location.timezone, Location.language, LocationTextSettings)
+                              .outerjoin(LocationTextSettings, LocationTextSettings.location_id == Location.id)).all()
+    texts = {location_id: TextSetup(row.sender_number, row.whatsapp_sender or row.sender_number,
+                                    row.quiet_start, row.quiet_end, zone)
+             for location_id, zone, _language, row in rows if row is not None}
+    return {"texts": texts, "languages": {location_id: language for location_id, _zone, language, _row in rows}}
 
 
 def _plain(row) -> SimpleNamespace:

@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
+from playwright.sync_api import expect
 
 from app.extensions import db as ext_db
 from app.models import Appointment, CalendarKind, Case, ShiftBreak, TimeBlock
@@ -115,7 +116,9 @@ def test_repeat_from_the_panel_checks_each_date_and_books_all_at_once(page, live
     page.click(".fc-timegrid-event >> text=Rita Almeida")
     page.wait_for_selector("#appt-panel:not([hidden])")
     assert page.is_visible("#appointment-actions #panel-repeat")
-    assert page.is_hidden("#appointment-billing")
+    # The panel's status and billing section loads beside the actions (it was asserted
+    # hidden here, which only held while its request was still in flight).
+    expect(page.locator("#appointment-billing")).to_contain_text("Status and billing")
     page.click("#panel-repeat")
     page.wait_for_selector("#repeat-dialog[open]")
     assert page.input_value("#repeat-at") == "09:00"
@@ -124,7 +127,7 @@ def test_repeat_from_the_panel_checks_each_date_and_books_all_at_once(page, live
     page.click("#repeat-preview")
     page.wait_for_selector("#repeat-results tbody tr.refused")
     rows = page.locator("#repeat-results tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "overlaps appointment" in rows.nth(0).inner_text()
     assert "Free" in rows.nth(1).inner_text()
     assert page.inner_text("#repeat-confirm") == "Book 1 session"

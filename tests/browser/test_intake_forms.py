@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from playwright.sync_api import expect
 
 from app.intake import service
 from app.intake.defaults import ensure_defaults
@@ -85,5 +86,5 @@ def test_a_patient_fills_intake_and_consent_on_a_phone_and_the_provider_reads_th
     assert "Consent to treatment: signed on" in page.content()
     assert "Physiotherapy intake: complete on" in page.content()
     page.locator("li", has_text="Physiotherapy intake").get_by_role("link", name="answers").click()
-    assert page.get_by_text("Low back pain after lifting a box.").is_visible()
-    assert page.get_by_text("Lower back").is_visible()
+    expect(page.get_by_text("Low back pain after lifting a box.")).to_be_visible()
+    expect(page.get_by_text("Lower back")).to_be_visible()

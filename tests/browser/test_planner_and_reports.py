@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from playwright.sync_api import expect
 
 from app.extensions import db as ext_db
 from app.models import CalendarKind, Shift
@@ -57,7 +58,7 @@ def test_next_months_shifts_for_three_calendars_in_one_pass(page, live_server, t
     page.click("#shift-save")
     page.wait_for_selector("#planner-message.text-success")
     assert "60 shift(s) added" in page.inner_text("#planner-message")
-    assert page.locator("#planner-body button.shift").count() == 15  # this week: 3 calendars × 5 days
+    expect(page.locator("#planner-body button.shift")).to_have_count(15)  # this week: 3 calendars × 5 days
     assert "break 12:00–12:30" in page.locator("#planner-body button.shift").first.inner_text()
     with ext_db.engine.connect() as conn:
         made = conn.execute(select(func.count(Shift.id)).where(Shift.day >= monday,
