@@ -63,6 +63,7 @@ class Details:
     payer_id: int | None = None
     policy_number: str | None = None
     texts: bool = False  # ticked "text me" (consent to text messages)
+    language: str | None = None  # the language they booked in: everything sent to them uses it
 
 
 @dataclass
@@ -175,7 +176,8 @@ def _record_confirmation(nonce: str) -> BookingConfirmation:
 
 def new_client(details: Details, location_id: int) -> Client:
     client = Client(first_name=details.first_name, last_name=details.last_name, email=details.email,
-                    phone=details.phone, date_of_birth=details.date_of_birth, home_location_id=location_id)
+                    phone=details.phone, date_of_birth=details.date_of_birth, home_location_id=location_id,
+                    preferred_language=details.language)
     if details.texts and details.phone:
         from app.messaging import consent
 

@@ -34,7 +34,9 @@ from app.booking.forms import (
 )
 from app.errors import Conflict
 from app.extensions import db
-from app.models import Appointment, Calendar, Client, SessionType, clinic_settings, online_booking_settings
+from app.i18n import formatting
+from app.i18n.locales import supported
+from app.models import Appointment, Calendar, Client, Location, SessionType, clinic_settings, online_booking_settings
 from app.models.clinic import DEFAULT_PHONE_REGION
 from app.scheduling.availability import Slot
 from app.timeutil import local_today, to_local
@@ -176,9 +178,10 @@ def local(instant: datetime, zone: ZoneInfo) -> datetime:
 
 
 def money(amount) -> str:
-    from babel.numbers import format_currency
-
-    return format_currency(amount, clinic_settings().currency, locale=current_app.config.get("PLINTH_LOCALE", "en_CA"))
+    """A price in the chosen location's currency (Lisboa in euros), in the patient's language."""
+    location_id = _location_id()
+    location = db.session.get(Location, location_id) if isinstance(location_id, int) else None
+    return formatting.money(amount, formatting.location_currency(location))
 
 
 @bp.app_template_filter("booking_money")
@@ -504,7 +507,15 @@ def _details_from_state(client: Client | None) -> service.Details | None:
     return service.Details(
         saved["first_name"], saved["last_name"], saved["email"], saved.get("phone"),
         date.fromisoformat(saved["date_of_birth"]) if saved.get("date_of_birth") else None,
-        saved.get("notes"), saved.get("payer_id"), saved.get("policy_number"), bool(saved.get("texts")))
+        saved.get("notes"), saved.get("payer_id"), saved.get("policy_number"), bool(saved.get("texts")),
+        language=_page_language())
+
+
+def _page_language() -> str | None:
+    """The language this patient is booking in (app/i18n/locales), kept on a new client."""
+    from flask_babel import get_locale
+
+    return supported(str(get_locale())) if get_locale() else None
 
 
 def _summary():
@@ -784,7 +795,8 @@ def join_waitlist():
         prov = state.get("prov") or None
         details = service.Details(form.first_name.data, form.last_name.data, form.email.data, form.phone.data,
                                   form.date_of_birth.data, form.notes.data, form.payer_id.data or None,
-                                  form.policy_number.data if form.payer_id.data else None)
+                                  form.policy_number.data if form.payer_id.data else None,
+                                  language=_page_language())
         prefs = waitlist.Preferences("".join(sorted(form.weekdays.data or [])), form.earliest.data,
                                      form.latest.data, form.until.data)
         with unit_of_work():

@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterNotStartsWith
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.validators import NumberRange, ValidationError
 
@@ -30,8 +30,10 @@ def _html_preview(view, value) -> Markup:
     """Rendered HTML shown in a sandboxed frame: no script, no navigation, no leaks."""
     if not value:
         return Markup("")
+    # str(): a rendered body is Markup already, and escape() passes Markup through untouched,
+    # which would put the template's HTML into this page instead of into the sandboxed frame.
     return Markup('<iframe sandbox="" style="width:100%;height:420px;border:1px solid #ddd" srcdoc="{}"></iframe>'
-                  ).format(escape(value))
+                  ).format(str(value))
 
 
 def require_csrf() -> None:
@@ -195,8 +197,8 @@ class MessageTemplateView(PlinthModelView):
     method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write"}
     base_order = ("kind", "asc")
     base_filters = [["kind", FilterNotStartsWith, templates.SMS_PREFIX]]  # texts: TextTemplateView
-    list_columns = ["kind", "audience", "subject", "updated_at", "preview_path"]
-    show_columns = ["kind", "audience", "subject", "body_text", "body_html", "updated_at"]
+    list_columns = ["kind", "audience", "language", "subject", "updated_at", "preview_path"]
+    show_columns = ["kind", "audience", "language", "subject", "body_text", "body_html", "updated_at"]
     edit_columns = ["subject", "body_text", "body_html"]
     label_columns = {"body_text": "Plain text", "body_html": "HTML", "updated_at": "Changed (UTC)",
                      "preview_path": "Preview"}

@@ -30,3 +30,23 @@ def test_staff_pages_keep_the_staff_language(client, site):  # noqa: F811
     client.get("/book/?lang=pt_PT", follow_redirects=True)
     page = client.get("/login/").get_data(as_text=True)
     assert "Marcar" not in page
+
+
+def test_a_new_patient_keeps_the_language_they_booked_in(client, site, db):  # noqa: F811
+    from sqlalchemy import select
+
+    from app.models import Client
+    from tests.booking.conftest import post_confirm, walk_to_review
+
+    client.get("/book/?lang=pt_PT", follow_redirects=True)
+    walk_to_review(client, site)
+    assert post_confirm(client).status_code == 302
+    assert db.session.scalars(select(Client.preferred_language)).one() == "pt_PT"
+
+
+def test_prices_are_in_the_chosen_locations_currency(client, site, db):  # noqa: F811
+    site.location.currency = "EUR"
+    db.session.commit()
+    page = client.get("/book/?lang=pt_PT", follow_redirects=True)
+    page = client.get("/book/new", follow_redirects=True).get_data(as_text=True)
+    assert "€" in page and "$" not in page
