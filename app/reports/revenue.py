@@ -121,9 +121,19 @@ def outstanding(filters: Filters) -> list[dict]:
     return sorted(table.values(), key=lambda r: (r["location"], -r["total"]))
 
 
+def _per_group(amounts: dict) -> dict:
+    """Sums by (group, provider) folded to one row per group (a handful of grouped sums)."""
+    folded: dict = {}
+    for (group, _member), amount in amounts.items():
+        folded[(group, None)] = folded.get((group, None), Decimal(0)) + amount
+    return folded
+
+
 def report(filters: Filters, by: str = "provider") -> Report:
     by = by if by in GROUPINGS else "provider"
     billed, paid = invoiced(filters, by), collected(filters, by)
+    if by != "provider":  # the queries keep the provider (for own-figures scoping): one row per group here
+        billed, paid = _per_group(billed), _per_group(paid)
     hours = hours_worked(filters) if by == "provider" else {}
     rows = []
     for key in sorted(set(billed) | set(paid), key=lambda k: str(k[0])):
