@@ -33,6 +33,14 @@ class Trend:
     current: float | Decimal | None
     previous: float | Decimal | None
     kind: str = "int"
+    lower_is_better: bool = False  # a falling no-show rate is good news
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the change is good news (None: no change to judge)."""
+        if not self.change:
+            return None
+        return (self.change < 0) if self.lower_is_better else (self.change > 0)
 
     @property
     def change(self) -> float | None:
@@ -93,4 +101,5 @@ def trends(anchor_location: Location | None = None) -> list[Trend]:
     now, before = figures(current), figures(previous)
     labels = [("Attended visits", "int"), ("No-show rate", "percent"), ("New patients", "int"),
               ("Invoiced", "money"), ("Collected", "money")]
-    return [Trend(label, a, b, kind) for (label, kind), a, b in zip(labels, now, before)]
+    return [Trend(label, a, b, kind, lower_is_better=(label == "No-show rate"))
+            for (label, kind), a, b in zip(labels, now, before)]

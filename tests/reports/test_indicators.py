@@ -154,3 +154,12 @@ def test_statement_counts_do_not_grow_with_the_data(clinic, db):
 
 def _provider_name(clinic) -> str:
     return clinic.people.provider.display_name
+
+
+@pytest.mark.parametrize("label, current, previous, better", [
+    ("No-show rate", 0.071, 0.057, False), ("No-show rate", 0.05, 0.07, True),
+    ("Attended visits", 120, 100, True), ("Attended visits", 90, 100, False), ("Attended visits", 100, 100, None),
+])
+def test_the_dashboard_colours_good_news_not_rising_numbers(label, current, previous, better):
+    trend = dashboard.Trend(label, current, previous, lower_is_better=(label == "No-show rate"))
+    assert trend.better is better
