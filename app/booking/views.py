@@ -195,7 +195,14 @@ def _branding():
     logo = settings.logo or None
     if logo and not logo.startswith("data:image/"):
         logo = url_for("static", filename=logo.lstrip("/"))
-    return {"clinic": settings, "clinic_logo": logo, "state": _state()}
+    return {"clinic": settings, "clinic_logo": logo, "state": _state(), "contact_phone": _contact_phone(settings)}
+
+
+def _contact_phone(settings) -> str | None:
+    """The chosen location's phone (Lisboa's patients call Lisboa), else the clinic's."""
+    location_id = _location_id()
+    location = db.session.get(Location, location_id) if isinstance(location_id, int) else None
+    return (location.phone if location is not None else None) or settings.phone
 
 
 def _providers(session_type: SessionType) -> list[Calendar]:

@@ -50,3 +50,10 @@ def test_prices_are_in_the_chosen_locations_currency(client, site, db):  # noqa:
     page = client.get("/book/?lang=pt_PT", follow_redirects=True)
     page = client.get("/book/new", follow_redirects=True).get_data(as_text=True)
     assert "€" in page and "$" not in page
+
+
+def test_the_chosen_locations_phone_is_the_one_to_call(client, site, db):  # noqa: F811
+    site.location.phone = "+351213000100"
+    db.session.commit()
+    page = client.get("/book/new", follow_redirects=True).get_data(as_text=True)
+    assert "tel:+351213000100" in page
