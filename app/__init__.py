@@ -99,6 +99,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.health import health_bp
 
     app.register_blueprint(health_bp)
+    # Browsers ask every site for /favicon.ico; answer "none" instead of a 404 on every page.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204, {"Cache-Control": "public, max-age=86400"}))
     # Importing app.messaging connects its receivers to the appointment events.
     from app.messaging.webhook import webhook_bp
 
