@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_wtf.csrf import generate_csrf, validate_csrf
-from wtforms import ValidationError
+from flask_wtf.csrf import generate_csrf
 
 from app.auth import throttle
 from app.booking.limits import client_ip
+from app.csrf import posted_token_valid
 from app.security import current_user
 from app.uow import unit_of_work
 
@@ -30,9 +30,7 @@ class SignInLocksView(BaseView):
     @expose("/lift", methods=["POST"])
     @has_access
     def lift(self):
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
+        if not posted_token_valid():
             flash("The form expired; please try again.", "warning")
             return redirect(url_for("SignInLocksView.index"))
         kind, key = request.form.get("kind", ""), request.form.get("key", "")

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
-from wtforms.validators import ValidationError
 
 from app import access_log
 from app.clinical import day as days
 from app.clinical import notes
 from app.clinical.templates import active_templates, display
 from app.errors import Forbidden, NotFound, ValidationFailed
+from app.csrf import posted_token_valid
 from app.extensions import db
 from app.models import Appointment, TeamMember
 from app.security import (
@@ -35,12 +35,8 @@ from app.uow import unit_of_work
 def require_csrf() -> None:
     """State changes from these pages carry the page's token (the ``X-CSRFToken`` header
     from scripts, the ``csrf_token`` field from forms); the app has no global CSRF check."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return
-    try:
-        validate_csrf(request.headers.get("X-CSRFToken") or request.form.get("csrf_token"))
-    except ValidationError as exc:
-        raise Forbidden("The page's security token is missing or expired; reload the page.") from exc
+    if not posted_token_valid():
+        raise Forbidden("The page's security token is missing or expired; reload the page.")
 
 
 def _appointment(appointment_id: int) -> Appointment:

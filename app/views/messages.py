@@ -3,9 +3,9 @@ reminder plans and templates with a preview. Changes go through app.messaging's
 services; these views only collect input and show results."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterNotStartsWith
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms.validators import NumberRange, ValidationError
 
 from app.errors import DomainError
+from app.csrf import require_csrf
 from app.extensions import db
 from app.messaging import outbox, templates
 from app.messaging.offsets import InvalidOffsets, canonical
@@ -34,15 +35,6 @@ def _html_preview(view, value) -> Markup:
     # which would put the template's HTML into this page instead of into the sandboxed frame.
     return Markup('<iframe sandbox="" style="width:100%;height:420px;border:1px solid #ddd" srcdoc="{}"></iframe>'
                   ).format(str(value))
-
-
-def require_csrf() -> None:
-    """A POST outside FAB's forms (preview buttons, live counts) carries the page's token."""
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            abort(400)
 
 
 def _pre(value) -> Markup:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from wtforms import TimeField
 from wtforms.validators import Optional, ValidationError
 
+from app.csrf import require_csrf
 from app.extensions import db
 from app.messaging import consent, segments, templates
 from app.models import LocationTextSettings, MessageTemplate
@@ -20,7 +21,6 @@ from app.setup.validation import InvalidValue, check_phone
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView
 from app.views.forms import Rule
-from app.views.messages import require_csrf
 
 
 def check_text_kinds(value: str | None) -> str:
