@@ -3,18 +3,17 @@ pages read the real time: lead time and "no past times" are about now)."""
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.models import Calendar, Location, PayerKind, SessionType
 from app.timeutil import to_utc, utcnow
 from tests import factories
+from tests.live import serving
 
 ZONE = "America/Toronto"
 GENEROUS = {name: "10000/minute" for name in
@@ -166,12 +165,8 @@ def start_of(value: str) -> datetime:
 
 @pytest.fixture()
 def live_server(app, db):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as address:
+        yield address
 
 
 __all__ = ["utcnow"]
