@@ -165,7 +165,7 @@ def start_of(value: str) -> datetime:
 
 @pytest.fixture()
 def live_server(app, db):
-    with serving(app) as address:
+    with serving(app, release=db.session.remove) as address:
         yield address
 
 

@@ -15,7 +15,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture()
 def live_server(app, db):
-    with serving(app) as address:
+    with serving(app, release=db.session.remove) as address:
         yield address
 
 
