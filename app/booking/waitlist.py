@@ -288,7 +288,7 @@ def _on_moved(appointment: Appointment, *, before: dict, **_):
             record_opening(calendar, start, end, "moved")
 
 
-def connect_receivers() -> None:
-    # Weak references would let the functions be collected; they are module-level, but be explicit.
-    events.appointment_status_changed.connect(_on_status_changed, weak=False)
-    events.appointment_moved.connect(_on_moved, weak=False)
+def connect() -> None:
+    """Subscribe to the domain events (called once by ``create_app``; blinker ignores a repeat)."""
+    events.appointment_status_changed.connect(_on_status_changed)
+    events.appointment_moved.connect(_on_moved)
