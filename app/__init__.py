@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_appbuilder(app)
     configure_auth(app)
     configure_blueprints(app)
+    configure_receivers()
     configure_errors(app)
     configure_cli(app)
     return app
@@ -101,7 +102,6 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     # Browsers ask every site for /favicon.ico; answer "none" instead of a 404 on every page.
     app.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204, {"Cache-Control": "public, max-age=86400"}))
-    # Importing app.messaging connects its receivers to the appointment events.
     from app.messaging.webhook import webhook_bp
 
     app.register_blueprint(webhook_bp)  # POST /webhooks/sendgrid (signed, no session)
@@ -111,6 +111,25 @@ def configure_blueprints(app: Flask) -> None:
     from app import access_log
 
     access_log.init_app(app)  # staff reads of patient records, one insert per request
+
+
+def configure_receivers() -> None:
+    """The one place the areas subscribe to the domain events (``app/events.py``), in the
+    order they run. Signals are process-wide and blinker ignores a repeated connect, so the
+    several apps tests build share one set of receivers."""
+    from app.billing import visit_status
+    from app.booking import waitlist
+    from app.intake import reviews, rules
+    from app.messaging import planning
+
+    for connect in (
+        visit_status.connect,  # charges and fees at a status change; may refuse it (first)
+        planning.connect,  # what bookings, moves and status changes put in the outbox
+        rules.connect,  # forms sent on booking
+        reviews.connect,  # review requests after a visit
+        waitlist.connect,  # freed time offered to the waitlist
+    ):
+        connect()
 
 
 def configure_errors(app: Flask) -> None:

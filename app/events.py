@@ -14,6 +14,9 @@ Every signal is sent with the appointment as sender and keyword arguments:
   and the new half of a rebook, whose ``rebooked_from`` is set).
 - ``appointment_moved``: ``actor``, ``before`` (dict with ``starts_at``, ``ends_at``,
   ``calendar_ids``) — time, length or calendars changed.
+- ``appointment_status_changing``: ``actor``, ``old``, ``new``, ``now``, ``charges``,
+  ``fee``, ``void_charges`` (staff's choices for billing), ``after`` (the audit's dict, to
+  fill) — sent *before* the status is set; a receiver may refuse by raising Conflict.
 - ``appointment_status_changed``: ``actor``, ``old``, ``new`` (AppointmentStatus),
   ``note`` (reason or None).
 """
@@ -25,4 +28,5 @@ _signals = Namespace()
 
 appointment_booked = _signals.signal("appointment-booked")
 appointment_moved = _signals.signal("appointment-moved")
+appointment_status_changing = _signals.signal("appointment-status-changing")
 appointment_status_changed = _signals.signal("appointment-status-changed")

@@ -4,7 +4,6 @@ for taken dates. Each is one transaction: all of it is saved, or nothing.
 """
 from __future__ import annotations
 
-from flask import current_app
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
@@ -28,7 +27,7 @@ from app.errors import Forbidden, Problem, ValidationFailed
 from app.models import SessionType
 from app.models.cases import CASE_TITLE_LENGTH, CLAIM_NUMBER_LENGTH
 from app.scheduling import booking, series
-from app.security import APPOINTMENTS, CASES, WRITE
+from app.security import APPOINTMENTS, CASES, WRITE, may
 from app.timeutil import to_local, utcnow
 from app.uow import unit_of_work
 
@@ -76,7 +75,7 @@ class GridBookingApi(BaseApi):
           responses: {201: {description: The appointment, with case_id}, 409: {description: Conflicts}, 422: {description: Bad case}}
         """
         data = _body(BookingWithCaseInput())
-        if not current_app.appbuilder.sm.has_access(WRITE, CASES):
+        if not may(acting_user(), WRITE, CASES):
             raise Forbidden("You may not open cases.")
         with unit_of_work():
             session_type = _get(SessionType, data["session_type_id"], "session_type")

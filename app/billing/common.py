@@ -11,15 +11,12 @@ from app.extensions import db
 
 
 def lock_rows(model, ids) -> None:
-    """Lock rows (PostgreSQL) in id order so concurrent writers queue instead of racing.
-    SQLite needs nothing: every Plinth transaction there begins IMMEDIATE (one writer)."""
+    """Lock rows in id order so concurrent writers queue instead of racing (FOR UPDATE
+    on PostgreSQL; SQLite needs nothing and SQLAlchemy leaves it out: every Plinth
+    transaction there begins IMMEDIATE, one writer)."""
     ids = sorted(set(ids))
-    if ids and db.session.get_bind().dialect.name == "postgresql":
+    if ids:
         db.session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update())
-
-
-def is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 # What one charge may cost: far above any clinic's price, far below the column's limit,

@@ -14,14 +14,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import audit
 from app.billing import balances, pricing
-from app.billing.common import is_postgresql, lock_rows
+from app.billing.common import lock_rows
 from app.billing.immutability import release_charges
 from app.errors import Conflict, Problem, ValidationFailed
+from app.dialect import insert
 from app.extensions import db
 from app.i18n.formatting import location_currency
 from app.i18n.locales import language_for
@@ -141,12 +140,9 @@ def credited_line_charge_ids(invoice: Invoice) -> set[int]:
 
 def next_number(location: Location) -> tuple[int, str]:
     """Take the location's next number under the sequence row's lock."""
-    dialect_insert = pg_insert if is_postgresql() else sqlite_insert
-    db.session.execute(dialect_insert(InvoiceSequence).values(location_id=location.id, next_number=1)
+    db.session.execute(insert(InvoiceSequence).values(location_id=location.id, next_number=1)
                        .on_conflict_do_nothing(index_elements=["location_id"]))
-    query = select(InvoiceSequence).where(InvoiceSequence.location_id == location.id)
-    if is_postgresql():
-        query = query.with_for_update()
+    query = select(InvoiceSequence).where(InvoiceSequence.location_id == location.id).with_for_update()
     sequence = db.session.scalars(query.execution_options(populate_existing=True)).one()
     number = sequence.next_number
     sequence.next_number = number + 1

@@ -1,8 +1,8 @@
 """The public booking site at /book/: patients book, reschedule, cancel and join the
 waitlist without an account (ARCHITECTURE: online booking).
 
-``init_booking(app)`` mounts the blueprint, its security headers and error pages, and
-connects the waitlist to the scheduling events.
+``init_booking(app)`` mounts the blueprint, its security headers and error pages (the
+waitlist's receivers are connected by ``create_app``, ``configure_receivers``).
 """
 from __future__ import annotations
 
@@ -14,22 +14,15 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
-_receivers_connected = False
-
 # What else the confirmation page offers the patient: functions (appointment) -> list of
 # (label, url), registered by other parts (the intake forms to fill before the visit).
 CONFIRMATION_LINKS: list = []
 
 
 def init_booking(app: Flask) -> None:
-    global _receivers_connected
-    from app.booking import waitlist
     from app.booking.views import bp
 
     app.register_blueprint(bp)
-    if not _receivers_connected:  # signals are process-wide; tests build several apps
-        waitlist.connect_receivers()
-        _receivers_connected = True
 
 
 def install_error_pages(bp) -> None:

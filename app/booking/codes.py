@@ -102,8 +102,7 @@ def verify_code(email: str, code: str) -> Verified:
     query = (select(LoginCode).where(LoginCode.email_hash == hashed, LoginCode.used_at.is_(None),
                                      LoginCode.expires_at > utcnow())
              .order_by(LoginCode.id.desc()).limit(1))
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()  # two guesses at once must both be counted
+    query = query.with_for_update()  # two guesses at once must both be counted (SQLite: one writer)
     row = db.session.scalars(query).first()
     if row is None or row.attempts >= MAX_ATTEMPTS:
         return Verified(False, [])

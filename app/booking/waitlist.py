@@ -126,9 +126,9 @@ def process_openings_job() -> int:
 
 def process_openings(now: datetime | None = None) -> int:
     """Turn unprocessed openings into offers; returns how many offers were made."""
-    query = select(WaitlistOpening).where(WaitlistOpening.processed_at.is_(None)).order_by(WaitlistOpening.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # two workers never offer one opening twice
+    # Two workers never offer one opening twice (SKIP LOCKED on PostgreSQL; SQLite has one writer).
+    query = (select(WaitlistOpening).where(WaitlistOpening.processed_at.is_(None)).order_by(WaitlistOpening.id)
+             .with_for_update(skip_locked=True))
     made = 0
     for opening in db.session.scalars(query).all():
         made += _offer_opening(opening, now or utcnow())
@@ -288,7 +288,7 @@ def _on_moved(appointment: Appointment, *, before: dict, **_):
             record_opening(calendar, start, end, "moved")
 
 
-def connect_receivers() -> None:
-    # Weak references would let the functions be collected; they are module-level, but be explicit.
-    events.appointment_status_changed.connect(_on_status_changed, weak=False)
-    events.appointment_moved.connect(_on_moved, weak=False)
+def connect() -> None:
+    """Subscribe to the domain events (called once by ``create_app``; blinker ignores a repeat)."""
+    events.appointment_status_changed.connect(_on_status_changed)
+    events.appointment_moved.connect(_on_moved)

@@ -26,6 +26,7 @@ from app.security import (
     client_scope,
     current_user,
     in_scope,
+    may,
     visible_calendar_ids,
 )
 from app.timeutil import local_today
@@ -79,7 +80,6 @@ class CalendarGridView(BaseView):
     def grid(self):
         user = current_user()
         locations = _locations_for(user)
-        may = self.appbuilder.sm.has_access
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
             # The grid opens on today at the first location shown, not on the server's date.
@@ -88,7 +88,7 @@ class CalendarGridView(BaseView):
             payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
             slot_step=slot_step_minutes(),
             notify_by_default=clinic_settings().notify_by_default,
-            may_block=may(WRITE, TIME_BLOCKS), may_open_case=may(WRITE, CASES),
+            may_block=may(user, WRITE, TIME_BLOCKS), may_open_case=may(user, WRITE, CASES),
         )
 
     @expose("/feed/resources")

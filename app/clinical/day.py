@@ -44,10 +44,6 @@ NOT_VISITS = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
 VISIT_ALERTS: list[Callable[[list["DayVisit"]], dict[int, list[str]]]] = []
 
 
-def local_today(location: Location, now: datetime | None = None) -> date:
-    return to_local(now or utcnow(), location.timezone).date()
-
-
 @dataclass
 class DayVisit:
     appointment_id: int

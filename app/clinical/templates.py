@@ -80,10 +80,8 @@ def ensure_defaults() -> None:
     missing = [t for t in DEFAULT_TEMPLATES if t["name"] not in existing]
     if not missing:
         return
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    from app.dialect import insert
 
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(NoteTemplate).values(
         [{"name": t["name"], "sections": t["sections"], "active": True} for t in missing]
     ).on_conflict_do_nothing(index_elements=["name"]))

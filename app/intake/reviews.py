@@ -28,7 +28,6 @@ KIND = "review_request"
 DONE = (AppointmentStatus.arrived, AppointmentStatus.paid)
 OPT_OUT = "plinth.reviews.opt_out"
 OPT_OUT_MAX_AGE = 400 * 24 * 3600
-_connected = False
 
 delivery.NEEDS_STATUS[KIND] = DONE
 templates.DEFAULTS[(KIND, templates.CLIENT)] = templates.Template(
@@ -46,11 +45,9 @@ def review_settings() -> ReviewSettings:
     return singleton(ReviewSettings, enabled=False, delay_hours=2, min_days_between=180)
 
 
-def connect_receivers() -> None:
-    global _connected
-    if not _connected:
-        events.appointment_status_changed.connect(on_status_changed)
-        _connected = True
+def connect() -> None:
+    """Subscribe to the domain events (called once by ``create_app``; blinker ignores a repeat)."""
+    events.appointment_status_changed.connect(on_status_changed)
 
 
 def on_status_changed(appointment: Appointment, new=None, now: datetime | None = None, **_) -> None:

@@ -20,15 +20,12 @@ from app.models import (
 )
 from app.timeutil import to_local, to_utc, utcnow
 
-_connected = False
 GONE = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
 
 
-def connect_receivers() -> None:
-    global _connected
-    if not _connected:  # signals are process-wide; tests build several apps
-        events.appointment_booked.connect(on_booked)
-        _connected = True
+def connect() -> None:
+    """Subscribe to the domain events (called once by ``create_app``; blinker ignores a repeat)."""
+    events.appointment_booked.connect(on_booked)
 
 
 def is_new_patient(appointment: Appointment) -> bool:

@@ -11,10 +11,6 @@
 * ``webhook``: SendGrid's signed event webhook (delivered, bounce, open...);
   ``twilio_webhook``: Twilio's delivery reports and STOP / START / HELP replies.
 
-Importing this package connects the receivers.
+``planning.connect()`` subscribes to the domain events; ``create_app`` calls it
+(``configure_receivers``), importing this package does nothing.
 """
-from __future__ import annotations
-
-from app.messaging import planning
-
-planning.connect()

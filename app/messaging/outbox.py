@@ -16,12 +16,11 @@ from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
 
 from app import audit
 from app.errors import Conflict
+from app.dialect import insert
 from app.extensions import db
 from app.models import Message, MessageAttempt, MessageState
 from app.timeutil import utcnow
@@ -57,7 +56,6 @@ def queue(channel: str, kind: str, to: str, context: dict | None, key: str, *, d
     values = dict(channel=channel, kind=kind, to_address=to.strip(), context=context or None,
                   dedupe_key=key[:200], due_at=due_at or now, state=MessageState.pending, attempts=0,
                   created_at=now, **fields)
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(Message).values(**values).on_conflict_do_nothing(
         index_elements=["dedupe_key"]).returning(Message.id)
     new_id = db.session.execute(statement).scalar()

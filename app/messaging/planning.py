@@ -201,7 +201,7 @@ def _client_was_told(appointment_id: int) -> bool:
 
 
 def connect() -> None:
-    """Subscribe to the domain events (idempotent: blinker ignores a second connect)."""
+    """Subscribe to the domain events (called once by ``create_app``; blinker ignores a repeat)."""
     events.appointment_booked.connect(on_booked)
     events.appointment_moved.connect(on_moved)
     events.appointment_status_changed.connect(on_status_changed)

@@ -21,11 +21,10 @@ import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from app.dialect import insert
 from app.extensions import db
 from app.messaging import consent
 from app.messaging.channels.twilio import OPTED_OUT_CODES
@@ -64,7 +63,6 @@ def _refused():
 
 def _record(event_id: str, message_id: int | None, event: str, detail: str | None) -> bool:
     """One MessageEvent per provider event id; False if it was recorded before (a replay)."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     new_id = db.session.execute(insert(MessageEvent).values(
         provider_event_id=event_id[:120], message_id=message_id, event=event[:30], at=utcnow(),
         detail=detail[:1000] if detail else None,

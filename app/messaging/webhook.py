@@ -19,9 +19,8 @@ from flask import Blueprint, current_app, jsonify, request
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.dialect import insert
 from app.extensions import db
 from app.models import Message, MessageEvent
 from app.timeutil import UTC, utcnow
@@ -66,7 +65,6 @@ def sendgrid_events():
 
 def record_events(events: list) -> int:
     recorded = 0
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for event in events:
         if not isinstance(event, dict) or not event.get("sg_event_id") or event.get("event") not in RECORDED:
             continue

@@ -56,10 +56,8 @@ def singleton(model, **values):
     so neither fails."""
     row = db.session.get(model, 1)
     if row is None:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        from app.dialect import insert
 
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(insert(model).values(id=1, **values).on_conflict_do_nothing(index_elements=["id"]))
         row = db.session.get(model, 1, populate_existing=True)
     return row

@@ -151,9 +151,8 @@ def _clash(calendar: Calendar, shift: Shift) -> Problem:
 
 def plan_repeat(*, calendars: Sequence[Calendar], first_day: date, weekdays: Iterable[int], weeks: int,
                 hours: Hours) -> list[Planned]:
-    wanted = set(weekdays)
-    days = [first_day + timedelta(days=n) for n in range(7 * max(0, min(weeks, MAX_COPY_WEEKS)))]
-    return [Planned(c, d, hours) for d in days if d.weekday() in wanted for c in calendars]
+    days = shift_service.repeat_days(first_day, weekdays, min(weeks, MAX_COPY_WEEKS))
+    return [Planned(c, d, hours) for d in days for c in calendars]
 
 
 def pattern_dates(shift: Shift, scope: str) -> list[Shift]:

@@ -2,7 +2,10 @@
 
 Booked → Confirmed → Arrived → Paid, plus No Show, Canceled and Rebooked. Each change is
 checked against the allowed transitions, writes an audit event, and applies its side
-effects in the same transaction:
+effects in the same transaction. The money side effects are billing's: it receives
+``events.appointment_status_changing`` (before the status is set; it may refuse) and
+``appointment_status_changed`` (``app/billing/visit_status.py``); scheduling never imports
+billing.
 
 | change                      | side effect                                                       |
 |-----------------------------|-------------------------------------------------------------------|
@@ -29,7 +32,7 @@ from datetime import datetime
 from app import audit, events
 from app.errors import Conflict, Problem
 from app.extensions import db
-from app.models import Appointment, AppointmentStatus, ChargeKind
+from app.models import Appointment, AppointmentStatus
 from app.timeutil import to_local, utcnow
 
 S = AppointmentStatus
@@ -78,31 +81,11 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
                                                     details={"reason": "transition", "from": old.value, "to": new.value})])
     now = now or utcnow()
     _ensure_in_time(appointment, new, now)
-    from app.billing import charges as billing_charges
-    from app.billing import fees
-
-    if old == S.no_show and new in ROLLED_BACK_FROM_NO_SHOW:
-        _drop_fees(appointment, fees.NO_SHOW, billing_charges, actor)
-    if old == S.arrived:
-        _undo_arrival(appointment, void_charges, billing_charges, actor)
-    appointment.status = new
     after: dict = {"status": new.value}
-    if new == S.arrived:
-        inputs = billing_charges.default_charges(appointment) if charges is None else charges
-        # Charges confirmed at arrival are the visit's defaults: undoing the arrival may void them.
-        posted = billing_charges.add(case=appointment.case, inputs=inputs, actor=actor, appointment=appointment,
-                                     is_default=True)
-        after["charge_ids"] = [c.id for c in posted]
-    elif new == S.no_show:
-        charged = fees.charge(appointment=appointment, kind=fees.NO_SHOW, decision=fee, actor=actor)
-        after["fee_charge_id"] = charged.id if charged else None
-    elif new == S.canceled:
-        # Only a cancel of a visit still ahead can be late (a no-show canceled is not).
-        appointment.late_cancel = old in (S.booked, S.confirmed) and fees.is_late_cancel(appointment, now)
-        after["late_cancel"] = appointment.late_cancel
-        if appointment.late_cancel:
-            charged = fees.charge(appointment=appointment, kind=fees.LATE_CANCEL, decision=fee, actor=actor)
-            after["fee_charge_id"] = charged.id if charged else None
+    # Billing (app/billing/visit_status.py) posts charges and fees here, or refuses.
+    events.appointment_status_changing.send(appointment, actor=actor, old=old, new=new, now=now, charges=charges,
+                                            fee=fee, void_charges=void_charges, after=after)
+    appointment.status = new
     if new in RELEASES_TIME:
         for occupancy in appointment.occupancies:
             occupancy.active = False
@@ -112,8 +95,6 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
         after["note"] = note
     audit.record(db.session, entity=appointment, action="status", before={"status": old.value}, after=after,
                  actor_id=getattr(actor, "id", None))
-    if new == S.no_show:
-        fees.block_repeat_no_shows(appointment)
     events.appointment_status_changed.send(appointment, actor=actor, old=old, new=new, note=note)
 
 
@@ -141,30 +122,6 @@ def _ensure_in_time(appointment: Appointment, new: AppointmentStatus, now) -> No
     if new == S.no_show and now < appointment.starts_at:
         raise Conflict(f"The visit starts at {start:%H:%M} on {start:%a %d %b}; it can be marked a no-show once it "
                        "has started.", [Problem("Not started yet.", details={"reason": "not_yet"})])
-
-
-def _undo_arrival(appointment: Appointment, void_charges: bool, billing_charges, actor) -> None:
-    billing_charges.uninvoiced(appointment)  # locks the visit's charges before judging them
-    on_invoice = [c for c in billing_charges.invoiced(appointment) if c.kind != ChargeKind.fee]
-    if on_invoice:
-        numbers = ", ".join(sorted({c.invoice.number for c in on_invoice}))
-        raise Conflict(f"The visit's charges are on invoice {numbers}; credit them before undoing the arrival.",
-                       [Problem("Charges invoiced.", details={"reason": "charges_invoiced"})])
-    if void_charges:
-        billing_charges.void_defaults(appointment, actor=actor)
-    # A package visit exists only because the client came: give it back to the package.
-    for charge in billing_charges.uninvoiced(appointment):
-        if charge.client_package_id is not None:
-            billing_charges.remove(charge=charge, actor=actor)
-
-
-def _drop_fees(appointment: Appointment, kind: str, billing_charges, actor) -> None:
-    billing_charges.uninvoiced(appointment)  # locks the visit's charges before judging them
-    if billing_charges.invoiced(appointment, kind=ChargeKind.fee):
-        raise Conflict("The no-show fee is already invoiced; credit it before changing the status.",
-                       [Problem("Fee invoiced.", details={"reason": "fee_invoiced"})])
-    for charge in billing_charges.uninvoiced(appointment, kind=ChargeKind.fee):
-        billing_charges.remove(charge=charge, actor=actor)
 
 
 def _refusal(old: AppointmentStatus, new: AppointmentStatus) -> str:

@@ -17,6 +17,6 @@ from app.models import Calendar
 
 def lock_calendars(calendar_ids: Iterable[int]) -> None:
     ids = sorted(set(calendar_ids))
-    if not ids or db.session.get_bind().dialect.name != "postgresql":
+    if not ids:
         return
     db.session.execute(select(Calendar.id).where(Calendar.id.in_(ids)).order_by(Calendar.id).with_for_update())

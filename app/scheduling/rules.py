@@ -50,8 +50,7 @@ def check_case(*, case: Case, session_type: SessionType, start: datetime, zone: 
     if case.authorised_visits is not None:
         # Count under the case's row lock (taken after the calendar locks, always in that
         # order), so two bookings on different calendars cannot both take the last visit.
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+        db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
         remaining = case.authorised_visits - visits_used(case, ignore_appointment_ids=ignore_appointment_ids)
         if remaining < new_visits:
             message = (f"The case's {case.authorised_visits} authorised visits are used up"

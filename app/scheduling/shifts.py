@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import WEEKLY, rrule
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -95,6 +96,18 @@ def add_shift(*, calendar: Calendar, day: date, start: time, end: time, breaks: 
     return shift
 
 
+def repeat_days(first_day: date, weekdays: Iterable[int], weeks: int) -> list[date]:
+    """The chosen weekdays (0 = Monday) among the ``weeks`` weeks counted from
+    ``first_day`` (``first_day`` … ``first_day + 7·weeks − 1``), in order: a weekly
+    ``dateutil.rrule``, as a series' dates are (``series.occurrence_days``)."""
+    wanted = sorted({d for d in weekdays if isinstance(d, int) and 0 <= d <= 6})
+    if not wanted or weeks < 1:
+        return []
+    start = datetime.combine(first_day, time())
+    rule = rrule(WEEKLY, dtstart=start, byweekday=wanted, until=start + timedelta(days=7 * weeks - 1))
+    return [moment.date() for moment in rule]
+
+
 def repeat_shift(*, calendars: Sequence[Calendar], first_day: date, weekdays: Iterable[int],
                  weeks: int, start: time, end: time, breaks: Breaks = (),
                  skip_conflicts: bool = False, actor=None) -> list[Shift]:
@@ -129,8 +142,7 @@ def repeat_shift(*, calendars: Sequence[Calendar], first_day: date, weekdays: It
     if problems:
         raise ValidationFailed("The repeating shift cannot be saved.", problems)
 
-    days = [first_day + timedelta(days=n) for n in range(7 * weeks)]
-    days = [d for d in days if d.weekday() in days_wanted]
+    days = repeat_days(first_day, days_wanted, weeks)
     ids = [c.id for c in calendars]
     lock_calendars(ids)
     clashes = _clashing_shifts(ids, days, start, end)

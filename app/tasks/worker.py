@@ -2,8 +2,9 @@
 
 It builds the Flask app once, listens on Plinth's queue on the app's ``REDIS_URL`` and
 runs RQ's scheduler alongside. Every job runs inside the app context, so job functions
-use ``db.session`` and ``current_app`` exactly as a request does. While it waits for
-jobs it also enqueues the periodic ones (``app/tasks/periodic.py``: the outbox sweep).
+use ``db.session`` and ``current_app`` exactly as a request does. A thread enqueues the
+periodic jobs through RQ's ``CronScheduler`` (``app/tasks/periodic.py``: the outbox
+sweep; one worker at a time).
 """
 from __future__ import annotations
 
@@ -33,22 +34,6 @@ class AppWorker(Worker):
     def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
         self.app = app
         super().__init__(*args, **kwargs)
-        self.periodic: Periodic | None = None
-
-    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
-        """RQ's dequeue, woken at least once per period to enqueue the periodic jobs
-        (app/tasks/periodic.py: the outbox sweep), idle or busy."""
-        if self.periodic is None:
-            self.periodic = Periodic(self.app, self.connection, self.queue_names()[0])
-        if timeout is None or max_idle_time is not None:  # burst or idle-limited: RQ's own loop
-            self.periodic.tick()
-            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        while True:
-            self.periodic.tick()
-            wait = max(1, min(timeout, self.periodic.shortest_period))
-            result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
-            if result is not None or self._stop_requested:
-                return result
 
     def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
         from app.extensions import db
@@ -122,7 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     warm_up(app)
     log.info("Plinth worker: queues %s on Redis %s", ", ".join(queues), where)
     worker = build_worker(app, queues, name=args.name)
-    worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)
+    periodic = Periodic(app, Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5), queues[0])
+    if args.burst:
+        periodic.step()  # a burst drains what is there now, the periodic jobs included
+    else:
+        periodic.start()
+    try:
+        worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)
+    finally:
+        periodic.stop()
     return 0
 
 

@@ -80,13 +80,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
     import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
     from app.intake.public import bp as forms_public
-    from app.intake.reviews import connect_receivers as connect_reviews
-    from app.intake.rules import connect_receivers as connect_form_rules
     from app.intake.views import ClientFormsView, FormBuilderView, FormRuleView, ReviewSettingsView
 
     current_app.register_blueprint(forms_public)
-    connect_form_rules()
-    connect_reviews()
     from app.intake.hooks import register as show_forms_in_the_clinical_record
 
     show_forms_in_the_clinical_record()

@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from app import access_log
 from app.clinical import attachments, client_file, notes, plans
 from app.clinical import pdf as case_pdf
-from app.clinical.day import local_today
 from app.clinical.templates import display
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
@@ -36,7 +35,7 @@ from app.security import (
     note_scope,
     sees_everything,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local, utcnow
 from app.uow import unit_of_work
 from app.views.clinical import require_csrf
 
@@ -57,7 +56,7 @@ def _case(case_id: int) -> Case:
 
 def _today(client: Client):
     location = client.home_location
-    return local_today(location) if location is not None else to_local(utcnow(), "UTC").date()
+    return local_today(location if location is not None else "UTC")
 
 
 def _actor_names(entries) -> dict[int, str]:

@@ -28,7 +28,7 @@ from app.security import (
     may,
     sees_everything,
 )
-from app.timeutil import to_local
+from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
 
 
@@ -76,7 +76,7 @@ class ClinicalView(BaseView):
             return self.render_template("clinical/day.html", day=None, member=member, providers=providers)
         location = next((loc for loc in locations if str(loc.id) == request.args.get("location_id")), locations[0])
         try:
-            on = date.fromisoformat(request.args["date"]) if request.args.get("date") else days.local_today(location)
+            on = date.fromisoformat(request.args["date"]) if request.args.get("date") else local_today(location)
         except ValueError as exc:
             raise ValidationFailed("date must be YYYY-MM-DD.") from exc
         result = days.provider_day(user=user, member=member, location=location, day=on)

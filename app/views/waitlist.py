@@ -13,7 +13,7 @@ from app.booking import catalogue
 from app.booking.forms import EmbedSettingsForm
 from app.booking.headers import parse_origins
 from app.extensions import db
-from app.models import WaitlistEntry, online_booking_settings
+from app.models import OnlineBookingSettings, WaitlistEntry, online_booking_settings
 from app.security import (
     ONLINE_BOOKING,
     WAITLIST,
@@ -88,9 +88,9 @@ class OnlineBookingView(BaseView):
     @expose("/")
     @has_access
     def settings(self):
-        row = online_booking_settings()
-        form = EmbedSettingsForm(data={"embed_origins": row.embed_origins or ""})
-        db.session.commit()  # the settings row may just have been created
+        # Reading creates nothing: the settings row is written when the form is saved.
+        row = db.session.get(OnlineBookingSettings, 1)
+        form = EmbedSettingsForm(data={"embed_origins": (row.embed_origins if row else None) or ""})
         return self._page(form, [])
 
     @expose("/", methods=["POST"])

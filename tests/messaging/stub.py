@@ -1,9 +1,14 @@
-"""A local stand-in for SendGrid's v3 mail API: records what it receives.
+"""Local stand-ins for the providers' HTTP APIs: they record what they receive.
 
-``POST /v3/mail/send`` answers 202 with an ``X-Message-Id`` (like SendGrid), after an
-optional delay; ``plan`` makes the next answers something else (429, 500, 400...). Every
-request is kept, with its JSON body, so tests and the benchmark count what arrived and
-detect duplicates by the ``plinth_message_id`` custom argument.
+``ProviderStub`` is the server every stub shares: a threaded HTTP server on a free port,
+an optional delay before answering, a ``plan`` of the next non-success answers, every
+request kept (under a lock) so tests and the benchmark count what arrived and detect
+duplicates by our message id. A provider subclass says how it answers (``answer``) and
+where our message id travels (``message_id``).
+
+``SendGridStub``: ``POST /v3/mail/send`` answers 202 with an ``X-Message-Id`` (like
+SendGrid); ``plan`` holds statuses (429, 500, 400...). The Twilio stub is in
+``twilio_stub.py``.
 """
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class SendGridStub:
+class ProviderStub:
+    SUCCESS = 200
+
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.requests: list[dict] = []
-        self.plan: deque[int] = deque()
+        self.plan: deque = deque()
         self.lock = threading.Lock()
         stub = self
 
@@ -27,22 +34,15 @@ class SendGridStub:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):  # noqa: N802 (http.server's naming)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if stub.delay:
                     time.sleep(stub.delay)
                 with stub.lock:
-                    status = stub.plan.popleft() if stub.plan else 202
-                    try:
-                        body = json.loads(raw or b"{}")
-                    except ValueError:
-                        body = {}
-                    stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                          "status": status, "at": time.time()})
-                payload = b"" if status == 202 else json.dumps({"errors": [{"message": f"stub {status}"}]}).encode()
+                    record, status, headers, payload = stub.answer(self.path, dict(self.headers), raw)
+                    stub.requests.append({"path": self.path, "status": status, "at": time.time(), **record})
                 self.send_response(status)
-                if status == 202:
-                    self.send_header("X-Message-Id", uuid.uuid4().hex[:22])
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -54,11 +54,19 @@ class SendGridStub:
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def answer(self, path: str, headers: dict, raw: bytes) -> tuple[dict, int, dict, bytes]:
+        """(what to keep of the request, status, response headers, response body); called
+        under the lock."""
+        raise NotImplementedError
+
+    def message_id(self, request: dict) -> int:
+        raise NotImplementedError
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "SendGridStub":
+    def start(self):
         self.thread.start()
         return self
 
@@ -68,10 +76,28 @@ class SendGridStub:
 
     def accepted(self) -> list[dict]:
         with self.lock:
-            return [r for r in self.requests if r["status"] == 202]
+            return [r for r in self.requests if r["status"] == self.SUCCESS]
 
     def message_ids(self) -> list[int]:
-        return [int(r["body"].get("custom_args", {}).get("plinth_message_id", 0)) for r in self.accepted()]
+        return [self.message_id(r) for r in self.accepted()]
 
     def duplicates(self) -> int:
         return sum(n - 1 for n in Counter(self.message_ids()).values() if n > 1)
+
+
+class SendGridStub(ProviderStub):
+    SUCCESS = 202
+
+    def answer(self, path, headers, raw):
+        status = self.plan.popleft() if self.plan else self.SUCCESS
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        if status == self.SUCCESS:
+            return {"headers": headers, "body": body}, status, {"X-Message-Id": uuid.uuid4().hex[:22]}, b""
+        error = json.dumps({"errors": [{"message": f"stub {status}"}]}).encode()
+        return {"headers": headers, "body": body}, status, {}, error
+
+    def message_id(self, request):
+        return int(request["body"].get("custom_args", {}).get("plinth_message_id", 0))

@@ -98,6 +98,22 @@ def count(state: MessageState) -> int:
     return n
 
 
+def deliveries_settled(app, queue: str) -> bool:
+    """No delivery batch is waiting or running: whatever the workers were going to send
+    has been sent (what proves a message stays unsent, instead of sleeping)."""
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    try:
+        waiting = [job_id for job_id in Queue(queue, connection=connection).job_ids if job_id.startswith("plinth-msgs-")]
+        running = [job_id for job_id in StartedJobRegistry(queue, connection=connection).get_job_ids()
+                   if job_id.startswith("plinth-msgs-")]
+        return not waiting and not running
+    finally:
+        connection.close()
+
+
 def wait_for(condition, timeout: float, workers: Workers, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -215,7 +231,7 @@ def test_a_flushed_redis_loses_nothing(app, db, stub, workers, queue):
     assert sorted(stub.message_ids()) == sorted(ids)
 
 
-def test_reschedule_before_a_reminder_sends_only_the_new_one(app, db, scene, stub, workers):
+def test_reschedule_before_a_reminder_sends_only_the_new_one(app, db, scene, stub, workers, queue):
     with unit_of_work():
         settings = db.session.get(NotificationSettings, 1)
         settings.confirmation_enabled = settings.change_enabled = False
@@ -227,7 +243,9 @@ def test_reschedule_before_a_reminder_sends_only_the_new_one(app, db, scene, stu
         booking.move(appointment=db.session.merge(appointment), actor=scene.people.frontdesk, start=new_start)
     workers.start()
     wait_for(lambda: count(MessageState.sent) == 1, 60, workers, "the new reminder")
-    time.sleep(3)  # the old one's due time has passed too: it must stay unsent
+    # The old one was due 6 s before the new one: every sweep that sent the new one saw it
+    # due. Once no batch waits or runs, it is certain it stayed unsent.
+    wait_for(lambda: deliveries_settled(app, queue), 30, workers, "the workers to finish every batch")
     rows = db.session.scalars(select(Message).where(Message.kind.like("reminder%")).order_by(Message.id)).all()
     db.session.rollback()
     assert [(m.state, m.appointment_starts_at) for m in rows if m.kind == "reminder_2"] == [
@@ -235,7 +253,7 @@ def test_reschedule_before_a_reminder_sends_only_the_new_one(app, db, scene, stu
     assert len(stub.accepted()) == 1
 
 
-def test_cancel_within_the_new_booking_delay_sends_nothing(app, db, scene, stub, workers):
+def test_cancel_within_the_new_booking_delay_sends_nothing(app, db, scene, stub, workers, queue):
     canceled = book(scene, scene.at(9))
     kept = book(scene, scene.at(11))
     with unit_of_work():
@@ -246,7 +264,7 @@ def test_cancel_within_the_new_booking_delay_sends_nothing(app, db, scene, stub,
                            .values(due_at=utcnow()))
     workers.start()
     wait_for(lambda: count(MessageState.sent) == 2, 60, workers, "the kept booking's confirmations")
-    time.sleep(3)
+    wait_for(lambda: deliveries_settled(app, queue), 30, workers, "the workers to finish every batch")
     sent = db.session.scalars(select(Message).where(Message.state == MessageState.sent)).all()
     db.session.rollback()
     assert {m.appointment_id for m in sent} == {kept.id}

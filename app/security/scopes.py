@@ -1,23 +1,13 @@
-"""Who may do what, and on which rows.
-
-* One permission vocabulary: ``can_read`` / ``can_write`` on a named resource.
-  Views and APIs map their methods onto it (``READ_WRITE_METHODS``), roles are lists
-  of (action, resource) pairs (``ROLE_GRANTS``), and ``sync_roles()`` writes them to
-  FAB's tables idempotently.
-* One scope helper: every query for calendars, appointments, clients and cases goes
-  through ``visible_calendar_ids`` / ``bookable_calendar_ids`` / ``client_scope`` /
-  ``case_scope`` / ``appointment_scope``. Views and APIs never build their own.
-"""
+"""Which rows a user may see or change: every query for calendars, appointments, clients,
+cases, messages, notes, invoices and payments goes through these helpers (subqueries,
+never Python lists). Views and APIs never build their own; ``app/scopes.py`` maps each
+model onto one of them."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from flask import current_app, g
-from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask import g
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from sqlalchemy import Select, and_, exists, false, or_, select
 
-from app.auth.manager import SignInMixin
 from app.extensions import db
 from app.models import (
     AccessLevel,
@@ -26,204 +16,20 @@ from app.models import (
     CalendarAccess,
     Case,
     Client,
+    Invoice,
     Location,
     Message,
+    Note,
     Occupancy,
+    Payment,
     Shift,
     TeamMember,
     TimeBlock,
     WaitlistEntry,
 )
 from app.models.team import team_member_location
-
-# --- vocabulary -----------------------------------------------------------------
-READ = "can_read"
-WRITE = "can_write"
-
-LOCATIONS = "Locations"
-DISCIPLINES = "Disciplines"
-TEAM = "Team"
-CALENDARS = "Calendars"
-CALENDAR_ACCESS = "CalendarAccess"
-SHIFTS = "Shifts"
-TIME_BLOCKS = "TimeBlocks"
-SESSION_TYPES = "SessionTypes"
-BILLING_ITEMS = "BillingItems"
-PAYERS = "Payers"
-CLIENTS = "Clients"
-CASES = "Cases"
-APPOINTMENTS = "Appointments"
-AUDIT = "Audit"
-MESSAGES = "Messages"  # the outbox: who was told what, resend / cancel
-MESSAGE_SETUP = "MessageSetup"  # notification settings, reminder plans, templates
-
-SETUP_RESOURCES = (
-    LOCATIONS, DISCIPLINES, TEAM, CALENDARS, CALENDAR_ACCESS, SHIFTS, TIME_BLOCKS,
-    SESSION_TYPES, BILLING_ITEMS, PAYERS,
-)
-RECORD_RESOURCES = (CLIENTS, CASES, APPOINTMENTS)
-
-# How FAB view/API methods map onto the vocabulary (FAB prefixes "can_").
-READ_WRITE_METHODS = {
-    # ModelView
-    "list": "read", "show": "read", "download": "read", "action": "write",
-    "add": "write", "edit": "write", "delete": "write", "api": "read", "api_read": "read",
-    "api_get": "read", "api_column_add": "write", "api_column_edit": "write",
-    "api_create": "write", "api_update": "write", "api_delete": "write",
-    "action_post": "write", "muldelete": "write",
-    # ModelRestApi
-    "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",
-}
-
-ADMIN = "Admin"
-MANAGER = "Manager"
-FRONT_DESK = "Front Desk"
-PROVIDER = "Provider"
-STAFF_ROLES = (ADMIN, MANAGER, FRONT_DESK, PROVIDER)
-
-# Everyone who logs in may see and edit their own profile.
-SELF_SERVICE = [
-    ("can_this_form_get", "UserInfoEditView"),
-    ("can_this_form_post", "UserInfoEditView"),
-    ("can_this_form_get", "ResetMyPasswordView"),
-    ("can_this_form_post", "ResetMyPasswordView"),
-    ("can_userinfo", "UserDBModelView"),
-    ("resetmypassword", "UserDBModelView"),
-]
-
-
-# The clinic's catalogue, which booking needs to read but only managers edit: read
-# access for everyone, without the setup screens in their menu.
-LOOKUPS = (SESSION_TYPES, PAYERS, DISCIPLINES, LOCATIONS)
-
-
-def _grants(read: Iterable[str] = (), write: Iterable[str] = ()) -> list[tuple[str, str]]:
-    pairs = [(READ, r) for r in read] + [(READ, w) for w in write] + [(WRITE, w) for w in write]
-    return sorted(set(pairs)) + SELF_SERVICE
-
-
-ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
-    # Managers may also read the API's OpenAPI document (integrations are theirs to set up).
-    MANAGER: _grants(read=(AUDIT,), write=SETUP_RESOURCES + (CLIENTS, CASES, APPOINTMENTS, MESSAGES, MESSAGE_SETUP))
-    + [("can_get", "OpenApi")],
-    FRONT_DESK: _grants(read=(SHIFTS, MESSAGES) + LOOKUPS, write=(CLIENTS, CASES, TIME_BLOCKS, APPOINTMENTS)),
-    # Providers book into the calendars granted to them (the scope helpers decide which).
-    PROVIDER: _grants(read=(SHIFTS,) + LOOKUPS, write=(CLIENTS, CASES, APPOINTMENTS)),
-}
-# Online booking: the front desk works the waitlist; managers also set up the public site
-# (embedding origins, direct links).
-WAITLIST = "Waitlist"
-ONLINE_BOOKING = "OnlineBooking"
-ROLE_GRANTS[MANAGER] += [(READ, WAITLIST), (WRITE, WAITLIST), (READ, ONLINE_BOOKING), (WRITE, ONLINE_BOOKING)]
-ROLE_GRANTS[FRONT_DESK] += [(READ, WAITLIST), (WRITE, WAITLIST)]
-# Billing: the front desk arrives, bills and collects; managers also set fee policies,
-# packages and the clinic's settings. Providers see billing only through their visits.
-BILLING = "Billing"  # charges, invoices, payments, balances, receivables
-BILLING_SETUP = "BillingSetup"  # fee policies, package types, clinic settings
-ROLE_GRANTS[MANAGER] += [(READ, BILLING), (WRITE, BILLING), (READ, BILLING_SETUP), (WRITE, BILLING_SETUP)]
-ROLE_GRANTS[FRONT_DESK] += [(READ, BILLING), (WRITE, BILLING)]
-# Everyone on the team chooses their own appointment notifications.
-MY_NOTIFICATIONS = "MyNotifications"
-for _role in (MANAGER, FRONT_DESK, PROVIDER):
-    ROLE_GRANTS[_role] += [(READ, MY_NOTIFICATIONS), (WRITE, MY_NOTIFICATIONS)]
-# Reports: managers see every figure, providers their own (app/reports/base.py).
-REPORTS = "Reports"
-ROLE_GRANTS[MANAGER] += [(READ, REPORTS)]
-ROLE_GRANTS[PROVIDER] += [(READ, REPORTS)]
-# Bringing patients in and out (CSV import, the client list, a client's complete data):
-# managers only; every export is recorded and logged.
-CLIENT_DATA = "ClientData"
-ROLE_GRANTS[MANAGER] += [(READ, CLIENT_DATA), (WRITE, CLIENT_DATA)]
-# Forms: everyone on the team sees which forms a client filled and sends them; reading the
-# answers is clinical (``may_read_form_answers``); managers build the forms.
-FORMS = "Forms"
-FORM_SETUP = "FormSetup"
-for _role in (MANAGER, FRONT_DESK, PROVIDER):
-    ROLE_GRANTS[_role] += [(READ, FORMS), (WRITE, FORMS)]
-ROLE_GRANTS[MANAGER] += [(READ, FORM_SETUP), (WRITE, FORM_SETUP)]
-# The clinical record: note content (and plans) for the providers who treat the case and
-# managers; the front desk sees only that a note exists and is signed. Only the treating
-# provider writes a note (the services decide who that is).
-CLINICAL_NOTES = "ClinicalNotes"
-NOTE_STATUS = "ClinicalNoteStatus"  # that a visit has a note, and whether it is signed
-CLIENT_FILE = "ClientFile"  # the client file, the case file and the provider's day
-ATTACHMENTS = "Attachments"
-NOTE_TEMPLATES = "NoteTemplates"
-ROLE_GRANTS[MANAGER] += _grants(read=(CLINICAL_NOTES, NOTE_STATUS, CLIENT_FILE),
-                                write=(ATTACHMENTS, NOTE_TEMPLATES))
-ROLE_GRANTS[PROVIDER] += _grants(read=(CLIENT_FILE,), write=(CLINICAL_NOTES, ATTACHMENTS))
-ROLE_GRANTS[FRONT_DESK] += _grants(read=(NOTE_STATUS, CLIENT_FILE), write=(ATTACHMENTS,))
-MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
-
-
-class PlinthSecurityManager(SignInMixin, SecurityManager):
-    """FAB's security manager; Plinth's rules live in the functions of this module, the
-    sign-in rules (throttling, server-side sessions) in app/auth/."""
-
-    def add_permissions_view(self, base_permissions, view_menu):
-        # FAB's version also deletes a resource's permissions that the view being
-        # registered lacks, so a read-only API on "Team" would strip can_write from the
-        # Team screen's roles. Plinth's roles are fully defined by sync_roles(), so only add.
-        for permission in base_permissions:
-            self.add_permission_view_menu(permission, view_menu)
-
-
-def sync_roles() -> None:
-    """Create FAB's permissions for every registered view and Plinth's roles. Idempotent.
-
-    Admin gets every permission. The other roles get exactly ROLE_GRANTS plus the menu
-    entries that lead to views they can read; grants no longer listed are removed, so a
-    changed definition converges on the next run.
-    """
-    appbuilder = current_app.appbuilder
-    sm = appbuilder.sm
-    # Roles first: FAB grants Admin each permission as it adds it.
-    for role_name in (ADMIN, sm.auth_role_public, *ROLE_GRANTS):
-        sm.add_role(role_name)
-    appbuilder.add_permissions(update_perms=True)
-
-    all_pvs = db.session.scalars(select(sm.permissionview_model)).all()
-    admin = sm.add_role(ADMIN)
-    admin.permissions = list(all_pvs)
-
-    readable_menus = _menu_names_by_resource(appbuilder)
-    for role_name, grants in ROLE_GRANTS.items():
-        wanted = set(grants)
-        for action, resource in grants:
-            if action == READ and resource not in MENU_HIDDEN.get(role_name, ()):
-                wanted.update(("menu_access", name) for name in readable_menus.get(resource, ()))
-        role = sm.add_role(role_name)
-        role.permissions = [
-            pv for pv in all_pvs if (pv.permission.name, pv.view_menu.name) in wanted
-        ]
-    db.session.commit()
-
-
-def _menu_names_by_resource(appbuilder) -> dict[str, set[str]]:
-    """Menu item and category names that lead to views of each resource."""
-    menus: dict[str, set[str]] = {}
-    for category in appbuilder.menu.get_list():
-        for item in category.childs or [category]:
-            view = item.baseview
-            if view is None:
-                continue
-            names = menus.setdefault(view.class_permission_name, set())
-            names.add(item.name)
-            names.add(category.name)
-    return menus
-
-
-# --- scope ----------------------------------------------------------------------
-def role_names(user) -> set[str]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    return {role.name for role in user.roles}
-
-
-def sees_everything(user) -> bool:
-    return bool(role_names(user) & {ADMIN, MANAGER})
-
-
+from app.security.roles import may, role_names, sees_everything
+from app.security.vocabulary import ADMIN, BILLING, CLINICAL_NOTES, FRONT_DESK, MANAGER, PROVIDER, READ
 def _front_desk_calendars(user) -> Select:
     return (
         select(Calendar.id)
@@ -399,17 +205,12 @@ def location_scope(user) -> Select:
             .where(TeamMember.user_id == user.id))
 
 
-def may(user, action: str, resource: str) -> bool:
-    """Whether ``user`` holds ``action`` on ``resource`` (whatever their roles are called)."""
-    return current_app.appbuilder.sm._has_view_access(user, action, resource)
 
 
 def invoice_scope(user, *, writable: bool = False) -> Select:
     """Invoices (and credit notes) of the cases the user may see (``writable``: change),
     issued by a location the user works at unless they see everything; none at all for
     whoever may not read billing (a provider opening a client sees no invoices)."""
-    from app.models import Invoice
-
     if not may(user, READ, BILLING):
         return select(Invoice.id).where(false())
     query = select(Invoice.id).where(Invoice.case_id.in_(case_scope(user, writable=writable)))
@@ -433,15 +234,11 @@ def clinical_case_scope(user) -> Select:
 
 def note_scope(user) -> Select:
     """Notes whose content the user may read: those of ``clinical_case_scope``."""
-    from app.models import Note
-
     return select(Note.id).where(Note.case_id.in_(clinical_case_scope(user)))
 
 
 def payment_scope(user) -> Select:
     """Payments received at the locations the user works at (managers: all)."""
-    from app.models import Payment
-
     return select(Payment.id).where(Payment.location_id.in_(location_scope(user)))
 
 

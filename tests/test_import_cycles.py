@@ -1,0 +1,155 @@
+"""No import cycle between the packages under app/.
+
+Read from the source (AST), not by importing: every ``import app.x`` / ``from app.x import
+y`` counts, at module top level *and* inside functions (a function-level import is still a
+dependency; deferring it only hides the cycle from Python's loader). ``TYPE_CHECKING``
+blocks count too. A package is the first name under ``app`` (``app.billing.charges`` →
+``billing``); a top-level module such as ``app/events.py`` is its own node.
+``app/__init__.py`` (``create_app``, which wires every area together) and the ``app``
+package's own re-exports are the composition root and are left out.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app"
+
+# Imports that still close a cycle, each to be removed (the test fails once one is gone,
+# so this list only shrinks). With these left out of the graph there is no cycle; any new
+# import that closes one fails the test.
+KNOWN_BACK_EDGES = {
+    # models/shifts.py parses break text with setup/validation.py (a pure module in the
+    # setup package, whose services need models): move the break parser below models.
+    ("models", "setup"): "break text parsing lives in setup/validation.py",
+    # PlinthSecurityManager mixes in auth's SignInMixin, and auth's screens use security:
+    # the manager class belongs in app/auth/ (FAB_SECURITY_MANAGER_CLASS points to it).
+    ("security", "auth"): "PlinthSecurityManager is defined in app/security/roles.py",
+    # The outbox's attachment registry reaches into billing (invoice PDF) and booking
+    # (manage links); billing and booking should register their parts, as intake does.
+    ("messaging", "billing"): "messaging/attachments.py builds the invoice PDF itself",
+    ("messaging", "booking"): "messaging/compose.py and shortlinks.py build booking links",
+    # Registries that import the areas they register; create_app should call each area.
+    ("api", "planner"): "api/__init__.py registers the planner's API",
+    ("views", "intake"): "views/__init__.py registers the intake screens",
+    ("views", "planner"): "views/__init__.py registers the planner screen",
+    ("scope_guard", "api"): "the scope sweep imports the API registry",
+}
+
+
+def _node(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "app" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def _source_node(path: Path) -> str:
+    rel = path.relative_to(APP).with_suffix("")
+    return rel.parts[0]
+
+
+def package_graph() -> dict[str, dict[str, list[str]]]:
+    """node → imported node → the files (with line) that import it."""
+    graph: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(APP.rglob("*.py")):
+        if path == APP / "__init__.py":
+            continue
+        source = _source_node(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        package = ".".join(("app",) + path.relative_to(APP).with_suffix("").parts)
+        for stmt in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(stmt, ast.Import):
+                targets = [alias.name for alias in stmt.names]
+            elif isinstance(stmt, ast.ImportFrom):
+                if stmt.level:  # relative: resolve against this module's package
+                    base = package.split(".")[: -stmt.level]
+                    module = ".".join(base + ([stmt.module] if stmt.module else []))
+                else:
+                    module = stmt.module or ""
+                targets = [module] + [f"{module}.{alias.name}" for alias in stmt.names] if module == "app" else [module]
+            for target in targets:
+                node = _node(target)
+                if node and node != source:
+                    graph.setdefault(source, {}).setdefault(node, []).append(
+                        f"{path.relative_to(APP.parent)}:{stmt.lineno}")
+    return graph
+
+
+def cycles(graph: dict[str, dict[str, list[str]]]) -> list[list[str]]:
+    """Every strongly connected component of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in graph.get(node, {}):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _explain(graph, component: list[str]) -> str:
+    members = set(component)
+    lines = [f"cycle among {', '.join(component)}:"]
+    for source in component:
+        for target, where in sorted(graph.get(source, {}).items()):
+            if target in members:
+                lines.append(f"  {source} → {target}: {', '.join(where[:3])}")
+    return "\n".join(lines)
+
+
+def test_the_graph_sees_function_level_imports():
+    graph = package_graph()
+    assert "scheduling" in graph and "models" in graph["scheduling"]
+
+
+def test_no_import_cycle_between_packages():
+    graph = package_graph()
+    pruned = {source: {target: where for target, where in targets.items() if (source, target) not in KNOWN_BACK_EDGES}
+              for source, targets in graph.items()}
+    found = cycles(pruned)
+    assert not found, "\n\n".join(_explain(pruned, c) for c in found)
+
+
+def test_every_known_back_edge_still_exists_and_still_closes_a_cycle():
+    """Once an import is gone, or no longer closes a cycle, strike it from the list."""
+    graph = package_graph()
+    gone = [edge for edge in KNOWN_BACK_EDGES if edge[1] not in graph.get(edge[0], {})]
+    assert not gone, f"no longer imported, remove from KNOWN_BACK_EDGES: {gone}"
+    needless = []
+    for edge in KNOWN_BACK_EDGES:
+        others = set(KNOWN_BACK_EDGES) - {edge}
+        pruned = {s: {t: w for t, w in ts.items() if (s, t) not in others} for s, ts in graph.items()}
+        if not cycles(pruned):
+            needless.append(edge)
+    assert not needless, f"no longer part of a cycle, remove from KNOWN_BACK_EDGES: {needless}"
+
+
+def test_scheduling_never_imports_billing():
+    """Billing reacts to status events (app/billing/visit_status.py); the lifecycle does not
+    call it."""
+    assert "billing" not in package_graph().get("scheduling", {})
