@@ -29,12 +29,7 @@ from app.api.billing_io import (
     invoice_json,
     payment_json,
 )
-from app.api.scheduling import (
-    _appointment,
-    _body,
-    _get,
-    answers_domain_errors,
-)
+from app.api.edge import _appointment, _body, _get, answers_domain_errors
 from app.billing import balances, emailing, invoicing, packages, payments, pdf
 from app.billing import charges as billing_charges
 from app.errors import NotFound, Problem, ValidationFailed

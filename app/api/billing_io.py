@@ -9,9 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from app import security
 from app.api.base import acting_user
-from app.api.scheduling import (
-    FeeInput,
-)
+from app.api.scheduling_io import FeeInput
 from app.billing import charges as billing_charges
 from app.billing import invoicing, payments
 from app.billing.pricing import line_amounts

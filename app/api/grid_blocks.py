@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
 from app.api.base import acting_user
-from app.api.scheduling import _body, _bookable, answers_domain_errors
+from app.api.edge import _body, _bookable, answers_domain_errors
 from app.calendar import blocks
 from app.models import ShiftBreak, TimeBlock
 from app.security import TIME_BLOCKS, shift_scope, time_block_scope, writable

@@ -10,19 +10,8 @@ from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
 from app.api.base import acting_user
-from app.api.scheduling import (
-    BookingInput,
-    PatternInput,
-    _appointment,
-    _body,
-    _bookable,
-    _case,
-    _changeable,
-    _get,
-    _step,
-    answers_domain_errors,
-    appointment_json,
-)
+from app.api.edge import _appointment, _body, _bookable, _case, _changeable, _get, _step, answers_domain_errors
+from app.api.scheduling_io import BookingInput, PatternInput, appointment_json
 from app.calendar import inline_case, repeat
 from app.errors import Forbidden, Problem, ValidationFailed
 from app.models import SessionType

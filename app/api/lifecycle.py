@@ -21,14 +21,8 @@ from app.api.billing_io import (
     invoice_json,
     may,
 )
-from app.api.scheduling import (
-    _appointment,
-    _body,
-    _changeable,
-    answers_domain_errors,
-    appointment_json,
-    fee_decision,
-)
+from app.api.edge import _appointment, _body, _changeable, answers_domain_errors
+from app.api.scheduling_io import appointment_json, fee_decision
 from app.billing import balances, fees, invoicing, packages
 from app.billing import charges as billing_charges
 from app.errors import Forbidden, Problem

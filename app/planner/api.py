@@ -13,7 +13,7 @@ from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
 from app.api.base import acting_user
-from app.api.scheduling import _body, _bookable, _get, answers_domain_errors
+from app.api.edge import _body, _bookable, _get, answers_domain_errors
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Location
