@@ -6,28 +6,28 @@ from __future__ import annotations
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 
-from app.api.base import acting_user
 from app.errors import Problem, ValidationFailed
 from app.extensions import db
 from app.models import SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import booking, series
 from app.timeutil import to_local
 from app.uow import unit_of_work
 from app.api.edge import (
+    acting_user,
     answers_domain_errors,
-    _body,
-    _get,
-    _case,
-    _bookable,
-    _appointment,
-    _changeable,
-    _step,
+    bookable_calendars,
+    changeable,
+    get_or_404,
+    json_body,
+    visible_appointment,
+    visible_case,
 )
 from app.api.scheduling_io import (
     BookingInput,
+    CancelInput,
     ChangeInput,
     CopyInput,
-    CancelInput,
     RebookInput,
     appointment_json,
     fee_decision,
@@ -51,16 +51,16 @@ class AppointmentEndpoints:
             409: {description: '{"message", "conflicts": [{"calendar_id", "reason", "appointment_id"?}]}'}
             422: {description: Malformed input}
         """
-        data = _body(BookingInput())
+        data = json_body(BookingInput())
         with unit_of_work():
-            case = _case(data["case_id"])
-            session_type = _get(SessionType, data["session_type_id"], "session_type")
-            calendar, *extra = _bookable([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
+            case = visible_case(data["case_id"])
+            session_type = get_or_404(SessionType, data["session_type_id"], "session_type")
+            calendar, *extra = bookable_calendars([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
             result = booking.book(
                 case=case, session_type=session_type, calendar=calendar, start=data["start"],
                 extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
                 actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
-                notes=data["notes"], step_minutes=_step(),
+                notes=data["notes"], step_minutes=slot_step_minutes(),
             )
             body = appointment_json(result.appointment, result.warnings, result.overlaps)
         return self.response(201, **body)
@@ -76,7 +76,7 @@ class AppointmentEndpoints:
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The appointment}, 404: {description: Not found}}
         """
-        return self.response(200, **appointment_json(_appointment(appointment_id)))
+        return self.response(200, **appointment_json(visible_appointment(appointment_id)))
 
     @expose("/appointments/<int:appointment_id>", methods=["PATCH"])
     @protect()
@@ -89,19 +89,19 @@ class AppointmentEndpoints:
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The appointment}, 409: {description: Conflicts or stale version}}
         """
-        data = _body(ChangeInput())
+        data = json_body(ChangeInput())
         if data["scope"] != "this":
             return self._change_series(appointment_id, data)
         with unit_of_work():
-            appointment = _changeable(_appointment(appointment_id))
+            appointment = changeable(visible_appointment(appointment_id))
             start = data["start"] or appointment.starts_at
             length = (data["end"] - start) if data["end"] else None
-            calendar = _bookable([data["calendar_id"]])[0] if data["calendar_id"] else None
-            extra = _bookable(data["extra_calendar_ids"]) if data["extra_calendar_ids"] is not None else None
+            calendar = bookable_calendars([data["calendar_id"]])[0] if data["calendar_id"] else None
+            extra = bookable_calendars(data["extra_calendar_ids"]) if data["extra_calendar_ids"] is not None else None
             result = booking.move(appointment=appointment, actor=acting_user(), start=data["start"],
                                   calendar=calendar, extra_calendars=extra, length=length,
                                   expected_version=data["version"], allow_overlap=data["allow_overlap"],
-                                  step_minutes=_step())
+                                  step_minutes=slot_step_minutes())
             if data["notes"] is not None:
                 appointment.notes = data["notes"]
             db.session.flush()
@@ -114,12 +114,12 @@ class AppointmentEndpoints:
         if data["start"] is None:
             raise ValidationFailed("Give the new start time for the occurrences.", [Problem("Required.", field="start")])
         with unit_of_work():
-            appointment = _changeable(_appointment(appointment_id))
-            booking._ensure_current(appointment, data["version"])
+            appointment = changeable(visible_appointment(appointment_id))
+            booking.ensure_current(appointment, data["version"])
             for member in series.members(appointment, data["scope"]):
-                _changeable(_appointment(member.id))
+                changeable(visible_appointment(member.id))
             at = to_local(data["start"], appointment.location.timezone).time()
-            calendar = _bookable([data["calendar_id"]])[0] if data["calendar_id"] else None
+            calendar = bookable_calendars([data["calendar_id"]])[0] if data["calendar_id"] else None
             results = series.move_time(appointment=appointment, scope=data["scope"], at=at, actor=acting_user(),
                                        calendar=calendar)
             body = {"appointments": [appointment_json(r.appointment, r.warnings) for r in results]}
@@ -136,10 +136,10 @@ class AppointmentEndpoints:
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The new appointment}, 409: {description: Conflicts}}
         """
-        data = _body(CopyInput())
+        data = json_body(CopyInput())
         with unit_of_work():
-            original = _changeable(_appointment(appointment_id))
-            calendar = _bookable([data["calendar_id"]])[0] if data["calendar_id"] else None
+            original = changeable(visible_appointment(appointment_id))
+            calendar = bookable_calendars([data["calendar_id"]])[0] if data["calendar_id"] else None
             result = booking.copy(appointment=original, start=data["start"], calendar=calendar,
                                   actor=acting_user(), allow_overlap=data["allow_overlap"])
             body = appointment_json(result.appointment, result.warnings, result.overlaps)
@@ -156,12 +156,12 @@ class AppointmentEndpoints:
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The canceled appointments}, 409: {description: Not allowed now}}
         """
-        data = _body(CancelInput())
+        data = json_body(CancelInput())
         with unit_of_work():
-            appointment = _changeable(_appointment(appointment_id))
-            booking._ensure_current(appointment, data["version"])
+            appointment = changeable(visible_appointment(appointment_id))
+            booking.ensure_current(appointment, data["version"])
             for member in series.members(appointment, data["scope"]):
-                _changeable(_appointment(member.id))  # every one of them must be the user's to cancel
+                changeable(visible_appointment(member.id))  # every one of them must be the user's to cancel
             chosen = series.cancel(appointment=appointment, scope=data["scope"], actor=acting_user(),
                                    reason=data["reason"], fee=fee_decision(data["fee"]))
             body = {"appointments": [appointment_json(a) for a in chosen]}
@@ -178,10 +178,10 @@ class AppointmentEndpoints:
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The new appointment}, 409: {description: Conflicts}}
         """
-        data = _body(RebookInput())
+        data = json_body(RebookInput())
         with unit_of_work():
-            original = _changeable(_appointment(appointment_id))
-            calendar = _bookable([data["calendar_id"]])[0] if data["calendar_id"] else None
+            original = changeable(visible_appointment(appointment_id))
+            calendar = bookable_calendars([data["calendar_id"]])[0] if data["calendar_id"] else None
             result = booking.rebook(appointment=original, start=data["start"], calendar=calendar,
                                     actor=acting_user(), expected_version=data["version"],
                                     allow_overlap=data["allow_overlap"])

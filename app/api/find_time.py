@@ -9,14 +9,14 @@ from flask_appbuilder.security.decorators import protect
 
 from sqlalchemy import select
 
-from app.api.base import acting_user
 from app.errors import NotFound, Problem
 from app.extensions import db
 from app.models import Calendar, Location, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability
 from app.security import visible_calendar_ids
-from app.api.edge import answers_domain_errors, _get, _step
-from app.api.scheduling_io import AvailabilityQuery, _iso
+from app.api.edge import acting_user, answers_domain_errors, get_or_404
+from app.api.scheduling_io import AvailabilityQuery, local_iso
 
 
 class FindTimeEndpoints:
@@ -47,24 +47,24 @@ class FindTimeEndpoints:
             **{k: v for k, v in request.args.items() if k != "calendar_id"},
             "calendar_id": request.args.getlist("calendar_id"),
         })
-        session_type = _get(SessionType, args["session_type_id"], "session_type")
+        session_type = get_or_404(SessionType, args["session_type_id"], "session_type")
         visible = set(db.session.scalars(visible_calendar_ids(acting_user())))
         if args["calendar_id"]:
-            calendars = [_get(Calendar, cid, "calendar") for cid in args["calendar_id"]]
+            calendars = [get_or_404(Calendar, cid, "calendar") for cid in args["calendar_id"]]
             if any(c.id not in visible for c in calendars):
                 raise NotFound("There is no such calendar.", [Problem("Unknown calendar.", field="calendar_id")])
         else:
-            _get(Location, args["location_id"], "location")
+            get_or_404(Location, args["location_id"], "location")
             calendars = list(db.session.scalars(select(Calendar).where(
                 Calendar.location_id == args["location_id"], Calendar.id.in_(visible_calendar_ids(acting_user())))
                 .order_by(Calendar.sort_order, Calendar.name)))
         slots = availability.find_slots(
             session_type=session_type, provider_calendars=calendars, start_day=args["start"],
-            end_day=args["end"], channel=args["channel"], step_minutes=_step(),
+            end_day=args["end"], channel=args["channel"], step_minutes=slot_step_minutes(),
             any_provider=args["any_provider"], limit=args["limit"],
             is_new_client=None if args["client_type"] is None else args["client_type"] == "new",
         )
         zones = {c.id: c.location.timezone for c in calendars}
         return self.response(200, slots=[{
-            "start": _iso(s.start, zones[s.calendar_ids[0]]), "end": _iso(s.end, zones[s.calendar_ids[0]]),
+            "start": local_iso(s.start, zones[s.calendar_ids[0]]), "end": local_iso(s.end, zones[s.calendar_ids[0]]),
             "calendar_ids": list(s.calendar_ids)} for s in slots])

@@ -110,7 +110,7 @@ class ShiftRepeatInput(Schema):
 
 
 # --- output -----------------------------------------------------------------------------
-def _iso(instant: datetime, zone: str) -> str:
+def local_iso(instant: datetime, zone: str) -> str:
     return to_local(instant, zone).isoformat()
 
 
@@ -119,8 +119,8 @@ def appointment_json(appointment: Appointment, warnings=(), overlaps=()) -> dict
     return {
         "id": appointment.id, "version": appointment.version, "case_id": appointment.case_id,
         "client_id": appointment.case.client_id, "session_type_id": appointment.session_type_id,
-        "location_id": appointment.location_id, "start": _iso(appointment.starts_at, zone),
-        "end": _iso(appointment.ends_at, zone), "status": appointment.status.value,
+        "location_id": appointment.location_id, "start": local_iso(appointment.starts_at, zone),
+        "end": local_iso(appointment.ends_at, zone), "status": appointment.status.value,
         "booked_via": appointment.booked_via.value, "notify": appointment.notify, "notes": appointment.notes,
         "series_id": appointment.series_id, "rebooked_from_id": appointment.rebooked_from_id,
         "calendar_ids": [o.calendar_id for o in appointment.occupancies if o.active],

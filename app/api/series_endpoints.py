@@ -5,23 +5,30 @@ from __future__ import annotations
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 
-from app.api.base import acting_user
 from app.extensions import db
 from app.models import SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import series
 from app.uow import unit_of_work
-from app.api.edge import answers_domain_errors, _body, _get, _case, _bookable, _step
-from app.api.scheduling_io import PatternInput, _iso, appointment_json
+from app.api.edge import (
+    acting_user,
+    answers_domain_errors,
+    bookable_calendars,
+    get_or_404,
+    json_body,
+    visible_case,
+)
+from app.api.scheduling_io import PatternInput, appointment_json, local_iso
 
 
 class SeriesEndpoints:
     """/api/v1/series... (SchedulingApi's endpoints)."""
 
     def _pattern_request(self):
-        data = _body(PatternInput())
-        case = _case(data["case_id"])
-        session_type = _get(SessionType, data["session_type_id"], "session_type")
-        calendar = _bookable([data["calendar_id"]])[0]
+        data = json_body(PatternInput())
+        case = visible_case(data["case_id"])
+        session_type = get_or_404(SessionType, data["session_type_id"], "session_type")
+        calendar = bookable_calendars([data["calendar_id"]])[0]
         pattern = series.Pattern(first_day=data["first_day"], weekdays=frozenset(data["weekdays"]), at=data["at"],
                                  every_weeks=data["every_weeks"], count=data["count"], until=data["until"])
         return data, case, session_type, calendar, pattern
@@ -39,12 +46,12 @@ class SeriesEndpoints:
         _, case, session_type, calendar, pattern = self._pattern_request()
         zone = calendar.location.timezone
         occurrences = series.preview(case=case, session_type=session_type, calendar=calendar, pattern=pattern,
-                                     step_minutes=_step())
+                                     step_minutes=slot_step_minutes())
         db.session.rollback()
         return self.response(200, occurrences=[{
-            "day": o.day.isoformat(), "start": _iso(o.start, zone), "free": o.free,
+            "day": o.day.isoformat(), "start": local_iso(o.start, zone), "free": o.free,
             "problems": [p.as_json() for p in o.problems],
-            "alternatives": [{"start": _iso(s.start, zone), "end": _iso(s.end, zone), "calendar_ids": list(s.calendar_ids)}
+            "alternatives": [{"start": local_iso(s.start, zone), "end": local_iso(s.end, zone), "calendar_ids": list(s.calendar_ids)}
                              for s in o.alternatives],
         } for o in occurrences])
 
@@ -62,7 +69,7 @@ class SeriesEndpoints:
             data, case, session_type, calendar, pattern = self._pattern_request()
             series_id, bookings = series.create(
                 case=case, session_type=session_type, calendar=calendar, pattern=pattern, actor=acting_user(),
-                skip_days=set(data["skip_days"]), notify=data["notify"], notes=data["notes"], step_minutes=_step())
+                skip_days=set(data["skip_days"]), notify=data["notify"], notes=data["notes"], step_minutes=slot_step_minutes())
             body = {"series_id": series_id,
                     "appointments": [appointment_json(b.appointment, b.warnings) for b in bookings]}
         return self.response(201, **body)

@@ -11,12 +11,11 @@ from flask_appbuilder.security.decorators import protect
 
 from marshmallow import Schema, fields
 
-from app.api.base import acting_user
 from app.models import Location
 from app.scheduling import shifts
 from app.security import SHIFTS, visible_calendar_ids
 from app.uow import unit_of_work
-from app.api.edge import answers_domain_errors, _body, _get, _bookable
+from app.api.edge import acting_user, answers_domain_errors, bookable_calendars, get_or_404, json_body
 from app.api.scheduling_io import ShiftRepeatInput
 
 
@@ -45,7 +44,7 @@ class ShiftPlanApi(BaseApi):
         """
         args = Schema.from_dict({"location_id": fields.Int(required=True),
                                  "week_start": fields.Date(required=True)})().load(request.args)
-        location = _get(Location, args["location_id"], "location")
+        location = get_or_404(Location, args["location_id"], "location")
         weeks = shifts.week_of_shifts(location=location, week_start=args["week_start"],
                                       calendar_ids=visible_calendar_ids(acting_user()))
         start, end = shifts.visible_hours(location=location, day_from=args["week_start"],
@@ -69,9 +68,9 @@ class ShiftPlanApi(BaseApi):
           summary: Create the shifts of a repeat pattern (all or nothing unless skip_conflicts)
           responses: {201: {description: The shifts created}, 409: {description: Conflicting dates}}
         """
-        data = _body(ShiftRepeatInput())
+        data = json_body(ShiftRepeatInput())
         with unit_of_work():
-            calendars = _bookable(data["calendar_ids"])
+            calendars = bookable_calendars(data["calendar_ids"])
             created = shifts.repeat_shift(calendars=calendars, first_day=data["first_day"],
                                           weekdays=set(data["weekdays"]), weeks=data["weeks"], start=data["start"],
                                           end=data["end"], breaks=[tuple(b) for b in data["breaks"]],
