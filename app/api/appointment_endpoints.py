@@ -56,13 +56,7 @@ class AppointmentEndpoints:
             case = visible_case(data["case_id"])
             session_type = get_or_404(SessionType, data["session_type_id"], "session_type")
             calendar, *extra = bookable_calendars([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
-            result = booking.book(
-                case=case, session_type=session_type, calendar=calendar, start=data["start"],
-                extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
-                actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
-                notes=data["notes"], step_minutes=slot_step_minutes(),
-            )
-            body = appointment_json(result.appointment, result.warnings, result.overlaps)
+            body = book_from_input(case, session_type, calendar, extra, data)
         return self.response(201, **body)
 
     @expose("/appointments/<int:appointment_id>", methods=["GET"])
@@ -187,3 +181,15 @@ class AppointmentEndpoints:
                                     allow_overlap=data["allow_overlap"])
             body = appointment_json(result.appointment, result.warnings, result.overlaps)
         return self.response(201, **body)
+
+
+def book_from_input(case, session_type, calendar, extra, data: dict) -> dict:
+    """Book what a ``BookingInput`` asks for on ``case`` (the API's and the grid's way to
+    book); the new appointment's JSON."""
+    result = booking.book(
+        case=case, session_type=session_type, calendar=calendar, start=data["start"],
+        extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
+        actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
+        notes=data["notes"], step_minutes=slot_step_minutes(),
+    )
+    return appointment_json(result.appointment, result.warnings, result.overlaps)

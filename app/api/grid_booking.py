@@ -9,6 +9,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
+from app.api.appointment_endpoints import book_from_input
 from app.api.edge import (
     acting_user,
     answers_domain_errors,
@@ -25,7 +26,7 @@ from app.errors import Forbidden, Problem, ValidationFailed
 from app.models import SessionType
 from app.models.cases import CASE_TITLE_LENGTH, CLAIM_NUMBER_LENGTH
 from app.models.settings import slot_step_minutes
-from app.scheduling import booking, series
+from app.scheduling import series
 from app.security import APPOINTMENTS, CASES, WRITE
 from app.timeutil import to_local, utcnow
 from app.uow import unit_of_work
@@ -84,13 +85,7 @@ class GridBookingApi(BaseApi):
                 user=acting_user(), client_id=new["client_id"], title=new["title"],
                 discipline_id=new["discipline_id"], payer_id=new["payer_id"], claim_number=new["claim_number"],
                 opened_on=to_local(utcnow(), calendar.location.timezone).date(), provider=calendar.team_member)
-            result = booking.book(
-                case=case, session_type=session_type, calendar=calendar, start=data["start"],
-                extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
-                actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
-                notes=data["notes"], step_minutes=slot_step_minutes(),
-            )
-            body = appointment_json(result.appointment, result.warnings, result.overlaps)
+            body = book_from_input(case, session_type, calendar, extra, data)
         return self.response(201, **body)
 
     @expose("/series", methods=["POST"])
