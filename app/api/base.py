@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 import prison
-from flask import g, request
+from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
@@ -36,6 +36,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm.interfaces import ONETOMANY
 
+from app.api.edge import acting_user
 from app.api.rules import RuleConverter, problems_from_messages, summary
 from app.errors import Conflict, DomainError, Forbidden, Problem, ValidationFailed
 from app.extensions import db
@@ -48,17 +49,6 @@ from app.security import READ_WRITE_METHODS, in_scope
 log = logging.getLogger(__name__)
 
 Scope = Callable[[Any], Select]
-
-def acting_user():
-    """The user of this request, or None (then every scope helper answers "nothing").
-
-    FAB puts it in ``g.user``: its before_request sets the session user, and loading the
-    user of a JWT (``load_user_jwt``) overwrites it, which is also whom ``protect()``
-    checked the permission for.
-    """
-    user = getattr(g, "user", None)
-    return user if getattr(user, "is_authenticated", False) else None
-
 
 class InScope(BaseFilter):
     """Base filter: only rows whose id is in ``scope(acting user)``.

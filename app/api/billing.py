@@ -13,7 +13,6 @@ from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api.base import acting_user
 from app.api.billing_io import (
     AddChargesInput,
     ApplyInput,
@@ -23,17 +22,20 @@ from app.api.billing_io import (
     PackageInput,
     PaymentInput,
     VoidInput,
-    _charges,
-    _today,
+    billing_today,
     charge_json,
     invoice_json,
+    parsed_charges,
     payment_json,
 )
-from app.api.scheduling import (
-    _appointment,
-    _body,
-    _get,
+from app.api.edge import (
+    ScopedGetter,
+    acting_user,
     answers_domain_errors,
+    get_or_404,
+    json_body,
+    json_object,
+    visible_appointment,
 )
 from app.billing import balances, emailing, invoicing, packages, payments, pdf
 from app.billing import charges as billing_charges
@@ -68,41 +70,19 @@ from app.uow import unit_of_work
 
 
 # --- scope ------------------------------------------------------------------------------------
-def _case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not in_scope(case_scope(acting_user(), writable=True), case_id):
-        raise NotFound(f"There is no case {case_id}.", [Problem("Unknown case.", field="case_id")])
-    return case
-
-
-def _invoice(invoice_id: int, *, write: bool = False) -> Invoice:
-    invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None or not in_scope(invoice_scope(acting_user(), writable=write), invoice_id):
-        raise NotFound(f"There is no invoice {invoice_id}.", [Problem("Unknown invoice.", field="invoice_id")])
-    return invoice
-
-
-def _payment(payment_id: int) -> Payment:
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or not in_scope(payment_scope(acting_user()), payment_id):
-        raise NotFound(f"There is no payment {payment_id}.")
-    return payment
-
-
-def _location(location_id: int) -> Location:
-    """A location whose money the user handles (their own desk's, or any for managers)."""
-    location = db.session.get(Location, location_id)
-    if location is None or not in_scope(location_scope(acting_user()), location_id):
-        raise NotFound(f"There is no location {location_id} you work at.", [Problem("Unknown location.", field="location_id")])
-    return location
-
-
-def _charge(charge_id: int) -> Charge:
-    charge = db.session.get(Charge, charge_id)
-    if charge is None or charge.voided_at is not None or not in_scope(case_scope(acting_user(), writable=True),
-                                                                        charge.case_id):
-        raise NotFound(f"There is no charge {charge_id}.")
-    return charge
+case_to_bill = ScopedGetter(Case, lambda user: case_scope(user, writable=True), "case")
+invoice_to_read = ScopedGetter(Invoice, invoice_scope, "invoice")
+invoice_to_change = ScopedGetter(Invoice, lambda user: invoice_scope(user, writable=True), "invoice")
+payment_to_handle = ScopedGetter(Payment, payment_scope, "payment", names_field=False)
+location_to_bill = ScopedGetter(Location, location_scope, "location", where=" you work at")
+"""A location whose money the user handles (their own desk's, or any for managers)."""
+charge_to_change = ScopedGetter(Charge, lambda user: case_scope(user, writable=True), "charge", names_field=False,
+                                scoped_by=lambda charge: charge.case_id,
+                                usable=lambda charge: charge.voided_at is None)
+client_to_read = ScopedGetter(Client, client_scope, "client", names_field=False)
+paying_client = ScopedGetter(Client, client_scope, "client")
+package_to_change = ScopedGetter(ClientPackage, lambda user: client_scope(user, writable=True), "package",
+                                 names_field=False, scoped_by=lambda package: package.client_id)
 
 
 class BillingApi(BaseApi):
@@ -131,11 +111,11 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Billing of the case}}
         """
-        case = _case(case_id)
+        case = case_to_bill(case_id)
         invoices = db.session.scalars(select(Invoice).where(Invoice.case_id == case.id)
                                       .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
         open_balances = balances.of_invoices([i.id for i in invoices])
-        auth = packages.authorisation_status(case, today=_today())
+        auth = packages.authorisation_status(case, today=billing_today())
         return self.response(200, case_id=case.id, uninvoiced=[charge_json(c) for c in invoicing.uninvoiced(case)],
                              invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
                              balance=balances.of_case(case.id).as_dict(),
@@ -152,9 +132,7 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: client_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Billing of the client}}
         """
-        client = db.session.get(Client, client_id)
-        if client is None or not in_scope(client_scope(acting_user()), client_id):
-            raise NotFound(f"There is no client {client_id}.")
+        client = client_to_read(client_id)
         invoices = db.session.scalars(select(Invoice).where(Invoice.client_id == client.id)
                                       .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
         open_balances = balances.of_invoices([i.id for i in invoices])
@@ -164,7 +142,7 @@ class BillingApi(BaseApi):
         return self.response(200, client_id=client.id, balance=balances.of_client(client.id).as_dict(),
                              invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
                              payments=[payment_json(p) for p in paid],
-                             packages=[p.as_dict() for p in packages.client_packages(client.id, today=_today())])
+                             packages=[p.as_dict() for p in packages.client_packages(client.id, today=billing_today())])
 
     @expose("/cases/<int:case_id>/charges", methods=["POST"])
     @protect()
@@ -177,15 +155,15 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The charges}, 422: {description: Invalid}}
         """
-        data = _body(AddChargesInput())
+        data = json_body(AddChargesInput())
         with unit_of_work():
-            case = _case(case_id)
+            case = case_to_bill(case_id)
             appointment = None
             if data["appointment_id"] is not None:
-                appointment = _appointment(data["appointment_id"])
+                appointment = visible_appointment(data["appointment_id"])
                 if appointment.case_id != case.id:
                     raise ValidationFailed("That visit belongs to another case.", [Problem("Wrong case.", field="appointment_id")])
-            added = billing_charges.add(case=case, inputs=_charges(data["charges"]), actor=acting_user(),
+            added = billing_charges.add(case=case, inputs=parsed_charges(data["charges"]), actor=acting_user(),
                                         appointment=appointment)
             body = {"charges": [charge_json(c) for c in added]}
         return self.response(201, **body)
@@ -201,11 +179,9 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: charge_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The charge}, 409: {description: Invoiced}}
         """
-        changes = request.get_json(silent=True)
-        if not isinstance(changes, dict):
-            raise ValidationFailed("Send a JSON object.")
+        changes = json_object()
         with unit_of_work():
-            charge = billing_charges.update(charge=_charge(charge_id), changes=changes, actor=acting_user())
+            charge = billing_charges.update(charge=charge_to_change(charge_id), changes=changes, actor=acting_user())
             body = charge_json(charge)
         return self.response(200, **body)
 
@@ -221,7 +197,7 @@ class BillingApi(BaseApi):
           responses: {200: {description: Removed}, 409: {description: Invoiced}}
         """
         with unit_of_work():
-            billing_charges.remove(charge=_charge(charge_id), actor=acting_user())
+            billing_charges.remove(charge=charge_to_change(charge_id), actor=acting_user())
         return self.response(200, message="Removed.")
 
     @expose("/cases/<int:case_id>/invoices", methods=["POST"])
@@ -235,10 +211,10 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The invoice}, 409: {description: Refused}}
         """
-        data = _body(InvoiceInput())
+        data = json_body(InvoiceInput())
         with unit_of_work():
-            case = _case(case_id)
-            location = _location(data["location_id"]) if data["location_id"] else None
+            case = case_to_bill(case_id)
+            location = location_to_bill(data["location_id"]) if data["location_id"] else None
             invoice = invoicing.issue(case=case, charge_ids=data["charge_ids"], actor=acting_user(),
                                       today=None, location=location, bill_client=data["bill_client"])
             if not in_scope(location_scope(acting_user()), invoice.location_id):
@@ -258,7 +234,7 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The invoice}}
         """
-        invoice = _invoice(invoice_id)
+        invoice = invoice_to_read(invoice_id)
         log_read(invoice)
         return self.response(200, **invoice_json(invoice))
 
@@ -273,7 +249,7 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {200: {description: application/pdf}}
         """
-        invoice = _invoice(invoice_id)
+        invoice = invoice_to_read(invoice_id)
         log_read(invoice, subject="invoice_pdf")
         settled = balances.settlement(invoice) if invoice.kind == InvoiceKind.invoice else None
         data = pdf.invoice_pdf(invoice, settled=settled)
@@ -292,7 +268,7 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Events}}
         """
-        invoice = _invoice(invoice_id)
+        invoice = invoice_to_read(invoice_id)
         notes = db.session.scalars(select(Invoice.id).where(Invoice.credits_invoice_id == invoice.id)).all()
         events = db.session.scalars(select(AuditEvent).where(
             AuditEvent.entity_type == "Invoice", AuditEvent.entity_id.in_([invoice.id, *notes]))
@@ -315,9 +291,9 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {202: {description: Queued}, 422: {description: No address}}
         """
-        data = _body(EmailInput())
+        data = json_body(EmailInput())
         with unit_of_work():
-            message = emailing.email_invoice(invoice=_invoice(invoice_id, write=True), actor=acting_user(),
+            message = emailing.email_invoice(invoice=invoice_to_change(invoice_id), actor=acting_user(),
                                              to=data["to"])
             body = {"message_id": message.id if message else None, "to": message.to_address if message else None}
         return self.response(202, **body)
@@ -333,11 +309,11 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: invoice_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The credit note}, 409: {description: Already credited}}
         """
-        data = _body(CreditInput())
+        data = json_body(CreditInput())
         with unit_of_work():
-            invoice = _invoice(invoice_id, write=True)
+            invoice = invoice_to_change(invoice_id)
             note = invoicing.credit_note(invoice=invoice, actor=acting_user(), reason=data["reason"],
-                                         today=_today(invoice.location), line_ids=data["line_ids"])
+                                         today=billing_today(invoice.location), line_ids=data["line_ids"])
             body = invoice_json(note)
         return self.response(201, **body)
 
@@ -351,21 +327,19 @@ class BillingApi(BaseApi):
           summary: Cash, card, bank transfer or insurer payment; what is not allocated is credit
           responses: {201: {description: The payment}, 409: {description: More than owed}, 422: {description: Invalid}}
         """
-        data = _body(PaymentInput())
+        data = json_body(PaymentInput())
         with unit_of_work():
             client = payer = None
             if data["client_id"] is not None:
-                client = db.session.get(Client, data["client_id"])
-                if client is None or not in_scope(client_scope(acting_user()), client.id):
-                    raise NotFound(f"There is no client {data['client_id']}.", [Problem("Unknown client.", field="client_id")])
+                client = paying_client(data["client_id"])
             if data["payer_id"] is not None:
-                payer = _get(Payer, data["payer_id"], "payer")
-            location = _location(data["location_id"])
+                payer = get_or_404(Payer, data["payer_id"], "payer")
+            location = location_to_bill(data["location_id"])
             allocations = None
             if data["allocations"] is not None:
-                allocations = [(_invoice(a["invoice_id"], write=True), a["amount"]) for a in data["allocations"]]
+                allocations = [(invoice_to_change(a["invoice_id"]), a["amount"]) for a in data["allocations"]]
             payment = payments.record(location=location, method=data["method"], amount=data["amount"],
-                                      received_on=data["received_on"] or _today(location), actor=acting_user(),
+                                      received_on=data["received_on"] or billing_today(location), actor=acting_user(),
                                       client=client, payer=payer, reference=data["reference"], allocations=allocations,
                                       invoice_scope=invoice_scope(acting_user(), writable=True))
             body = payment_json(payment)
@@ -382,7 +356,7 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The payment}}
         """
-        return self.response(200, **payment_json(_payment(payment_id)))
+        return self.response(200, **payment_json(payment_to_handle(payment_id)))
 
     @expose("/payments/<int:payment_id>/apply", methods=["POST"])
     @protect()
@@ -395,10 +369,10 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The payment}}
         """
-        data = _body(ApplyInput())
+        data = json_body(ApplyInput())
         with unit_of_work():
-            payment = _payment(payment_id)
-            payments.apply_credit(payment=payment, invoice=_invoice(data["invoice_id"], write=True), amount=data["amount"],
+            payment = payment_to_handle(payment_id)
+            payments.apply_credit(payment=payment, invoice=invoice_to_change(data["invoice_id"]), amount=data["amount"],
                                   actor=acting_user())
             body = payment_json(payment)
         return self.response(200, **body)
@@ -414,9 +388,9 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: payment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The payment}}
         """
-        data = _body(VoidInput())
+        data = json_body(VoidInput())
         with unit_of_work():
-            payment = payments.void(payment=_payment(payment_id), reason=data["reason"], actor=acting_user())
+            payment = payments.void(payment=payment_to_handle(payment_id), reason=data["reason"], actor=acting_user())
             body = payment_json(payment)
         return self.response(200, **body)
 
@@ -430,7 +404,7 @@ class BillingApi(BaseApi):
           summary: Open invoices grouped by whom they bill, in age buckets
           responses: {200: {description: Debtors}}
         """
-        aged = balances.receivables(as_of=_today(), invoice_scope=invoice_scope(acting_user()))
+        aged = balances.receivables(as_of=billing_today(), invoice_scope=invoice_scope(acting_user()))
         return self.response(200, debtors=[{"bill_to": d.bill_to, "kind": d.kind, "total": str(d.total),
                                             "buckets": {k: str(v) for k, v in d.buckets.items()},
                                             "invoices": d.invoices} for d in aged])
@@ -446,15 +420,15 @@ class BillingApi(BaseApi):
           parameters: [{in: path, name: case_id, required: true, schema: {type: integer}}]
           responses: {201: {description: The package}}
         """
-        data = _body(PackageInput())
+        data = json_body(PackageInput())
         with unit_of_work():
-            case = _case(case_id)
-            kind = _get(PackageType, data["package_type_id"], "package_type")
-            provider = _get(TeamMember, data["provider_id"], "provider") if data["provider_id"] else None
+            case = case_to_bill(case_id)
+            kind = get_or_404(PackageType, data["package_type_id"], "package_type")
+            provider = get_or_404(TeamMember, data["provider_id"], "provider") if data["provider_id"] else None
             package = packages.sell(case=case, package_type=kind, actor=acting_user(),
                                     provider_id=provider.id if provider else None,
-                                    today=_today(case.client.home_location))
-            body = {"id": package.id, **packages.package_status(package, today=_today()).as_dict()}
+                                    today=billing_today(case.client.home_location))
+            body = {"id": package.id, **packages.package_status(package, today=billing_today()).as_dict()}
         return self.response(201, **body)
 
 
@@ -470,9 +444,7 @@ class BillingApi(BaseApi):
           responses: {200: {description: Withdrawn}, 409: {description: Used or invoiced}}
         """
         with unit_of_work():
-            package = db.session.get(ClientPackage, package_id)
-            if package is None or not in_scope(client_scope(acting_user(), writable=True), package.client_id):
-                raise NotFound(f"There is no package {package_id}.")
+            package = package_to_change(package_id)
             packages.withdraw(package=package, actor=acting_user())
         return self.response(200, message="Withdrawn.")
 

@@ -8,10 +8,8 @@ from decimal import Decimal
 from marshmallow import Schema, fields, validate
 
 from app import security
-from app.api.base import acting_user
-from app.api.scheduling import (
-    FeeInput,
-)
+from app.api.edge import acting_user
+from app.api.scheduling_io import FeeInput
 from app.billing import charges as billing_charges
 from app.billing import invoicing, payments
 from app.billing.pricing import line_amounts
@@ -129,15 +127,15 @@ def payment_json(payment: Payment) -> dict:
                             for a in payment.allocations]}
 
 
-def _today(location: Location | None = None) -> date:
+def billing_today(location: Location | None = None) -> date:
     return local_today(location if location is not None else "UTC")
 
 
-def _str(value) -> str | None:
+def text_or_none(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _charges(items: list[dict] | None) -> list | None:
+def parsed_charges(items: list[dict] | None) -> list | None:
     if items is None:
         return None
     return [billing_charges.parse_input({k: v for k, v in item.items() if v is not None}, index=i)

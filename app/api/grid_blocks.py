@@ -16,8 +16,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
-from app.api.base import acting_user
-from app.api.scheduling import _body, _bookable, answers_domain_errors
+from app.api.edge import acting_user, answers_domain_errors, bookable_calendars, json_body
 from app.calendar import blocks
 from app.models import ShiftBreak, TimeBlock
 from app.security import TIME_BLOCKS, shift_scope, time_block_scope, writable
@@ -56,13 +55,74 @@ def break_json(brk: ShiftBreak) -> dict:
             "end": to_local(to_utc(shift.day, brk.end_time, zone), zone).isoformat()}
 
 
-class GridBlocksApi(BaseApi):
-    resource_name = "grid_blocks"
-    route_base = "/api/v1/grid/blocks"
+class TimeOffApi(BaseApi):
+    """One implementation of add / change / remove for time out of a calendar's day
+    (blocked time, breaks); the resources below say only which service calls, which
+    scope and which JSON. Their exposed methods keep their own routes and OpenAPI text."""
+
     class_permission_name = TIME_BLOCKS
     method_permission_name = {"add": "write", "change": "write", "remove": "write"}
     allow_browser_login = True  # the grid page; writes need its CSRF token
     openapi_spec_tag = "Grid"
+
+    def create(self, calendar, data: dict):
+        raise NotImplementedError
+
+    def find(self, row_id: int):
+        """The row, if on a calendar the user may book into (else 404)."""
+        raise NotImplementedError
+
+    def update(self, row, data: dict) -> None:
+        raise NotImplementedError
+
+    def delete(self, row) -> None:
+        raise NotImplementedError
+
+    def as_json(self, row) -> dict:
+        raise NotImplementedError
+
+    def add_range(self, data: dict):
+        """``data``: the endpoint's ``json_body(NewRange())`` (parsed there, so the OpenAPI
+        document finds the body's schema in the endpoint's source)."""
+        with unit_of_work():
+            calendar = bookable_calendars([data["calendar_id"]])[0]
+            body = self.as_json(self.create(calendar, data))
+        return self.response(201, **body)
+
+    def change_range(self, row_id: int, data: dict):
+        """``data``: the endpoint's ``json_body(RangeChange())``."""
+        with unit_of_work():
+            row = self.find(row_id)
+            self.update(row, data)
+            body = self.as_json(row)
+        return self.response(200, **body)
+
+    def remove_range(self, row_id: int):
+        with unit_of_work():
+            self.delete(self.find(row_id))
+        return self.response(200, message="Removed.")
+
+
+class GridBlocksApi(TimeOffApi):
+    resource_name = "grid_blocks"
+    route_base = "/api/v1/grid/blocks"
+
+    def create(self, calendar, data: dict):
+        return blocks.add_block(calendar=calendar, start=data["start"], end=data["end"], reason=data["reason"],
+                                keep_appointments=data["keep_appointments"])
+
+    def find(self, row_id: int):
+        return blocks.get_block(row_id, writable(time_block_scope)(acting_user()))
+
+    def update(self, row, data: dict) -> None:
+        blocks.change_block(block=row, start=data["start"], end=data["end"], reason=data["reason"],
+                            keep_appointments=data["keep_appointments"])
+
+    def delete(self, row) -> None:
+        blocks.remove_block(block=row)
+
+    def as_json(self, row) -> dict:
+        return block_json(row)
 
     @expose("/", methods=["POST"])
     @protect()
@@ -74,13 +134,7 @@ class GridBlocksApi(BaseApi):
           summary: Block [start, end) on a calendar the user may book; 409 names booked appointments
           responses: {201: {description: The block}, 409: {description: Appointments booked then}}
         """
-        data = _body(NewRange())
-        with unit_of_work():
-            calendar = _bookable([data["calendar_id"]])[0]
-            block = blocks.add_block(calendar=calendar, start=data["start"], end=data["end"],
-                                     reason=data["reason"], keep_appointments=data["keep_appointments"])
-            body = block_json(block)
-        return self.response(201, **body)
+        return self.add_range(json_body(NewRange()))
 
     @expose("/<int:block_id>", methods=["PATCH"])
     @protect()
@@ -93,13 +147,7 @@ class GridBlocksApi(BaseApi):
           parameters: [{in: path, name: block_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The block}, 404: {description: Not found}}
         """
-        data = _body(RangeChange())
-        with unit_of_work():
-            block = blocks.get_block(block_id, writable(time_block_scope)(acting_user()))
-            blocks.change_block(block=block, start=data["start"], end=data["end"], reason=data["reason"],
-                                keep_appointments=data["keep_appointments"])
-            body = block_json(block)
-        return self.response(200, **body)
+        return self.change_range(block_id, json_body(RangeChange()))
 
     @expose("/<int:block_id>", methods=["DELETE"])
     @protect()
@@ -112,18 +160,29 @@ class GridBlocksApi(BaseApi):
           parameters: [{in: path, name: block_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Removed}, 404: {description: Not found}}
         """
-        with unit_of_work():
-            blocks.remove_block(block=blocks.get_block(block_id, writable(time_block_scope)(acting_user())))
-        return self.response(200, message="Removed.")
+        return self.remove_range(block_id)
 
 
-class GridBreaksApi(BaseApi):
+class GridBreaksApi(TimeOffApi):
     resource_name = "grid_breaks"
     route_base = "/api/v1/grid/breaks"
-    class_permission_name = TIME_BLOCKS
-    method_permission_name = {"add": "write", "change": "write", "remove": "write"}
-    allow_browser_login = True
-    openapi_spec_tag = "Grid"
+
+    def create(self, calendar, data: dict):
+        return blocks.add_break(calendar=calendar, start=data["start"], end=data["end"], label=data["label"],
+                                keep_appointments=data["keep_appointments"])
+
+    def find(self, row_id: int):
+        return blocks.get_break(row_id, writable(shift_scope)(acting_user()))
+
+    def update(self, row, data: dict) -> None:
+        blocks.change_break(brk=row, start=data["start"], end=data["end"], label=data["label"],
+                            keep_appointments=data["keep_appointments"])
+
+    def delete(self, row) -> None:
+        blocks.remove_break(brk=row)
+
+    def as_json(self, row) -> dict:
+        return break_json(row)
 
     @expose("/", methods=["POST"])
     @protect()
@@ -135,13 +194,7 @@ class GridBreaksApi(BaseApi):
           summary: A break [start, end) inside the calendar's shift that day
           responses: {201: {description: The break}, 422: {description: Outside a shift or overlapping a break}}
         """
-        data = _body(NewRange())
-        with unit_of_work():
-            calendar = _bookable([data["calendar_id"]])[0]
-            brk = blocks.add_break(calendar=calendar, start=data["start"], end=data["end"], label=data["label"],
-                                   keep_appointments=data["keep_appointments"])
-            body = break_json(brk)
-        return self.response(201, **body)
+        return self.add_range(json_body(NewRange()))
 
     @expose("/<int:break_id>", methods=["PATCH"])
     @protect()
@@ -154,13 +207,7 @@ class GridBreaksApi(BaseApi):
           parameters: [{in: path, name: break_id, required: true, schema: {type: integer}}]
           responses: {200: {description: The break}, 404: {description: Not found}}
         """
-        data = _body(RangeChange())
-        with unit_of_work():
-            brk = blocks.get_break(break_id, writable(shift_scope)(acting_user()))
-            blocks.change_break(brk=brk, start=data["start"], end=data["end"], label=data["label"],
-                                keep_appointments=data["keep_appointments"])
-            body = break_json(brk)
-        return self.response(200, **body)
+        return self.change_range(break_id, json_body(RangeChange()))
 
     @expose("/<int:break_id>", methods=["DELETE"])
     @protect()
@@ -173,9 +220,7 @@ class GridBreaksApi(BaseApi):
           parameters: [{in: path, name: break_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Removed}, 404: {description: Not found}}
         """
-        with unit_of_work():
-            blocks.remove_break(brk=blocks.get_break(break_id, writable(shift_scope)(acting_user())))
-        return self.response(200, message="Removed.")
+        return self.remove_range(break_id)
 
 
 GRID_BLOCK_APIS = (GridBlocksApi, GridBreaksApi)

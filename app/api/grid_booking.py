@@ -8,25 +8,24 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
-from app.api.base import acting_user
-from app.api.scheduling import (
-    BookingInput,
-    PatternInput,
-    _appointment,
-    _body,
-    _bookable,
-    _case,
-    _changeable,
-    _get,
-    _step,
+from app.api.appointment_endpoints import book_from_input
+from app.api.edge import (
+    acting_user,
     answers_domain_errors,
-    appointment_json,
+    bookable_calendars,
+    changeable,
+    get_or_404,
+    json_body,
+    visible_appointment,
+    visible_case,
 )
+from app.api.scheduling_io import BookingInput, PatternInput, appointment_json
 from app.calendar import inline_case, repeat
 from app.errors import Forbidden, Problem, ValidationFailed
 from app.models import SessionType
 from app.models.cases import CASE_TITLE_LENGTH, CLAIM_NUMBER_LENGTH
-from app.scheduling import booking, series
+from app.models.settings import slot_step_minutes
+from app.scheduling import series
 from app.security import APPOINTMENTS, CASES, WRITE, may
 from app.timeutil import to_local, utcnow
 from app.uow import unit_of_work
@@ -74,24 +73,18 @@ class GridBookingApi(BaseApi):
           summary: Like POST /appointments, with new_case (client_id, title, discipline_id, payer_id, claim_number) instead of case_id
           responses: {201: {description: The appointment, with case_id}, 409: {description: Conflicts}, 422: {description: Bad case}}
         """
-        data = _body(BookingWithCaseInput())
+        data = json_body(BookingWithCaseInput())
         if not may(acting_user(), WRITE, CASES):
             raise Forbidden("You may not open cases.")
         with unit_of_work():
-            session_type = _get(SessionType, data["session_type_id"], "session_type")
-            calendar, *extra = _bookable([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
+            session_type = get_or_404(SessionType, data["session_type_id"], "session_type")
+            calendar, *extra = bookable_calendars([data["calendar_id"], *(data["extra_calendar_ids"] or [])])
             new = data["new_case"]
             case = inline_case.open_case(
                 user=acting_user(), client_id=new["client_id"], title=new["title"],
                 discipline_id=new["discipline_id"], payer_id=new["payer_id"], claim_number=new["claim_number"],
                 opened_on=to_local(utcnow(), calendar.location.timezone).date(), provider=calendar.team_member)
-            result = booking.book(
-                case=case, session_type=session_type, calendar=calendar, start=data["start"],
-                extra_calendars=extra if data["extra_calendar_ids"] is not None else None,
-                actor=acting_user(), allow_overlap=data["allow_overlap"], notify=data["notify"],
-                notes=data["notes"], step_minutes=_step(),
-            )
-            body = appointment_json(result.appointment, result.warnings, result.overlaps)
+            body = book_from_input(case, session_type, calendar, extra, data)
         return self.response(201, **body)
 
     @expose("/series", methods=["POST"])
@@ -104,12 +97,12 @@ class GridBookingApi(BaseApi):
           summary: POST /series plus appointment_id (joins the series) and replacements [{day, start}]
           responses: {201: {description: The appointments}, 409: {description: Dates that cannot be booked}}
         """
-        data = _body(RepeatInput())
+        data = json_body(RepeatInput())
         with unit_of_work():
-            case = _case(data["case_id"])
-            session_type = _get(SessionType, data["session_type_id"], "session_type")
-            calendar = _bookable([data["calendar_id"]])[0]
-            original = _changeable(_appointment(data["appointment_id"])) if data["appointment_id"] else None
+            case = visible_case(data["case_id"])
+            session_type = get_or_404(SessionType, data["session_type_id"], "session_type")
+            calendar = bookable_calendars([data["calendar_id"]])[0]
+            original = changeable(visible_appointment(data["appointment_id"])) if data["appointment_id"] else None
             if original is not None and original.case_id != case.id:
                 raise ValidationFailed("The series must be on the appointment's case.",
                                        [Problem("Another case.", field="case_id")])
@@ -120,7 +113,7 @@ class GridBookingApi(BaseApi):
                 case=case, session_type=session_type, calendar=calendar, pattern=pattern, actor=acting_user(),
                 skip_days=set(data["skip_days"]),
                 replacements=[repeat.Replacement(r["day"], r["start"]) for r in data["replacements"]],
-                notify=data["notify"], notes=data["notes"], original=original, step_minutes=_step())
+                notify=data["notify"], notes=data["notes"], original=original, step_minutes=slot_step_minutes())
             body = {"series_id": series_id,
                     "appointments": [appointment_json(b.appointment, b.warnings) for b in bookings]}
         return self.response(201, **body)

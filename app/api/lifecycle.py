@@ -11,24 +11,17 @@ from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api.base import acting_user
 from app.api.billing_io import (
     StatusInput,
-    _charges,
-    _str,
-    _today,
+    billing_today,
     charge_json,
     invoice_json,
     may,
+    parsed_charges,
+    text_or_none,
 )
-from app.api.scheduling import (
-    _appointment,
-    _body,
-    _changeable,
-    answers_domain_errors,
-    appointment_json,
-    fee_decision,
-)
+from app.api.edge import acting_user, answers_domain_errors, changeable, json_body, visible_appointment
+from app.api.scheduling_io import appointment_json, fee_decision
 from app.billing import balances, fees, invoicing, packages
 from app.billing import charges as billing_charges
 from app.errors import Forbidden, Problem
@@ -56,7 +49,7 @@ def appointment_billing(appointment: Appointment) -> dict:
     """Everything the appointment panel needs to arrive, bill and collect. Who may not
     bill (a provider) sees the visit's status options and charges, not the money around it."""
     case = appointment.case
-    today = _today(appointment.location)
+    today = billing_today(appointment.location)
     charges = list(db.session.scalars(select(Charge).where(Charge.appointment_id == appointment.id,
                                                            Charge.voided_at.is_(None))
                                       .options(selectinload(Charge.provider), selectinload(Charge.invoice))
@@ -69,9 +62,9 @@ def appointment_billing(appointment: Appointment) -> dict:
         "proposals": {
             "arrived": [c.as_dict() for c in billing_charges.default_charges(appointment)]
             if AppointmentStatus.arrived in lifecycle.ALLOWED[appointment.status] else [],
-            "no_show_fee": _str(fees.proposed(appointment, fees.NO_SHOW)),
+            "no_show_fee": text_or_none(fees.proposed(appointment, fees.NO_SHOW)),
             "late_cancel": late,
-            "late_cancel_fee": _str(fees.proposed(appointment, fees.LATE_CANCEL)) if late else None,
+            "late_cancel_fee": text_or_none(fees.proposed(appointment, fees.LATE_CANCEL)) if late else None,
         },
         "charges": [charge_json(c) for c in charges],
         "authorisation": auth.as_dict() if auth else None,
@@ -121,7 +114,7 @@ class AppointmentStatusApi(BaseApi):
           parameters: [{in: path, name: appointment_id, required: true, schema: {type: integer}}]
           responses: {200: {description: Billing state}, 404: {description: Not found}}
         """
-        return self.response(200, **appointment_billing(_appointment(appointment_id)))
+        return self.response(200, **appointment_billing(visible_appointment(appointment_id)))
 
     @expose("/appointments/<int:appointment_id>/status", methods=["POST"])
     @protect()
@@ -135,9 +128,9 @@ class AppointmentStatusApi(BaseApi):
           requestBody: {content: {application/json: {schema: {type: object}}}}
           responses: {200: {description: Billing state after the change}, 409: {description: Refused}}
         """
-        data = _body(StatusInput())
+        data = json_body(StatusInput())
         with unit_of_work():
-            appointment = _changeable(_appointment(appointment_id))
+            appointment = changeable(visible_appointment(appointment_id))
             new = AppointmentStatus(data["status"])
             if data["charges"] is not None and not may(WRITE, BILLING):
                 raise Forbidden("Only staff who bill may change the charges; arrive with the session's own charges.",
@@ -146,9 +139,9 @@ class AppointmentStatusApi(BaseApi):
                 booking.cancel(appointment=appointment, actor=acting_user(), reason=data["note"],
                                expected_version=data["version"], fee=fee_decision(data["fee"]))
             else:
-                booking._ensure_current(appointment, data["version"])
+                booking.ensure_current(appointment, data["version"])
                 lifecycle.change_status(appointment, new, actor=acting_user(), note=data["note"],
-                                        charges=_charges(data["charges"]), fee=fee_decision(data["fee"]),
+                                        charges=parsed_charges(data["charges"]), fee=fee_decision(data["fee"]),
                                         void_charges=data["void_charges"])
             db.session.flush()
             body = appointment_billing(appointment)

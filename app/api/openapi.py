@@ -27,7 +27,7 @@ from flask import Flask, current_app, request
 from flask_appbuilder.api import BaseApi
 from marshmallow import Schema
 
-_BODY_SCHEMA = re.compile(r"_body\((\w+)\(\)\)")
+_BODY_SCHEMA = re.compile(r"\bjson_body\((\w+)\(\)\)")  # app/api/edge.py
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 _JSON_BODY = ("content", "application/json", "schema", "properties")

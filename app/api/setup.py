@@ -10,7 +10,8 @@ from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy import SQLAlchemySchema, auto_field
 from marshmallow_sqlalchemy.fields import Related
 
-from app.api.base import PlinthModelApi, ReadOnlyApi, acting_user
+from app.api.base import PlinthModelApi, ReadOnlyApi
+from app.api.edge import acting_user
 from app.api.rules import (
     COLOUR,
     EMAIL,

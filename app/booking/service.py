@@ -8,6 +8,7 @@ online at all, and the nearest alternatives when the time went meanwhile.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
 from app.scheduling.availability import ONLINE
 from app.timeutil import local_today, to_local
+from app.uow import unit_of_work
 
 # Reasons a refused booking means "that time is no longer free": show alternatives.
 TAKEN = {"overlaps_appointment", "taken_concurrently", "outside_shift", "in_break", "blocked",
@@ -262,6 +264,34 @@ def place(choice: Choice, details: Details | None, *, now: datetime | None = Non
         confirmation.appointment_id = result.appointment.id
         db.session.flush()
     return result.appointment
+
+
+def place_with_fallback(choice: Choice, details: Details | None, *, nonce: str,
+                        providers: Callable[[SessionType], list[Calendar]]) -> int:
+    """Book; for "any available", when the shown provider went meanwhile, try the other
+    providers free at the same start before giving up (each try its own transaction,
+    each recording the nonce with its booking). ``providers``: the calendars the patient
+    chose among for a session type."""
+    try:
+        with unit_of_work():
+            return place(choice, details, nonce=nonce).id
+    except Conflict as exc:
+        if not (choice.any_provider and is_taken(exc)):
+            raise
+        first_error = exc
+    session_type = db.session.get(SessionType, choice.session_type_id)
+    others = [s.calendar_ids[0] for s in nearest_alternatives(
+        session_type, providers(session_type), choice.start, is_new=choice.is_new, any_provider=False,
+        limit=50) if s.start == choice.start and s.calendar_ids[0] != choice.calendar_id]
+    for calendar_id in others[:3]:
+        try:
+            with unit_of_work():
+                return place(Choice(**{**choice.__dict__, "calendar_id": calendar_id}), details,
+                             nonce=nonce).id
+        except Conflict as exc:
+            if not is_taken(exc):
+                raise
+    raise first_error
 
 
 def is_taken(error: Conflict) -> bool:

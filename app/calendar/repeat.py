@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Appointment, Calendar, Case, SessionType
 from app.models.settings import slot_step_minutes
 from app.scheduling import booking, series
+from app.scheduling.each_date import EachDateOrNone
 from app.timeutil import to_local
 
 
@@ -42,7 +43,7 @@ def book_repeat(*, case: Case, session_type: SessionType, calendar: Calendar, pa
                                [Problem(f"{d:%a %d %b} is not a date of the series.", field="replacements")
                                 for d in strays] or [Problem("A date is replaced twice.", field="replacements")])
     skipped = set(skip_days) | replaced
-    problems: list[Problem] = []
+    dates = EachDateOrNone()
     bookings: list[booking.Booking] = []
     series_id = None
     if any(d not in skipped for d in days):
@@ -51,22 +52,16 @@ def book_repeat(*, case: Case, session_type: SessionType, calendar: Calendar, pa
                                                 pattern=pattern, actor=actor, skip_days=skipped,
                                                 notify=notify, notes=notes, step_minutes=step_minutes)
         except Conflict as refused:
-            problems += refused.problems
+            dates.problems += refused.problems  # already named by date
     series_id = series_id or str(uuid.uuid4())
     zone = ZoneInfo(calendar.location.timezone)
     for replacement in sorted(replacements, key=lambda r: r.day):
-        try:
-            with db.session.begin_nested():
-                bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
-                                             start=replacement.start, actor=actor, series_id=series_id,
-                                             notify=notify, notes=notes, step_minutes=step_minutes))
-        except Conflict as refused:
-            local = to_local(replacement.start, zone)
-            problems += [Problem(f"{local:%a %d %b %H:%M} (instead of {replacement.day:%a %d %b}): {p.message}",
-                                 details={**p.details, "day": replacement.day.isoformat()})
-                         for p in refused.problems]
-    if problems:
-        raise Conflict("Some dates of the series cannot be booked; nothing was booked.", problems)
+        local = to_local(replacement.start, zone)
+        with dates.attempt(replacement.day, f"{local:%a %d %b %H:%M} (instead of {replacement.day:%a %d %b})"):
+            bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
+                                         start=replacement.start, actor=actor, series_id=series_id,
+                                         notify=notify, notes=notes, step_minutes=step_minutes))
+    dates.refuse_if_any("Some dates of the series cannot be booked; nothing was booked.")
     if not bookings:
         raise ValidationFailed("Every date of the series was left out; nothing to book.")
     if original is not None and original.series_id is None:

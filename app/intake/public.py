@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from app.booking import headers
-from app.booking.views import _branding as booking_branding
+from app.booking.views.wizard import branding as booking_branding
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.intake import service

@@ -12,8 +12,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
-from app.api.base import acting_user
-from app.api.scheduling import _body, _bookable, _get, answers_domain_errors
+from app.api.edge import acting_user, answers_domain_errors, bookable_calendars, get_or_404, json_body
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Location
@@ -91,9 +90,9 @@ class ShiftPlannerApi(BaseApi):
           summary: The shift clashes a repeat over weekdays, weeks and calendars would meet
           responses: {200: {description: The conflicts (empty when none)}}
         """
-        data = _body(RepeatPreview())
+        data = json_body(RepeatPreview())
         with unit_of_work():
-            calendars = _bookable(data["calendar_ids"])
+            calendars = bookable_calendars(data["calendar_ids"])
             planned = service.plan_repeat(calendars=calendars, first_day=data["first_day"], weekdays=data["weekdays"],
                                           weeks=data["weeks"], hours=_hours(data))
             found = service.conflicts(planned)
@@ -109,9 +108,9 @@ class ShiftPlannerApi(BaseApi):
           summary: Copy a week (preview=true only lists what it would make and clash with)
           responses: {200: {description: Preview}, 201: {description: Copied}, 409: {description: Clashes}}
         """
-        data = _body(CopyInput())
+        data = json_body(CopyInput())
         with unit_of_work():
-            location = _get(Location, data["location_id"], "location")
+            location = get_or_404(Location, data["location_id"], "location")
             ids = bookable_calendar_ids(acting_user())
             if data["preview"]:
                 pairs = service.plan_copy(location=location, source_week=data["source_week"], weeks=data["weeks"],
@@ -132,7 +131,7 @@ class ShiftPlannerApi(BaseApi):
           summary: Change a shift (scope this | following); preview=true lists the conflicts only
           responses: {200: {description: Changed or previewed}, 409: {description: Needs a decision}}
         """
-        data = _body(ChangeInput())
+        data = json_body(ChangeInput())
         with unit_of_work():
             shift = shifts.get_shift(shift_id=shift_id, calendar_ids=bookable_calendar_ids(acting_user()))
             if data["preview"]:
@@ -152,7 +151,7 @@ class ShiftPlannerApi(BaseApi):
           summary: Remove a shift (scope this | following); preview=true lists the appointments left outside
           responses: {200: {description: Removed or previewed}, 409: {description: Needs a decision}}
         """
-        data = _body(RemoveInput())
+        data = json_body(RemoveInput())
         with unit_of_work():
             shift = shifts.get_shift(shift_id=shift_id, calendar_ids=bookable_calendar_ids(acting_user()))
             if data["preview"]:
@@ -171,12 +170,12 @@ class ShiftPlannerApi(BaseApi):
           summary: The location's visible hour range
           responses: {200: {description: Saved}}
         """
-        data = _body(HoursInput())
+        data = json_body(HoursInput())
         if not may(acting_user(), WRITE, LOCATIONS):
             refusal = Forbidden("Only those who set up locations may change their hours.")
             return self.response(403, **refusal.as_json())
         with unit_of_work():
-            location = _get(Location, data["location_id"], "location")
+            location = get_or_404(Location, data["location_id"], "location")
             service.set_visible_hours(location=location, start=data["start"], end=data["end"])
             db.session.flush()
         return self.response(200, start=data["start"] and data["start"].isoformat("minutes"),

@@ -91,7 +91,7 @@ def move(
     ``channel`` ONLINE applies the online rules (a patient rescheduling from their link).
     Rooms/equipment stay when still free at the new time, else the first suitable free
     one is taken. A stale ``expected_version`` (someone changed it meanwhile) is refused."""
-    _ensure_current(appointment, expected_version)
+    ensure_current(appointment, expected_version)
     _ensure_movable(appointment)
     current_provider, current_resources = _split(appointment)
     provider = calendar or current_provider
@@ -144,7 +144,7 @@ def copy(*, appointment: Appointment, start: datetime, actor: User | None, calen
 def cancel(*, appointment: Appointment, actor: User | None, reason: str | None = None,
            expected_version: int | None = None, fee=None, now: datetime | None = None) -> Appointment:
     """Cancel; a late cancel gets the policy's fee unless ``fee`` (a FeeDecision) says otherwise."""
-    _ensure_current(appointment, expected_version)
+    ensure_current(appointment, expected_version)
     lock_calendars(c.id for c in appointment_calendars(appointment))
     _relock(appointment, expected_version)
     lifecycle.change_status(appointment, AppointmentStatus.canceled, actor=actor, note=reason, fee=fee, now=now)
@@ -156,7 +156,7 @@ def rebook(*, appointment: Appointment, start: datetime, actor: User | None, cal
            channel: str = STAFF, step_minutes: int = 15) -> Booking:
     """A new appointment replacing this one; this one becomes Rebooked and the new one
     points back to it. Its time is released first, so the new time may overlap it."""
-    _ensure_current(appointment, expected_version)
+    ensure_current(appointment, expected_version)
     _ensure_movable(appointment)
     provider, resources = _split(appointment)
     target = calendar or provider
@@ -291,11 +291,11 @@ def _relock(appointment: Appointment, expected_version: int | None) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Appointment.id).where(Appointment.id == appointment.id).with_for_update())
         db.session.refresh(appointment)
-    _ensure_current(appointment, expected_version if expected_version is not None else seen)
+    ensure_current(appointment, expected_version if expected_version is not None else seen)
     _ensure_movable(appointment)
 
 
-def _ensure_current(appointment: Appointment, expected_version: int | None) -> None:
+def ensure_current(appointment: Appointment, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != appointment.version:
         raise Conflict(
             "Someone else changed this appointment a moment ago; reload to see their change before editing it.",

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import MO, WEEKLY, rrule
 from sqlalchemy import select
 
-from app.errors import Conflict, Problem, ValidationFailed
+from app.errors import Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, Case, SessionType
 from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
+from app.scheduling.each_date import EachDateOrNone
 from app.scheduling.rules import check_case
 from app.timeutil import to_local, to_utc
 
@@ -125,21 +126,16 @@ def create(*, case: Case, session_type: SessionType, calendar: Calendar, pattern
     step_minutes = step_minutes or slot_step_minutes()
     series_id = str(uuid.uuid4())
     zone = ZoneInfo(calendar.location.timezone)
-    bookings, problems = [], []
+    bookings, dates = [], EachDateOrNone()
     for day in occurrence_days(pattern):
         if day in skip_days:
             continue
-        try:
-            with db.session.begin_nested():
-                bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
-                                             start=to_utc(day, pattern.at, zone), actor=actor, now=now,
-                                             series_id=series_id, notify=notify, notes=notes,
-                                             step_minutes=step_minutes))
-        except Conflict as refused:
-            problems += [Problem(f"{day:%a %d %b}: {p.message}", details={**p.details, "day": day.isoformat()})
-                         for p in refused.problems]
-    if problems:
-        raise Conflict("Some dates of the series cannot be booked; nothing was booked.", problems)
+        with dates.attempt(day):
+            bookings.append(booking.book(case=case, session_type=session_type, calendar=calendar,
+                                         start=to_utc(day, pattern.at, zone), actor=actor, now=now,
+                                         series_id=series_id, notify=notify, notes=notes,
+                                         step_minutes=step_minutes))
+    dates.refuse_if_any("Some dates of the series cannot be booked; nothing was booked.")
     if not bookings:
         raise ValidationFailed("Every date of the series was left out; nothing to book.")
     return series_id, bookings
@@ -174,17 +170,12 @@ def move_time(*, appointment: Appointment, scope: str, at: time, actor, calendar
               now: datetime | None = None) -> list[booking.Booking]:
     """Give each covered occurrence a new local time of day (each on its own date), all or
     nothing: every refusal is reported with its date."""
-    results, problems = [], []
+    results, dates = [], EachDateOrNone()
     for member in members(appointment, scope):
         zone = ZoneInfo(member.location.timezone)
         day = to_local(member.starts_at, zone).date()
-        try:
-            with db.session.begin_nested():
-                results.append(booking.move(appointment=member, actor=actor, start=to_utc(day, at, zone),
-                                            calendar=calendar, now=now))
-        except Conflict as refused:
-            problems += [Problem(f"{day:%a %d %b}: {p.message}", details={**p.details, "day": day.isoformat()})
-                         for p in refused.problems]
-    if problems:
-        raise Conflict("Some occurrences cannot move; nothing was changed.", problems)
+        with dates.attempt(day):
+            results.append(booking.move(appointment=member, actor=actor, start=to_utc(day, at, zone),
+                                        calendar=calendar, now=now))
+    dates.refuse_if_any("Some occurrences cannot move; nothing was changed.")
     return results

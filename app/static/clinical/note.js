@@ -5,18 +5,10 @@
   "use strict";
   const SAVE_DELAY_MS = 800;
 
-  async function send(url, method, body, csrf, keepalive) {
-    const response = await fetch(url, {
-      method, keepalive: !!keepalive, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const problems = (data.problems || []).map((p) => p.message).join(" ");
-      throw new Error((data.message || "The server refused the request.") + (problems ? " " + problems : ""));
-    }
-    return data;
+  // app/static/common/api.js: fetch with the page's CSRF token, a refusal as an Error.
+  function send(url, method, body, csrf, keepalive) {
+    return PlinthApi.client(csrf).send(method, url, body,
+                                       {keepalive, refused: "The server refused the request."});
   }
 
   const addendumForm = document.getElementById("addendum-form");

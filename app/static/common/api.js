@@ -1,10 +1,15 @@
-/* Plinth: the one way the grid's scripts talk to the server (grid.js, billing/panel.js).
+/* Plinth: the one way staff pages' scripts talk to the server (the grid's grid.js and
+ * billing/panel.js, the shift planner, the note editor).
  *
  * PlinthApi.client(csrf, {fieldNames}) gives
- *   send(method, url, body) — JSON in and out with the page's CSRF token; a refusal
- *     throws an Error whose message joins the server's message and every problem or
- *     conflict it lists (prefixed with the field when fieldNames), with .data and .status;
+ *   request(method, url, body, {keepalive}) — JSON in and out with the page's CSRF token;
+ *     never throws for a refusal: {status, ok, body} (for pages that show a refusal's
+ *     problems themselves, e.g. the planner's conflict list);
+ *   send(method, url, body, {keepalive, refused}) — the same, but a refusal throws an
+ *     Error whose message is refusalText(body, refused), with .data and .status;
  *   getJSON(url) — a read; a failure throws "The calendar could not load (status)."
+ *   refusalText(body, fallback) — the server's message and every problem or conflict it
+ *     lists (prefixed with the field when fieldNames), or fallback.
  * Loaded before the scripts that use it. */
 (function () {
   "use strict";
@@ -13,22 +18,32 @@
     const fieldNames = Boolean(options && options.fieldNames);
     const reasonText = (p) => (fieldNames && p.field ? p.field + ": " : "") + (p.message || "");
 
-    async function send(method, url, body) {
+    function refusalText(data, fallback) {
+      const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText);
+      return [data.message || fallback, ...reasons].filter(Boolean).join(" ");
+    }
+
+    async function request(method, url, body, sendOptions) {
       const response = await fetch(url, {
-        method, credentials: "same-origin",
+        method, credentials: "same-origin", keepalive: Boolean(sendOptions && sendOptions.keepalive),
         headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-        body: body ? JSON.stringify(body) : undefined,
+        body: body === undefined || body === null ? undefined : JSON.stringify(body),
       });
       let data = {};
       try { data = await response.json(); } catch (e) { /* not JSON */ }
-      if (!response.ok) {
-        const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText);
-        const error = new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
-        error.data = data;
-        error.status = response.status;
+      return {status: response.status, ok: response.ok, body: data};
+    }
+
+    async function send(method, url, body, sendOptions) {
+      const answer = await request(method, url, body, sendOptions);
+      if (!answer.ok) {
+        const fallback = sendOptions && sendOptions.refused;
+        const error = new Error(refusalText(answer.body, fallback) || ("Error " + answer.status));
+        error.data = answer.body;
+        error.status = answer.status;
         throw error;
       }
-      return data;
+      return answer.body;
     }
 
     async function getJSON(url) {
@@ -37,7 +52,7 @@
       return response.json();
     }
 
-    return {send, getJSON};
+    return {request, send, getJSON, refusalText};
   }
 
   window.PlinthApi = {client};

@@ -25,24 +25,13 @@
   const label = (s) => parse(s).toLocaleDateString(undefined, {weekday: "short", day: "numeric", month: "short", timeZone: "UTC"});
   const selected = () => locationSelect.options[locationSelect.selectedIndex];
 
-  async function call(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    let payload = {};
-    try { payload = await response.json(); } catch (e) { /* empty body */ }
-    return {status: response.status, ok: response.ok, body: payload};
-  }
+  const api = PlinthApi.client(csrf);  // app/static/common/api.js
+  const call = api.request;
   function say(text, isError) {
     message.textContent = text;
     message.className = "planner-message " + (isError ? "text-danger" : "text-success");
   }
-  function problemText(body) {
-    const list = body.problems || body.conflicts || [];
-    return (body.message || "Not saved.") + (list.length ? " " + list.map((p) => p.message).join(" ") : "");
-  }
+  const problemText = (body) => api.refusalText(body, "Not saved.");
 
   // --- the week table ---------------------------------------------------------------
   async function load() {
