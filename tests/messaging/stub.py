@@ -21,6 +21,7 @@ class SendGridStub:
         self.requests: list[dict] = []
         self.plan: deque[int] = deque()
         self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0  # requests being answered at once
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,9 +30,13 @@ class SendGridStub:
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                with stub.lock:
+                    stub.in_flight += 1
+                    stub.most_in_flight = max(stub.most_in_flight, stub.in_flight)
                 if stub.delay:
                     time.sleep(stub.delay)
                 with stub.lock:
+                    stub.in_flight -= 1
                     status = stub.plan.popleft() if stub.plan else 202
                     try:
                         body = json.loads(raw or b"{}")
