@@ -220,6 +220,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "PLINTH_OUTBOX_MAX_ATTEMPTS": _positive_int(env, "PLINTH_OUTBOX_MAX_ATTEMPTS", 8),
         "PLINTH_OUTBOX_BATCH_SIZE": _positive_int(env, "PLINTH_OUTBOX_BATCH_SIZE", 100),
         "PLINTH_OUTBOX_BATCH_SECONDS": _positive_int(env, "PLINTH_OUTBOX_BATCH_SECONDS", 30),
+        "PLINTH_OUTBOX_SEND_THREADS": _positive_int(env, "PLINTH_OUTBOX_SEND_THREADS", 4),
         # Text messages through Twilio (unset: written to files); the API base for a stub.
         **_twilio(env),
         "PLINTH_CURRENCY": _currency(env.get("PLINTH_CURRENCY")),

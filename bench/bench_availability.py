@@ -265,8 +265,8 @@ class Bench:
         ids = [c.id for c in calendars]
         db.session.flush()
         connection = db.session.connection()
-        return sum(len(connection.execute(statement).all())
-                   for statement in calendar_time.time_selects(ids, window))
+        statements, params = calendar_time.time_selects(ids, window)
+        return sum(len(connection.execute(statement, params).all()) for statement in statements)
 
     def count(self, fn, ctx) -> tuple[int, object, list]:
         with self.recorder.record() as rec:

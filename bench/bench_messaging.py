@@ -110,7 +110,7 @@ def sent_count(url: str) -> int:
         return conn.execute("SELECT count(*) FROM message WHERE state = 'sent'").fetchone()[0]
 
 
-def run(n: int, workers: int, delay: float, sms_share: float = 0.0) -> dict:
+def run(n: int, workers: int, delay: float, sms_share: float = 0.0, threads: int = 4) -> dict:
     from tests.messaging.stub import SendGridStub
     from tests.messaging.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, TwilioStub
 
@@ -123,7 +123,8 @@ def run(n: int, workers: int, delay: float, sms_share: float = 0.0) -> dict:
     twilio = TwilioStub(delay=delay).start()
     env = {**os.environ, "DATABASE_URL": url, "PLINTH_INSTANCE_DIR": str(instance), "REDIS_URL": REDIS_URL,
            "SENDGRID_API_KEY": "SG.bench", "SENDGRID_API_HOST": stub.url, "PLINTH_OUTBOX_SWEEP_SECONDS": "10",
-           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_API_BASE": twilio.url}
+           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_API_BASE": twilio.url,
+           "PLINTH_OUTBOX_SEND_THREADS": str(threads)}
     loads = [os.getloadavg()[0]]
     started = time.time()
     procs = [subprocess.Popen([sys.executable, "-m", "app.tasks.worker", "--queue", queue, "--logging-level",
@@ -153,7 +154,10 @@ def run(n: int, workers: int, delay: float, sms_share: float = 0.0) -> dict:
     for key in connection.scan_iter(f"plinth:outbox:{queue}:*", count=1000):
         connection.delete(key)
     elapsed = last - started
-    return {"messages": n, "workers": workers, "stub_delay_ms": int(delay * 1000), "sent": done,
+    return {"messages": n, "workers": workers, "send_threads": threads, "stub_delay_ms": int(delay * 1000),
+            "sent": done,
+            # One send at a time per worker can do at most 1 / delay a second: the "latency limit".
+            "share_of_latency_limit": round(len(accepted) / elapsed / (workers / delay), 2),
             "sms": len(twilio.accepted()), "email": len(stub.accepted()),
             "accepted_by_stub": len(accepted), "duplicates": stub.duplicates() + twilio.duplicates(),
             "seconds_to_last": round(elapsed, 1), "messages_per_second": round(len(accepted) / elapsed, 1),
@@ -221,6 +225,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--delay", type=float, default=0.03, help="stub answer delay in seconds")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--threads", default="4", help="PLINTH_OUTBOX_SEND_THREADS per worker (comma list)")
     parser.add_argument("--sms-share", type=float, default=0.0, help="fraction of the reminders sent as SMS")
     parser.add_argument("--out", help="results file name under bench/results/ (default: messaging[_smsNN].json)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile one in-process batch of N instead")
@@ -230,15 +235,17 @@ def main() -> None:
         return
     results = []
     for w in args.workers.split(","):
-        results.append(run(args.messages, int(w), args.delay, args.sms_share))
-        print(json.dumps(results[-1]), file=sys.stderr)
-    print("| workers | messages (email / SMS) | stub delay | sent | duplicates | time to last (s) | messages/s "
-          "| load avg (1 min) |")
-    print("|---|---|---|---|---|---|---|---|")
+        for threads in args.threads.split(","):
+            results.append(run(args.messages, int(w), args.delay, args.sms_share, int(threads)))
+            print(json.dumps(results[-1]), file=sys.stderr)
+    print("| workers | send threads | messages (email / SMS) | stub delay | sent | duplicates | time to last (s) "
+          "| messages/s | × latency limit (workers / delay) | load avg (1 min) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         load = r["load_average_1min"]
-        print(f"| {r['workers']} | {r['messages']} ({r['email']} / {r['sms']}) | {r['stub_delay_ms']} ms | "
-              f"{r['sent']} | {r['duplicates']} | {r['seconds_to_last']} | {r['messages_per_second']} | "
+        print(f"| {r['workers']} | {r['send_threads']} | {r['messages']} ({r['email']} / {r['sms']}) | "
+              f"{r['stub_delay_ms']} ms | {r['sent']} | {r['duplicates']} | {r['seconds_to_last']} | "
+              f"{r['messages_per_second']} | {r['share_of_latency_limit']:.2f} | "
               f"{load['min']:.1f}–{load['max']:.1f} |")
     name = args.out or (f"messaging_sms{int(args.sms_share * 100)}.json" if args.sms_share else "messaging.json")
     out = ROOT / "bench" / "results" / name

@@ -75,8 +75,8 @@ class Snapshot:
                    **read_locations())
 
     def channel(self, name: str) -> Channel:
-        if name not in self.channels:
-            self.channels[name] = channel_for(name)
+        if name not in self.channels:  # a batch's send threads may ask at once: keep one
+            self.channels.setdefault(name, channel_for(name))
         return self.channels[name]
 
 

@@ -1,4 +1,4 @@
-"""Sending messages: the RQ job ``deliver_batch(message_ids)``, one message at a time.
+"""Sending messages: the RQ job ``deliver_batch(message_ids)``, each message on its own.
 
 A job carries a batch of ids (the sweep's, or one transaction's) so the worker's fork,
 the database connection and the clinic-wide reads (``compose.Snapshot``: switches,
@@ -33,17 +33,24 @@ as a new batch; after ``FAILURES_BEFORE_PAUSE`` temporary failures in a row (the
 provider is down) it stops and leaves the rest pending for the sweep, instead of
 waiting out a network timeout per message.
 
+A batch sends up to ``PLINTH_OUTBOX_SEND_THREADS`` (4) messages at once, each in a thread
+with its own session doing steps 1–4 for its message alone: a send is mostly waiting for
+the provider, so one worker keeps several waits going (one at a time until the batch's
+first message is sent, and again after any temporary failure).
+
 The one window for a duplicate: the provider accepted the email or text and the worker
 died before step 4 committed. The sweep then sends it again (at-least-once), because
-losing a reminder is worse than repeating one. Messages are sent one after another, so
-a killed worker has at most one message in that window. (Neither SendGrid's mail send
-nor Twilio's Messages API takes an idempotency key that would close it.)
+losing a reminder is worse than repeating one. A killed worker has at most
+``PLINTH_OUTBOX_SEND_THREADS`` messages in that window (one per send in flight; set it to
+1 for at most one). (Neither SendGrid's mail send nor Twilio's Messages API takes an
+idempotency key that would close it.)
 """
 from __future__ import annotations
 
 import logging
 import time
 from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -83,36 +90,101 @@ def backoff(attempt: int, base_seconds: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * (2 ** max(attempt - 1, 0))), MAX_BACKOFF)
 
 
+def send_threads() -> int:
+    return current_app.config.get("PLINTH_OUTBOX_SEND_THREADS", 4)
+
+
 def deliver_batch(message_ids: list[int]) -> dict[str, int]:
-    """The job. Sends each message in turn; returns how many ended how (for logs, tests)."""
+    """The job. Sends each message on its own (``deliver``), up to
+    ``PLINTH_OUTBOX_SEND_THREADS`` at once: the time is the provider's answer, so a
+    worker waits for several at a time. One at a time until the first is sent and again
+    after a temporary failure, so an outage still stops the batch after
+    ``FAILURES_BEFORE_PAUSE`` attempts. Returns how many ended how (for logs, tests)."""
     from app.messaging.dispatch import enqueue_batches
 
     budget = current_app.config.get("PLINTH_OUTBOX_BATCH_SECONDS", 30)
+    threads = send_threads()
     started = time.monotonic()
     snapshot: compose.Snapshot | None = None
     outcomes: Counter[str] = Counter()
-    failures_in_row = 0
-    for index, message_id in enumerate(message_ids):
-        rest = message_ids[index:]
-        if index and time.monotonic() - started > budget:  # (every job sends at least one)
-            # Keep jobs short (the sweep judges a started job by its age); the rest
-            # goes to the back of the queue. If Redis is down, the sweep finds them.
-            requeued = enqueue_batches(rest)
-            outcomes["requeued"] += requeued
-            if requeued < len(rest):
-                outcomes["left"] += len(rest) - requeued
-            break
-        if failures_in_row >= FAILURES_BEFORE_PAUSE:
-            log.warning("Outbox: %d temporary failures in a row; %d messages left to the sweep",
-                        failures_in_row, len(rest))
-            outcomes["left"] += len(rest)
-            break
-        if snapshot is None:
-            snapshot = read_snapshot()
-        outcome = deliver(message_id, snapshot=snapshot)
-        outcomes[outcome] += 1
-        failures_in_row = failures_in_row + 1 if outcome == "retry" else 0
+    state = {"failures_in_row": 0, "sent_one": False}
+    in_flight: set[Future] = set()
+
+    def settle(done) -> None:
+        for future in done:
+            outcome = future.result()  # an unexpected error fails the job, as it always did
+            outcomes[outcome] += 1
+            state["failures_in_row"] = state["failures_in_row"] + 1 if outcome == "retry" else 0
+            state["sent_one"] = state["sent_one"] or outcome == "sent"
+
+    with _pool(threads) as pool:
+        for index, message_id in enumerate(message_ids):
+            while in_flight:
+                width = threads if state["sent_one"] and not state["failures_in_row"] else 1
+                if len(in_flight) < width:
+                    break
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                settle(done)
+            rest = message_ids[index:]
+            if index and time.monotonic() - started > budget:  # (every job sends at least one)
+                # Keep jobs short (the sweep judges a started job by its age); the rest
+                # goes to the back of the queue. If Redis is down, the sweep finds them.
+                requeued = enqueue_batches(rest)
+                outcomes["requeued"] += requeued
+                if requeued < len(rest):
+                    outcomes["left"] += len(rest) - requeued
+                break
+            if state["failures_in_row"] >= FAILURES_BEFORE_PAUSE:
+                log.warning("Outbox: %d temporary failures in a row; %d messages left to the sweep",
+                            state["failures_in_row"], len(rest))
+                outcomes["left"] += len(rest)
+                break
+            if snapshot is None:
+                snapshot = read_snapshot()
+            in_flight.add(pool.submit(deliver, message_id, snapshot))
+        settle(wait(in_flight).done)
     return dict(outcomes)
+
+
+class _Inline:
+    """``PLINTH_OUTBOX_SEND_THREADS`` = 1: each message sent in the job's own thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def submit(fn, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by future.result()
+            future.set_exception(exc)
+        return future
+
+
+class _SendPool(ThreadPoolExecutor):
+    """Threads that each run one ``deliver`` in an app context (and session) of their own."""
+
+    def __init__(self, threads: int):
+        super().__init__(max_workers=threads, thread_name_prefix="plinth-send")
+        self.app = current_app._get_current_object()
+
+    def submit(self, fn, *args) -> Future:
+        return super().submit(self._in_context, fn, *args)
+
+    def _in_context(self, fn, *args):
+        with self.app.app_context():
+            try:
+                return fn(*args)
+            finally:
+                db.session.remove()
+
+
+def _pool(threads: int):
+    return _SendPool(threads) if threads > 1 else _Inline()
 
 
 def deliver(message_id: int, snapshot: compose.Snapshot | None = None) -> str:

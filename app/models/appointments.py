@@ -100,6 +100,8 @@ class Appointment(db.Model):
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="ck_appointment_ends_after_start"),
         Index("ix_appointment_location_start", "location_id", "starts_at"),
+        # Reports over all locations read one period (tests/calendar/test_bounded_reads.py).
+        Index("ix_appointment_starts_at", "starts_at"),
     )
 
     def __repr__(self) -> str:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 
 from app.extensions import db
 from app.models import Calendar, Occupancy, Shift, ShiftBreak, TimeBlock
 from app.scheduling import intervals as iv
-from app.timeutil import to_utc
+from app.timeutil import UTCDateTime, to_utc
 
 # The longest time one appointment may hold a calendar, buffers included (booking
 # refuses longer), so occupancy reads can be bounded on both sides.
@@ -53,9 +54,10 @@ class CalendarTime:
         taken = [interval for interval, _ in self.blocks]
         if not ignore_appointments:
             taken += [interval for interval, _ in self.occupied]
-        widened = iv.grow(iv.normalise(taken), timedelta(minutes=cal.buffer_after_minutes),
-                          timedelta(minutes=cal.buffer_before_minutes))
-        return iv.subtract(self.working, widened)
+        before, after = timedelta(minutes=cal.buffer_after_minutes), timedelta(minutes=cal.buffer_before_minutes)
+        if before or after:  # widening every interval alike and merging once = merge, widen, merge
+            taken = [(start - before, end + after) for start, end in taken]
+        return iv.subtract(self.working, iv.normalise(taken))
 
     def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
         return occupancy_interval(self.calendar, start, end)
@@ -100,25 +102,46 @@ class _WallClock:
         return instant
 
 
-def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=()) -> tuple:
-    """The three statements ``load_calendar_times`` sends (bench/ replays them as its
-    "fetch" baseline): shifts joined with their breaks, blocks, active occupancies."""
-    w0, w1 = window
+@lru_cache(maxsize=None)
+def _time_statements(ignoring: bool) -> tuple:
+    """The three statements, built once with named parameters (``time_selects``): building
+    and cache-keying a select costs more than running one of these on SQLite."""
+    ids = bindparam("ids", expanding=True)
+    w0, w1 = bindparam("w0", type_=UTCDateTime()), bindparam("w1", type_=UTCDateTime())
     # Shifts are stored by local date; a day either side covers every zone's offset.
     # One row per (shift, break); a shift without breaks comes once with NULL times.
     shifts = (select(Shift.id, Shift.calendar_id, Shift.day, Shift.start_time, Shift.end_time,
                      ShiftBreak.start_time, ShiftBreak.end_time)
               .outerjoin(ShiftBreak, ShiftBreak.shift_id == Shift.id)
-              .where(Shift.calendar_id.in_(ids), Shift.day >= (w0 - timedelta(days=1)).date(),
-                     Shift.day <= (w1 + timedelta(days=1)).date())
+              .where(Shift.calendar_id.in_(ids), Shift.day >= bindparam("first_day", type_=Date()),
+                     Shift.day <= bindparam("last_day", type_=Date()))
               .order_by(Shift.calendar_id, Shift.day, Shift.start_time, Shift.id))
+    # The same predicates as block_overlaps / occupancy_overlaps, with the lower bounds
+    # (w0 - MAX_BLOCK, w0 - MAX_OCCUPANCY) computed in Python.
     blocks = (select(TimeBlock.calendar_id, TimeBlock.starts_at, TimeBlock.ends_at, TimeBlock.reason)
-              .where(*block_overlaps(ids, w0, w1)).order_by(TimeBlock.starts_at))
+              .where(TimeBlock.calendar_id.in_(ids), TimeBlock.starts_at < w1,
+                     TimeBlock.starts_at > bindparam("block_floor", type_=UTCDateTime()), TimeBlock.ends_at > w0)
+              .order_by(TimeBlock.starts_at))
     occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
-        *occupancy_overlaps(ids, w0, w1), Occupancy.active.is_(True))
-    if ignore_appointment_ids:
-        occupied = occupied.where(Occupancy.appointment_id.not_in(list(ignore_appointment_ids)))
+        Occupancy.calendar_id.in_(ids), Occupancy.starts_at < w1,
+        Occupancy.starts_at > bindparam("occupancy_floor", type_=UTCDateTime()), Occupancy.ends_at > w0,
+        Occupancy.active.is_(True))
+    if ignoring:
+        occupied = occupied.where(Occupancy.appointment_id.not_in(bindparam("ignored", expanding=True)))
     return shifts, blocks, occupied.order_by(Occupancy.starts_at)
+
+
+def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=()) -> tuple[tuple, dict]:
+    """The three statements ``load_calendar_times`` sends (bench/ replays them as its
+    "fetch" baseline) and their parameters: shifts joined with their breaks, blocks,
+    active occupancies."""
+    w0, w1 = window
+    params = {"ids": list(ids), "w0": w0, "w1": w1,
+              "first_day": (w0 - timedelta(days=1)).date(), "last_day": (w1 + timedelta(days=1)).date(),
+              "block_floor": w0 - MAX_BLOCK, "occupancy_floor": w0 - MAX_OCCUPANCY}
+    if ignore_appointment_ids:
+        params["ignored"] = list(ignore_appointment_ids)
+    return _time_statements(bool(ignore_appointment_ids)), params
 
 
 def load_calendar_times(
@@ -130,12 +153,12 @@ def load_calendar_times(
     times = {cal.id: CalendarTime(cal) for cal in calendars}
     if not times:
         return times
-    shifts, blocks, occupied = time_selects(list(times), window, ignore_appointment_ids)
+    (shifts, blocks, occupied), params = time_selects(list(times), window, ignore_appointment_ids)
     db.session.flush()  # plain Core reads below do not autoflush; pending changes count too
     connection = db.session.connection()
     zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
     wall = _WallClock()
-    for _, group in groupby(connection.execute(shifts).all(), key=itemgetter(0)):
+    for _, group in groupby(connection.execute(shifts, params).all(), key=itemgetter(0)):
         group = list(group)
         _, calendar_id, day, start_time, end_time, _, _ = group[0]
         ct, zone = times[calendar_id], zones[calendar_id]
@@ -145,10 +168,12 @@ def load_calendar_times(
         breaks = [(wall(day, b0, zone), wall(day, b1, zone)) for *_, b0, b1 in group if b0 is not None]
         ct.shifts.append(shift)
         ct.breaks.extend(breaks)
-        ct.working.extend(iv.subtract(iv.normalise([shift]), iv.normalise(breaks)))
-    for calendar_id, start, end, reason in connection.execute(blocks):
+        # Most shifts have one break: normalising single intervals costs more than the cut.
+        cut = breaks if len(breaks) == 1 and breaks[0][0] < breaks[0][1] else iv.normalise(breaks)
+        ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], cut))
+    for calendar_id, start, end, reason in connection.execute(blocks, params).all():
         times[calendar_id].blocks.append(((start, end), reason))
-    for calendar_id, start, end, appointment_id in connection.execute(occupied):
+    for calendar_id, start, end, appointment_id in connection.execute(occupied, params).all():
         times[calendar_id].occupied.append(((start, end), appointment_id))
     for ct in times.values():
         ct.shifts = iv.normalise(ct.shifts)

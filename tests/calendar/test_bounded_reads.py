@@ -138,3 +138,51 @@ def test_the_guard_sees_an_unbounded_read(db, people):
     statement = ("SELECT time_block.id FROM time_block WHERE time_block.calendar_id IN (1) "
                  "AND time_block.starts_at < '2026-03-11' AND time_block.ends_at > '2026-03-10'")
     assert plan_problems(statement, ())
+
+
+# Reports over a period read that period's appointments only (through an index on
+# starts_at bounded both sides), whatever the history behind it. PostgreSQL only: its
+# planner is the clinics' and it says which index condition it uses.
+REPORT_BOUNDS = {"appointment": ("starts_at >=", "starts_at <")}
+
+
+def _report_problems(node: dict):
+    table = node.get("Relation Name")
+    if table in REPORT_BOUNDS:
+        condition = node.get("Index Cond") or node.get("Recheck Cond") or ""
+        if node["Node Type"] == "Seq Scan" or not all(bound in condition for bound in REPORT_BOUNDS[table]):
+            yield f"{table}: {node['Node Type']} with index condition {condition!r}"
+        elif node.get("Index Name") == "ix_appointment_location_start" and "location_id" not in condition:
+            # starts_at is its second column: without the location it reads the whole index.
+            yield f"{table}: whole of {node['Index Name']} read for {condition!r}"
+    for child in node.get("Plans", []):
+        yield from _report_problems(child)
+
+
+def report_plan_problems(statement: str, parameters) -> list[str]:
+    connection = ext_db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return list(_report_problems(plan[0]["Plan"]))
+
+
+def test_period_reports_read_only_their_period(db, people):
+    from app.reports import attendance, utilisation
+    from app.reports.base import Filters
+
+    if ext_db.engine.dialect.name != "postgresql":
+        import pytest
+
+        pytest.skip("plans are checked on PostgreSQL")
+    some_history(people)
+    month = Filters(date_from=DAY.replace(day=1), date_to=DAY.replace(day=31))
+    with captured() as statements:
+        attendance.report(month)
+        attendance.report(month, by="hour")
+        utilisation.report(month)
+    reads = [(s, p) for s, p in statements if "appointment" in _tables(s)]
+    assert len(reads) >= 3
+    problems = [(problem, statement) for statement, parameters in reads
+                for problem in report_plan_problems(statement, parameters)]
+    assert not problems, problems

@@ -28,6 +28,7 @@ class ProviderStub:
         self.requests: list[dict] = []
         self.plan: deque = deque()
         self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0  # requests being answered at once
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,9 +36,13 @@ class ProviderStub:
 
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with stub.lock:
+                    stub.in_flight += 1
+                    stub.most_in_flight = max(stub.most_in_flight, stub.in_flight)
                 if stub.delay:
                     time.sleep(stub.delay)
                 with stub.lock:
+                    stub.in_flight -= 1
                     record, status, headers, payload = stub.answer(self.path, dict(self.headers), raw)
                     stub.requests.append({"path": self.path, "status": status, "at": time.time(), **record})
                 self.send_response(status)

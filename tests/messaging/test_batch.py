@@ -127,6 +127,33 @@ def test_the_same_batch_in_two_workers_at_once_sends_each_message_once(app, db, 
     assert sorted(sendgrid.message_ids()) == sorted(ids) and sendgrid.duplicates() == 0
 
 
+@pytest.mark.parametrize("threads", [1, 4])
+def test_a_batch_keeps_up_to_its_send_threads_in_flight_each_message_once(app, db, sendgrid, queue, monkeypatch,
+                                                                          threads):
+    """The provider's answer is the time a send takes: a batch waits for several at once
+    (one until the first is sent), each message still claimed and recorded alone."""
+    monkeypatch.setitem(app.config, "PLINTH_OUTBOX_SEND_THREADS", threads)
+    sendgrid.delay = 0.5  # far longer than preparing a message, so the sends overlap
+    ids = codes(9)
+    assert deliver_batch(ids) == {"sent": 9}
+    assert sendgrid.most_in_flight == threads
+    assert sorted(sendgrid.message_ids()) == sorted(ids) and sendgrid.duplicates() == 0
+    assert states(ids) == [MessageState.sent] * 9 and [fresh(i).attempts for i in ids] == [1] * 9
+
+
+def test_a_provider_outage_during_a_threaded_batch_stops_it_after_the_sends_in_flight(app, db, sendgrid, queue):
+    """After a temporary failure the batch goes one at a time again: an outage costs
+    the sends already in flight plus FAILURES_BEFORE_PAUSE, then the rest waits."""
+    sendgrid.delay = 0.2
+    sendgrid.plan.extend([202] + [503] * 20)
+    ids = codes(12)
+    outcome = deliver_batch(ids)
+    assert outcome["sent"] == 1 and outcome["left"] >= 12 - 1 - 3 - 3, outcome
+    assert 3 <= outcome["retry"] <= 3 + 3  # the failures in a row, plus those already in flight
+    assert len(sendgrid.requests) == outcome["sent"] + outcome["retry"]
+    assert sum(outcome.values()) == 12
+
+
 def test_a_batch_costs_a_constant_number_of_statements_per_message(db, scene, sendgrid, queue):
     """Clinic-wide reads once per batch; per reminder: claim, one load (appointment,
     client, provider), result, history line. No query grows with what is loaded."""

@@ -140,8 +140,9 @@ def test_sigkill_mid_batch_then_restart_sends_every_message_once(app, db, stub, 
     duplicates = stub.duplicates()
     print(f"\nSIGKILL after {at_kill}/{n} sends: {duplicates} duplicate(s)")
     # At-least-once: only a send the provider accepted just before the kill, whose result
-    # was not yet recorded, can go twice (one per killed work horse).
-    assert duplicates <= 1
+    # was not yet recorded, can go twice: one per send in flight in the killed work horse
+    # (PLINTH_OUTBOX_SEND_THREADS, 4 by default).
+    assert duplicates <= 4
 
 
 @pytest.fixture()
@@ -181,7 +182,7 @@ def test_sigkill_mid_batch_of_texts_then_restart_sends_every_text_once(app, db, 
     assert sorted(set(twilio.message_ids())) == sorted(ids)
     duplicates = twilio.duplicates()
     print(f"\nSIGKILL after {at_kill}/{n} texts: {duplicates} duplicate(s)")
-    assert duplicates <= 1  # as for email: only the one text in flight when the horse died
+    assert duplicates <= 4  # as for email: only the texts in flight when the horse died (send threads)
 
 
 def test_a_flushed_redis_loses_no_text(app, db, texts, workers, queue):
