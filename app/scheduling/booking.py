@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, events
 from app.errors import Conflict, Problem, ValidationFailed
+from app.plausible_dates import schedule_date_problem
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -230,6 +231,9 @@ def _still_free(appointment, resources, start, end) -> list[Calendar] | None:
 
 def _checked(*, case, session_type, calendars, start, length, channel, allow_overlap, now, client_id,
              is_new_client, step_minutes, ignore, counts_new_visit: bool = True) -> _Placed:
+    implausible = schedule_date_problem(start.date(), what="The appointment's date")
+    if implausible:
+        raise ValidationFailed(implausible, [Problem(implausible, field="start")])
     problems = availability.check_booking(
         session_type=session_type, calendars=calendars, start=start, channel=channel, now=now,
         is_new_client=is_new_client, allow_overlap=allow_overlap, ignore_appointment_ids=ignore,
