@@ -111,6 +111,7 @@ def move(
         is_new_client=None, step_minutes=step_minutes, ignore=(appointment.id,), counts_new_visit=False,
     )
     before = _where(appointment)
+    audit.named_change(db.session, appointment)  # one "moved" row, not also "updated"
     held_before = {"starts_at": appointment.starts_at, "ends_at": appointment.ends_at,
                    "calendar_ids": sorted(o.calendar_id for o in appointment.occupancies)}
     appointment.starts_at, appointment.ends_at = start, start + length

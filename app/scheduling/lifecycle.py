@@ -85,6 +85,7 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
         _drop_fees(appointment, fees.NO_SHOW, billing_charges, actor)
     if old == S.arrived:
         _undo_arrival(appointment, void_charges, billing_charges, actor)
+    audit.named_change(db.session, appointment)  # one "status" row, not also "updated"
     appointment.status = new
     after: dict = {"status": new.value}
     if new == S.arrived:
@@ -98,7 +99,7 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
         after["fee_charge_id"] = charged.id if charged else None
     elif new == S.canceled:
         # Only a cancel of a visit still ahead can be late (a no-show canceled is not).
-        appointment.late_cancel = old in (S.booked, S.confirmed) and fees.is_late_cancel(appointment, now)
+        appointment.late_cancel = cancel_would_be_late(appointment, now, status=old)
         after["late_cancel"] = appointment.late_cancel
         if appointment.late_cancel:
             charged = fees.charge(appointment=appointment, kind=fees.LATE_CANCEL, decision=fee, actor=actor)
@@ -117,11 +118,20 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
     events.appointment_status_changed.send(appointment, actor=actor, old=old, new=new, note=note)
 
 
+def cancel_would_be_late(appointment: Appointment, now: datetime, *, status: AppointmentStatus | None = None) -> bool:
+    """Only a visit still ahead (booked or confirmed) can be canceled late: an arrived,
+    paid or no-show visit never is, whatever the clock says."""
+    from app.billing import fees
+
+    return (status or appointment.status) in (S.booked, S.confirmed) and fees.is_late_cancel(appointment, now)
+
+
 def settle(appointment: Appointment, *, paid: bool) -> None:
     """Paid when payments settle every charge of the visit; back to Arrived when not."""
     old, new = (S.arrived, S.paid) if paid else (S.paid, S.arrived)
     if appointment.status != old:
         return
+    audit.named_change(db.session, appointment)  # one "status" row, not also "updated"
     appointment.status = new
     appointment.updated_at = utcnow()
     db.session.flush()
