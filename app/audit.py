@@ -25,9 +25,17 @@ from app.timeutil import utcnow
 SECRET_COLUMNS = {"password"}
 
 
+def named_change(session: Session, entity) -> None:
+    """The service changing ``entity`` records the change itself under a named action
+    (``record(..., action="moved")``): until it does, flushes do not add the generic
+    "updated" row, so one move or one status change is one row in the trail."""
+    session.info.setdefault("plinth_audit_named", set()).add(id(entity))
+
+
 def record(session: Session, *, entity, action: str, before: dict | None = None,
            after: dict | None = None, actor_id: int | None = None) -> AuditEvent:
     """Add an audit event for ``entity`` (flushed with the caller's transaction)."""
+    session.info.get("plinth_audit_named", set()).discard(id(entity))
     event_row = AuditEvent(
         actor_id=actor_id if actor_id is not None else _current_actor_id(),
         at=utcnow(),
@@ -101,8 +109,9 @@ def _collect(session: Session, flush_context, instances) -> None:
     for obj in session.new:
         if _audited(obj):
             pending.append(obj)
+    named = session.info.get("plinth_audit_named", set())
     for obj in session.dirty:
-        if _audited(obj) and session.is_modified(obj):
+        if _audited(obj) and id(obj) not in named and session.is_modified(obj):
             before, after = _changes(obj)
             if before or after:
                 record(session, entity=obj, action="updated", before=before, after=after)
@@ -123,3 +132,4 @@ def _record_created(session: Session, flush_context) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop("plinth_audit_new", None)
+    session.info.pop("plinth_audit_named", None)

@@ -363,6 +363,10 @@ class _Builder:
                 email=spec.email, phone=spec.phone, address=spec.address,
             )
         db.session.add_all(self.payers.values())
+        # Each location bills only its own network; online, the others read its message.
+        for key, location in self.locations.items():
+            location.accepted_payers = [self.payers[p] for p in data.LOCATION_PAYERS[key] if p != "self"]
+            location.out_of_network_message = data.OUT_OF_NETWORK[key]
 
     # --- clients and their cases --------------------------------------------------
     def _add_clients(self) -> None:

@@ -47,6 +47,10 @@ LOCATIONS = (
 
 # Which payers each location deals with (WSIB and the auto insurer are Ontario's).
 LOCATION_PAYERS = {TORONTO: ("self", "mva", "wsib", "ehb"), LISBON: ("self", "tejo")}
+OUT_OF_NETWORK = {
+    TORONTO: "Insurer not listed? We don't bill it directly: you pay at the visit and we give you a receipt to claim.",
+    LISBON: "Seguradora não listada? Paga na consulta e damos-lhe o recibo para pedir o reembolso.",
+}
 
 DISCIPLINES = {PHYSIO: "#2e86c1", MASSAGE: "#8e44ad", CHIRO: "#d35400"}
 

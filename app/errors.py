@@ -69,3 +69,18 @@ def register_error_handlers(app: Flask) -> None:
         for problem in exc.problems:
             flash(problem.message, "danger")
         return redirect(request.referrer or "/")
+
+    @app.errorhandler(403)
+    def forbidden_page(exc):
+        """A signed-in user without the permission: a page in the app's layout that says
+        so (FAB's own answer is werkzeug's bare 403); JSON for the API and the feeds."""
+        from flask import current_app, render_template
+        from flask_login import current_user
+
+        if request.path.startswith(("/api/", "/calendar/feed/")) or request.accept_mimetypes.best == "application/json":
+            return jsonify({"message": "You do not have access to this."}), 403
+        if not current_user.is_authenticated or request.path.startswith(("/book/", "/forms/", "/webhooks/")):
+            return exc  # the public sites and webhooks keep their own short answers
+
+        return render_template("plinth/forbidden.html", appbuilder=current_app.appbuilder,
+                               base_template=current_app.appbuilder.base_template), 403

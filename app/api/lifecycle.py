@@ -26,6 +26,7 @@ from app.billing import balances, fees, invoicing, packages
 from app.billing import charges as billing_charges
 from app.errors import Forbidden, Problem
 from app.extensions import db
+from app.i18n.formatting import location_currency
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -54,7 +55,7 @@ def appointment_billing(appointment: Appointment) -> dict:
                                                            Charge.voided_at.is_(None))
                                       .options(selectinload(Charge.provider), selectinload(Charge.invoice))
                                       .order_by(Charge.id)))
-    late = fees.is_late_cancel(appointment, utcnow())
+    late = fees.cancel_would_be_late(appointment, utcnow())
     auth = packages.authorisation_status(case, today=today)
     body = {
         "appointment": appointment_json(appointment),
@@ -70,6 +71,7 @@ def appointment_billing(appointment: Appointment) -> dict:
         "authorisation": auth.as_dict() if auth else None,
         "may_bill": may(WRITE, BILLING),
         "location_id": appointment.location_id, "client_id": case.client_id, "case_id": case.id,
+        "currency": location_currency(appointment.location),
         "payer": case.payer.name if case.payer else None,
         "payer_id": case.payer_id if case.payer and not packages.self_paid(case) else None,
     }

@@ -12,6 +12,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.api.base import PlinthModelApi
 from app.api.rules import EMAIL, PHONE, money, non_negative_int
 from app.errors import Problem
+from app.plausible_dates import check_birth_date
+from app.setup.validation import InvalidValue
 from app.models import Case, Client
 from app.security import CASES, CLIENTS, case_scope, client_scope, writable
 from app.timeutil import local_today
@@ -40,8 +42,10 @@ class ClientApi(PlinthModelApi):
     field_rules = {"email": EMAIL, "phone": PHONE}
 
     def validate_item(self, item: Client) -> Iterable[Problem]:
-        if item.date_of_birth and item.date_of_birth > local_today(item.home_location or "UTC"):
-            yield Problem("The date of birth is in the future.", "date_of_birth")
+        try:
+            check_birth_date(item.date_of_birth, local_today(item.home_location or "UTC"))
+        except InvalidValue as exc:
+            yield Problem(str(exc), "date_of_birth")
 
 
 _CASE_FIELDS = [

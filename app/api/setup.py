@@ -61,6 +61,7 @@ from app.security import (
 )
 from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.shifts import overlap_problems
+from app.plausible_dates import schedule_date_problem
 from app.setup.validation import check_shift
 
 
@@ -218,6 +219,10 @@ class ShiftApi(PlinthModelApi):
         super()._init_model_schemas()
 
     def validate_item(self, item: Shift) -> Iterable[Problem]:
+        implausible = schedule_date_problem(item.day, what="The shift's date")
+        if implausible:
+            yield Problem(implausible, "day")
+            return
         breaks = [(b.start_time, b.end_time) for b in item.breaks]
         own = check_shift(item.start_time, item.end_time, [])
         for message in own:

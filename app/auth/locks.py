@@ -11,6 +11,7 @@ from app.booking.limits import client_ip
 from app.csrf import posted_token_valid
 from app.security import current_user
 from app.uow import unit_of_work
+from app.views.base import reader_zone
 
 SIGN_IN_LOCKS = "SignInLocks"  # Admin only (not in any other role's grants)
 
@@ -25,7 +26,7 @@ class SignInLocksView(BaseView):
     @has_access
     def index(self):
         return self.render_template("plinth/sign_in_locks.html", locks=throttle.active_locks(),
-                                    events=throttle.recent(), csrf=generate_csrf())
+                                    events=throttle.recent(), csrf=generate_csrf(), zone=reader_zone())
 
     @expose("/lift", methods=["POST"])
     @has_access

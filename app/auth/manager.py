@@ -2,10 +2,33 @@
 from __future__ import annotations
 
 from flask import has_request_context, request
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.widgets import ListWidget
 
 from app.auth.throttle import guarded_login
 from app.auth.views import PlinthAuthDBView, PlinthSecurityApi
 from app.booking.limits import client_ip
+
+
+def _joined(values) -> str:
+    """Roles, groups and permissions as words: "Manager, Provider", never "[]"."""
+    return ", ".join(str(value) for value in values or [])
+
+
+def _moment(value) -> str:
+    from app.views.base import display_value  # the screens' one formatter (imports this module's importer)
+
+    return display_value(value)
+
+
+class PlinthUserView(UserDBModelView):
+    formatters_columns = {"roles": _joined, "groups": _joined, "last_login": _moment, "created_on": _moment,
+                          "changed_on": _moment}
+
+
+class PlinthRoleView(RoleModelView):
+    list_widget = ListWidget  # FAB's role list prints the permission list as Python shows it
+    formatters_columns = {"permissions": _joined}
 
 
 class SignInMixin:
@@ -13,6 +36,8 @@ class SignInMixin:
 
     authdbview = PlinthAuthDBView
     security_api = PlinthSecurityApi
+    userdbmodelview = PlinthUserView
+    rolemodelview = PlinthRoleView
 
     def auth_user_db(self, username, password):
         # FAB's check already answers unknown and inactive users like a wrong password,

@@ -58,6 +58,14 @@ def is_late_cancel(appointment: Appointment, now: datetime) -> bool:
     return now < appointment.starts_at and appointment.starts_at - now < timedelta(hours=policy.late_cancel_hours)
 
 
+def cancel_would_be_late(appointment: Appointment, now: datetime, *, status: AppointmentStatus | None = None) -> bool:
+    """Only a visit still ahead (booked or confirmed) can be canceled late: an arrived,
+    paid or no-show visit never is, whatever the clock says. The panel's warning and
+    the cancel itself both ask here."""
+    return (status or appointment.status) in (AppointmentStatus.booked, AppointmentStatus.confirmed) \
+        and is_late_cancel(appointment, now)
+
+
 def charge(*, appointment: Appointment, kind: str, decision: FeeDecision | None, actor) -> Charge | None:
     """Apply staff's decision on the fee (no decision: the proposal as it stands)."""
     offered = proposed(appointment, kind)

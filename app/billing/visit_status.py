@@ -47,7 +47,7 @@ def on_status_changing(appointment: Appointment, *, actor, old, new, now, charge
         after["fee_charge_id"] = charged.id if charged else None
     elif new == S.canceled:
         # Only a cancel of a visit still ahead can be late (a no-show canceled is not).
-        appointment.late_cancel = old in (S.booked, S.confirmed) and fees.is_late_cancel(appointment, now)
+        appointment.late_cancel = fees.cancel_would_be_late(appointment, now, status=old)
         after["late_cancel"] = appointment.late_cancel
         if appointment.late_cancel:
             charged = fees.charge(appointment=appointment, kind=fees.LATE_CANCEL, decision=fee, actor=actor)

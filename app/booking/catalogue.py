@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Calendar, CalendarKind, Location, Payer, PayerKind, SessionType
+from app.models.clinic import location_payer
 from app.models.calendars import calendar_order
 
 
@@ -76,11 +77,22 @@ def providers_for(session_type: SessionType, location_id: int) -> list[Calendar]
     return [c for c in online_calendars(location_id) if session_type.discipline_id in {d.id for d in c.disciplines}]
 
 
-def accepted_payers() -> list[Payer]:
-    """Insurers and other third parties a patient may name when booking; self-pay is
-    the default and not listed."""
-    return list(db.session.scalars(
-        select(Payer).where(Payer.active.is_(True), Payer.kind != PayerKind.self_pay).order_by(Payer.name)))
+def accepted_payers(location_id: int | None = None) -> list[Payer]:
+    """Insurers and other third parties a patient may name when booking at the location:
+    those it lists as accepted, or every one when it lists none; self-pay is the default
+    and not listed."""
+    query = select(Payer).where(Payer.active.is_(True), Payer.kind != PayerKind.self_pay).order_by(Payer.name)
+    if location_id is not None:
+        listed = select(location_payer.c.payer_id).where(location_payer.c.location_id == location_id)
+        if db.session.scalar(select(listed.exists())):
+            query = query.where(Payer.id.in_(listed))
+    return list(db.session.scalars(query))
+
+
+def out_of_network_message(location_id: int | None) -> str | None:
+    """What the location tells a patient whose insurer it does not bill."""
+    location = db.session.get(Location, location_id) if location_id else None
+    return location.out_of_network_message if location is not None else None
 
 
 def self_pay_payer() -> Payer | None:

@@ -2,7 +2,6 @@
 and checks a CSRF token; every form that takes free text has the honeypot field."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.clinic import DEFAULT_PHONE_REGION
+from app.plausible_dates import check_birth_date
 from app.setup.validation import InvalidValue, check_email, check_phone
 from app.timeutil import local_today
 
@@ -58,8 +58,10 @@ def _phone(form, field):
 def _birth_date(form, field):
     # The view sets today at the booking's location; the server's own date is no clinic's.
     today = getattr(form, "today", None) or local_today("UTC")
-    if field.data and not date(1900, 1, 1) <= field.data <= today:
-        raise ValidationError(_l("Please check your date of birth."))
+    try:
+        check_birth_date(field.data, today)
+    except InvalidValue as exc:
+        raise ValidationError(_l("Please check your date of birth.")) from exc
 
 
 class ActionForm(FlaskForm):

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from app.billing.packages import remaining_notes
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
+from app.plausible_dates import schedule_date_problem
 from app.extensions import db
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
 from app.models.settings import clinic_settings, slot_step_minutes
@@ -52,6 +53,10 @@ def _dates() -> tuple[date, date]:
         end = date.fromisoformat(request.args["end"][:10]) - timedelta(days=1)
     except (KeyError, ValueError) as exc:
         raise ValidationFailed("start and end must be ISO dates.") from exc
+    for day in (start, end):
+        implausible = schedule_date_problem(day)
+        if implausible:
+            raise ValidationFailed(implausible)
     if end < start:
         end = start
     if (end - start).days > MAX_RANGE_DAYS:

@@ -122,6 +122,17 @@ def local_day_long(instant: datetime, zone: str, locale=None) -> str:
     return day_long(to_local(instant, zone), locale)
 
 
+def local_moment(instant: datetime, zone: str, locale=None) -> str:
+    """An instant on a location's clock, with its date: "Dec 4, 2026, 8:40 a.m."."""
+    local = to_local(instant, zone)
+    return f"{day_medium(local, locale)}, {clock(local, locale)}"
+
+
+def local_span(starts: datetime, ends: datetime, zone: str, locale=None) -> str:
+    """ "Dec 4, 2026, 8:40 a.m.–9:40 a.m." on the location's clock."""
+    return f"{local_moment(starts, zone, locale)}–{local_clock(ends, zone, locale)}"
+
+
 @lru_cache(maxsize=32)
 def _full_without_year(locale: Locale) -> str:
     # CLDR has no "long date without year" pattern; the full one minus its year part
@@ -143,4 +154,4 @@ FILTERS = {
 
 def install_filters(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(local_clock=local_clock, local_day_long=local_day_long)
+    app.jinja_env.globals.update(local_clock=local_clock, local_day_long=local_day_long, local_moment=local_moment)

@@ -15,6 +15,7 @@ from babel.dates import get_date_format
 
 from app.importing.cells import neutralise
 from app.models import Client
+from app.plausible_dates import check_birth_date
 from app.setup.validation import InvalidValue, check_email, check_phone
 
 # Importable client fields, their labels and the headers clinics use for them (en, pt, fr).
@@ -150,9 +151,9 @@ def _clean_value(name: str, text: str, *, region: str, date_order: str, this_yea
         return check_phone(text, region)
     if name == "date_of_birth":
         born = parse_date(text, date_order, this_year=this_year)
-        if not 1900 <= born.year <= this_year:
+        if born.year > this_year:
             raise InvalidValue(f"{born.isoformat()} is not a plausible date of birth.")
-        return born
+        return check_birth_date(born, date(this_year, 12, 31))
     if name == "tax_id":
         return normalise_tax_id(text)
     if name == "country":

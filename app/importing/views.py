@@ -8,6 +8,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from app.downloads import csv_download
 from app.csrf import require_csrf
 from app.extensions import db
 from app.importing import export, service
@@ -97,14 +98,14 @@ class ClientImportView(BaseView):
         record = service.get(import_id)
         if record.report is None:
             abort(404)
-        return _download(service.report_csv(record.report), f"import-{record.id}-report.csv", "text/csv")
+        return csv_download(service.report_csv(record.report), f"import-{record.id}-report.csv")
 
     @expose("/export/clients.csv")
     @has_access
     def clients_csv(self):
         with unit_of_work():
             text, _ = export.clients_csv(current_user())
-        return _download(text, "clients.csv", "text/csv")
+        return csv_download(text, "clients.csv")
 
     @expose("/export/client/<int:client_id>.zip")
     @has_access

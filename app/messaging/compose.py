@@ -134,7 +134,7 @@ def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
     if appointment is not None:
         context.update(appointment_context(appointment, message))
     if message.client is not None:
-        context.setdefault("client_name", message.client.preferred_name or message.client.first_name)
+        context.setdefault("client_name", client_name_for(message.client, message.audience))
     context.update(message.context or {})
     if message.channel in TEXT_CHANNELS:
         return _compose_text(message, context, snapshot, language)
@@ -203,6 +203,14 @@ def provider_of(appointment: Appointment):
     return None
 
 
+def client_name_for(client, audience: str) -> str:
+    """The client greeted by the name they go by; named in full to the team, who may
+    have two Anas on the same day."""
+    if audience == "client":
+        return client.preferred_name or client.first_name
+    return client.full_name
+
+
 def appointment_context(appointment: Appointment, message: Message) -> dict:
     zone = appointment.location.timezone
     locale = formatting.output_locale()  # the message's language (compose forces it)
@@ -213,7 +221,7 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
     provider = provider_of(appointment)
     client = appointment.case.client
     context = {
-        "client_name": client.preferred_name or client.first_name,
+        "client_name": client_name_for(client, message.audience),
         "provider_name": provider.display_name if provider else "",
         "service": appointment.session_type.name,
         "when": gettext("%(day)s at %(time)s %(zone)s", day=day, time=clock, zone=f"{start:%Z}"), "date": day, "date_short": day_short, "time": clock, "timezone": zone,

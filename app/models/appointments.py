@@ -132,6 +132,11 @@ class Occupancy(db.Model):
     appointment: Mapped[Appointment] = relationship(back_populates="occupancies")
     calendar: Mapped[Calendar] = relationship()
 
+    def __str__(self) -> str:
+        from app.i18n.formatting import local_span
+
+        return f"{self.calendar}, {local_span(self.starts_at, self.ends_at, self.calendar.location.timezone)}"
+
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="ck_occupancy_ends_after_start"),
         Index("ix_occupancy_calendar_start", "calendar_id", "starts_at"),

@@ -370,6 +370,11 @@ class PaymentAllocation(db.Model):
     payment: Mapped[Payment] = relationship(back_populates="allocations")
     invoice: Mapped[Invoice] = relationship()
 
+    def __str__(self) -> str:
+        from app.i18n.formatting import location_currency, money
+
+        return f"{money(self.amount, location_currency(self.invoice.location))} to {self.invoice.number}"
+
     __table_args__ = (
         CheckConstraint("amount > 0", name="ck_payment_allocation_amount_positive"),
         Index("ix_payment_allocation_payment_invoice", "payment_id", "invoice_id"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import time
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, String, Text, Time
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import zone_country
@@ -13,6 +13,15 @@ from app.timeutil import zone_country
 # Where phone numbers are read when a location says nothing of its country (the demo's
 # and the first clinics' home).
 DEFAULT_PHONE_REGION = "CA"
+
+# The insurers and other third parties a location bills (its "network"); online booking
+# offers only these. A location that lists none accepts every active third party.
+location_payer = Table(
+    "location_payer",
+    db.Model.metadata,
+    Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
+    Column("payer_id", ForeignKey("payer.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Location(db.Model):
@@ -40,6 +49,10 @@ class Location(db.Model):
     grid_end: Mapped[Optional[time]] = mapped_column(Time)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    # Shown online under "Who pays" to a patient whose insurer this location does not bill.
+    out_of_network_message: Mapped[Optional[str]] = mapped_column(Text)
+
+    accepted_payers: Mapped[list["Payer"]] = relationship(secondary=location_payer, order_by="Payer.name")
 
     @property
     def phone_region(self) -> str:

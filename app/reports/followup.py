@@ -61,7 +61,16 @@ def authorisations(filters: Filters) -> list[dict]:
     return [{"client": f"{r.first_name} {r.last_name}", "case": r.title, "payer": r.payer or "",
              "provider": r.provider or "", "authorised": r.authorised_visits, "visited": r.visited, "ahead": r.ahead,
              "left": None if r.authorised_visits is None else r.authorised_visits - r.visited - r.ahead,
+             "flag": _overrun(r.authorised_visits, r.visited, r.ahead),
              "expires_on": r.authorisation_expires_on.isoformat() if r.authorisation_expires_on else ""} for r in rows]
+
+
+def _overrun(authorised: int | None, visited: int | None, ahead: int | None) -> str:
+    """Visits beyond the authorisation, said in words (a bare "Left -6" was easy to miss)."""
+    if authorised is None:
+        return ""
+    over = (visited or 0) + (ahead or 0) - authorised
+    return f"Over by {over} visit{'s' if over != 1 else ''}: renew or bill the client" if over > 0 else ""
 
 
 def due(filters: Filters) -> list[dict]:
@@ -91,5 +100,6 @@ def report(filters: Filters) -> Report:
     return Report("followup", "Authorisations and cases due", [
         Column("client", "Patient"), Column("case", "Case"), Column("payer", "Payer"), Column("provider", "Provider"),
         Column("authorised", "Authorised", "int"), Column("visited", "Attended", "int"),
-        Column("ahead", "Booked ahead", "int"), Column("left", "Left", "int"), Column("expires_on", "Expires")],
+        Column("ahead", "Booked ahead", "int"), Column("left", "Left", "int"), Column("flag", "Overrun"),
+        Column("expires_on", "Expires")],
         auth, DEFINITIONS, chart, extra=[due_table])

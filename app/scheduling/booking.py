@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, events
 from app.errors import Conflict, Problem, ValidationFailed
+from app.plausible_dates import schedule_date_problem
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -110,6 +111,7 @@ def move(
         is_new_client=None, step_minutes=step_minutes, ignore=(appointment.id,), counts_new_visit=False,
     )
     before = _where(appointment)
+    audit.named_change(db.session, appointment)  # one "moved" row, not also "updated"
     held_before = {"starts_at": appointment.starts_at, "ends_at": appointment.ends_at,
                    "calendar_ids": sorted(o.calendar_id for o in appointment.occupancies)}
     appointment.starts_at, appointment.ends_at = start, start + length
@@ -230,6 +232,9 @@ def _still_free(appointment, resources, start, end) -> list[Calendar] | None:
 
 def _checked(*, case, session_type, calendars, start, length, channel, allow_overlap, now, client_id,
              is_new_client, step_minutes, ignore, counts_new_visit: bool = True) -> _Placed:
+    implausible = schedule_date_problem(start.date(), what="The appointment's date")
+    if implausible:
+        raise ValidationFailed(implausible, [Problem(implausible, field="start")])
     problems = availability.check_booking(
         session_type=session_type, calendars=calendars, start=start, channel=channel, now=now,
         is_new_client=is_new_client, allow_overlap=allow_overlap, ignore_appointment_ids=ignore,

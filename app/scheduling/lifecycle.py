@@ -85,6 +85,7 @@ def change_status(appointment: Appointment, new: AppointmentStatus, *, actor, no
     # Billing (app/billing/visit_status.py) posts charges and fees here, or refuses.
     events.appointment_status_changing.send(appointment, actor=actor, old=old, new=new, now=now, charges=charges,
                                             fee=fee, void_charges=void_charges, after=after)
+    audit.named_change(db.session, appointment)  # one "status" row, not also "updated"
     appointment.status = new
     if new in RELEASES_TIME:
         for occupancy in appointment.occupancies:
@@ -103,6 +104,7 @@ def settle(appointment: Appointment, *, paid: bool) -> None:
     old, new = (S.arrived, S.paid) if paid else (S.paid, S.arrived)
     if appointment.status != old:
         return
+    audit.named_change(db.session, appointment)  # one "status" row, not also "updated"
     appointment.status = new
     appointment.updated_at = utcnow()
     db.session.flush()

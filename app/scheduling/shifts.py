@@ -34,6 +34,7 @@ from app.models import Calendar, Location, Shift, ShiftBreak
 from app.models.calendars import calendar_order
 from app.scheduling.intervals import normalise, subtract
 from app.scheduling.locks import lock_calendars
+from app.plausible_dates import schedule_date_problem
 from app.setup.validation import check_shift
 from app.timeutil import to_utc
 
@@ -327,7 +328,8 @@ def _day_problems(day, name: str) -> list[Problem]:
     # datetime is a subclass of date; a shift's day is a calendar date, never an instant.
     if not isinstance(day, date) or isinstance(day, datetime):
         return [Problem("Give a date (year, month and day).", field=name)]
-    return []
+    implausible = schedule_date_problem(day)
+    return [Problem(implausible, field=name)] if implausible else []
 
 
 def _times_problems(start, end, breaks) -> list[Problem]:

@@ -16,14 +16,19 @@ Showing a patient record (``app/record_reads.py``) writes it to the access log.
 """
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.fields import QuerySelectField
+from sqlalchemy import select
 from wtforms import BooleanField
+from wtforms.fields.core import UnboundField
 
+from app.i18n import formatting
 from app.record_reads import log_read
 from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user
@@ -72,6 +77,8 @@ class PlinthModelView(ModelView):
                               ("edit_form_query_rel_fields", self.edit_columns)):
             setattr(self, attr, self._scoped_relations(getattr(self, attr), columns))
         super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            _blank_choice_reads_as_none_chosen(form)
 
     def _scoped_relations(self, declared: dict | None, columns) -> dict:
         """The view's relation filters with each relation's scope put first."""
@@ -116,16 +123,59 @@ class ReadOnlyModelView(PlinthModelView):
     base_permissions = ["can_read"]
 
 
+BLANK_CHOICE = "—"
+
+
 def display_value(value):
+    """A column's value as a person reads it: blanks not "None", Yes/No, lists joined with
+    commas (never "[]" or a repr), instants on the reader's location clock, dates and
+    numbers in the clinic's locale."""
     if value is None:
         return ""
     if value is True:
         return "Yes"
     if value is False:
         return "No"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return f"{formatting.day_medium(value)}, {formatting.clock(value)}"
+        return formatting.local_moment(value, reader_zone())
+    if isinstance(value, date):
+        return formatting.day_medium(value)
     if isinstance(value, time):
         return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return formatting.number(value)
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(display_value(item)) for item in value)
     return value
+
+
+def reader_zone() -> str:
+    """The zone instants are shown in on model screens, which have no row context: the
+    reader's first location, else the clinic's first location, else UTC."""
+    if "plinth_reader_zone" not in g:
+        from app.models import Location, TeamMember
+        from app.models.team import team_member_location
+
+        user = current_user()
+        user_id = getattr(user, "id", None)
+        mine = (select(Location.timezone).join(team_member_location, team_member_location.c.location_id == Location.id)
+                .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
+                .where(TeamMember.user_id == user_id).order_by(Location.id).limit(1))
+        from app.extensions import db
+
+        zone = (user_id is not None and db.session.scalar(mine)) or db.session.scalar(
+            select(Location.timezone).order_by(Location.id).limit(1))
+        g.plinth_reader_zone = zone or "UTC"
+    return g.plinth_reader_zone
+
+
+def _blank_choice_reads_as_none_chosen(form) -> None:
+    """FAB's optional pickers show their blank choice as "__None": label it "—"."""
+    for field in vars(form).values():
+        if isinstance(field, UnboundField) and issubclass(field.field_class, QuerySelectField):
+            field.kwargs.setdefault("blank_text", BLANK_CHOICE)
 
 
 def _optional_checkboxes(view: "PlinthModelView") -> None:

@@ -21,6 +21,7 @@ from app.scheduling.shifts import overlap_problems
 from app.setup.validation import InvalidValue, check_colour, check_non_negative_int, check_positive_int, check_shift, check_slug, parse_breaks
 from app.timeutil import to_local, to_utc
 from app.views.base import PlinthModelView, ReadOnlyModelView, scoped
+from app.plausible_dates import check_schedule_date
 from app.views.forms import AtLeastOne, EndsAfter, Rule
 
 
@@ -111,6 +112,7 @@ class ShiftView(PlinthModelView):
     description_columns = {
         "breaks_text": "Times in the location's clock, e.g. 12:00-12:30, 15:00-15:15",
     }
+    validators_columns = {"day": [Rule(check_schedule_date, None, "The shift's date")]}
     add_form_extra_fields = edit_form_extra_fields = {
         "start_time": TimeField("Starts", validators=[DataRequired()]),
         "end_time": TimeField("Ends", validators=[DataRequired(), EndsAfter("start_time", "A shift"),

@@ -10,6 +10,7 @@ from app.security import CASES, CLIENTS
 from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
 from app.views.base import PlinthModelView
 from app.views.billing import InvoiceView
+from app.plausible_dates import check_birth_date
 from app.views.forms import NotBefore, Rule
 from app.views import text_consent
 
@@ -76,4 +77,5 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
         "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
         "phone": "Any format; saved as an international number, e.g. +14165550123.",
     }
-    validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)]}
+    validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)],
+                          "date_of_birth": [Rule(check_birth_date)]}

@@ -7,6 +7,7 @@ from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose, has_access
 from sqlalchemy import select
 
+from app.downloads import csv_download
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Location, SessionType, TeamMember
@@ -49,8 +50,7 @@ class ReportsView(BaseView):
         result = build(filters, by) if groupings else build(filters)
         if request.args.get("format") == "csv":
             name = f"{key}_{filters.date_from}_{filters.date_to}.csv"
-            return Response(result.csv(), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            return csv_download(result.csv(), name)
         everyone = sees_everything(user)
         return self.render_template(
             "reports/report.html", report=result, key=key, label=label, filters=filters,

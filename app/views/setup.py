@@ -35,19 +35,24 @@ class LocationView(PlinthModelView):
     columns = [
         "name", "timezone", "address_line1", "address_line2", "city", "region", "postal_code",
         "country", "phone", "email", "tax_id", "invoice_prefix", "grid_start", "grid_end",
-        "active", "notes",
+        "active", "notes", "accepted_payers", "out_of_network_message",
     ]
     add_columns = edit_columns = show_columns = columns
     label_columns = {
         "timezone": "Time zone", "address_line1": "Address", "address_line2": "Address (line 2)",
         "tax_id": "Tax / business number", "grid_start": "Calendar shows from",
-        "grid_end": "Calendar shows until",
+        "grid_end": "Calendar shows until", "accepted_payers": "Insurers accepted",
+        "out_of_network_message": "Message for other insurers",
     }
     description_columns = {
         "timezone": "IANA name, e.g. America/Toronto. Every time at this location is shown in it.",
         "invoice_prefix": "Invoices from this location are numbered with this prefix, e.g. TOR-",
         "grid_start": "Leave empty to follow the earliest shift of the day.",
         "country": "Two-letter code, e.g. CA or PT.",
+        "accepted_payers": "The insurers and third parties this location bills; online booking offers only these "
+                           "(none chosen: all of them).",
+        "out_of_network_message": "Shown online under “Who pays”, e.g. “We don't bill other insurers directly: "
+                                  "pay at the visit and claim with your receipt.”",
     }
     validators_columns = {
         "timezone": [DataRequired(), Rule(check_timezone)],

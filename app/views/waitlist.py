@@ -23,6 +23,7 @@ from app.security import (
     location_scope,
 )
 from app.uow import unit_of_work
+from app.plausible_dates import check_birth_date
 from app.views.base import PlinthModelView
 from app.views.forms import Rule
 
@@ -69,7 +70,7 @@ class WaitlistView(PlinthModelView):
         "calendar": [["id", FilterInFunction, lambda: bookable_calendar_ids(current_user())]],
         "location": [["id", FilterInFunction, lambda: location_scope(current_user())]],
     }
-    validators_columns = {"weekdays": [Rule(check_weekdays)]}
+    validators_columns = {"weekdays": [Rule(check_weekdays)], "date_of_birth": [Rule(check_birth_date)]}
     description_columns = {
         "weekdays": "Digits of the days that suit, e.g. 024 for Monday, Wednesday and Friday; empty for any day.",
         "status": "waiting: gets offers; booked: claimed a time; removed: no more offers.",

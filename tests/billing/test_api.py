@@ -156,3 +156,23 @@ def test_an_invoice_is_emailed_through_the_outbox_with_its_pdf(scene, as_user, d
     assert [m.to_address for m in messages] == ["claims@sunlife.example.com", "ana@example.com"]
     (name, mimetype, data), = attachments.for_message(messages[0])
     assert name == f"{invoice['number']}.pdf" and mimetype == "application/pdf" and data.startswith(b"%PDF")
+
+
+def test_a_paid_or_arrived_visit_soon_is_never_said_to_be_a_late_cancel(scene, as_user, db):
+    """The panel of a paid visit said canceling now would charge the late fee."""
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+
+    scene.appointment.starts_at = utcnow() + timedelta(hours=3)
+    scene.appointment.ends_at = scene.appointment.starts_at + timedelta(minutes=30)
+    for occupancy in scene.appointment.occupancies:
+        occupancy.starts_at, occupancy.ends_at = scene.appointment.starts_at, scene.appointment.ends_at
+    api = as_user("frontdesk")
+    url = f"/api/v1/appointments/{scene.appointment.id}"
+    for status in (AppointmentStatus.arrived, AppointmentStatus.paid):
+        scene.appointment.status = status
+        db.session.commit()
+        panel = api.get(url + "/billing").json
+        assert panel["proposals"]["late_cancel"] is False and panel["proposals"]["late_cancel_fee"] is None
+        assert panel["currency"] == "CAD"

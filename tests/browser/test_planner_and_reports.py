@@ -57,7 +57,7 @@ def test_next_months_shifts_for_three_calendars_in_one_pass(page, live_server, t
     dialog.locator("input[name=breaks]").fill("12:00-12:30")
     page.click("#shift-save")
     page.wait_for_selector("#planner-message.text-success")
-    assert "60 shift(s) added" in page.inner_text("#planner-message")
+    assert "60 shifts added" in page.inner_text("#planner-message")
     expect(page.locator("#planner-body button.shift")).to_have_count(15)  # this week: 3 calendars × 5 days
     assert "break 12:00–12:30" in page.locator("#planner-body button.shift").first.inner_text()
     with ext_db.engine.connect() as conn:

@@ -60,7 +60,7 @@ def test_a_manager_maps_dry_runs_imports_and_downloads_the_report(manager, peopl
     assert (zoe.first_name, zoe.phone, zoe.home_location_id) == ("Zoë", "+14165550123", people.location.id)
 
     report = manager.get(f"/clients/import/{import_id}/report.csv")
-    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(report.get_data().decode("utf-8-sig"))))
     assert [r[:3] for r in rows] == [["line", "outcome", "name"], ["2", "create", "Zoë Lefèvre"],
                                      ["3", "error", "Bad Phone"], ["5", "create", "'=cmd|' /C calc'!A0 Formula"]]
 
@@ -70,7 +70,7 @@ def test_the_client_list_export_neutralises_formulas_and_is_recorded(manager, pe
                           phone="+14165550123", email="h@example.com")
     db.session.commit()
     response = manager.get("/clients/import/export/clients.csv")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert (rows[0]["first_name"], rows[0]["last_name"], rows[0]["phone"]) == (
         '\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1)", "+14165550123")
     export = db.session.scalar(select(DataExport))

@@ -163,3 +163,12 @@ def _provider_name(clinic) -> str:
 def test_the_dashboard_colours_good_news_not_rising_numbers(label, current, previous, better):
     trend = dashboard.Trend(label, current, previous, lower_is_better=(label == "No-show rate"))
     assert trend.better is better
+
+
+@pytest.mark.parametrize("authorised, visited, ahead, flag", [
+    (None, 4, 0, ""), (10, 4, 2, ""), (10, 8, 2, ""), (10, 9, 2, "Over by 1 visit: renew or bill the client"),
+    (4, 8, 2, "Over by 6 visits: renew or bill the client"),
+])
+def test_an_authorisation_overrun_is_said_in_words(authorised, visited, ahead, flag):
+    """The report showed "Left -6" and nothing else."""
+    assert followup._overrun(authorised, visited, ahead) == flag

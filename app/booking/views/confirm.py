@@ -47,7 +47,8 @@ from app.booking.views.wizard import (
 
 # --- details, review, confirm ---------------------------------------------------------------
 def _payer_choices():
-    return [SelectChoice(0, "I'll pay myself")] + [SelectChoice(p.id, p.name) for p in catalogue.accepted_payers()]
+    payers = catalogue.accepted_payers(_state().get("loc"))  # the chosen location's network
+    return [SelectChoice(0, "I'll pay myself")] + [SelectChoice(p.id, p.name) for p in payers]
 
 
 def _needs_new_case(client: Client | None, session_type: SessionType) -> bool:
@@ -80,7 +81,8 @@ def details():
         _save_draft(details=data)
         return redirect(url_for("booking.review"))
     return render_template("booking/details.html", form=form, client=client,
-                           ask_payer=_needs_new_case(client, session_type), session_type=session_type)
+                           ask_payer=_needs_new_case(client, session_type), session_type=session_type,
+                           out_of_network=catalogue.out_of_network_message(_state().get("loc")))
 
 
 def _details_form_data(saved: dict) -> dict:
@@ -121,7 +123,7 @@ def _summary():
     details = _details_from_state(client)
     payer = None
     if details and details.payer_id:
-        payer = next((p for p in catalogue.accepted_payers() if p.id == details.payer_id), None)
+        payer = next((p for p in catalogue.accepted_payers(state.get("loc")) if p.id == details.payer_id), None)
     return {"session_type": session_type, "calendar": calendar, "start": _start(), "details": details,
             "payer": payer, "zone": ZoneInfo(calendar.location.timezone) if calendar else _zone(),
             "location": calendar.location if calendar else None, "local": local}

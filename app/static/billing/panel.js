@@ -15,7 +15,13 @@
   const METHODS = {cash: "Cash", card: "Card", bank_transfer: "Bank transfer", insurer: "Insurer"};
   let state = null;
 
-  const money = (v) => (v === null || v === undefined) ? "" : Number(v).toFixed(2);
+  // Amounts with the visit's location currency ("$142.00", "€55.00"), in the page's language.
+  const money = (v) => {
+    if (v === null || v === undefined) return "";
+    if (!state || !state.currency) return Number(v).toFixed(2);
+    return new Intl.NumberFormat(document.documentElement.lang || undefined,
+                                 {style: "currency", currency: state.currency}).format(Number(v));
+  };
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => {

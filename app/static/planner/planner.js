@@ -15,6 +15,9 @@
   const locationSelect = $("planner-location"), dateInput = $("planner-date"), message = $("planner-message");
   const dialog = $("shift-dialog"), form = $("shift-form"), conflictBox = $("shift-conflicts");
   let week = null, data = null, pending = null;
+  // "1 shift", "3 shifts" (English plural rules through Intl; never "shift(s)")
+  const plurals = new Intl.PluralRules("en");
+  const shifts = (n) => `${n} ${plurals.select(n) === "one" ? "shift" : "shifts"}`;
 
   // --- dates as ISO strings, computed in UTC so the browser's own zone never shifts them
   const parse = (iso) => new Date(iso + "T00:00:00Z");
@@ -193,7 +196,7 @@
     try { body = repeatBody(); } catch (e) { showConflicts([{message: e.message}], "Check the breaks."); return; }
     if (pending && pending.kind === "add") {
       const r = await call("POST", "/api/v1/shift_plan/repeat", {...body, skip_conflicts: true});
-      return finish(r, `${r.body.created} shift(s) added; clashing dates left as they were.`);
+      return finish(r, `${shifts(r.body.created)} added; clashing dates left as they were.`);
     }
     const preview = await call("POST", "/api/v1/shift_planner/repeat/preview", body);
     if (!preview.ok) { showConflicts(preview.body.problems || [], problemText(preview.body)); return; }
@@ -206,7 +209,7 @@
       return;
     }
     const r = await call("POST", "/api/v1/shift_plan/repeat", body);
-    return finish(r, `${r.body.created} shift(s) added.`);
+    return finish(r, `${shifts(r.body.created)} added.`);
   }
 
   async function saveEdit(removing) {
@@ -234,7 +237,7 @@
       }
     }
     const r = await call(method, url, {...body, accept_outside: decided});
-    finish(r, removing ? `${r.body.removed} shift(s) removed.` : `${r.body.changed} shift(s) changed.`);
+    finish(r, removing ? `${shifts(r.body.removed)} removed.` : `${shifts(r.body.changed)} changed.`);
   }
 
   async function finish(r, text) {
@@ -261,12 +264,12 @@
       skip = window.confirm(`${preview.body.conflicts.length} of ${preview.body.shifts} copies clash with existing shifts:\n` +
         `${lines}\n\nCopy the others and leave these dates as they are?`);
       if (!skip) { say("Nothing was copied.", true); return; }
-    } else if (!window.confirm(`Copy ${preview.body.shifts} shift(s) onto the next ${body.weeks} week(s)?`)) {
+    } else if (!window.confirm(`Copy ${shifts(preview.body.shifts)} onto the next ${body.weeks === 1 ? 'week' : `${body.weeks} weeks`}?`)) {
       return;
     }
     const r = await call("POST", "/api/v1/shift_planner/copy", {...body, skip_clashes: skip});
     if (!r.ok) { say(problemText(r.body), true); return; }
-    say(`${r.body.created} shift(s) copied.`, false);
+    say(`${shifts(r.body.created)} copied.`, false);
   });
 
   // --- visible hours ------------------------------------------------------------------
