@@ -156,3 +156,58 @@ def test_a_month_shows_one_providers_load_per_day(page, live_server, week):
     day_cell.locator(".day-load").click()
     page.wait_for_function(f"document.querySelectorAll(\"td.fc-timegrid-col[data-resource-id='{provider}']\").length === 7")
     assert url_args(page)["view"] == "week"
+
+
+@pytest.fixture()
+def busy(db, people):
+    """Six providers and a room working Monday to Friday, a morning of visits in every status."""
+    from app.models import AppointmentStatus, CalendarKind
+    from app.timeutil import to_utc
+
+    session = factories.make_session_type(name="Follow-up", discipline=people.discipline, duration_minutes=45)
+    room = factories.make_calendar(name="Treatment room", kind=CalendarKind.room, location=people.location,
+                                   disciplines=[people.discipline])
+    calendars = [people.provider_calendar] + [
+        factories.make_team_member(locations=[people.location], disciplines=[people.discipline],
+                                   display_name=name).calendars[0]
+        for name in ("Maya Chen", "Dana Colleague", "Tomás Ferreira", "Aiko Tanaka", "Sofia Rossi")] + [room]
+    statuses = list(AppointmentStatus)
+    client = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location)
+    case = factories.make_case(client=client, title="Knee rehab", discipline=people.discipline, provider=people.provider)
+    n = 0
+    for day in (DAY + timedelta(days=i) for i in range(5)):
+        for calendar in calendars:
+            factories.make_shift(calendar, day, time(8), time(18), breaks=[(time(12), time(13))])
+            if calendar is room:
+                continue
+            for hour in (8, 9, 10, 14, 15):
+                factories.make_appointment(calendar, to_utc(day, time(hour), "America/Toronto"), case=case,
+                                           session_type=session, status=statuses[n % len(statuses)])
+                n += 1
+    db.session.commit()
+    ids = {"provider_calendar": people.provider_calendar.id}
+    db.session.close()
+    return ids
+
+
+def test_a_busy_location_week_and_month_read_at_1440_px(page, live_server, busy):
+    open_view(page, live_server, f"view=location-week&date={DAY.isoformat()}")
+    # Every status on screen (Canceled and Rebooked are hidden until shown).
+    for status in ("canceled", "rebooked"):
+        if page.get_attribute(f"#status-bar button[data-status='{status}']", "aria-pressed") == "false":
+            page.click(f"#status-bar button[data-status='{status}']")
+    columns = page.locator("td.fc-timegrid-col[data-resource-id]")
+    assert columns.count() == 7 * 7
+    assert columns.first.bounding_box()["width"] >= 100
+    no_serious(page, "busy_location_week")
+    page.click("#grid-view-group button[data-view='locationWeekByCalendar']")
+    page.wait_for_selector("#grid-view-group button[aria-pressed='true'][data-view='locationWeekByCalendar']")
+    assert url_args(page)["view"] == "location-week-by-calendar"
+    no_serious(page, "busy_location_week_by_calendar")
+    page.goto(f"{live_server}/calendar/?view=week&calendar={busy['provider_calendar']}&date={DAY.isoformat()}")
+    page.wait_for_selector(".fc-timegrid-event")
+    no_serious(page, "busy_provider_week")
+    page.goto(f"{live_server}/calendar/?view=month&calendar={busy['provider_calendar']}&date={DAY.isoformat()}")
+    page.wait_for_selector(".day-load")
+    no_serious(page, "busy_month")
+    page.evaluate("localStorage.clear()")

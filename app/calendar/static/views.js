@@ -2,8 +2,9 @@
  *   Day            every calendar of the location, one day (resourceTimeGridDay);
  *   Week           one calendar (provider, room, equipment) over seven days, chosen in the
  *                  picker beside the view buttons or by clicking a column's name;
- *   Location week  every calendar, grouped by day with the calendars under it, scrolling
- *                  sideways so that each column stays readable;
+ *   Location week  every calendar, grouped by day with the calendars under it (or by
+ *                  calendar with its days under it), scrolling sideways so that each
+ *                  column stays readable;
  *   Month          one calendar's load: visits and booked hours per day, its appointments
  *                  under them; a click on a day opens that calendar's week there;
  *   List           the day as a list.
@@ -13,12 +14,14 @@
 (function () {
   "use strict";
   const NAMES = {day: "resourceTimeGridDay", week: "calendarWeek", "location-week": "locationWeek",
-                 month: "calendarMonth", list: "listDay"};
+                 "location-week-by-calendar": "locationWeekByCalendar", month: "calendarMonth", list: "listDay"};
+  const LOCATION_WEEKS = ["locationWeek", "locationWeekByCalendar"];
   const URL_NAME = Object.fromEntries(Object.entries(NAMES).map(([name, type]) => [type, name]));
   const ONE_CALENDAR = new Set(["calendarWeek", "calendarMonth"]);
   const COUNTED = new Set(["booked", "confirmed", "arrived", "paid"]);  // what a day's load counts
   const linked = new URLSearchParams(window.location.search);
   const pickerBox = document.getElementById("grid-view-picker");
+  const groupBox = document.getElementById("grid-view-group");
   const picker = document.getElementById("grid-view-calendar");
   let calendar = null, locationSelect = null;
   let chosen = linked.get("calendar") || "";
@@ -135,6 +138,8 @@
     locationSelect = locationPicker;
     calendar.on("datesSet", () => {
       pickerBox.hidden = !oneCalendarView();
+      groupBox.hidden = !LOCATION_WEEKS.includes(calendar.view.type);
+      groupBox.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === calendar.view.type)));
       if (lastType !== null && lastType !== calendar.view.type) refresh(); else syncUrl();
       lastType = calendar.view.type;
     });
@@ -145,6 +150,10 @@
       if (!ids.length) return;
       show(ids[(ids.indexOf(currentId()) + by + ids.length) % ids.length], calendar.view.type);
     };
+    groupBox.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-view]");
+      if (button) calendar.changeView(button.dataset.view);
+    });
     document.getElementById("grid-view-prev").addEventListener("click", step(-1));
     document.getElementById("grid-view-next").addEventListener("click", step(1));
   }
@@ -158,10 +167,13 @@
         // squeezing 49 slivers into the screen.
         locationWeek: {type: "resourceTimeGridWeek", datesAboveResources: true, dayMinWidth: 104,
                        buttonText: "Location week"},
+        locationWeekByCalendar: {type: "resourceTimeGridWeek", datesAboveResources: false, dayMinWidth: 104,
+                                 buttonText: "Location week"},
         calendarMonth: {type: "dayGridMonth", buttonText: "Month", selectable: false, dayMaxEvents: 4,
                         fixedWeekCount: false, eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: false}},
       },
       buttonText: {resourceTimeGridDay: "Day", listDay: "List"},
+      firstDay: 1,  // weeks start on Monday, as the shift planner's
       // Appointments as coloured blocks in Month too (white text on the status colour).
       eventDisplay: "block",
       resourceLabelContent, dateClick,
