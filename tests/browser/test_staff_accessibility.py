@@ -74,7 +74,7 @@ def test_the_client_file_and_list_screens_have_no_serious_violations(page, live_
     found = []
     for where, path in [("client_file", f"/clinical/clients/{client_id}"), ("clients", "/clientview/list/"),
                         ("appointments", "/appointmentview/list/"), ("cases", "/caseview/list/"),
-                        ("home", "/")]:
+                        ("team", "/teammemberview/list/"), ("calendars", "/calendarview/list/"), ("home", "/")]:
         page.goto(live_server + path)
         assert page.get_attribute("html", "lang") == "en", where
         found += serious(page, where)

@@ -132,15 +132,19 @@
     window.history.replaceState(null, "", url);
   }
 
-  let lastType = null;
+  let lastType = null, lastRange = null;
   function attach(fullCalendar, locationPicker) {
     calendar = fullCalendar;
     locationSelect = locationPicker;
-    calendar.on("datesSet", () => {
+    calendar.on("datesSet", (info) => {
+      // A new range is fetched by FullCalendar itself, already for the new view; the same
+      // range in another view (Week ↔ Location week) needs its columns filtered again.
+      const range = info.startStr + info.endStr, sameRange = range === lastRange;
+      lastRange = range;
       pickerBox.hidden = !oneCalendarView();
       groupBox.hidden = !LOCATION_WEEKS.includes(calendar.view.type);
       groupBox.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === calendar.view.type)));
-      if (lastType !== null && lastType !== calendar.view.type) refresh(); else syncUrl();
+      if (lastType !== null && lastType !== calendar.view.type && sameRange) refresh(); else syncUrl();
       lastType = calendar.view.type;
     });
     locationSelect.addEventListener("change", syncUrl);
