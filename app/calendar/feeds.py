@@ -32,11 +32,13 @@ from app.scheduling.calendar_time import MAX_OCCUPANCY, block_overlaps
 from app.security import bookable_calendar_ids, visible_calendar_ids
 from app.timeutil import local_day_bounds, to_local, to_utc
 
+# Each status's colour in the grid and its legend: white text on each reads at 4.5:1 or
+# more (WCAG 1.4.3); the grid also writes the status in words and patterns some (grid.css).
 STATUS_COLOURS = {
-    AppointmentStatus.booked: "#3a87ad", AppointmentStatus.confirmed: "#2e7d32",
-    AppointmentStatus.arrived: "#f39c12", AppointmentStatus.paid: "#6d4c41",
-    AppointmentStatus.no_show: "#c0392b", AppointmentStatus.canceled: "#9e9e9e",
-    AppointmentStatus.rebooked: "#9e9e9e",
+    AppointmentStatus.booked: "#1f6391", AppointmentStatus.confirmed: "#236b2a",
+    AppointmentStatus.arrived: "#a04f00", AppointmentStatus.paid: "#6d4c41",
+    AppointmentStatus.no_show: "#b3261e", AppointmentStatus.canceled: "#616161",
+    AppointmentStatus.rebooked: "#5f6b73",
 }
 
 

@@ -94,6 +94,7 @@ class CalendarGridView(BaseView):
             slot_step=slot_step_minutes(),
             notify_by_default=clinic_settings().notify_by_default,
             may_block=may(user, WRITE, TIME_BLOCKS), may_open_case=may(user, WRITE, CASES),
+            status_colours={status.value: colour for status, colour in feeds.STATUS_COLOURS.items()},
         )
 
     @expose("/feed/resources")

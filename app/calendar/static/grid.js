@@ -22,6 +22,7 @@
   const calendarsKey = "plinth.hiddenCalendars." + root.dataset.user;
   const hiddenCalendars = new Set(JSON.parse(localStorage.getItem(calendarsKey) || "[]"));
   const disciplineSelect = document.getElementById("grid-discipline");
+  const statusColours = JSON.parse(root.dataset.statusColours || "{}");  // feeds.STATUS_COLOURS
   let allResources = [];
   let visibleDays = [root.dataset.today, root.dataset.today];
   let busy = false;          // a drag or a dialog is in progress: do not refresh under the user
@@ -111,7 +112,11 @@
       button.type = "button";
       button.dataset.status = status;
       button.setAttribute("aria-pressed", String(!hidden.has(status)));
-      button.textContent = LABELS[status] + " " + (counts[status] || 0);
+      // The legend: each status's colour and pattern as its appointments show them.
+      const swatch = Object.assign(document.createElement("span"), {className: "status-swatch status-" + status});
+      swatch.setAttribute("aria-hidden", "true");
+      swatch.style.background = statusColours[status];
+      button.append(swatch, LABELS[status] + " " + (counts[status] || 0));
       button.addEventListener("click", () => {
         hidden.has(status) ? hidden.delete(status) : hidden.add(status);
         localStorage.setItem("plinth.hiddenStatuses", JSON.stringify([...hidden]));
@@ -122,6 +127,8 @@
       });
       return button;
     }), Object.assign(document.createElement("span"), {className: "total", textContent: "Total " + seen.size}));
+    statusBar.prepend(Object.assign(document.createElement("span"), {
+      id: "status-legend", className: "status-legend", textContent: "Status (click to show or hide):"}));
   }
 
   const classesFor = (status) => ["status-" + status].concat(hidden.has(status) ? ["hidden-status"] : []);
@@ -145,17 +152,17 @@
     }
   }
 
-  const toolbar = () => narrow.matches
-    ? {left: "prev,next today", center: "title", right: "resourceTimeGridDay,listDay"}
-    : {left: "prev,next today", center: "title", right: "resourceTimeGridDay,resourceTimeGridWeek,listDay"};
+  // Views, the one-calendar picker and the URL: views.js (PlinthViews).
+  const toolbar = () => ({left: "prev,next today", center: "title", right: PlinthViews.toolbarViews(narrow.matches)});
 
-  const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
+  const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), Object.assign({
     schedulerLicenseKey: "GPL-My-Project-Is-Open-Source",
     timeZone: zone(),
-    initialView: linked.get("view") === "week" && !narrow.matches ? "resourceTimeGridWeek" : "resourceTimeGridDay",
+    initialView: PlinthViews.initialView(narrow.matches),
     initialDate: dateInput.value,
     headerToolbar: toolbar(),
-    buttonText: {resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", listDay: "List"},
+    // Appointments are reached with Tab and opened with Enter, like a click.
+    eventInteractive: true,
     longPressDelay: 350,
     // Blocked time and breaks are clicked to change them, never selected through.
     selectOverlap: (event) => !isBackground(event.extendedProps),
@@ -184,14 +191,15 @@
         arrive("resources", query, () => {
           if (calendar.getOption("slotMinTime") !== first) calendar.setOption("slotMinTime", first);
           if (calendar.getOption("slotMaxTime") !== last) calendar.setOption("slotMaxTime", last);
-          success(narrow.matches ? renderSwitcher(shown) : shown);
+          success(narrow.matches ? renderSwitcher(shown) : PlinthViews.resources(shown));
         });
       }).catch((error) => { say(error.message, "error"); arrive("resources", query, () => failure(error)); });
     },
     events(info, success, failure) {
       const asked = ++eventsAsked;
       const query = inFlight.events = feedQuery(info);
-      getJSON(feedUrl("events", info)).then((list) => {
+      getJSON(feedUrl("events", info)).then((answer) => {
+        const list = PlinthViews.events(answer);  // Month: one calendar and each day's load
         if (asked !== eventsAsked) { success(list); return; }
         list.forEach((e) => { if (e.extendedProps && e.extendedProps.appointment_id) e.classNames = classesFor(e.extendedProps.status); });
         renderStatusBar(list);
@@ -203,6 +211,7 @@
       openBooking(info);
     },
     eventClick(info) {
+      if (PlinthViews.eventClick(info)) return;
       const p = info.event.extendedProps;
       if (p && p.appointment_id) showPanel(p.appointment_id);
       else if (isBackground(p)) openRangeEditor(info.event);
@@ -222,7 +231,9 @@
         const title = Object.assign(document.createElement("div"), {className: "fc-event-title", textContent: arg.event.title});
         return {domNodes: [title]};
       }
-      return arg.timeText + "\n" + arg.event.title;
+      // The status in words, not only in colour (WCAG 1.4.1); grid.css adds a pattern.
+      const status = (arg.event.extendedProps || {}).status;
+      return arg.timeText + (status ? " · " + LABELS[status] : "") + "\n" + arg.event.title;
     },
     datesSet(info) {
       // Dates in the location's zone (the calendar's), never UTC's; the end is exclusive.
@@ -230,7 +241,8 @@
                      luxon.DateTime.fromISO(info.endStr, {setZone: true}).minus({days: 1}).toISODate()];
       dateInput.value = visibleDays[0];
     },
-  });
+  }, PlinthViews.options));
+  PlinthViews.attach(calendar, locationSelect);
   calendar.render();
   renderStatusBar([]);
 
