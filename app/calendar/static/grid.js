@@ -461,6 +461,7 @@
     sessionSelect.replaceChildren();
     extrasBox.replaceChildren();
     newCase.hidden = true;
+    document.getElementById("book-case-hint").hidden = true;
     errorBox.textContent = "";
     alertsBox.classList.add("hidden");
     chooseKind(provider ? "book" : "block");
@@ -555,8 +556,8 @@
     newCase.hidden = caseSelect.value !== "new";
     const discipline = caseDiscipline();
     const before = sessionSelect.value;
-    sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
-      new Option(sessionLabel(s), s.id)));
+    sessionSelect.replaceChildren(...columnSessions(discipline).map((s) => new Option(sessionLabel(s), s.id)));
+    explainCase(discipline);
     if (preferredSession && [...sessionSelect.options].some((o) => Number(o.value) === preferredSession)) {
       sessionSelect.value = String(preferredSession);
     } else if ([...sessionSelect.options].some((o) => o.value === before)) {
@@ -589,6 +590,48 @@
     }));
   }
   sessionSelect.addEventListener("change", loadExtras);
+
+  /* --- the dialog offers only what the column takes (issue 14) ------------------------ */
+  const caseHint = document.getElementById("book-case-hint");
+  // The disciplines of the column the selection is in (empty: it takes any).
+  function columnDisciplines() {
+    const column = selection && allResources.find((r) => r.id === selection.resource.id);
+    return column ? column.disciplines.map(Number) : [];
+  }
+  const disciplineName = (id) => {
+    const option = [...document.getElementById("case-discipline").options].find((o) => Number(o.value) === id);
+    return option ? option.textContent : "this discipline";
+  };
+  // Sessions of the case's discipline that the column also takes.
+  function columnSessions(discipline) {
+    const takes = columnDisciplines();
+    return sessionTypes.filter((s) => s.discipline_id === discipline && (!takes.length || takes.includes(s.discipline_id)));
+  }
+  // The client's open case the column can treat; else a new case in the column's discipline.
+  function defaultCase(cases) {
+    const takes = columnDisciplines();
+    const fits = cases.find((k) => !takes.length || takes.includes(Number(k.discipline_id)));
+    if (fits) return String(fits.id);
+    if (mayOpenCase) return "new";
+    return cases.length ? String(cases[0].id) : "";
+  }
+  // Why the session list is what it is, and the way out when the case does not fit.
+  function explainCase(discipline) {
+    const takes = columnDisciplines();
+    const fits = !takes.length || discipline === null || takes.includes(discipline);
+    const name = selection ? selection.resource.title : "This calendar";
+    let text = "";
+    if (!fits) {
+      text = name + " does not take " + disciplineName(discipline) + " sessions." +
+        (mayOpenCase ? " Choose another case or “+ New case…”." : " Choose another case.");
+    } else if (caseSelect.value === "new" && caseSelect.options.length === 1) {
+      text = "No open case fits " + name + ": a new " + disciplineName(discipline) + " case will be opened.";
+    } else if (caseSelect.value === "new") {
+      text = "A new " + disciplineName(discipline) + " case will be opened.";
+    }
+    caseHint.textContent = text;
+    caseHint.hidden = !text;
+  }
   document.getElementById("case-discipline").addEventListener("change", fillSessions);
 
   function chosenExtras() {
@@ -620,9 +663,10 @@
           });
           if (mayOpenCase) options.push(new Option("+ New case…", "new"));
           caseSelect.replaceChildren(...options);
-          // Start a new case in the column's discipline when the client has none open.
-          const column = allResources.find((r) => r.id === selection.resource.id);
-          if (column && column.disciplines.length) document.getElementById("case-discipline").value = column.disciplines[0];
+          // A new case starts in the column's discipline; the case chosen is the one that fits it.
+          const takes = columnDisciplines();
+          if (takes.length) document.getElementById("case-discipline").value = takes[0];
+          caseSelect.value = defaultCase(c.cases);
           alertsBox.textContent = c.alerts;
           alertsBox.classList.toggle("hidden", !c.alerts);
           errorBox.textContent = "";

@@ -22,7 +22,9 @@
       let data = {};
       try { data = await response.json(); } catch (e) { /* not JSON */ }
       if (!response.ok) {
-        const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText);
+        // A single problem is usually the message itself: say it once.
+        const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText)
+          .filter((text, i, all) => text !== data.message && all.indexOf(text) === i);
         const error = new Error([data.message, ...reasons].filter(Boolean).join(" ") || ("Error " + response.status));
         error.data = data;
         error.status = response.status;
