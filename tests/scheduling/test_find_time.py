@@ -102,3 +102,50 @@ def test_book_next_keeps_the_wall_clock_across_a_dst_change(db, people):
     found = find_time.next_visit(appointment=visit, now=NOW - timedelta(days=30))
     assert found.start == to_utc(after, time(10), TORONTO)
     assert found.start - visit.starts_at == timedelta(days=7) - timedelta(hours=1)
+
+
+# --- the endpoints (app/api/find_time.py) ---------------------------------------------------
+from tests.scheduling.test_api import DAY as API_DAY, desk, local  # noqa: E402,F401  (the front desk's API client)
+
+
+def test_find_time_answers_the_first_openings_ahead_in_local_time(desk):
+    response = desk.get(f"/api/v1/find_time?session_type_id={desk.ids['session']}&location_id={desk.ids['location']}"
+                        f"&limit=3&weeks=4")
+    assert response.status_code == 200, response.json
+    openings = response.json["openings"]
+    assert [o["start"][:16] for o in openings] == [f"{API_DAY}T09:00", f"{API_DAY}T09:15", f"{API_DAY}T09:30"]
+    # The outsider's Lisbon calendar is not the front desk's: only Downtown's provider.
+    assert {o["calendar_ids"][0] for o in openings} == {desk.ids["calendar"]}
+
+
+@pytest.mark.parametrize("query, status", [
+    ("", 422),                                    # no session type
+    ("session_type_id=1", 422),                   # neither calendar nor location
+    ("session_type_id=1&location_id=1&limit=0", 422),
+    ("session_type_id=1&location_id=1&weeks=9", 422),
+    ("session_type_id=1&calendar_id=outsider", 404),
+])
+def test_find_time_refuses_bad_questions_with_4xx(desk, query, status):
+    query = query.replace("session_type_id=1", f"session_type_id={desk.ids['session']}").replace(
+        "location_id=1", f"location_id={desk.ids['location']}").replace(
+        "calendar_id=outsider", f"calendar_id={desk.ids['outsider_calendar']}")
+    assert desk.get("/api/v1/find_time?" + query).status_code == status
+
+
+def test_book_next_from_the_api_then_booked_as_any_other(desk, db, people):
+    factories.make_shift(people.provider_calendar, API_DAY - timedelta(weeks=1), time(9), time(17))
+    db.session.commit()
+    first = desk.post("/api/v1/appointments", json={
+        "case_id": desk.ids["case"], "session_type_id": desk.ids["session"], "calendar_id": desk.ids["calendar"],
+        "start": local(10, day=API_DAY - timedelta(weeks=1))})
+    assert first.status_code == 201, first.json
+    found = desk.get(f"/api/v1/appointments/{first.json['id']}/next_visit").json
+    assert found["free"] is True and found["start"].startswith(f"{API_DAY}T10:00")
+    assert (found["calendar_id"], found["session_type_id"], found["case_id"]) == (
+        desk.ids["calendar"], desk.ids["session"], desk.ids["case"])
+    booked = desk.post("/api/v1/appointments", json={k: found[k] for k in ("case_id", "session_type_id",
+                                                                          "calendar_id", "start")})
+    assert booked.status_code == 201
+    again = desk.get(f"/api/v1/appointments/{first.json['id']}/next_visit").json
+    assert again["free"] is False and again["alternatives"]
+    assert desk.get("/api/v1/appointments/999999/next_visit").status_code == 404
