@@ -10,6 +10,7 @@ from __future__ import annotations
 def register_apis(appbuilder) -> None:
     from app.api.appointments import APPOINTMENT_APIS
     from app.api.billing import BILLING_APIS
+    from app.api.find_ahead import FIND_AHEAD_APIS
     from app.api.lifecycle import LIFECYCLE_APIS
     from app.api.grid_blocks import GRID_BLOCK_APIS
     from app.api.grid_booking import GRID_BOOKING_APIS
@@ -19,7 +20,7 @@ def register_apis(appbuilder) -> None:
     from app.planner.api import PLANNER_APIS
 
     for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS, *SCHEDULING_APIS, *GRID_BLOCK_APIS,
-                *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS, *PLANNER_APIS):
+                *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS, *PLANNER_APIS, *FIND_AHEAD_APIS):
         appbuilder.add_api(api)
     # Views are registered before the API: every screen and resource is in place now.
     from flask import current_app

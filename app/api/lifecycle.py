@@ -82,7 +82,11 @@ def appointment_billing(appointment: Appointment) -> dict:
     invoices = db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids))
                                   .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
     return body | {
-        "uninvoiced_on_case": [charge_json(c) for c in invoicing.uninvoiced(case)],
+        # Each with who it is billed to (invoicing.payer_for): fees and packages never go
+        # to the insurer, so the panel offers them on the client's own invoice.
+        "uninvoiced_on_case": [charge_json(c) | {"bill_to_payer": invoicing.payer_for(case, c.kind) is not None}
+                               for c in invoicing.uninvoiced(case)],
+        "client_name": case.client.full_name,
         "invoices": [invoice_json(i, open_balances[i.id]) for i in invoices],
         "client_balance": balances.of_client(case.client_id).as_dict(),
         "case_balance": balances.of_case(case.id).as_dict(),

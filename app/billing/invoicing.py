@@ -40,7 +40,18 @@ from app.models import (
 from app.timeutil import to_local, utcnow
 
 
+# Insurers pay for treatment, never for missed visits (no-show and late-cancel fees) or
+# prepaid packages: those are the client's to pay, on an invoice of their own.
 CLIENT_PAYS = (ChargeKind.fee, ChargeKind.package)
+
+
+def payer_for(case: Case, kind: ChargeKind, *, bill_client: bool = False):
+    """The one rule for who a charge of ``kind`` on ``case`` is billed to: the case's payer
+    for treatment, unless it is self-pay or staff chose the client; the client (None) for
+    fees and packages, always. ``issue`` and the grid panel's invoice buttons both ask it."""
+    if bill_client or kind in CLIENT_PAYS or case.payer is None or case.payer.kind == PayerKind.self_pay:
+        return None
+    return case.payer
 
 
 def uninvoiced(case: Case) -> list[Charge]:
@@ -71,17 +82,14 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None
         raise Conflict("These charges cannot be invoiced.", problems)
     location = location or _location_of(charges, case)
     today = today or to_local(utcnow(), location.timezone).date()
-    payer = None if bill_client or case.payer is None or case.payer.kind == PayerKind.self_pay else case.payer
-    # Insurers pay for treatment, not for missed visits or prepaid packages: those are the
-    # client's to pay, on an invoice of their own.
-    own = [c for c in charges if c.kind in CLIENT_PAYS]
-    if payer is not None and own:
-        if len(own) != len(charges):
-            raise Conflict(f"{case.payer.name} is billed for treatment; invoice the fees and packages "
-                           f"({', '.join(c.description for c in own)}) to the client separately.",
-                           [Problem("Client's charges mixed with the insurer's.", field="charge_ids",
-                                    details={"reason": "client_pays"})])
-        payer = None
+    payers = {c.id: payer_for(case, c.kind, bill_client=bill_client) for c in charges}
+    if len(set(payers.values())) > 1:
+        own = [c for c in charges if payers[c.id] is None]
+        raise Conflict(f"{case.payer.name} is billed for treatment; invoice the fees and packages "
+                       f"({', '.join(c.description for c in own)}) to the client separately.",
+                       [Problem("Client's charges mixed with the insurer's.", field="charge_ids",
+                                details={"reason": "client_pays"})])
+    payer = next(iter(payers.values()))
     lines = [_line(position, charge) for position, charge in enumerate(charges, start=1)]
     invoice = _document(kind=InvoiceKind.invoice, case=case, location=location, payer=payer, lines=lines,
                         actor=actor, today=today, providers=_providers(charges))

@@ -38,12 +38,17 @@ class ClinicSettings(db.Model):
     # The calendar's time step in minutes: the grid, the times offered and the alternatives
     # for a repeat (None: PLINTH_SLOT_STEP_MINUTES). Read through slot_step_minutes().
     slot_step_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    # Minutes a team member needs between appointments at two different locations
+    # (clinic-wide, the same for every pair of locations). Read through travel_minutes().
+    travel_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint("no_show_block_after IS NULL OR no_show_block_after > 0",
                         name="ck_clinic_settings_no_show_block_positive"),
         CheckConstraint("slot_step_minutes IS NULL OR (slot_step_minutes > 0 AND slot_step_minutes <= 120)",
                         name="ck_clinic_settings_slot_step_range"),
+        CheckConstraint("travel_minutes >= 0 AND travel_minutes <= 240",
+                        name="ck_clinic_settings_travel_minutes_range"),
     )
 
     def __repr__(self) -> str:
@@ -81,3 +86,11 @@ def slot_step_minutes() -> int:
     if row is not None and row.slot_step_minutes:
         return row.slot_step_minutes
     return current_app.config.get("PLINTH_SLOT_STEP_MINUTES", 15)
+
+
+def travel_minutes() -> int:
+    """The one home of the travel time between two locations: a team member booked at one
+    location is kept free this long before and after at every other location (0: none).
+    Reading creates no row."""
+    row = db.session.get(ClinicSettings, 1)
+    return (row.travel_minutes or 0) if row is not None else 0

@@ -334,6 +334,27 @@ def overlapping_appointments(ct: CalendarTime, start: datetime, end: datetime) -
     return [appointment_id for (s, e), appointment_id in ct.occupied if s < occ_end and occ_start < e]
 
 
+def busy_elsewhere(ct: CalendarTime, start: datetime, end: datetime) -> list[Problem]:
+    """The same person's bookings on their other calendars (another location's travel time
+    included) that keep [start, end) on this calendar from them: "Maya Chen is at Lisboa
+    10:00–11:00 (30 min travel between locations)." """
+    cal = ct.calendar
+    occ_start, occ_end = ct.occupancy_for(start, end)
+    reasons = []
+    for other in ct.elsewhere:
+        s, e = other.interval
+        if not (s < occ_end and occ_start < e):
+            continue
+        zone = ZoneInfo(other.timezone)
+        held_from, held_to = (to_local(t, zone) for t in other.held)
+        person = cal.team_member.display_name if cal.team_member is not None else cal.name
+        travel = f" ({other.travel_minutes} min travel between locations)" if other.travel_minutes else ""
+        reasons.append(_problem(cal, "busy_elsewhere",
+                                f"{person} is at {other.location_name} {held_from:%H:%M}–{held_to:%H:%M}{travel}.",
+                                appointment_id=other.appointment_id, other_calendar_id=other.calendar_id))
+    return reasons
+
+
 def _time_reasons(ct: CalendarTime, start: datetime, end: datetime, *, ignore_appointments: bool) -> list[Problem]:
     cal = ct.calendar
     local = to_local(start, ct.zone)
@@ -348,6 +369,7 @@ def _time_reasons(ct: CalendarTime, start: datetime, end: datetime, *, ignore_ap
     for (s, e), reason in ct.blocks:
         if s < occ_end and occ_start < e:
             reasons.append(_problem(cal, "blocked", f"{cal.name} is blocked then ({reason})."))
+    reasons += busy_elsewhere(ct, start, end)
     if not ignore_appointments:
         for appointment_id in overlapping_appointments(ct, start, end):
             reasons.append(_problem(cal, "overlaps_appointment",

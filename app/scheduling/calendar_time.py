@@ -2,7 +2,10 @@
 
 Shifts (local wall clock) and their breaks, time blocks and active occupancies of many
 calendars, loaded in three statements whatever the span or the number of calendars and
-turned into sorted UTC interval lists (``CalendarTime``). Every read is bounded on both
+turned into sorted UTC interval lists (``CalendarTime``). A team member is one person
+wherever they work: a provider calendar's time also holds the member's appointments on
+their other calendars (``elsewhere``), widened by the clinic's travel time when at another
+location (a fourth statement, only when a calendar belongs to a team member). Every read is bounded on both
 sides of the (calendar_id, starts_at) index: nothing is longer than ``MAX_OCCUPANCY`` /
 ``MAX_BLOCK``. The availability engine (``availability.py``) and the grid's feeds read
 through here; tests/calendar/test_bounded_reads.py checks the plans.
@@ -19,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, bindparam, select
 
 from app.extensions import db
-from app.models import Calendar, Occupancy, Shift, ShiftBreak, TimeBlock
+from app.models import Calendar, Location, Occupancy, Shift, ShiftBreak, TimeBlock
 from app.scheduling import intervals as iv
 from app.timeutil import UTCDateTime, to_utc
 
@@ -41,6 +44,8 @@ class CalendarTime:
     working: list[iv.Interval] = field(default_factory=list)
     blocks: list[tuple[iv.Interval, str]] = field(default_factory=list)
     occupied: list[tuple[iv.Interval, int]] = field(default_factory=list)  # (interval, appointment id)
+    # The same person's occupancies on their other calendars, travel time included.
+    elsewhere: list[Elsewhere] = field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,6 +57,8 @@ class CalendarTime:
         this calendar's buffers so the new occupancy, buffers included, touches none."""
         cal = self.calendar
         taken = [interval for interval, _ in self.blocks]
+        # Another location's booking is never overlapped: one person cannot be in two places.
+        taken += [e.interval for e in self.elsewhere]
         if not ignore_appointments:
             taken += [interval for interval, _ in self.occupied]
         before, after = timedelta(minutes=cal.buffer_after_minutes), timedelta(minutes=cal.buffer_before_minutes)
@@ -61,6 +68,19 @@ class CalendarTime:
 
     def occupancy_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
         return occupancy_interval(self.calendar, start, end)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """One occupancy of the same team member on another of their calendars."""
+
+    interval: iv.Interval  # what it keeps this calendar from: the occupancy ± travel
+    held: iv.Interval  # the occupancy itself
+    appointment_id: int
+    calendar_id: int
+    location_name: str
+    timezone: str
+    travel_minutes: int
 
 
 def occupancy_interval(calendar: Calendar, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -123,7 +143,8 @@ def _time_statements(ignoring: bool) -> tuple:
                      TimeBlock.starts_at > bindparam("block_floor", type_=UTCDateTime()), TimeBlock.ends_at > w0)
               .order_by(TimeBlock.starts_at))
     occupied = select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at, Occupancy.appointment_id).where(
-        Occupancy.calendar_id.in_(ids), Occupancy.starts_at < w1,
+        # Also the same people's other calendars (``occupied_ids``): one person, one place.
+        Occupancy.calendar_id.in_(bindparam("occupied_ids", expanding=True)), Occupancy.starts_at < w1,
         Occupancy.starts_at > bindparam("occupancy_floor", type_=UTCDateTime()), Occupancy.ends_at > w0,
         Occupancy.active.is_(True))
     if ignoring:
@@ -131,12 +152,13 @@ def _time_statements(ignoring: bool) -> tuple:
     return shifts, blocks, occupied.order_by(Occupancy.starts_at)
 
 
-def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=()) -> tuple[tuple, dict]:
+def time_selects(ids: list[int], window: tuple[datetime, datetime], ignore_appointment_ids=(),
+                 also_occupied_ids=()) -> tuple[tuple, dict]:
     """The three statements ``load_calendar_times`` sends (bench/ replays them as its
     "fetch" baseline) and their parameters: shifts joined with their breaks, blocks,
-    active occupancies."""
+    active occupancies (also of ``also_occupied_ids``: the same people's other calendars)."""
     w0, w1 = window
-    params = {"ids": list(ids), "w0": w0, "w1": w1,
+    params = {"ids": list(ids), "occupied_ids": sorted({*ids, *also_occupied_ids}), "w0": w0, "w1": w1,
               "first_day": (w0 - timedelta(days=1)).date(), "last_day": (w1 + timedelta(days=1)).date(),
               "block_floor": w0 - MAX_BLOCK, "occupancy_floor": w0 - MAX_OCCUPANCY}
     if ignore_appointment_ids:
@@ -153,9 +175,11 @@ def load_calendar_times(
     times = {cal.id: CalendarTime(cal) for cal in calendars}
     if not times:
         return times
-    (shifts, blocks, occupied), params = time_selects(list(times), window, ignore_appointment_ids)
     db.session.flush()  # plain Core reads below do not autoflush; pending changes count too
     connection = db.session.connection()
+    siblings = _siblings(connection, times)
+    (shifts, blocks, occupied), params = time_selects(list(times), window, ignore_appointment_ids,
+                                                      also_occupied_ids=[c for c in siblings if c not in times])
     zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
     wall = _WallClock()
     for _, group in groupby(connection.execute(shifts, params).all(), key=itemgetter(0)):
@@ -173,10 +197,48 @@ def load_calendar_times(
         ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], cut))
     for calendar_id, start, end, reason in connection.execute(blocks, params).all():
         times[calendar_id].blocks.append(((start, end), reason))
+    travel = None
+    by_member: dict[int, list[CalendarTime]] = {}
+    for ct in times.values():
+        if ct.calendar.team_member_id is not None:
+            by_member.setdefault(ct.calendar.team_member_id, []).append(ct)
     for calendar_id, start, end, appointment_id in connection.execute(occupied, params).all():
-        times[calendar_id].occupied.append(((start, end), appointment_id))
+        if calendar_id in times:
+            times[calendar_id].occupied.append(((start, end), appointment_id))
+        sibling = siblings.get(calendar_id)
+        if sibling is None:
+            continue
+        member, location_id, location_name, timezone = sibling
+        for ct in by_member.get(member, ()):
+            cal = ct.calendar
+            if cal.id == calendar_id:
+                continue
+            minutes = 0
+            if location_id != cal.location_id:
+                if travel is None:
+                    from app.models.settings import travel_minutes
+                    travel = travel_minutes()
+                minutes = travel
+            pad = timedelta(minutes=minutes)
+            ct.elsewhere.append(Elsewhere((start - pad, end + pad), (start, end), appointment_id, calendar_id,
+                                          location_name, timezone, minutes))
     for ct in times.values():
         ct.shifts = iv.normalise(ct.shifts)
         ct.breaks = iv.normalise(ct.breaks)
         ct.working = iv.normalise(ct.working)
+        ct.elsewhere.sort(key=lambda e: e.interval)
     return times
+
+
+def _siblings(connection, times: dict[int, CalendarTime]) -> dict[int, tuple]:
+    """Every calendar of the team members owning any of ``times``' calendars (their own
+    included): id → (team member, location id, location name, zone). One statement, none
+    when no calendar belongs to a team member."""
+    members = {ct.calendar.team_member_id for ct in times.values()} - {None}
+    if not members:
+        return {}
+    rows = connection.execute(
+        select(Calendar.id, Calendar.team_member_id, Calendar.location_id, Location.name, Location.timezone)
+        .join(Location, Location.id == Calendar.location_id)
+        .where(Calendar.team_member_id.in_(sorted(members))))
+    return {row[0]: tuple(row[1:]) for row in rows}

@@ -15,7 +15,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 from app.billing import balances
 from app.models import (
@@ -184,17 +184,23 @@ class ClinicSettingsView(PlinthModelView):
     default_view = "settings"
     list_columns = ["clinic_name", "currency", "notify_by_default", "no_show_block_after"]
     edit_columns = show_columns = ["clinic_name", "legal_name", "logo", "brand_colour", "phone", "email", "website",
-                                   "currency", "notify_by_default", "no_show_block_after", "slot_step_minutes"]
+                                   "currency", "notify_by_default", "no_show_block_after", "slot_step_minutes",
+                                   "travel_minutes"]
     label_columns = {"notify_by_default": "“Send notification” ticked when booking",
                      "no_show_block_after": "Block online booking after this many no-shows",
                      "logo": "Logo (path under static/ or data: URI)",
-                     "slot_step_minutes": "Calendar time step (minutes)"}
+                     "slot_step_minutes": "Calendar time step (minutes)",
+                     "travel_minutes": "Travel time between locations (minutes)"}
     description_columns = {"no_show_block_after": "Empty: never block. A manager can lift a block on the client.",
                            "currency": "ISO code, e.g. CAD, EUR.",
                            "slot_step_minutes": "The grid's rows, the times offered online and the alternatives for "
-                                                "a repeat. Empty: the installation's PLINTH_SLOT_STEP_MINUTES."}
+                                                "a repeat. Empty: the installation's PLINTH_SLOT_STEP_MINUTES.",
+                           "travel_minutes": "A team member who works at several locations is one person: "
+                                             "after (and before) an appointment at one location they are kept "
+                                             "free this long at the others. 0 to 240."}
     validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)],
-                          "brand_colour": [Rule(check_colour)], "slot_step_minutes": [Optional(), Rule(check_slot_step)]}
+                          "brand_colour": [Rule(check_colour)], "slot_step_minutes": [Optional(), Rule(check_slot_step)],
+                          "travel_minutes": [NumberRange(min=0, max=240)]}
 
     @expose("/settings/")
     @has_access

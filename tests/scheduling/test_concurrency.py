@@ -104,3 +104,27 @@ def test_the_exclusion_constraint_is_the_backstop_behind_the_lock(app, clinic, d
     outcomes = _race(app, [_book(c, clinic.physio.id, provider_id, at(10)) for c in cases])
     assert outcomes == Counter({"booked": 1, "conflict": THREADS - 1})
     assert _active_overlaps(provider_id) == 0
+
+
+def test_one_person_booked_at_two_locations_at_once_gives_exactly_one(app, clinic, db):
+    """Each thread books the same team member at the same time, half at their Downtown
+    calendar, half at their Uptown one: the lock takes both calendars of the person, so
+    the second waits and then sees the first (issue 14, item 2)."""
+    from datetime import time
+
+    from app.models import CalendarKind
+    from tests.scheduling.conftest import MONDAY
+
+    people = clinic.people
+    uptown = factories.make_calendar(name="Provider (Uptown)", kind=CalendarKind.provider, team_member=people.provider,
+                                     location=factories.make_location(name="Uptown"), disciplines=[people.discipline])
+    factories.make_shift(uptown, MONDAY, time(9), time(17))
+    cases = [factories.make_case(discipline=people.discipline).id for _ in range(THREADS)]
+    db.session.commit()
+    places = [clinic.provider.id, uptown.id]
+    attempts = [_book(c, clinic.physio.id, places[i % 2], at(10, 15 * (i % 2))) for i, c in enumerate(cases)]
+    outcomes = _race(app, attempts)
+    assert outcomes == Counter({"booked": 1, "conflict": THREADS - 1})
+    held = ext_db.session.scalars(select(Occupancy.calendar_id).where(
+        Occupancy.calendar_id.in_(places), Occupancy.active.is_(True))).all()
+    assert len(held) == 1

@@ -1,7 +1,8 @@
 """A stateful property test of the engine: whatever sequence of bookings, moves,
 cancellations, shift edits and new breaks happens, every slot offered is bookable,
 every bookable grid start is offered, and no calendar holds two overlapping
-exclusive bookings."""
+exclusive bookings. The first provider also has a calendar at a second location (with
+the clinic's travel time): no person is ever booked in two places within it."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ QUARTERS = st.integers(0, len(GRID) - 1)
 # Everything the machine writes (shifts, breaks, bookings) lies on MONDAY: a load over
 # this window holds all of it, so any narrower window's verdicts are the same.
 LOADED = (at(0) - timedelta(days=3), at(0) + timedelta(days=4))
+TRAVEL = 15
 
 
 @contextmanager
@@ -75,7 +77,14 @@ def test_offered_and_bookable_never_drift(app_ctx, people):
                                             online_bookable=True)
         rehab = factories.make_session_type(name="Rehab", discipline=p.discipline, duration_minutes=45, needs_room=True,
                                             online_bookable=True)
-        providers = [p.provider_calendar, other.calendars[0]]
+        # The same person at a second location, 15 minutes away.
+        away = factories.make_calendar(name="Provider (Uptown)", kind="provider", team_member=p.provider,
+                                       location=factories.make_location(name="Uptown"), disciplines=[p.discipline])
+        away.online_enabled, away.lead_time_minutes = True, 0
+        from app.models.settings import clinic_settings
+
+        clinic_settings().travel_minutes = TRAVEL
+        providers = [p.provider_calendar, other.calendars[0], away]
         for cal in (*providers, room):
             factories.make_shift(cal, MONDAY, time(9), time(17), breaks=[(time(12), time(12, 30))])
         case = factories.make_case(discipline=p.discipline)
@@ -92,7 +101,7 @@ def test_offered_and_bookable_never_drift(app_ctx, people):
         def _get(self, model, id_):
             return ext_db.session.get(model, id_)
 
-        @rule(who=st.integers(0, 1), what=st.integers(0, 1), when=QUARTERS)
+        @rule(who=st.integers(0, 2), what=st.integers(0, 1), when=QUARTERS)
         def book(self, who, what, when):
             from app.models import Calendar, Case, SessionType
 
@@ -126,13 +135,13 @@ def test_offered_and_bookable_never_drift(app_ctx, people):
                 booking.cancel(appointment=appointment, actor=None)
                 ext_db.session.commit()
 
-        @rule(who=st.integers(0, 1), start=st.integers(7, 11), end=st.integers(13, 18))
+        @rule(who=st.integers(0, 2), start=st.integers(7, 11), end=st.integers(13, 18))
         def edit_shift(self, who, start, end):
             shift = ext_db.session.scalars(select(Shift).where(Shift.calendar_id == self.providers[who])).one()
             shift.start_time, shift.end_time = time(start), time(end)
             ext_db.session.commit()
 
-        @rule(who=st.integers(0, 1), when=st.integers(9 * 4, 16 * 4), quarters=st.integers(1, 4))
+        @rule(who=st.integers(0, 2), when=st.integers(9 * 4, 16 * 4), quarters=st.integers(1, 4))
         def add_break(self, who, when, quarters):
             shift = ext_db.session.scalars(select(Shift).where(Shift.calendar_id == self.providers[who])).one()
             start = time(when // 4, 15 * (when % 4))
@@ -174,6 +183,22 @@ def test_offered_and_bookable_never_drift(app_ctx, people):
                 Occupancy.active.is_(True), Occupancy.exclusive.is_(True)).order_by(Occupancy.calendar_id, Occupancy.starts_at)).all()
             for a, b in zip(rows, rows[1:]):
                 assert not (a.calendar_id == b.calendar_id and b.starts_at < a.ends_at), (a, b)
+            ext_db.session.rollback()
+
+        @invariant()
+        def one_person_in_one_place(self):
+            from app.models import Calendar
+
+            same, away = self.providers[0], self.providers[2]
+            rows = ext_db.session.execute(select(Occupancy.calendar_id, Occupancy.starts_at, Occupancy.ends_at).where(
+                Occupancy.active.is_(True), Occupancy.calendar_id.in_([same, away]))).all()
+            here = [r for r in rows if r.calendar_id == same]
+            there = [r for r in rows if r.calendar_id == away]
+            gap = timedelta(minutes=TRAVEL)
+            for a in here:
+                for b in there:
+                    assert b.ends_at + gap <= a.starts_at or a.ends_at + gap <= b.starts_at, (a, b)
+            assert ext_db.session.get(Calendar, away).team_member_id == ext_db.session.get(Calendar, same).team_member_id
             ext_db.session.rollback()
 
     run_state_machine_as_test(Clinic, settings=settings(

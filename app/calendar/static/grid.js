@@ -395,37 +395,53 @@
   /* --- find time slot ------------------------------------------------------------------ */
   const findResults = document.getElementById("find-results");
   function clearOpenings() { calendar.getEvents().filter((e) => e.id.startsWith("opening-")).forEach((e) => e.remove()); }
-  document.getElementById("find-go").addEventListener("click", async () => {
+  // Find Time Slot looks ahead (issue 14): the first openings from the first visible day
+  // over the chosen weeks, one provider or any provider of the session's discipline at
+  // this location; choosing one jumps the grid to its day and opens the booking there.
+  document.getElementById("find-go").addEventListener("click", findOpeningsAhead);
+
+  async function findOpeningsAhead() {
     clearOpenings();
     const session = document.getElementById("find-session").value;
     const provider = document.getElementById("find-provider").value;
-    const [day, last] = visibleDays;
-    const params = new URLSearchParams({session_type_id: session, start: day, end: last});
+    const params = new URLSearchParams({session_type_id: session, start: visibleDays[0], limit: 12,
+                                        weeks: document.getElementById("find-weeks").value});
     if (provider) params.set("calendar_id", provider); else params.set("location_id", locationSelect.value);
     try {
-      const {slots} = await send("GET", "/api/v1/availability?" + params);
-      findResults.replaceChildren(...(slots.length ? slots.slice(0, 40).map((slot) => {
-        const id = String(slot.calendar_ids[0]);
-        const resource = calendar.getResourceById(id) ||
-          {id, title: (allResources.find((r) => r.id === id) || {title: "Calendar " + id}).title};
-        calendar.addEvent({id: "opening-" + slot.start + "-" + slot.calendar_ids[0], start: slot.start, end: slot.end,
-                           resourceId: String(slot.calendar_ids[0]), display: "background", classNames: ["opening-slot"]});
-        const li = document.createElement("li");
-        const button = Object.assign(document.createElement("button"), {type: "button", className: "opening"});
-        button.textContent = luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc HH:mm") +
-          " · " + resource.title;
-        button.addEventListener("click", () => {
-          preferredSession = Number(session);
-          closeSideOnNarrow();
-          openBooking({startStr: slot.start, resource}, true);
-        });
-        li.append(button);
-        return li;
-      }) : [Object.assign(document.createElement("li"), {textContent: "No opening in the visible days."})]));
+      const {openings} = await send("GET", "/api/v1/find_time?" + params);
+      findResults.replaceChildren(...(openings.length ? openings.map((slot) => openingItem(slot, Number(session))) :
+        [Object.assign(document.createElement("li"), {textContent: "No opening in the next " +
+          document.getElementById("find-weeks").selectedOptions[0].textContent + "."})]));
     } catch (error) {
       say(error.message, "error");
     }
-  });
+  }
+
+  function openingItem(slot, session) {
+    const id = String(slot.calendar_ids[0]);
+    const title = (calendar.getResourceById(id) || allResources.find((r) => r.id === id) || {title: "Calendar " + id}).title;
+    const li = document.createElement("li");
+    const button = Object.assign(document.createElement("button"), {type: "button", className: "opening"});
+    button.textContent = luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc d LLL HH:mm") + " · " + title;
+    button.addEventListener("click", () => jumpToOpening(slot, session, title));
+    li.append(button);
+    return li;
+  }
+
+  function jumpToOpening(slot, session, title) {
+    const id = String(slot.calendar_ids[0]);
+    const day = localDay(slot.start);
+    if (day < visibleDays[0] || day > visibleDays[1]) {
+      dateInput.value = day;
+      calendar.gotoDate(day);
+    }
+    calendar.scrollToTime(luxon.DateTime.fromISO(slot.start, {setZone: true}).minus({hours: 1}).toFormat("HH:mm:ss"));
+    calendar.addEvent({id: "opening-" + slot.start + "-" + id, start: slot.start, end: slot.end,
+                       resourceId: id, display: "background", classNames: ["opening-slot"]});
+    preferredSession = session;
+    closeSideOnNarrow();
+    openBooking({startStr: slot.start, resource: calendar.getResourceById(id) || {id, title}}, true);
+  }
 
   /* What a selection in the grid adds: an appointment (provider columns), blocked time
    * or a break (any column the user may book, with the TimeBlocks grant). */
@@ -473,6 +489,7 @@
     sessionSelect.replaceChildren();
     extrasBox.replaceChildren();
     newCase.hidden = true;
+    document.getElementById("book-case-hint").hidden = true;
     errorBox.textContent = "";
     alertsBox.classList.add("hidden");
     chooseKind(provider ? "book" : "block");
@@ -567,8 +584,8 @@
     newCase.hidden = caseSelect.value !== "new";
     const discipline = caseDiscipline();
     const before = sessionSelect.value;
-    sessionSelect.replaceChildren(...sessionTypes.filter((s) => s.discipline_id === discipline).map((s) =>
-      new Option(sessionLabel(s), s.id)));
+    sessionSelect.replaceChildren(...columnSessions(discipline).map((s) => new Option(sessionLabel(s), s.id)));
+    explainCase(discipline);
     if (preferredSession && [...sessionSelect.options].some((o) => Number(o.value) === preferredSession)) {
       sessionSelect.value = String(preferredSession);
     } else if ([...sessionSelect.options].some((o) => o.value === before)) {
@@ -601,6 +618,49 @@
     }));
   }
   sessionSelect.addEventListener("change", loadExtras);
+
+  /* --- the dialog offers only what the column takes (issue 14) ------------------------ */
+  const caseHint = document.getElementById("book-case-hint");
+  // The disciplines of the column the selection is in (empty: it takes any).
+  function columnDisciplines() {
+    const column = selection && allResources.find((r) => r.id === selection.resource.id);
+    return column ? column.disciplines.map(Number) : [];
+  }
+  const disciplineName = (id) => {
+    const option = [...document.getElementById("case-discipline").options].find((o) => Number(o.value) === id);
+    return option ? option.textContent : "this discipline";
+  };
+  // Sessions of the case's discipline that the column also takes.
+  function columnSessions(discipline) {
+    const takes = columnDisciplines();
+    return sessionTypes.filter((s) => s.discipline_id === discipline && (!takes.length || takes.includes(s.discipline_id)));
+  }
+  // The client's open case the column can treat; else a new case in the column's discipline.
+  function defaultCase(cases) {
+    const takes = columnDisciplines();
+    const fits = cases.find((k) => !takes.length || takes.includes(Number(k.discipline_id)));
+    if (fits) return String(fits.id);
+    if (mayOpenCase) return "new";
+    return cases.length ? String(cases[0].id) : "";
+  }
+  // Why the session list is what it is, and the way out when the case does not fit.
+  function explainCase(discipline) {
+    const takes = columnDisciplines();
+    const fits = !takes.length || discipline === null || takes.includes(discipline);
+    const name = selection ? selection.resource.title : "This calendar";
+    let text = "";
+    if (!fits) {
+      text = name + " does not take " + disciplineName(discipline) + " sessions." +
+        (mayOpenCase ? " Choose another case or “+ New case…”." : " Choose another case.");
+    } else if (caseSelect.value === "new" && takes.length && ![...caseSelect.options].some((o) =>
+        o.value !== "new" && takes.includes(Number(o.dataset.discipline)))) {
+      text = "No open case fits " + name + ": a new " + disciplineName(discipline) + " case will be opened.";
+    } else if (caseSelect.value === "new") {
+      text = "A new " + disciplineName(discipline) + " case will be opened.";
+    }
+    caseHint.textContent = text;
+    caseHint.hidden = !text;
+  }
   document.getElementById("case-discipline").addEventListener("change", fillSessions);
 
   function chosenExtras() {
@@ -632,9 +692,10 @@
           });
           if (mayOpenCase) options.push(new Option("+ New case…", "new"));
           caseSelect.replaceChildren(...options);
-          // Start a new case in the column's discipline when the client has none open.
-          const column = allResources.find((r) => r.id === selection.resource.id);
-          if (column && column.disciplines.length) document.getElementById("case-discipline").value = column.disciplines[0];
+          // A new case starts in the column's discipline; the case chosen is the one that fits it.
+          const takes = columnDisciplines();
+          if (takes.length) document.getElementById("case-discipline").value = takes[0];
+          caseSelect.value = defaultCase(c.cases);
           alertsBox.textContent = c.alerts;
           alertsBox.classList.toggle("hidden", !c.alerts);
           errorBox.textContent = "";
@@ -809,4 +870,47 @@
       calendar.refetchEvents();
     } catch (error) { repeatError.textContent = error.message; }
   });
+
+  /* --- book next: the same session and provider a week later (issue 14) ------------- */
+  const nextBox = document.getElementById("panel-next-box");
+  root.addEventListener("plinth:panel-shown", () => { nextBox.hidden = true; nextBox.replaceChildren(); });
+  document.getElementById("panel-next").addEventListener("click", showNextVisit);
+
+  async function showNextVisit() {
+    const of = shown;
+    let found;
+    try { found = await send("GET", "/api/v1/appointments/" + of.id + "/next_visit"); } catch (error) {
+      say(error.message, "error"); return;
+    }
+    if (!shown || shown.id !== of.id) return;  // another appointment was opened meanwhile
+    const when = (iso) => luxon.DateTime.fromISO(iso, {setZone: true}).toFormat("ccc d LLL yyyy, HH:mm");
+    const offer = (slot, label) => Object.assign(document.createElement("button"), {
+      type: "button", className: "btn btn-primary btn-sm next-offer", textContent: label,
+      onclick: () => bookNext(of, found, slot)});
+    const parts = [];
+    if (found.free) {
+      parts.push(Object.assign(document.createElement("p"), {textContent: of.session_type + " · " + when(found.start)}),
+                 offer(found, "Book " + when(found.start)));
+    } else {
+      parts.push(Object.assign(document.createElement("p"), {className: "text-warning",
+        textContent: when(found.start) + " is taken: " + found.problems.map((p) => p.message).join(" ")}));
+      parts.push(...(found.alternatives.length ? found.alternatives.map((slot) => offer(slot, when(slot.start))) :
+        [Object.assign(document.createElement("p"), {textContent: "No opening that week; use Find time slot."})]));
+    }
+    nextBox.replaceChildren(...parts);
+    nextBox.hidden = false;
+  }
+
+  async function bookNext(of, found, slot) {
+    try {
+      await send("POST", "/api/v1/appointments", {case_id: found.case_id, session_type_id: found.session_type_id,
+        calendar_id: slot.calendar_ids ? slot.calendar_ids[0] : found.calendar_id, start: slot.start,
+        notify: notifyDefault});
+      nextBox.hidden = true;
+      say("Booked " + of.client.name + "'s next visit: " +
+          luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc d LLL, HH:mm") + ".", "ok");
+      calendar.refetchEvents();
+      showPanel(of.id, false);
+    } catch (error) { say(error.message, "error"); }
+  }
 })();

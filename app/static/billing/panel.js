@@ -162,20 +162,36 @@
       act(call("POST", "/api/v1/cases/" + state.case_id + "/charges",
                {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), "Charge added.");
     });
-    const chosen = el("div", {class: "invoice-choice"}, uninvoiced.map((c) => el("label", {class: "invoice-pick"},
-      el("input", {type: "checkbox", checked: c.appointment_id === state.appointment.id, "data-charge": c.id}),
-      " " + c.description + " · " + money(c.total) + (c.appointment_id === state.appointment.id ? "" : " (other visit)"))));
     return el("div", {class: "billing-charges"},
       el("h5", {}, "Charges of this visit"),
       state.charges.length ? el("table", {class: "billing-table"}, el("tbody", {}, rows)) : el("p", {class: "muted"}, "None yet."),
       state.may_bill && ["arrived", "paid", "no_show"].includes(state.appointment.status) ? items : "",
-      state.may_bill && uninvoiced.length ? el("div", {class: "billing-form"},
-        el("p", {}, el("strong", {}, "Not invoiced yet on this case")), chosen,
-        el("button", {type: "button", class: "btn btn-primary btn-sm", id: "invoice-button", onclick: () => {
-          const ids = [...chosen.querySelectorAll("[data-charge]")].filter((b) => b.checked).map((b) => Number(b.dataset.charge));
-          if (!ids.length) { say("Tick the charges to invoice.", "error"); return; }
-          act(call("POST", "/api/v1/cases/" + state.case_id + "/invoices", {charge_ids: ids}), "Invoice issued.");
-        }}, "Invoice the ticked charges" + (state.payer_id ? " to " + state.payer : ""))) : "");
+      state.may_bill && uninvoiced.length ? invoiceForms(uninvoiced) : "");
+  }
+
+  // One form per "bill to": the insurer's treatment, and the client's own charges (fees and
+  // packages are never the insurer's: the server marks each charge, invoicing.payer_for).
+  function invoiceForms(uninvoiced) {
+    const toPayer = uninvoiced.filter((c) => c.bill_to_payer);
+    const toClient = uninvoiced.filter((c) => !c.bill_to_payer);
+    const groups = [];
+    if (toPayer.length) groups.push({charges: toPayer, id: "invoice-button",
+      label: "Invoice the ticked charges to " + state.payer});
+    if (toClient.length) groups.push({charges: toClient, id: toPayer.length ? "invoice-client-button" : "invoice-button",
+      label: toPayer.length ? "Invoice the ticked client charges to " + (state.client_name || "the client")
+                            : "Invoice the ticked charges" + (state.payer_id ? " to " + (state.client_name || "the client") : "")});
+    return el("div", {class: "billing-form"}, el("p", {}, el("strong", {}, "Not invoiced yet on this case")),
+      groups.map((group) => {
+        const chosen = el("div", {class: "invoice-choice"}, group.charges.map((c) => el("label", {class: "invoice-pick"},
+          el("input", {type: "checkbox", checked: c.appointment_id === state.appointment.id, "data-charge": c.id}),
+          " " + c.description + " · " + money(c.total) + (c.appointment_id === state.appointment.id ? "" : " (other visit)"))));
+        return el("div", {class: "invoice-group"}, chosen,
+          el("button", {type: "button", class: "btn btn-primary btn-sm", id: group.id, onclick: () => {
+            const ids = [...chosen.querySelectorAll("[data-charge]")].filter((b) => b.checked).map((b) => Number(b.dataset.charge));
+            if (!ids.length) { say("Tick the charges to invoice.", "error"); return; }
+            act(call("POST", "/api/v1/cases/" + state.case_id + "/invoices", {charge_ids: ids}), "Invoice issued.");
+          }}, group.label));
+      }));
   }
 
   function invoicesList() {

@@ -19,8 +19,11 @@
     const reasonText = (p) => (fieldNames && p.field ? p.field + ": " : "") + (p.message || "");
 
     function refusalText(data, fallback) {
-      const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText);
-      return [data.message || fallback, ...reasons].filter(Boolean).join(" ");
+      // A single problem is usually the message itself: say it once.
+      const message = data.message || fallback;
+      const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText)
+        .filter((text, i, all) => text !== message && all.indexOf(text) === i);
+      return [message, ...reasons].filter(Boolean).join(" ");
     }
 
     async function request(method, url, body, sendOptions) {
