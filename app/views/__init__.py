@@ -87,6 +87,9 @@ def register_views(appbuilder) -> None:
     current_app.register_blueprint(forms_public)
     connect_form_rules()
     connect_reviews()
+    from app.intake.follow_visit import connect_receivers as form_emails_follow_their_visit
+
+    form_emails_follow_their_visit()
     from app.intake.hooks import register as show_forms_in_the_clinical_record
 
     show_forms_in_the_clinical_record()
