@@ -119,7 +119,7 @@ def configure_receivers() -> None:
     several apps tests build share one set of receivers."""
     from app.billing import visit_status
     from app.booking import waitlist
-    from app.intake import reviews, rules
+    from app.intake import follow_visit, reviews, rules
     from app.messaging import planning
 
     for connect in (
@@ -127,6 +127,7 @@ def configure_receivers() -> None:
         planning.connect,  # what bookings, moves and status changes put in the outbox
         rules.connect,  # forms sent on booking
         reviews.connect,  # review requests after a visit
+        follow_visit.connect,  # queued form emails follow a moved, canceled or rebooked visit
         waitlist.connect,  # freed time offered to the waitlist
     ):
         connect()

@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     @click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
                   help=f"Column mapping, repeatable (fields: {', '.join(FIELDS)}; FIELD empty skips the column). "
                        "Unmapped headers are guessed.")
-    @click.option("--date-order", type=click.Choice(DATE_ORDERS), help="Order of day, month and year (default: the clinic's locale).")
+    @click.option("--date-order", type=click.Choice(DATE_ORDERS), help="Order of day, month and year (default: the location's locale, else the clinic's).")
     @click.option("--update-duplicates", is_flag=True, help="Update clients already in the clinic instead of skipping them.")
     @click.option("--valid-rows-only", is_flag=True, help="Import the valid rows even when others have errors (default: all or nothing).")
     @click.option("--dry-run", is_flag=True, help="Report every row's outcome and write nothing.")
@@ -36,10 +36,10 @@ def register(app: Flask) -> None:
             with unit_of_work():
                 record = service.upload(file.name, data, user_id=None)
                 table = service.table_of(data)
-                raw = service.default_options(table)
+                raw = service.default_options(table, service.location_of(_location_id(location)))
                 raw.update(mapping=_mapping(table.header, raw["mapping"], maps), valid_rows_only=valid_rows_only,
                            on_duplicate="update" if update_duplicates else "skip",
-                           date_order=date_order or raw["date_order"], location_id=_location_id(location))
+                           date_order=date_order or raw["date_order"])
                 click.echo(f"{file.name}: {len(table.rows)} rows, {table.encoding}, {table.delimiter_name}-separated.")
                 click.echo("Columns: " + ", ".join(f"{h} → {m or '(not imported)'}" for h, m in zip(table.header, raw["mapping"])))
                 with click.progressbar(length=len(table.rows), label="Checking rows") as bar:

@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Callable
 
+from babel.core import UnknownLocaleError
 from flask import current_app
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app import audit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.importing import planner, runner
+from app.importing import progress as import_progress
 from app.importing.cleaning import DATE_ORDERS, FIELDS, locale_date_order
 from app.importing.csvfile import CsvTable, UnreadableFile, read_table
 from app.importing.cells import neutralise
@@ -36,6 +38,7 @@ def upload(filename: str, data: bytes, *, user_id: int | None) -> ClientImport:
                           status="uploaded", created_at=utcnow())
     db.session.add(record)
     db.session.flush()
+    import_progress.clear(record.id)
     return record
 
 
@@ -53,15 +56,44 @@ def get(import_id: int) -> ClientImport:
     return record
 
 
-def default_options(table: CsvTable) -> dict:
+def default_options(table: CsvTable, location: Location | None = None) -> dict:
+    """What the screen and the CLI start from; dates are read in the location's order."""
     from app.importing.cleaning import guess_mapping
 
-    return {"mapping": guess_mapping(table.header), "date_order": clinic_date_order(), "on_duplicate": "skip",
-            "valid_rows_only": False, "location_id": None, "overrides": {}}
+    return {"mapping": guess_mapping(table.header), "date_order": location_date_order(location),
+            "on_duplicate": "skip", "valid_rows_only": False, "location_id": location.id if location else None,
+            "overrides": {}}
 
 
 def clinic_date_order() -> str:
     return locale_date_order(current_app.config.get("PLINTH_LOCALE", "en_CA"))
+
+
+def location_date_order(location: Location | None) -> str:
+    """The date order of the location's locale (its language in its country: a Lisboa file is
+    day/month/year even in an en_CA clinic); the clinic's without a location."""
+    if location is None:
+        return clinic_date_order()
+    clinic = current_app.config.get("PLINTH_LOCALE", "en_CA")
+    language = (location.language or clinic).split("_")[0].split("-")[0]
+    for candidate in (f"{language}_{location.phone_region}", f"en_{location.phone_region}", clinic):
+        try:
+            return locale_date_order(candidate)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return clinic_date_order()
+
+
+def location_of(location_id) -> Location | None:
+    if not location_id:
+        return None
+    try:
+        location = db.session.get(Location, int(location_id))
+    except (TypeError, ValueError):
+        raise ValidationFailed("There is no such location.") from None
+    if location is None:
+        raise ValidationFailed("There is no such location.")
+    return location
 
 
 def build_options(table: CsvTable, raw: dict) -> planner.ImportOptions:
@@ -82,11 +114,7 @@ def build_options(table: CsvTable, raw: dict) -> planner.ImportOptions:
         raise ValidationFailed("The date order is one of DMY, MDY or YMD.")
     if raw.get("on_duplicate") not in ("skip", "update"):
         raise ValidationFailed("Duplicates are either skipped or updated.")
-    location = None
-    if raw.get("location_id"):
-        location = db.session.get(Location, int(raw["location_id"]))
-        if location is None:
-            raise ValidationFailed("There is no such location.")
+    location = location_of(raw.get("location_id"))
     overrides = {int(line): choice for line, choice in (raw.get("overrides") or {}).items() if choice in ("skip", "update")}
     return planner.ImportOptions(
         mapping=mapping, region=phone_region(location), date_order=raw["date_order"],
@@ -109,11 +137,13 @@ def dry_run(record: ClientImport, raw: dict, progress: Callable[[int, int], None
     return planner.plan(table, options, progress)
 
 
-def execute(record: ClientImport, raw: dict, progress: Callable[[int, int], None] | None = None) -> runner.RunResult:
-    """Plan and write in the caller's transaction; the report is kept, the file dropped."""
+def execute(record: ClientImport, raw: dict, progress: Callable[[int, int], None] | None = None,
+            checking: Callable[[int, int], None] | None = None) -> runner.RunResult:
+    """Plan and write in the caller's transaction; the report is kept, the file dropped.
+    ``checking`` hears of the rows checked, ``progress`` of the rows written."""
     table = _table(record)
     options = build_options(table, raw)
-    outcomes = planner.plan(table, options)
+    outcomes = planner.plan(table, options, checking)
     result = runner.run(outcomes, options, progress)
     record.options = {**raw, "overrides": {str(k): v for k, v in options.overrides.items()}}
     record.counts = result.counts

@@ -3,7 +3,7 @@ and the exports (the client list as CSV, one client's complete data as a zip). T
 work is in ``service`` and ``export``; each POST is one ``unit_of_work()``."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from app.downloads import csv_download
 from app.csrf import require_csrf
 from app.extensions import db
 from app.importing import export, service
+from app.importing import progress as import_progress
 from app.importing.cleaning import DATE_ORDERS, FIELDS
 from app.importing.planner import counts
 from app.models import Client, Location
@@ -26,7 +27,7 @@ class ClientImportView(BaseView):
     class_permission_name = CLIENT_DATA
     method_permission_name = {"index": "read", "upload": "write", "mapping": "read", "dry_run": "write",
                               "run": "write", "result": "read", "report": "read", "clients_csv": "read",
-                              "client_zip": "read"}
+                              "client_zip": "read", "progress": "read"}
     default_view = "index"
 
     @expose("/")
@@ -44,9 +45,9 @@ class ClientImportView(BaseView):
             return self._back("Choose a CSV file to upload.")
         with unit_of_work():
             record = service.upload(file.filename, file.read(service.MAX_BYTES + 1), user_id=current_user().id)
-            if request.form.get("location_id"):
-                table = service.table_of(record.content)
-                record.options = {**service.default_options(table), "location_id": request.form["location_id"]}
+            location = service.location_of(request.form.get("location_id"))
+            if location is not None:
+                record.options = service.default_options(service.table_of(record.content), location)
         return redirect(url_for("ClientImportView.mapping", import_id=record.id))
 
     @expose("/<int:import_id>/")
@@ -59,7 +60,9 @@ class ClientImportView(BaseView):
         chosen = {**service.default_options(table), **(record.options or {})}
         return self.render_template("importing/mapping.html", record=record, table=table, options=chosen,
                                     preview=table.rows[:service.PREVIEW_ROWS], fields=FIELDS,
-                                    date_orders=DATE_ORDERS, locations=_locations(), csrf=generate_csrf())
+                                    date_orders=DATE_ORDERS, locations=_locations(), csrf=generate_csrf(),
+                                    location_orders=_location_date_orders(),
+                                    clinic_order=service.clinic_date_order())
 
     @expose("/<int:import_id>/dry-run", methods=["POST"])
     @has_access
@@ -80,8 +83,17 @@ class ClientImportView(BaseView):
             record = service.get(import_id)
             raw = {**(record.options or {}), "valid_rows_only": request.form.get("valid_rows_only") == "on",
                    "overrides": _overrides()}
-            service.execute(record, raw)
+            service.execute(record, raw, import_progress.tracker(import_id, import_progress.WRITING),
+                            checking=import_progress.tracker(import_id, import_progress.CHECKING))
+        import_progress.record(import_id, import_progress.DONE, 1, 1)
         return redirect(url_for("ClientImportView.result", import_id=import_id))
+
+    @expose("/<int:import_id>/progress.json")
+    @has_access
+    def progress(self, import_id: int):
+        """Rows checked / written so far of the import this page started (its bar polls it)."""
+        service.get(import_id)
+        return jsonify(import_progress.read(import_id))
 
     @expose("/<int:import_id>/result")
     @has_access
@@ -126,6 +138,11 @@ class ClientImportView(BaseView):
 
 def _locations() -> list[Location]:
     return list(db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)))
+
+
+def _location_date_orders() -> dict[int, str]:
+    """Each location's default date order: the mapping screen presets it when the location changes."""
+    return {location.id: service.location_date_order(location) for location in _locations()}
 
 
 def _options_from_form(table) -> dict:

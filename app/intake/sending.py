@@ -38,9 +38,11 @@ templates.SAMPLES.setdefault("form_request", _SAMPLE)
 templates.SAMPLES.setdefault("form_reminder", _SAMPLE)
 
 
-def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime | None = None) -> bool:
+def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime | None = None,
+         key_suffix: str = "", request_email: bool = True) -> bool:
     """Queue the request's email (and its reminder when it belongs to a visit); False when
-    the client has no email address."""
+    the client has no email address. ``key_suffix`` makes a second sending of the same
+    request (by hand, or for a rebooked visit) a new message."""
     client = db.session.get(Client, request.client_id)
     if client is None or not client.email:
         return False
@@ -50,12 +52,17 @@ def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime 
     common = dict(client_id=client.id, appointment_id=request.appointment_id,
                   location_id=appointment.location_id if appointment else None,
                   appointment_starts_at=appointment.starts_at if appointment else None)
-    outbox.queue_email("form_request", client.email, context, f"form_request:{request.id}",
-                       due_at=max(due_at or now, now), **common)
+    if request_email:  # False: the link already went out, only the reminder is queued again
+        outbox.queue_email("form_request", client.email, context, _key("form_request", request.id, key_suffix),
+                           due_at=max(due_at or now, now), **common)
     if appointment is not None and appointment.starts_at - REMINDER_BEFORE > max(due_at or now, now):
-        outbox.queue_email("form_reminder", client.email, context, f"form_reminder:{request.id}",
+        outbox.queue_email("form_reminder", client.email, context, _key("form_reminder", request.id, key_suffix),
                            due_at=appointment.starts_at - REMINDER_BEFORE, **common)
     return True
+
+
+def _key(kind: str, request_id: int, suffix: str) -> str:
+    return f"{kind}:{request_id}" + (f":{suffix}" if suffix else "")
 
 
 def send_by_hand(request: FormRequest) -> None:

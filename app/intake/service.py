@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.access_log import record_read
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
@@ -110,7 +110,8 @@ def _must_be_pending(request: FormRequest) -> None:
 def _withdraw_reminders(request_id: int) -> None:
     """A filled form needs no reminder: the pending one is canceled in this transaction."""
     db.session.execute(update(Message).where(
-        Message.dedupe_key == f"form_reminder:{request_id}", Message.state == MessageState.pending,
+        or_(Message.dedupe_key == f"form_reminder:{request_id}",
+            Message.dedupe_key.like(f"form_reminder:{request_id}:%")), Message.state == MessageState.pending,
     ).values(state=MessageState.canceled, last_error="The form was filled in."))
 
 
