@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from app.booking import catalogue, codes, drafts, headers, install_error_pages, limits, manage, service, tokens, waitlist
 from app.booking.forms import (
@@ -459,7 +460,7 @@ def _parse_pick(value: str) -> tuple[datetime | None, int | None]:
 
 # --- details, review, confirm ---------------------------------------------------------------
 def _payer_choices():
-    return [SelectChoice(0, "I'll pay myself")] + [SelectChoice(p.id, p.name) for p in catalogue.accepted_payers()]
+    return [SelectChoice(0, gettext("I'll pay myself"))] + [SelectChoice(p.id, p.name) for p in catalogue.accepted_payers()]
 
 
 def _needs_new_case(client: Client | None, session_type: SessionType) -> bool:
