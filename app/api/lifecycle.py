@@ -33,6 +33,7 @@ from app.billing import balances, fees, invoicing, packages
 from app.billing import charges as billing_charges
 from app.errors import Forbidden, Problem
 from app.extensions import db
+from app.i18n.formatting import location_currency
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -77,6 +78,7 @@ def appointment_billing(appointment: Appointment) -> dict:
         "authorisation": auth.as_dict() if auth else None,
         "may_bill": may(WRITE, BILLING),
         "location_id": appointment.location_id, "client_id": case.client_id, "case_id": case.id,
+        "currency": location_currency(appointment.location),  # the panel formats money in it (Intl)
         "payer": case.payer.name if case.payer else None,
         "payer_id": case.payer_id if case.payer and not packages.self_paid(case) else None,
     }
