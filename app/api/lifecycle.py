@@ -71,7 +71,7 @@ def appointment_billing(appointment: Appointment) -> dict:
         "authorisation": auth.as_dict() if auth else None,
         "may_bill": may(WRITE, BILLING),
         "location_id": appointment.location_id, "client_id": case.client_id, "case_id": case.id,
-        "currency": location_currency(appointment.location),
+        "currency": location_currency(appointment.location),  # the panel formats money in it (Intl)
         "payer": case.payer.name if case.payer else None,
         "payer_id": case.payer_id if case.payer and not packages.self_paid(case) else None,
     }

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.i18n.formatting import clock, day_and_clock
 from app.messaging.consent import describe as describe_messaging
 from app.models import (
     Appointment,
@@ -213,10 +214,10 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
         .outerjoin(db.Model.metadata.tables["ab_user"], db.Model.metadata.tables["ab_user"].c.id == AuditEvent.actor_id)
         .where(AuditEvent.entity_type == "Appointment", AuditEvent.entity_id == appointment.id)
         .order_by(AuditEvent.at, AuditEvent.id)).all()
-    local = lambda instant: to_local(instant, zone).strftime("%a %d %b %Y %H:%M")  # noqa: E731
+    local = lambda instant: day_and_clock(to_local(instant, zone))  # noqa: E731  (the reader's language)
     return {
         "id": appointment.id, "version": appointment.version, "status": appointment.status.value,
-        "when": f"{local(appointment.starts_at)}–{to_local(appointment.ends_at, zone):%H:%M}",
+        "when": f"{local(appointment.starts_at)}–{clock(to_local(appointment.ends_at, zone))}",
         "session_type": appointment.session_type.name, "session_type_id": appointment.session_type_id,
         "notes": appointment.notes or "", "start": to_local(appointment.starts_at, zone).isoformat(),
         "provider_calendar_id": next((o.calendar_id for o in appointment.occupancies
@@ -233,8 +234,8 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
                  "visits_used": visits_used(case) if case.authorised_visits is not None else None,
                  "authorisation_expires_on": case.authorisation_expires_on.isoformat()
                  if case.authorisation_expires_on else None},
-        "last_visit": to_local(last.starts_at, last.timezone).strftime("%a %d %b %Y %H:%M") if last else None,
-        "next_visit": to_local(upcoming.starts_at, upcoming.timezone).strftime("%a %d %b %Y %H:%M") if upcoming else None,
+        "last_visit": day_and_clock(to_local(last.starts_at, last.timezone)) if last else None,
+        "next_visit": day_and_clock(to_local(upcoming.starts_at, upcoming.timezone)) if upcoming else None,
         "audit": [{"at": local(at), "action": action, "by": username or "system", "before": before, "after": after}
                   for at, action, before, after, username in trail],
     }

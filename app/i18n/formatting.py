@@ -109,6 +109,12 @@ def day_month_short(day: date | datetime, locale=None) -> str:
     return format_skeleton("MMMEd", _date(day), locale=output_locale(locale))
 
 
+def day_and_clock(value: datetime, locale=None) -> str:
+    """A visit's moment in a list or panel: "Tue, Dec 8, 2026, 2:30 p.m.", "ter., 08/12/2026, 14:30"."""
+    chosen = output_locale(locale)
+    return f"{format_skeleton('yMMMEd', _date(value), locale=chosen)}, {clock(value, chosen)}"
+
+
 def clock(value: time | datetime, locale=None) -> str:
     """A wall-clock time: "2:30 p.m." (en_CA), "14 h 30" (fr_CA), "14:30" (pt_PT)."""
     return format_time(value, "short", locale=output_locale(locale))
@@ -148,7 +154,7 @@ def _date(value: date | datetime) -> date:
 FILTERS = {
     "money": money, "number": number, "day_long": day_long, "day_full": day_full,
     "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
-    "day_month_short": day_month_short, "clock": clock,
+    "day_month_short": day_month_short, "clock": clock, "day_and_clock": day_and_clock,
 }
 
 

@@ -4,12 +4,12 @@ everything sent to them.
 Patient pages are those of the blueprints in ``PATIENT_BLUEPRINTS`` (the booking site,
 and any public page that registers itself with ``patient_pages()``). There the language
 is the one the patient picked (``?lang=``, remembered in their session), else the best
-match of their browser's Accept-Language, else English. Staff pages keep
-Flask-AppBuilder's rule (the language chosen in the staff menu, per session).
+match of their browser's Accept-Language, else English. Staff pages follow the staff
+member's own language (``app/i18n/staff.py``).
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_babel, refresh
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -65,7 +65,9 @@ def select_locale() -> str | None:
         return None
     if request.blueprint in PATIENT_BLUEPRINTS:
         return patient_language()
-    return current_app.appbuilder.bm.get_locale()
+    from app.i18n.staff import staff_language
+
+    return staff_language()
 
 
 def language_for(client=None, location=None) -> str:
@@ -85,6 +87,9 @@ def html_lang() -> str:
 
 
 def install_selector(app: Flask) -> None:
+    from app.i18n import staff
+
     get_babel(app).locale_selector = select_locale
+    staff.install(app)
     app.before_request(remember_patient_choice)
     app.jinja_env.globals.update(html_lang=html_lang, languages=LANGUAGES)

@@ -46,6 +46,9 @@ class TeamMember(db.Model):
     notify_canceled: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_no_show: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language of their screens (en, fr_CA, pt_PT): their own choice from the language menu,
+    # else their first location's language (app/i18n/staff.py).
+    language: Mapped[Optional[str]] = mapped_column(String(10))
 
     user: Mapped[User] = relationship(User)
     disciplines: Mapped[list[Discipline]] = relationship(secondary=team_member_discipline)

@@ -34,6 +34,7 @@ class Trend:
     previous: float | Decimal | None
     kind: str = "int"
     lower_is_better: bool = False  # a falling no-show rate is good news
+    currency: str | None = None    # money figures: one trend per currency, never summed across
 
     @property
     def better(self) -> bool | None:
@@ -94,12 +95,19 @@ def trends(anchor_location: Location | None = None) -> list[Trend]:
         no_shows = sum(r["no_shows"] for r in att)
         attended = sum(m["sessions"] for m in patients.new_and_returning(filters))
         new = patients.retention(filters)["new"]
-        billed = sum(revenue.invoiced(filters, "payer").values(), Decimal(0))
-        paid = sum(revenue.collected(filters, "payer").values(), Decimal(0))
-        return [attended, ratio(no_shows, visits), new, billed.quantize(Decimal("0.01")), paid.quantize(Decimal("0.01"))]
+        money = {"Invoiced": revenue.totals_by_currency(revenue.invoiced(filters, "payer")),
+                 "Collected": revenue.totals_by_currency(revenue.collected(filters, "payer"))}
+        return [attended, ratio(no_shows, visits), new], money
 
-    now, before = figures(current), figures(previous)
-    labels = [("Attended visits", "int"), ("No-show rate", "percent"), ("New patients", "int"),
-              ("Invoiced", "money"), ("Collected", "money")]
-    return [Trend(label, a, b, kind, lower_is_better=(label == "No-show rate"))
-            for (label, kind), a, b in zip(labels, now, before)]
+    (now, money_now), (before, money_before) = figures(current), figures(previous)
+    labels = [("Attended visits", "int"), ("No-show rate", "percent"), ("New patients", "int")]
+    result = [Trend(label, a, b, kind, lower_is_better=(label == "No-show rate"))
+              for (label, kind), a, b in zip(labels, now, before)]
+    for label in ("Invoiced", "Collected"):
+        currencies = sorted(set(money_now[label]) | set(money_before[label]))
+        several = len(currencies) > 1
+        for currency in currencies or [None]:
+            result.append(Trend(f"{label} ({currency})" if several else label,
+                                money_now[label].get(currency, Decimal(0)), money_before[label].get(currency, Decimal(0)),
+                                "money", currency=currency))
+    return result

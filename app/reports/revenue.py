@@ -1,5 +1,9 @@
 """Revenue: invoiced and collected per provider, session type or payer, per hour worked
-(providers), and what is still owed by payer and age at each location."""
+(providers), and what is still owed by payer and age at each location.
+
+Amounts in different currencies are never added together: every figure is per currency
+(an invoice is in its location's currency), so a provider who works in Toronto and Lisboa
+has one row in CAD and one in EUR."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -41,6 +45,7 @@ def _group_column(by: str):
 
 def _line_query(filters: Filters, by: str, amount):
     key = _group_column(by).label("key")
+    currency = Invoice.currency.label("currency")  # fixed when issued (its location's)
     conditions = []
     if filters.location_id is not None:
         conditions.append(Invoice.location_id == filters.location_id)
@@ -48,7 +53,7 @@ def _line_query(filters: Filters, by: str, amount):
         conditions.append(Charge.provider_id == filters.provider_id)
     if filters.session_type_id is not None:
         conditions.append(Appointment.session_type_id == filters.session_type_id)
-    query = (select(key, TeamMember.id.label("member_id"), func.sum(amount).label("amount"))
+    query = (select(key, TeamMember.id.label("member_id"), currency, func.sum(amount).label("amount"))
              .select_from(InvoiceLine)
              .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
              .outerjoin(Charge, Charge.id == InvoiceLine.charge_id)
@@ -57,14 +62,14 @@ def _line_query(filters: Filters, by: str, amount):
              .outerjoin(TeamMember, TeamMember.id == Charge.provider_id)
              .outerjoin(Payer, Payer.id == Invoice.payer_id)
              .where(*conditions)
-             .group_by(key, TeamMember.id))
+             .group_by(key, TeamMember.id, currency))
     return query
 
 
 def invoiced(filters: Filters, by: str) -> dict:
     query = _line_query(filters, by, InvoiceLine.total).where(
         Invoice.issued_on >= filters.date_from, Invoice.issued_on <= filters.date_to)
-    return {(r.key, r.member_id): Decimal(r.amount or 0) for r in db.session.execute(nothing_if_no_member(query, filters))}
+    return {(r.key, r.member_id, r.currency): Decimal(r.amount or 0) for r in db.session.execute(nothing_if_no_member(query, filters))}
 
 
 def collected(filters: Filters, by: str) -> dict:
@@ -74,7 +79,7 @@ def collected(filters: Filters, by: str) -> dict:
              .join(Payment, Payment.id == PaymentAllocation.payment_id)
              .where(Payment.voided_at.is_(None), Payment.received_on >= filters.date_from,
                     Payment.received_on <= filters.date_to))
-    return {(r.key, r.member_id): Decimal(r.amount or 0) for r in db.session.execute(nothing_if_no_member(query, filters))}
+    return {(r.key, r.member_id, r.currency): Decimal(r.amount or 0) for r in db.session.execute(nothing_if_no_member(query, filters))}
 
 
 def hours_worked(filters: Filters) -> dict[int, float]:
@@ -101,19 +106,21 @@ def outstanding(filters: Filters) -> list[dict]:
     bucket = case(*[(age <= high, literal(n)) for n, (_, high, _) in enumerate(AGE_BUCKETS) if high is not None],
                   else_=literal(len(AGE_BUCKETS) - 1))
     bill_to = func.coalesce(Payer.name, literal(SELF_PAY)).label("bill_to")
-    query = (select(Location.name.label("location"), bill_to, cast(bucket, Integer).label("bucket"),
+    currency = opened.c.currency.label("currency")
+    query = (select(Location.name.label("location"), currency, bill_to, cast(bucket, Integer).label("bucket"),
                     func.sum(opened.c.balance).label("balance"), func.count().label("invoices"))
              .select_from(opened)
              .join(Location, Location.id == opened.c.location_id)
              .outerjoin(Payer, Payer.id == opened.c.payer_id)
              .where(opened.c.balance > 0)
-             .group_by(Location.name, bill_to, cast(bucket, Integer)))
+             .group_by(Location.name, currency, bill_to, cast(bucket, Integer)))
     if filters.location_id is not None:
         query = query.where(opened.c.location_id == filters.location_id)
     table: dict[tuple, dict] = {}
     for r in db.session.execute(query):
-        row = table.setdefault((r.location, r.bill_to), {"location": r.location, "bill_to": r.bill_to, "invoices": 0,
-                                                         **{label: Decimal(0) for *_, label in AGE_BUCKETS}})
+        row = table.setdefault((r.location, r.currency, r.bill_to), {
+            "location": r.location, "currency": r.currency, "bill_to": r.bill_to, "invoices": 0,
+            **{label: Decimal(0) for *_, label in AGE_BUCKETS}})
         row[AGE_BUCKETS[r.bucket][2]] += Decimal(r.balance).quantize(CENT)
         row["invoices"] += r.invoices
     for row in table.values():
@@ -122,11 +129,19 @@ def outstanding(filters: Filters) -> list[dict]:
 
 
 def _per_group(amounts: dict) -> dict:
-    """Sums by (group, provider) folded to one row per group (a handful of grouped sums)."""
+    """Sums by (group, provider, currency) folded to one row per group and currency."""
     folded: dict = {}
-    for (group, _member), amount in amounts.items():
-        folded[(group, None)] = folded.get((group, None), Decimal(0)) + amount
+    for (group, _member, currency), amount in amounts.items():
+        folded[(group, None, currency)] = folded.get((group, None, currency), Decimal(0)) + amount
     return folded
+
+
+def totals_by_currency(amounts: dict) -> dict[str, Decimal]:
+    """One total per currency (never one across currencies), cents rounded."""
+    totals: dict[str, Decimal] = {}
+    for (_group, _member, currency), amount in amounts.items():
+        totals[currency] = totals.get(currency, Decimal(0)) + amount
+    return {currency: total.quantize(CENT) for currency, total in sorted(totals.items())}
 
 
 def report(filters: Filters, by: str = "provider") -> Report:
@@ -136,20 +151,22 @@ def report(filters: Filters, by: str = "provider") -> Report:
         billed, paid = _per_group(billed), _per_group(paid)
     hours = hours_worked(filters) if by == "provider" else {}
     rows = []
-    for key in sorted(set(billed) | set(paid), key=lambda k: str(k[0])):
+    for key in sorted(set(billed) | set(paid), key=lambda k: (str(k[0]), k[2])):
         amount = billed.get(key, Decimal(0)).quantize(CENT)
         worked = hours.get(key[1]) if by == "provider" else None
-        rows.append({"group": key[0], "invoiced": amount, "collected": paid.get(key, Decimal(0)).quantize(CENT),
+        rows.append({"group": key[0], "currency": key[2], "invoiced": amount, "collected": paid.get(key, Decimal(0)).quantize(CENT),
                      "hours_worked": round(worked, 2) if worked is not None else None,
                      "per_hour": (amount / Decimal(str(worked))).quantize(CENT) if worked else None})
     label = {"provider": "Provider", "session_type": "Session type", "payer": "Payer"}[by]
-    columns = [Column("group", label), Column("invoiced", "Invoiced", "money"), Column("collected", "Collected", "money")]
+    columns = [Column("group", label), Column("currency", "Currency"),
+               Column("invoiced", "Invoiced", "money"), Column("collected", "Collected", "money")]
     if by == "provider":
         columns += [Column("hours_worked", "Hours worked", "number"), Column("per_hour", "Invoiced per hour", "money")]
-    chart = bar_chart([r["group"] for r in rows], {"Invoiced": [float(r["invoiced"]) for r in rows],
+    several = len({r["currency"] for r in rows}) > 1
+    chart = bar_chart([f'{r["group"]} ({r["currency"]})' if several else r["group"] for r in rows], {"Invoiced": [float(r["invoiced"]) for r in rows],
                                                    "Collected": [float(r["collected"]) for r in rows]})
     owed = outstanding(filters)
     owed_table = Report("outstanding", "Outstanding by payer and age", [
-        Column("location", "Location"), Column("bill_to", "Bills"), Column("invoices", "Invoices", "int"),
+        Column("location", "Location"), Column("currency", "Currency"), Column("bill_to", "Bills"), Column("invoices", "Invoices", "int"),
         *[Column(label, label, "money") for *_, label in AGE_BUCKETS], Column("total", "Total", "money")], owed, [])
     return Report("revenue", "Revenue", columns, rows, DEFINITIONS, chart, extra=[owed_table])

@@ -16,7 +16,8 @@ from wtforms.validators import NumberRange, ValidationError
 from app.errors import DomainError
 from app.csrf import require_csrf
 from app.extensions import db
-from app.messaging import outbox, templates
+from app.i18n import LANGUAGES
+from app.messaging import outbox, template_languages, templates
 from app.messaging.offsets import InvalidOffsets, canonical
 from app.messaging.settings import notification_settings
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
@@ -185,8 +186,9 @@ def _template_usable(form, field) -> None:
 class MessageTemplateView(PlinthModelView):
     datamodel = SQLAInterface(MessageTemplate)
     class_permission_name = MESSAGE_SETUP
-    include_route_methods = {"list", "show", "edit", "preview", "reset"}
-    method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write"}
+    include_route_methods = {"list", "show", "edit", "preview", "reset", "add_language"}
+    method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write",
+                              "add_language": "write"}
     base_order = ("kind", "asc")
     base_filters = [["kind", FilterNotStartsWith, templates.SMS_PREFIX]]  # texts: TextTemplateView
     list_columns = ["kind", "audience", "language", "subject", "updated_at", "preview_path"]
@@ -222,16 +224,34 @@ class MessageTemplateView(PlinthModelView):
             rendered, error = None, str(exc)
         return self.render_template("messages/preview.html", row=row, rendered=rendered, error=error,
                                     frame=_html_preview(None, rendered.html) if rendered else "",
-                                    form_token=generate_csrf())
+                                    form_token=generate_csrf(), versions=template_languages.versions(row),
+                                    language_names=LANGUAGES)
+
+    @expose("/language/<int:pk>", methods=["POST"])
+    @has_access
+    def add_language(self, pk: int):
+        """This message in another language: the version there, else a new one to edit."""
+        require_csrf()
+        row = db.session.get(MessageTemplate, pk)
+        if row is None:
+            abort(404)
+        try:
+            with unit_of_work():
+                version = template_languages.add_version(row, request.form.get("language", ""))
+                version_id = version.id
+        except DomainError as exc:
+            flash(" ".join([exc.message, *(p.message for p in getattr(exc, "problems", []))]), "danger")
+            return redirect(url_for(f"{self.endpoint}.preview", pk=pk))
+        return redirect(url_for(f"{self.endpoint}.edit", pk=version_id))
 
     @expose("/reset/<int:pk>", methods=["POST"])
     @has_access
     def reset(self, pk: int):
         require_csrf()
         row = db.session.get(MessageTemplate, pk)
-        default = templates.DEFAULTS.get((row.kind, row.audience)) if row else None
-        if default is None:
+        if row is None or template_languages.default_for(row) is None:
             abort(404)
+        default = template_languages.default_for(row)
         with unit_of_work():
             row.subject, row.body_text, row.body_html = default.subject, default.body_text, default.body_html
         flash("Back to the default text.", "success")

@@ -56,11 +56,11 @@ def _visit(calendar, day, hh, mm, minutes, status, case, zone=TORONTO, session=N
     return appointment
 
 
-def _invoice(location, case, payer, number, issued_on, lines):
+def _invoice(location, case, payer, number, issued_on, lines, currency="CAD"):
     total = sum((amount for amount, _ in lines), Decimal(0))
     invoice = factories._add(Invoice(
         location=location, sequence=number, number=f"T-{number}", case=case, client=case.client, payer=payer,
-        issued_at=datetime.combine(issued_on, time(12), UTC), issued_on=issued_on, currency="CAD", subtotal=total,
+        issued_at=datetime.combine(issued_on, time(12), UTC), issued_on=issued_on, currency=currency, subtotal=total,
         tax_total=Decimal(0), total=total, snapshot={"bill_to": {"name": "x"}}))
     for position, (amount, (appointment, provider)) in enumerate(lines, start=1):
         charge = factories._add(Charge(case=case, appointment=appointment, provider=provider, description="Session",

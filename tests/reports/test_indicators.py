@@ -172,3 +172,26 @@ def test_the_dashboard_colours_good_news_not_rising_numbers(label, current, prev
 def test_an_authorisation_overrun_is_said_in_words(authorised, visited, ahead, flag):
     """The report showed "Left -6" and nothing else."""
     assert followup._overrun(authorised, visited, ahead) == flag
+
+
+def test_revenue_is_never_added_across_currencies(clinic, db, monkeypatch):
+    """Lisbon bills in euros: the provider who also invoices there gets a second row (and the
+    dashboard a second figure), never one CAD + EUR total."""
+    from app.models import Location
+    from app.reports import dashboard as board
+    from tests.reports.conftest import _invoice
+
+    lisbon = db.session.get(Location, clinic.ids["lisbon"])
+    lisbon.currency = "EUR"
+    case = db.session.scalars(select(Case).order_by(Case.id)).first()
+    _invoice(lisbon, case, None, 9, date(2026, 3, 10), [(D("70.00"), (None, None))], currency="EUR")
+    db.session.commit()
+    by_payer = {(r["group"], r["currency"]): r["invoiced"] for r in revenue.report(PERIOD, "payer").rows}
+    assert by_payer[("Patient (self-pay)", "CAD")] == D("100.00")
+    assert by_payer[("Patient (self-pay)", "EUR")] == D("70.00")
+    owed = {(r["location"], r["currency"]): r["total"] for r in revenue.outstanding(PERIOD)}
+    assert owed[("Lisbon", "EUR")] == D("70.00")
+    monkeypatch.setattr(board, "local_today", lambda loc: date(2026, 3, 15))
+    trends = {t.label: (t.current, t.currency) for t in board.trends()}
+    assert trends["Invoiced (CAD)"] == (D("150.00"), "CAD") and trends["Invoiced (EUR)"] == (D("70.00"), "EUR")
+    assert "Invoiced" not in trends

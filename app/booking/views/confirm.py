@@ -11,6 +11,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from wtforms.fields.choices import SelectChoice
+from flask_babel import gettext
 from flask import current_app, redirect, render_template, request, session, url_for
 
 from app.booking import catalogue, limits, manage, service, tokens
@@ -48,7 +49,7 @@ from app.booking.views.wizard import (
 # --- details, review, confirm ---------------------------------------------------------------
 def _payer_choices():
     payers = catalogue.accepted_payers(_state().get("loc"))  # the chosen location's network
-    return [SelectChoice(0, "I'll pay myself")] + [SelectChoice(p.id, p.name) for p in payers]
+    return [SelectChoice(0, gettext("I'll pay myself"))] + [SelectChoice(p.id, p.name) for p in payers]
 
 
 def _needs_new_case(client: Client | None, session_type: SessionType) -> bool:

@@ -15,8 +15,10 @@
   const statusBar = document.getElementById("status-bar");
   const dialog = document.getElementById("book-dialog");
   const STATUSES = ["booked", "confirmed", "arrived", "paid", "no_show", "canceled", "rebooked"];
-  const LABELS = {booked: "Booked", confirmed: "Confirmed", arrived: "Arrived", paid: "Paid",
-                  no_show: "No show", canceled: "Canceled", rebooked: "Rebooked"};
+  // Texts in the page's language (app/static/common/i18n.js; translated in app/i18n/staff_strings.py).
+  const t = (text, values) => PlinthI18n.t(text, values);
+  const LABELS = {booked: t("Booked"), confirmed: t("Confirmed"), arrived: t("Arrived"), paid: t("Paid"),
+                  no_show: t("No show"), canceled: t("Canceled"), rebooked: t("Rebooked")};
   // Canceled and Rebooked are hidden until the user shows them; the choice is remembered.
   const hidden = new Set(JSON.parse(localStorage.getItem("plinth.hiddenStatuses") || '["canceled", "rebooked"]'));
   const calendarsKey = "plinth.hiddenCalendars." + root.dataset.user;
@@ -84,7 +86,7 @@
     if (isBackground(p)) {
       info.el.title = info.event.title + (mayBlock && bookable(info.event) ? " · click to change or remove" : "");
     } else if (p && p.client) {
-      info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? "Booked online" : "",
+      info.el.title = [p.client, p.session_type, p.case, LABELS[p.status], p.booked_via === "online" ? t("Booked online") : "",
                        p.alerts ? "⚠ " + p.alerts : ""].filter(Boolean).join("\n");
     }
   }
@@ -126,9 +128,9 @@
         });
       });
       return button;
-    }), Object.assign(document.createElement("span"), {className: "total", textContent: "Total " + seen.size}));
+    }), Object.assign(document.createElement("span"), {className: "total", textContent: t("Total %(count)s", {count: seen.size})}));
     statusBar.prepend(Object.assign(document.createElement("span"), {
-      id: "status-legend", className: "status-legend", textContent: "Status (click to show or hide):"}));
+      id: "status-legend", className: "status-legend", textContent: t("Status (click to show or hide):")}));
   }
 
   const classesFor = (status) => ["status-" + status].concat(hidden.has(status) ? ["hidden-status"] : []);
@@ -142,10 +144,10 @@
     }
     try {
       await send("PATCH", "/api/v1/appointments/" + props.appointment_id, body);
-      say("Moved " + props.client + ".", "ok");
+      say(t("Moved %(name)s.", {name: props.client}), "ok");
     } catch (error) {
       info.revert();
-      say("Not moved: " + error.message, "error");
+      say(t("Not moved: %(error)s", {error: error.message}), "error");
     } finally {
       busy = false;
       calendar.refetchEvents();
@@ -163,6 +165,8 @@
     headerToolbar: toolbar(),
     // Appointments are reached with Tab and opened with Enter, like a click.
     eventInteractive: true,
+    locale: PlinthI18n.locale,  // Intl formats the titles, weekdays and hours in the page's language
+    buttonText: {today: t("Today"), resourceTimeGridDay: t("Day"), resourceTimeGridWeek: t("Week"), listDay: t("List")},
     longPressDelay: 350,
     // Blocked time and breaks are clicked to change them, never selected through.
     selectOverlap: (event) => !isBackground(event.extendedProps),
@@ -264,7 +268,7 @@
     }));
     const provider = document.getElementById("find-provider");
     const chosen = provider.value;
-    provider.replaceChildren(new Option("Any available", ""),
+    provider.replaceChildren(new Option(t("Any available"), ""),
       ...list.filter((r) => r.kind === "provider").map((r) => new Option(r.title, r.id)));
     provider.value = chosen;
   }
@@ -317,15 +321,16 @@
     alerts.textContent = shown.client.alerts;
     alerts.hidden = !shown.client.alerts;
     const facts = [
-      ["When", shown.when], ["Session", shown.session_type], ["Status", LABELS[shown.status]],
-      ["Phone", shown.client.phone], ["Email", shown.client.email], ["Messages", shown.client.messages],
-      ["Case", shown.case.title],
-      ["Payer", shown.case.payer + (shown.case.claim_number ? " · " + shown.case.claim_number : "")],
-      ["Visits", shown.case.authorised_visits === null ? "" :
+      [t("When"), shown.when], [t("Session"), shown.session_type], [t("Status"), LABELS[shown.status]],
+      [t("Phone"), shown.client.phone], [t("Email"), shown.client.email], [t("Messages"), shown.client.messages],
+      [t("Case"), shown.case.title],
+      [t("Payer"), shown.case.payer + (shown.case.claim_number ? " · " + shown.case.claim_number : "")],
+      [t("Visits"), shown.case.authorised_visits === null ? "" :
         shown.case.visits_used + " of " + shown.case.authorised_visits + " authorised"],
-      ["Last visit", shown.last_visit || "—"], ["Next visit", shown.next_visit || "—"],
-      ["No-shows", String(shown.client.no_shows)], ["Booked", shown.booked_via === "online" ? "online" : "by staff"],
-      ["Notes", shown.notes],
+      [t("Last visit"), shown.last_visit || "—"], [t("Next visit"), shown.next_visit || "—"],
+      [t("No-shows"), String(shown.client.no_shows)],
+      [t("Booked"), shown.booked_via === "online" ? t("online") : t("by staff")],
+      [t("Notes"), shown.notes],
     ].filter(([, value]) => value);
     document.getElementById("panel-facts").replaceChildren(...facts.flatMap(([label, value]) => [
       Object.assign(document.createElement("dt"), {textContent: label}),
@@ -350,18 +355,18 @@
   // Closing the panel keeps a pending copy: the user closes it to see the grid and pick the time.
   document.getElementById("panel-close").addEventListener("click", () => { panel.hidden = true; });
   document.getElementById("panel-cancel").addEventListener("click", async () => {
-    const reason = window.prompt("Cancel " + shown.client.name + "'s appointment? Reason (optional):", "");
+    const reason = window.prompt(t("Cancel %(name)s's appointment? Reason (optional):", {name: shown.client.name}), "");
     if (reason === null) return;
     try {
       await send("POST", "/api/v1/appointments/" + shown.id + "/cancel", {reason: reason || null, version: shown.version});
-      say("Canceled " + shown.client.name + ".", "ok");
+      say(t("Canceled %(name)s.", {name: shown.client.name}), "ok");
       panel.hidden = true;
       calendar.refetchEvents();
-    } catch (error) { say("Not canceled: " + error.message, "error"); }
+    } catch (error) { say(t("Not canceled: %(error)s", {error: error.message}), "error"); }
   });
   document.getElementById("panel-copy").addEventListener("click", () => {
     copyFrom = shown.id;
-    say("Select the time (and column) for the copy of " + shown.client.name + "'s appointment.", "ok");
+    say(t("Select the time (and column) for the copy of %(name)s's appointment.", {name: shown.client.name}), "ok");
   });
   async function copyTo(info) {
     const source = copyFrom;
@@ -370,9 +375,9 @@
     try {
       await send("POST", "/api/v1/appointments/" + source + "/copy",
                  {start: info.startStr, calendar_id: Number(info.resource.id)});
-      say("Copied.", "ok");
+      say(t("Copied."), "ok");
       calendar.refetchEvents();
-    } catch (error) { say("Not copied: " + error.message, "error"); }
+    } catch (error) { say(t("Not copied: %(error)s", {error: error.message}), "error"); }
   }
 
   /* --- booking dialog -------------------------------------------------------------- */
@@ -474,7 +479,7 @@
     const mayTakeTime = mayBlock && bookable(info) && info.endStr;
     if (!isOpening && !provider && !mayTakeTime) {
       calendar.unselect();
-      say("Book in a provider's column; rooms and equipment are added for you.", "error");
+      say(t("Book in a provider's column; rooms and equipment are added for you."), "error");
       return;
     }
     selection = info;
@@ -538,7 +543,7 @@
   async function saveRange(anyway) {
     rangeError.textContent = "";
     const start = document.getElementById("range-start").value, end = document.getElementById("range-end").value;
-    if (!start || !end) { rangeError.textContent = "Give the start and end times."; return; }
+    if (!start || !end) { rangeError.textContent = t("Give the start and end times."); return; }
     const text = document.getElementById("range-text").value;
     const body = {start: instant(range.day, start), end: instant(range.day, end), keep_appointments: !!anyway};
     body[range.kind === "block" ? "reason" : "label"] = text;
@@ -608,10 +613,10 @@
     if (key !== extrasFor) return;  // the user changed something meanwhile
     extrasChoices = kinds;
     extrasBox.replaceChildren(...kinds.map((k) => {
-      const label = Object.assign(document.createElement("label"), {textContent: k.kind === "room" ? "Room" : "Equipment"});
+      const label = Object.assign(document.createElement("label"), {textContent: k.kind === "room" ? t("Room") : t("Equipment")});
       const select = Object.assign(document.createElement("select"), {className: "form-control", id: "book-extra-" + k.kind});
       select.dataset.kind = k.kind;
-      select.append(new Option(k.options.length ? "Automatic (" + k.options[0].name + ")" : "None free", ""),
+      select.append(new Option(k.options.length ? t("Automatic (%(name)s)", {name: k.options[0].name}) : t("None free"), ""),
                     ...k.options.map((o) => new Option(o.name, o.id)));
       label.append(select);
       return label;
@@ -701,7 +706,7 @@
           errorBox.textContent = "";
           if (!c.cases.length) {
             if (mayOpenCase) document.getElementById("case-title").focus();
-            else errorBox.textContent = "This client has no open case; open one under Clients first.";
+            else errorBox.textContent = t("This client has no open case; open one under Clients first.");
           }
           fillSessions();
         };
@@ -722,7 +727,7 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errorBox.textContent = "";
-    if (!caseSelect.value || !sessionSelect.value) { errorBox.textContent = "Choose a client, a case and a session."; return; }
+    if (!caseSelect.value || !sessionSelect.value) { errorBox.textContent = t("Choose a client, a case and a session."); return; }
     const body = {
       session_type_id: Number(sessionSelect.value), calendar_id: Number(selection.resource.id),
       start: selection.startStr, notes: document.getElementById("book-notes").value || null,
@@ -746,7 +751,7 @@
       closeDialog();
       clearOpenings();
       findResults.replaceChildren();
-      say("Booked " + clientInput.value + "." + (booked.warnings.length ? " " + booked.warnings.join(" ") : ""), "ok");
+      say(t("Booked %(name)s.", {name: clientInput.value}) + (booked.warnings.length ? " " + booked.warnings.join(" ") : ""), "ok");
       calendar.refetchEvents();
     } catch (error) {
       errorBox.textContent = error.message;
@@ -782,7 +787,7 @@
     document.getElementById("repeat-results").hidden = true;
     repeatError.textContent = "";
     repeatConfirm.disabled = true;
-    repeatConfirm.textContent = "Book all";
+    repeatConfirm.textContent = t("Book all");
   }
   document.querySelector("#repeat-form .repeat-pattern").addEventListener("change", resetRepeatResults);
   document.getElementById("repeat-close").addEventListener("click", () => repeatDialog.close());
@@ -828,11 +833,11 @@
       const select = Object.assign(document.createElement("select"), {className: "form-control input-sm"});
       select.setAttribute("aria-label", "Instead of " + when);
       // The same day's alternatives read as times; later days carry their date.
-      select.append(new Option("Leave out", ""), ...o.alternatives.map((a) => {
+      select.append(new Option(t("Leave out"), ""), ...o.alternatives.map((a) => {
         const at = luxon.DateTime.fromISO(a.start, {setZone: true});
         return new Option(at.toISODate() === o.day ? at.toFormat("HH:mm") : at.toFormat("ccc d LLL, HH:mm"), a.start);
       }));
-      if (!o.alternatives.length) select.title = "No free time nearby";
+      if (!o.alternatives.length) select.title = t("No free time nearby");
       choice.append(select);
     }
     choice.addEventListener("change", updateConfirm);

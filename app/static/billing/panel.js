@@ -10,18 +10,14 @@
   const box = document.getElementById("appointment-billing");
   if (!root || !box) return;
   const csrf = root.dataset.csrf;
-  const LABELS = {booked: "Booked", confirmed: "Confirmed", arrived: "Arrived", paid: "Paid",
-                  no_show: "No show", canceled: "Canceled", rebooked: "Rebooked"};
-  const METHODS = {cash: "Cash", card: "Card", bank_transfer: "Bank transfer", insurer: "Insurer"};
+  // Texts in the page's language, money by Intl in the visit's currency (app/static/common/i18n.js).
+  const t = (text, values) => PlinthI18n.t(text, values);
+  const LABELS = {booked: t("Booked"), confirmed: t("Confirmed"), arrived: t("Arrived"), paid: t("Paid"),
+                  no_show: t("No show"), canceled: t("Canceled"), rebooked: t("Rebooked")};
+  const METHODS = {cash: t("Cash"), card: t("Card"), bank_transfer: t("Bank transfer"), insurer: t("Insurer")};
   let state = null;
 
-  // Amounts with the visit's location currency ("$142.00", "€55.00"), in the page's language.
-  const money = (v) => {
-    if (v === null || v === undefined) return "";
-    if (!state || !state.currency) return Number(v).toFixed(2);
-    return new Intl.NumberFormat(document.documentElement.lang || undefined,
-                                 {style: "currency", currency: state.currency}).format(Number(v));
-  };
+  const money = (v) => PlinthI18n.money(v, state && state.currency);
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => {
@@ -71,8 +67,8 @@
     const allowed = state.allowed.filter((s) => s !== "canceled" && s !== "rebooked");
     allowed.forEach((s) => {
       const undo = (state.appointment.status === "arrived" || state.appointment.status === "no_show");
-      const label = s === "arrived" ? "Arrive…" : s === "no_show" ? "No show…" :
-        (undo ? "Back to " + LABELS[s].toLowerCase() : LABELS[s]);
+      const label = s === "arrived" ? t("Arrive…") : s === "no_show" ? t("No show…") :
+        (undo ? t("Back to %(status)s", {status: LABELS[s].toLowerCase()}) : LABELS[s]);
       wrap.append(el("button", {type: "button", class: "btn btn-sm " + (s === "arrived" ? "btn-success" : "btn-default"),
         "data-status": s, onclick: () => chooseStatus(s)}, label));
     });
@@ -83,28 +79,28 @@
     if (s === "arrived") return showArrive();
     if (s === "no_show") return showNoShow();
     if (state.appointment.status === "arrived") {
-      if (!window.confirm("Undo the arrival of this visit?")) return;
-      const voided = window.confirm("Also remove this visit's charges that are not invoiced yet?\n" +
-                                    "OK: remove them. Cancel: keep them on the case.");
-      return act(setStatus(s, {void_charges: voided}), "Arrival undone.");
+      if (!window.confirm(t("Undo the arrival of this visit?"))) return;
+      const voided = window.confirm(t("Also remove this visit's charges that are not invoiced yet?\n" +
+                                      "OK: remove them. Cancel: keep them on the case."));
+      return act(setStatus(s, {void_charges: voided}), t("Arrival undone."));
     }
-    return act(setStatus(s), "Now " + LABELS[s].toLowerCase() + ".");
+    return act(setStatus(s), t("Now %(status)s.", {status: LABELS[s].toLowerCase()}));
   }
 
   function showArrive() {
     const rows = state.proposals.arrived.map((p, i) => el("tr", {},
-      el("td", {}, el("input", {type: "checkbox", checked: true, "data-i": i, "aria-label": "Charge " + p.description})),
+      el("td", {}, el("input", {type: "checkbox", checked: true, "data-i": i, "aria-label": t("Charge %(name)s", {name: p.description})})),
       el("td", {}, p.description),
       el("td", {}, el("input", {type: "number", step: "0.25", min: "0.25", value: p.quantity, class: "num", "data-q": i,
-                                "aria-label": "Quantity", disabled: !state.may_bill})),
+                                "aria-label": t("Quantity"), disabled: !state.may_bill})),
       el("td", {}, el("input", {type: "number", step: "0.01", min: "0", value: p.unit_price, class: "num", "data-p": i,
-                                "aria-label": "Price", disabled: !state.may_bill}))));
+                                "aria-label": t("Price"), disabled: !state.may_bill}))));
     const form = el("div", {class: "billing-form", id: "arrive-form"},
-      el("p", {}, el("strong", {}, "Arrive — charges to post")),
+      el("p", {}, el("strong", {}, t("Arrive — charges to post"))),
       el("table", {class: "billing-table"}, el("tbody", {}, rows)),
       el("button", {type: "button", class: "btn btn-success btn-sm", id: "arrive-confirm", onclick: () => {
         if (!state.may_bill) {  // the session's own charges, as proposed
-          return act(setStatus("arrived"), "Arrived; the session's charges are on the case.");
+          return act(setStatus("arrived"), t("Arrived; the session's charges are on the case."));
         }
         const charges = state.proposals.arrived.map((p, i) => ({p, i}))
           .filter(({i}) => form.querySelector(`[data-i="${i}"]`).checked)
@@ -112,24 +108,25 @@
                              tax_rate: p.tax_rate, client_package_id: p.client_package_id,
                              quantity: form.querySelector(`[data-q="${i}"]`).value,
                              unit_price: form.querySelector(`[data-p="${i}"]`).value}));
-        act(setStatus("arrived", {charges}), "Arrived; " + charges.length + " charge(s) posted to the case.");
-      }}, "Mark arrived and post"),
-      el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, "Back"));
+        act(setStatus("arrived", {charges}), t("Arrived; %(count)s charge(s) posted to the case.", {count: charges.length}));
+      }}, t("Mark arrived and post")),
+      el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, t("Back")));
     replaceForms(form);
   }
 
   function showNoShow() {
     const proposed = state.proposals.no_show_fee;
     const amount = el("input", {type: "number", step: "0.01", min: "0", value: proposed || "0.00", class: "num",
-                                id: "fee-amount", "aria-label": "Fee"});
+                                id: "fee-amount", "aria-label": t("Fee")});
     const waive = el("input", {type: "checkbox", id: "fee-waive"});
     const form = el("div", {class: "billing-form", id: "no-show-form"},
-      el("p", {}, el("strong", {}, "No show"), proposed ? " — the policy's fee is " + money(proposed) : " — no fee policy"),
-      el("label", {}, "Fee ", amount), " ", el("label", {}, waive, " waive"),
+      el("p", {}, el("strong", {}, t("No show")),
+        proposed ? t(" — the policy's fee is %(amount)s", {amount: money(proposed)}) : t(" — no fee policy")),
+      el("label", {}, t("Fee") + " ", amount), " ", el("label", {}, waive, " " + t("waive")),
       el("div", {}, el("button", {type: "button", class: "btn btn-warning btn-sm", id: "no-show-confirm", onclick: () => {
         const fee = waive.checked ? {waive: true} : {amount: amount.value || "0"};
-        act(setStatus("no_show", {fee}), waive.checked ? "Marked no show; fee waived." : "Marked no show; fee charged.");
-      }}, "Mark no show"), el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, "Back")));
+        act(setStatus("no_show", {fee}), waive.checked ? t("Marked no show; fee waived.") : t("Marked no show; fee charged."));
+      }}, t("Mark no show")), el("button", {type: "button", class: "btn btn-link btn-sm", onclick: render}, t("Back"))));
     replaceForms(form);
   }
 
@@ -142,29 +139,29 @@
   function chargesTable() {
     const uninvoiced = state.uninvoiced_on_case || [];
     const rows = state.charges.map((c) => el("tr", {},
-      el("td", {}, c.description, c.kind === "fee" ? el("span", {class: "tag"}, "fee") : ""),
-      el("td", {class: "num"}, Number(c.quantity).toString()),
+      el("td", {}, c.description, c.kind === "fee" ? el("span", {class: "tag"}, t("fee")) : ""),
+      el("td", {class: "num"}, PlinthI18n.number(c.quantity)),
       el("td", {class: "num"}, money(c.total)),
       el("td", {}, c.invoice_number ? c.invoice_number : !state.may_bill ? "" :
-        el("span", {}, el("button", {type: "button", class: "btn btn-link btn-xs", title: "Change the price",
+        el("span", {}, el("button", {type: "button", class: "btn btn-link btn-xs", title: t("Change the price"),
           onclick: () => {
-            const price = window.prompt("Price per unit for “" + c.description + "”:", c.unit_price);
+            const price = window.prompt(t("Price per unit for “%(name)s”:", {name: c.description}), c.unit_price);
             if (price === null) return;
-            act(call("PATCH", "/api/v1/charges/" + c.id, {unit_price: price}), "Charge changed.");
-          }}, "edit"),
-          el("button", {type: "button", class: "btn btn-link btn-xs", title: "Remove",
-            onclick: () => act(call("DELETE", "/api/v1/charges/" + c.id), "Charge removed.")}, "remove")))));
-    const items = el("select", {class: "form-control input-sm", id: "add-item", "aria-label": "Billing item"},
-      el("option", {value: ""}, "Add a service or product…"),
+            act(call("PATCH", "/api/v1/charges/" + c.id, {unit_price: price}), t("Charge changed."));
+          }}, t("edit")),
+          el("button", {type: "button", class: "btn btn-link btn-xs", title: t("Remove"),
+            onclick: () => act(call("DELETE", "/api/v1/charges/" + c.id), t("Charge removed."))}, t("remove"))))));
+    const items = el("select", {class: "form-control input-sm", id: "add-item", "aria-label": t("Billing item")},
+      el("option", {value: ""}, t("Add a service or product…")),
       state.billing_items.map((i) => el("option", {value: i.id}, i.name + " · " + money(i.unit_price))));
     items.addEventListener("change", () => {
       if (!items.value) return;
       act(call("POST", "/api/v1/cases/" + state.case_id + "/charges",
-               {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), "Charge added.");
+               {appointment_id: state.appointment.id, charges: [{billing_item_id: Number(items.value)}]}), t("Charge added."));
     });
     return el("div", {class: "billing-charges"},
-      el("h5", {}, "Charges of this visit"),
-      state.charges.length ? el("table", {class: "billing-table"}, el("tbody", {}, rows)) : el("p", {class: "muted"}, "None yet."),
+      el("h5", {}, t("Charges of this visit")),
+      state.charges.length ? el("table", {class: "billing-table"}, el("tbody", {}, rows)) : el("p", {class: "muted"}, t("None yet.")),
       state.may_bill && ["arrived", "paid", "no_show"].includes(state.appointment.status) ? items : "",
       state.may_bill && uninvoiced.length ? invoiceForms(uninvoiced) : "");
   }
@@ -196,13 +193,14 @@
 
   function invoicesList() {
     if (!state.invoices || !state.invoices.length) return "";
-    return el("div", {class: "billing-invoices"}, el("h5", {}, "Invoices"),
+    return el("div", {class: "billing-invoices"}, el("h5", {}, t("Invoices")),
       el("ul", {}, state.invoices.map((i) => el("li", {},
         el("a", {href: i.pdf_url, target: "_blank", rel: "noopener"}, i.number), " · " + i.bill_to +
-        " · total " + money(i.total) + " · ", el("strong", {}, Number(i.balance) > 0 ? "owes " + money(i.balance) : "paid"),
+        " · " + t("total %(amount)s", {amount: money(i.total)}) + " · ",
+        el("strong", {}, Number(i.balance) > 0 ? t("owes %(amount)s", {amount: money(i.balance)}) : t("paid")),
         " ", el("button", {type: "button", class: "btn btn-link btn-xs", "data-email": i.id, onclick: () =>
-          act(call("POST", "/api/v1/invoices/" + i.id + "/email", {}), "Invoice " + i.number + " queued to send.")},
-          "email")))));
+          act(call("POST", "/api/v1/invoices/" + i.id + "/email", {}), t("Invoice %(number)s queued to send.", {number: i.number}))},
+          t("email"))))));
   }
 
   function paymentForm() {
@@ -211,11 +209,11 @@
     if (!open.length) return "";
     const due = open.reduce((sum, i) => sum + Number(i.balance), 0);
     const amount = el("input", {type: "number", step: "0.01", min: "0.01", value: due.toFixed(2), class: "num",
-                                id: "pay-amount", "aria-label": "Amount"});
-    const method = el("select", {class: "form-control input-sm", id: "pay-method", "aria-label": "Method"},
+                                id: "pay-amount", "aria-label": t("Amount")});
+    const method = el("select", {class: "form-control input-sm", id: "pay-method", "aria-label": t("Method")},
       state.payment_methods.map((m) => el("option", {value: m}, METHODS[m] || m)));
-    const reference = el("input", {type: "text", placeholder: "Reference", class: "form-control input-sm", id: "pay-ref"});
-    return el("div", {class: "billing-payment"}, el("h5", {}, "Collect"),
+    const reference = el("input", {type: "text", placeholder: t("Reference"), class: "form-control input-sm", id: "pay-ref"});
+    return el("div", {class: "billing-payment"}, el("h5", {}, t("Collect")),
       el("div", {class: "pay-row"}, amount, method, reference,
         el("button", {type: "button", class: "btn btn-success btn-sm", id: "pay-button", onclick: () => {
           const insurer = method.value === "insurer" && state.payer_id;
@@ -223,8 +221,8 @@
                         location_id: state.location_id, method: method.value,
                         amount: amount.value, reference: reference.value || null,
                         allocations: open.map((i) => ({invoice_id: i.id}))};
-          act(call("POST", "/api/v1/payments", body), "Payment of " + money(amount.value) + " recorded.");
-        }}, "Record payment")));
+          act(call("POST", "/api/v1/payments", body), t("Payment of %(amount)s recorded.", {amount: money(amount.value)}));
+        }}, t("Record payment"))));
   }
 
   function summary() {
@@ -235,23 +233,23 @@
       return el("div", {class: "billing-summary"},
         alerts.length ? el("ul", {class: "billing-alerts"}, alerts.map((a) => el("li", {}, a))) : "");
     }
-    if (state.payer) lines.push("Billed to " + state.payer + ".");
-    lines.push("Outstanding on the client's invoices: " + money(b.invoiced_open) +
-               (Number(b.unbilled) ? " (+" + money(b.unbilled) + " not invoiced yet)" : "") +
-               (Number(b.credit) ? "; credit on account " + money(b.credit) : "") + ".");
+    if (state.payer) lines.push(t("Billed to %(payer)s.", {payer: state.payer}));
+    lines.push(t("Outstanding on the client's invoices: %(amount)s", {amount: money(b.invoiced_open)}) +
+               (Number(b.unbilled) ? t(" (+%(amount)s not invoiced yet)", {amount: money(b.unbilled)}) : "") +
+               (Number(b.credit) ? t("; credit on account %(amount)s", {amount: money(b.credit)}) : "") + ".");
     const alerts = [...(state.authorisation ? state.authorisation.alerts : []),
                     ...(state.packages || []).flatMap((p) => p.alerts)];
     return el("div", {class: "billing-summary"}, el("p", {id: "billing-balance"}, lines.join(" ")),
       alerts.length ? el("ul", {class: "billing-alerts"}, alerts.map((a) => el("li", {}, a))) : "",
-      state.proposals.late_cancel ? el("p", {class: "muted"}, "Canceling now is late" +
-        (state.proposals.late_cancel_fee ? "; the policy's fee of " + money(state.proposals.late_cancel_fee) +
-         " will be charged (remove it here if waived)." : ".")) : "");
+      state.proposals.late_cancel ? el("p", {class: "muted"}, t("Canceling now is late") +
+        (state.proposals.late_cancel_fee ? t("; the policy's fee of %(amount)s will be charged (remove it here if waived).",
+                                             {amount: money(state.proposals.late_cancel_fee)}) : ".")) : "");
   }
 
   function render() {
     if (!state) return;
     box.replaceChildren(
-      el("h5", {}, "Status and billing"),
+      el("h5", {}, t("Status and billing")),
       statusButtons(),
       el("p", {class: "billing-message", role: "status", "aria-live": "polite"}),
       summary(), chargesTable(), invoicesList(), paymentForm());

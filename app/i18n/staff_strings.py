@@ -1,0 +1,50 @@
+"""The texts the grid and the appointment panel draw in the browser (app/calendar/static/grid.js,
+app/static/billing/panel.js), sent translated with every staff page (``page_settings``).
+
+JavaScript looks a text up by its English wording (``PlinthI18n.t("Moved %(name)s.", {name})``),
+so a text missing here simply stays English. ``_l`` only marks a text for extraction
+(``./scripts/i18n``); it is translated when the page is drawn.
+"""
+from __future__ import annotations
+
+
+def _l(text: str) -> str:  # an extraction marker, not a translation
+    return text
+
+
+STRINGS = [
+    # statuses and payment methods
+    _l("Booked"), _l("Confirmed"), _l("Arrived"), _l("Paid"), _l("No show"), _l("Canceled"), _l("Rebooked"),
+    _l("Cash"), _l("Card"), _l("Bank transfer"), _l("Insurer"),
+    # the grid
+    _l("Day"), _l("Week"), _l("List"), _l("Today"), _l("Total %(count)s"), _l("Booked online"),
+    _l("Moved %(name)s."), _l("Not moved: %(error)s"), _l("Any available"),
+    _l("When"), _l("Session"), _l("Status"), _l("Phone"), _l("Email"), _l("Messages"), _l("Case"), _l("Payer"),
+    _l("Visits"), _l("Last visit"), _l("Next visit"), _l("No-shows"), _l("online"), _l("by staff"), _l("Notes"),
+    _l("Cancel %(name)s's appointment? Reason (optional):"), _l("Canceled %(name)s."), _l("Not canceled: %(error)s"),
+    _l("Select the time (and column) for the copy of %(name)s's appointment."), _l("Copied."),
+    _l("Not copied: %(error)s"), _l("No opening in the visible days."),
+    _l("Book in a provider's column; rooms and equipment are added for you."),
+    _l("Give the start and end times."), _l("Choose a client, a case and a session."),
+    _l("This client has no open case; open one under Clients first."), _l("Booked %(name)s."),
+    _l("Room"), _l("Equipment"), _l("Automatic (%(name)s)"), _l("None free"), _l("Book all"), _l("Leave out"),
+    _l("No free time nearby"),
+    # the panel: status and billing
+    _l("Status and billing"), _l("Arrive…"), _l("No show…"), _l("Back to %(status)s"), _l("Now %(status)s."),
+    _l("Undo the arrival of this visit?"),
+    _l("Also remove this visit's charges that are not invoiced yet?\nOK: remove them. Cancel: keep them on the case."),
+    _l("Arrival undone."), _l("Arrive — charges to post"), _l("Charge %(name)s"), _l("Quantity"), _l("Price"),
+    _l("Arrived; the session's charges are on the case."), _l("Arrived; %(count)s charge(s) posted to the case."),
+    _l("Mark arrived and post"), _l("Back"), _l(" — the policy's fee is %(amount)s"), _l(" — no fee policy"),
+    _l("Fee"), _l("waive"), _l("Marked no show; fee waived."), _l("Marked no show; fee charged."), _l("Mark no show"),
+    _l("fee"), _l("Change the price"), _l("Price per unit for “%(name)s”:"), _l("Charge changed."), _l("edit"),
+    _l("Remove"), _l("Charge removed."), _l("remove"), _l("Billing item"), _l("Add a service or product…"),
+    _l("Charge added."), _l(" (other visit)"), _l("Charges of this visit"), _l("None yet."),
+    _l("Not invoiced yet on this case"), _l("Tick the charges to invoice."), _l("Invoice issued."),
+    _l("Invoice the ticked charges"), _l("Invoice the ticked charges to %(payer)s"), _l("Invoices"),
+    _l("total %(amount)s"), _l("owes %(amount)s"), _l("paid"), _l("Invoice %(number)s queued to send."), _l("email"),
+    _l("Amount"), _l("Method"), _l("Reference"), _l("Collect"), _l("Payment of %(amount)s recorded."),
+    _l("Record payment"), _l("Billed to %(payer)s."), _l("Outstanding on the client's invoices: %(amount)s"),
+    _l(" (+%(amount)s not invoiced yet)"), _l("; credit on account %(amount)s"), _l("Canceling now is late"),
+    _l("; the policy's fee of %(amount)s will be charged (remove it here if waived)."),
+]

@@ -1,0 +1,80 @@
+"""A staff member's language on Plinth's screens: their own choice from the language menu
+(kept on their team member), else their first location's language, else English; the grid
+and the panel get the page's locale, currency and translated texts for their scripts."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from app.models import TeamMember
+from tests.views.helpers import login
+
+
+def _settings(html: str) -> dict:
+    found = re.search(r'<script id="plinth-i18n" type="application/json">(.*?)</script>', html, re.S)
+    assert found, "every staff page carries its language settings"
+    return json.loads(found.group(1))
+
+
+def _member(db, user_id) -> TeamMember:
+    db.session.expire_all()
+    return db.session.query(TeamMember).filter_by(user_id=user_id).one()
+
+
+@pytest.mark.parametrize("language, shown, locale", [
+    ("pt_PT", "Procurar vagas", "pt-PT"),
+    ("fr_CA", "Trouver des disponibilités", "fr-CA"),
+    (None, "Find openings", "en-CA"),
+])
+def test_a_provider_sees_the_grid_in_their_locations_language(client, db, people, language, shown, locale):
+    people.other_location.language = language
+    people.other_location.currency = "EUR"
+    db.session.commit()
+    login(client, "outsider")  # works at Lisbon only
+    html = client.get("/calendar/").get_data(as_text=True)
+    assert shown in html
+    settings = _settings(html)
+    assert settings["locale"] == locale
+    if language:
+        assert settings["strings"]["Record payment"] != "Record payment"
+    else:
+        assert settings["strings"] == {}  # English needs no table
+
+
+def test_the_language_menu_choice_is_kept_on_the_team_member(client, db, people):
+    people.other_location.language = "pt_PT"
+    db.session.commit()
+    login(client, "outsider")
+    assert "Procurar vagas" in client.get("/calendar/").get_data(as_text=True)
+    assert client.get("/lang/en").status_code == 302
+    assert _member(db, people.outsider.user_id).language == "en"
+    assert "Find openings" in client.get("/calendar/").get_data(as_text=True)
+    client.get("/logout/")
+    login(client, "outsider")  # a new session: the choice follows the person
+    assert "Find openings" in client.get("/calendar/").get_data(as_text=True)
+
+
+def test_an_unknown_language_in_the_menu_is_refused(client, db, people):
+    login(client, "outsider")
+    assert client.get("/lang/xx").status_code == 404
+    assert _member(db, people.outsider.user_id).language is None
+
+
+def test_the_panel_formats_money_in_the_visits_currency(client, db, people):
+    """The panel's billing JSON names the currency its script formats amounts in."""
+    from datetime import datetime, timedelta
+
+    from app.timeutil import UTC
+    from tests import factories
+
+    people.other_location.currency = "EUR"
+    db.session.commit()
+    calendar = people.outsider_calendar
+    start = datetime(2026, 12, 8, 10, tzinfo=UTC)
+    appointment = factories.make_appointment(calendar, start, end=start + timedelta(minutes=30))
+    db.session.commit()
+    login(client, "outsider")
+    body = client.get(f"/api/v1/appointments/{appointment.id}/billing").get_json()
+    assert body["currency"] == "EUR"
