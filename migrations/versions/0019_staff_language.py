@@ -1,14 +1,14 @@
 """staff language: each team member's own language for Plinth's screens
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

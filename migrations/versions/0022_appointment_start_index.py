@@ -1,13 +1,13 @@
 """appointment start index: reports over every location read one period, not the whole history
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0019
 """
 from alembic import op
 
 
 revision = '0022'
-down_revision = '0015'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
