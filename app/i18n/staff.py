@@ -10,7 +10,7 @@ after the first one; choosing a language in the menu replaces it.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from sqlalchemy import select
 
 from app.i18n import DEFAULT_LANGUAGE
@@ -20,9 +20,8 @@ MENU_ENDPOINT = "LocaleView.index"  # Flask-AppBuilder's /lang/<locale>
 
 
 def _user():
-    from app.security import current_user
 
-    user = current_user()
+    user = getattr(g, "user", None)
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 

@@ -200,7 +200,12 @@ class ClinicSettingsView(PlinthModelView):
                                              "free this long at the others. 0 to 240."}
     validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)],
                           "brand_colour": [Rule(check_colour)], "slot_step_minutes": [Optional(), Rule(check_slot_step)],
-                          "travel_minutes": [NumberRange(min=0, max=240)]}
+                          "travel_minutes": [Optional(), NumberRange(min=0, max=240)]}
+
+    def pre_update(self, item):
+        if item.travel_minutes is None:  # left empty: no travel time
+            item.travel_minutes = 0
+        super().pre_update(item)
 
     @expose("/settings/")
     @has_access

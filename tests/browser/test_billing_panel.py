@@ -61,12 +61,12 @@ def test_arrive_invoice_and_collect_until_paid(page, live_server, scene, tmp_pat
     page.click("#invoice-button")
     page.wait_for_selector(".billing-invoices")
     invoices = page.inner_text(".billing-invoices")
-    assert "DT-000001" in invoices and "Sun Life" in invoices and "owes 107.35" in invoices
+    assert "DT-000001" in invoices and "Sun Life" in invoices and "owes $107.35" in invoices
 
     page.fill("#pay-amount", "50")
     page.select_option("#pay-method", "card")
     page.click("#pay-button")
-    page.wait_for_function("document.querySelector('.billing-invoices').innerText.includes('owes 57.35')")
+    page.wait_for_function("document.querySelector('.billing-invoices').innerText.includes('owes $57.35')")
     assert "Arrived" in page.inner_text(".status-pill")
     page.screenshot(path=str(tmp_path / "partly-paid.png"))
 
@@ -74,7 +74,7 @@ def test_arrive_invoice_and_collect_until_paid(page, live_server, scene, tmp_pat
     page.click("#pay-button")  # the amount is prefilled with what is still owed
     page.wait_for_function("document.querySelector('.status-pill').innerText === 'Paid'")
     assert "paid" in page.inner_text(".billing-invoices")
-    assert "invoices: 0.00" in page.inner_text("#billing-balance")
+    assert "invoices: $0.00" in page.inner_text("#billing-balance")
     # The grid redraws the event in the Paid status.
     page.wait_for_function("document.querySelector('#status-bar').innerText.includes('Paid 1')")
     pdf = page.request.get(f"{live_server}/api/v1/invoices/1/pdf")

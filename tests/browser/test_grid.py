@@ -121,9 +121,9 @@ def test_find_time_slot_highlights_openings_and_books_from_one(page, live_server
     page.wait_for_selector("#find-results li button")
     first = page.inner_text("#find-results li button >> nth=0")
     assert first.endswith("09:30 · " + scene["provider_calendar_name"])  # 09:00 and 10:00 are taken
-    assert page.locator(".fc-bg-event.opening-slot").count() > 0
     page.click("#find-results li button >> nth=0")
     page.wait_for_selector("#book-dialog[open]")
+    assert page.locator(".fc-bg-event.opening-slot").count() > 0  # the chosen opening is marked on the grid
     assert "09:30" in page.inner_text("#book-when")
     page.fill("#book-client", "Almeida")
     page.click("#book-client-results li")

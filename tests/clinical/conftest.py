@@ -39,8 +39,15 @@ class ClinicalScene:
 @pytest.fixture()
 def frozen_now(monkeypatch):
     """Freeze "now" for the services that ask for it."""
+    import importlib
+
+    from app import timeutil
+
     for module in ("app.clinical.notes", "app.clinical.day", "app.views.client_file"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
+    for module in ("app.views.clinical", "app.views.client_file"):  # their "today" (timeutil.local_today)
+        if hasattr(importlib.import_module(module), "local_today"):
+            monkeypatch.setattr(f"{module}.local_today", lambda where, now=None: timeutil.local_today(where, now or NOW))
     return NOW
 
 

@@ -13,7 +13,7 @@ from tests.views.helpers import login
 
 
 def _settings(html: str) -> dict:
-    found = re.search(r'<script id="plinth-i18n" type="application/json">(.*?)</script>', html, re.S)
+    found = re.search(r'<script id="plinth-i18n" type="application/json"[^>]*>(.*?)</script>', html, re.S)
     assert found, "every staff page carries its language settings"
     return json.loads(found.group(1))
 
@@ -24,9 +24,9 @@ def _member(db, user_id) -> TeamMember:
 
 
 @pytest.mark.parametrize("language, shown, locale", [
-    ("pt_PT", "Procurar vagas", "pt-PT"),
-    ("fr_CA", "Trouver des disponibilités", "fr-CA"),
-    (None, "Find openings", "en-CA"),
+    ("pt_PT", "Procurar as primeiras vagas", "pt-PT"),
+    ("fr_CA", "Trouver les premières disponibilités", "fr-CA"),
+    (None, "Find first openings", "en-CA"),
 ])
 def test_a_provider_sees_the_grid_in_their_locations_language(client, db, people, language, shown, locale):
     people.other_location.language = language
@@ -47,13 +47,13 @@ def test_the_language_menu_choice_is_kept_on_the_team_member(client, db, people)
     people.other_location.language = "pt_PT"
     db.session.commit()
     login(client, "outsider")
-    assert "Procurar vagas" in client.get("/calendar/").get_data(as_text=True)
+    assert "Procurar as primeiras vagas" in client.get("/calendar/").get_data(as_text=True)
     assert client.get("/lang/en").status_code == 302
     assert _member(db, people.outsider.user_id).language == "en"
-    assert "Find openings" in client.get("/calendar/").get_data(as_text=True)
+    assert "Find first openings" in client.get("/calendar/").get_data(as_text=True)
     client.get("/logout/")
     login(client, "outsider")  # a new session: the choice follows the person
-    assert "Find openings" in client.get("/calendar/").get_data(as_text=True)
+    assert "Find first openings" in client.get("/calendar/").get_data(as_text=True)
 
 
 def test_an_unknown_language_in_the_menu_is_refused(client, db, people):
