@@ -109,8 +109,13 @@ class ClientFile:
         return [v for v in self.visits if v.starts_at >= self.now and v.status in AHEAD]
 
     @property
+    def canceled_ahead(self) -> list[Visit]:
+        """Visits still ahead that will not happen (canceled, rebooked): not "past"."""
+        return [v for v in self.visits if v.starts_at >= self.now and v.status not in AHEAD]
+
+    @property
     def past(self) -> list[Visit]:
-        return [v for v in self.visits if v not in self.upcoming]
+        return [v for v in self.visits if v.starts_at < self.now]
 
     @property
     def payers(self) -> list[str]:
