@@ -103,6 +103,9 @@ class ClientFile:
     attachments: list[Attachment] = field(default_factory=list)
     sections: list[dict] = field(default_factory=list)
     now: datetime | None = None
+    # The counts cover the visits this user may see (a provider: their own cases'), so the
+    # page says so rather than show a smaller number as the client's.
+    counts_scoped: bool = False
 
     @property
     def upcoming(self) -> list[Visit]:
@@ -149,7 +152,7 @@ def load(*, user, client: Client, now: datetime, today: date) -> ClientFile:
                 row.booked_ahead += visit.status in AHEAD
         rows.append(row)
     file = ClientFile(client, today, visits, rows, sum(v.status == AppointmentStatus.no_show for v in visits),
-                      level, now=now)
+                      level, now=now, counts_scoped=not sees_everything(user))
     if may(user, READ, BILLING):
         file.balance = balances.of_client(client.id)
         file.invoices = db.session.execute(

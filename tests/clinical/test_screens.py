@@ -217,3 +217,11 @@ def test_writes_need_the_pages_token(scene, client, db, app, monkeypatch):
     saved = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"plan": "x"}},
                        headers={"Accept": "application/json", "X-CSRFToken": token})
     assert saved.status_code == 200
+
+
+@pytest.mark.parametrize("username, scoped", [("provider", True), ("frontdesk", True), ("manager", False)])
+def test_the_client_file_says_when_its_counts_cover_only_the_visits_the_reader_sees(scene, client, db, username,
+                                                                                    scoped):
+    login(client, username)
+    page = client.get(f"/clinical/clients/{scene.client.id}").get_data(as_text=True)
+    assert ("(in the visits you see)" in page) is scoped
