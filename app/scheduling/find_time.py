@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from app.errors import Conflict, Problem
 from app.models import Appointment, Calendar, CalendarKind, SessionType
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, series
 from app.scheduling.rules import check_case
 from app.timeutil import to_local, to_utc
@@ -21,7 +22,7 @@ MAX_OPENINGS = 50
 
 
 def first_openings(*, session_type: SessionType, calendars: list[Calendar], from_day: date, limit: int = 10,
-                   weeks: int = 4, now: datetime | None = None, step_minutes: int = 15) -> list[availability.Slot]:
+                   weeks: int = 4, now: datetime | None = None, step_minutes: int | None = None) -> list[availability.Slot]:
     """The first ``limit`` starts from ``from_day`` on, looking ahead up to ``weeks`` weeks
     a week at a time (so a near opening reads one week, not all of them). Each start once,
     with the first free provider in calendar order among ``calendars`` (one provider's
@@ -29,6 +30,7 @@ def first_openings(*, session_type: SessionType, calendars: list[Calendar], from
     providers who do not take the session's discipline are left out by the engine)."""
     limit = max(1, min(limit, MAX_OPENINGS))
     weeks = max(1, min(weeks, MAX_WEEKS))
+    step_minutes = step_minutes or slot_step_minutes()  # the clinic's one slot step
     found: list[availability.Slot] = []
     last_day = from_day + timedelta(weeks=weeks) - timedelta(days=1)
     day = from_day
@@ -58,10 +60,11 @@ class NextVisit:
 
 
 def next_visit(*, appointment: Appointment, now: datetime | None = None, every_days: int = 7,
-               alternatives: int = 5, step_minutes: int = 15) -> NextVisit:
+               alternatives: int = 5, step_minutes: int | None = None) -> NextVisit:
     """Where "book next" would put the next visit. The wall-clock time is kept across a DST
     change (10:00 stays 10:00), and the nearest free starts are offered when it is taken:
     that day's closest first, then the following days'."""
+    step_minutes = step_minutes or slot_step_minutes()  # the clinic's one slot step
     provider = next((o.calendar for o in appointment.occupancies if o.calendar.kind == CalendarKind.provider), None)
     if provider is None:
         raise Conflict(f"Appointment {appointment.id} holds no provider's calendar.")
