@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.extensions import db
 
@@ -50,6 +50,10 @@ class ClinicSettings(db.Model):
         CheckConstraint("travel_minutes >= 0 AND travel_minutes <= 240",
                         name="ck_clinic_settings_travel_minutes_range"),
     )
+
+    @validates("travel_minutes")
+    def _travel_minutes_or_none(self, key, value):
+        return 0 if value is None else value  # left empty on the settings form: no travel time
 
     def __repr__(self) -> str:
         return self.clinic_name

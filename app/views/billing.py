@@ -202,11 +202,6 @@ class ClinicSettingsView(PlinthModelView):
                           "brand_colour": [Rule(check_colour)], "slot_step_minutes": [Optional(), Rule(check_slot_step)],
                           "travel_minutes": [Optional(), NumberRange(min=0, max=240)]}
 
-    def pre_update(self, item):
-        if item.travel_minutes is None:  # left empty: no travel time
-            item.travel_minutes = 0
-        super().pre_update(item)
-
     @expose("/settings/")
     @has_access
     def settings(self):
