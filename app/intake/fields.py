@@ -2,7 +2,7 @@
 
 Pure: a form version's ``fields`` (a list of dicts) and what a patient typed (strings, as
 a browser posts them) in; clean answers and a message per field out. One table of kinds
-(``KINDS``) serves the builder's check of a definition and the check of an answer.
+(``KINDS``) serves the editor's check of a definition (``definition.py``) and the check of an answer.
 """
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+
 from app.setup.validation import InvalidValue
 
-KINDS = {
-    "short_text": "Short text", "long_text": "Long text", "single_choice": "One choice",
-    "multiple_choice": "Several choices", "yes_no": "Yes / no (with a follow-up)", "date": "Date",
-    "number": "Number", "body_area": "Body areas", "signature": "Signature", "heading": "Heading (no answer)",
+KINDS = {  # kind → its name in the form editor (translated when shown)
+    "short_text": _l("Short text"), "long_text": _l("Long text"), "single_choice": _l("One choice"),
+    "multiple_choice": _l("Several choices"), "yes_no": _l("Yes / no (with a follow-up)"), "date": _l("Date"),
+    "number": _l("Number"), "body_area": _l("Body areas"), "signature": _l("Signature"),
+    "heading": _l("Heading (no answer)"),
 }
 BODY_AREAS = ("Head", "Neck", "Left shoulder", "Right shoulder", "Upper back", "Lower back", "Chest", "Abdomen",
               "Left arm", "Right arm", "Left elbow", "Right elbow", "Left wrist/hand", "Right wrist/hand", "Left hip",
@@ -24,35 +27,6 @@ LIMITS = {"short_text": 200, "long_text": 5000}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _DATA_PNG = re.compile(r"^data:image/png;base64,[A-Za-z0-9+/=]+$")
 MAX_SIGNATURE = 200_000  # characters of a drawn signature's data URI
-
-
-def check_definition(fields: list[dict]) -> list[str]:
-    """Every problem with a form's field list (empty when it can be used)."""
-    problems: list[str] = []
-    if not isinstance(fields, list) or not fields:
-        return ["A form needs at least one question."]
-    keys = set()
-    for number, spec in enumerate(fields, 1):
-        where = f"Question {number}"
-        if not isinstance(spec, dict):
-            problems.append(f"{where} is not a question.")
-            continue
-        kind, key = spec.get("kind"), spec.get("key")
-        if kind not in KINDS:
-            problems.append(f"{where}: the kind is one of {', '.join(KINDS)}.")
-        if not isinstance(key, str) or not _KEY.match(key):
-            problems.append(f"{where}: the key is lower-case letters, digits and _ (e.g. pain_now).")
-        elif key in keys:
-            problems.append(f"{where}: the key “{key}” is used twice.")
-        keys.add(key)
-        if not str(spec.get("label") or "").strip():
-            problems.append(f"{where} needs a label.")
-        if kind in ("single_choice", "multiple_choice") and len(spec.get("options") or []) < 2:
-            problems.append(f"{where}: a choice needs at least two options.")
-        if kind == "number" and spec.get("min") is not None and spec.get("max") is not None \
-                and Decimal(str(spec["min"])) > Decimal(str(spec["max"])):
-            problems.append(f"{where}: the smallest number is above the largest.")
-    return problems
 
 
 def answer_fields(fields: list[dict]) -> list[dict]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.errors import ValidationFailed
 from app.extensions import db
 from app.intake.links import fill_url
 from app.messaging import outbox, templates
@@ -63,8 +62,3 @@ def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime 
 
 def _key(kind: str, request_id: int, suffix: str) -> str:
     return f"{kind}:{request_id}" + (f":{suffix}" if suffix else "")
-
-
-def send_by_hand(request: FormRequest) -> None:
-    if not send(request):
-        raise ValidationFailed("The client has no email address; add one, or hand them the link.")

@@ -9,12 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app.access_log import record_read
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.intake import fields as kinds
+from app.intake.definition import definition_problems
 from app.intake.scoring import ScorePoint, ScoreSeries, check_scoring, score
 from app.models import FormRequest, FormSubmission, FormTemplate, FormVersion, Message, MessageState
 from app.timeutil import utcnow
@@ -24,9 +26,12 @@ DEFAULT_VALID_DAYS = 30
 
 def save_version(template: FormTemplate, fields: list[dict], scoring: dict | None, *, user_id: int | None) -> FormVersion:
     """A new version of ``template`` (the previous ones, and what answered them, stay)."""
-    problems = kinds.check_definition(fields) + check_scoring(scoring, fields if isinstance(fields, list) else [])
+    problems = [Problem(p.message, field=p.field) for p in definition_problems(fields)]
+    if not problems:  # the scoring reads the questions: checked once they are sound
+        problems = [Problem(p, field="scoring") for p in check_scoring(scoring, fields)]
     if problems:
-        raise ValidationFailed("The form cannot be saved.", [Problem(p) for p in problems])
+        raise ValidationFailed(_("The form was not saved: %(count)s problem(s) to fix.", count=len(problems)),
+                               problems)
     current = template.current
     if current is not None and current.fields == fields and current.scoring == scoring:
         return current
@@ -125,10 +130,20 @@ class FormStatus:
     submission_id: int | None = None
 
     def label(self) -> str:
+        """“Consent to treatment: signed on 5 Dec 2026”, “Intake: pending”, in the reader's language."""
+        from app.i18n.formatting import day_medium
+
         if self.status == "submitted":
-            verb = "signed" if self.purpose == "consent" else "complete"
-            return f"{self.form}: {verb} on {self.at:%Y-%m-%d}"
-        return f"{self.form}: {self.status}"
+            if self.purpose == "consent":
+                return _("%(form)s: signed on %(day)s", form=self.form, day=day_medium(self.at))
+            return _("%(form)s: complete on %(day)s", form=self.form, day=day_medium(self.at))
+        if self.status == "pending":
+            return _("%(form)s: pending", form=self.form)
+        return _("%(form)s: expired", form=self.form)
+
+    def state(self) -> str:
+        """The status in a word, for a badge."""
+        return {"submitted": _("complete"), "pending": _("pending")}.get(self.status, _("expired"))
 
 
 def form_status(client_ids, now: datetime | None = None) -> dict[int, list[FormStatus]]:

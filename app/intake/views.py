@@ -3,29 +3,48 @@ managers and the client's providers, every read logged), sending a form by hand,
 managers' form builder (each save is a new version). Thin: the work is in ``service``."""
 from __future__ import annotations
 
-import json
-
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from wtforms.validators import AnyOf, NumberRange, Optional
 
+from app.auth.views import safe_next
 from app.csrf import require_csrf
-from app.errors import Problem, ValidationFailed
+from app.errors import NotFound, Problem, ValidationFailed
 from app.extensions import db
-from app.intake import sending, service
+from app.intake import by_hand, service
 from app.intake.defaults import ensure_defaults
-from app.intake.fields import KINDS
+from app.intake.definition import read_editor_body
+from app.intake.fields import BODY_AREAS, KINDS
 from app.intake.pdf import display
 from app.models import Appointment, Case, Client, FormRule, FormSubmission, FormTemplate
 from app.security import (
-    FORM_SETUP, FORMS, appointment_scope, case_scope, client_scope, current_user, in_scope, may_read_form_answers,
+    FORM_SETUP, FORMS, WRITE, appointment_scope, case_scope, client_scope, current_user, in_scope, may,
+    may_read_form_answers,
 )
 from app.timeutil import utcnow
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView
+
+
+def _sent_message(sent) -> str:
+    if sent.again:
+        return _("“%(form)s” was already waiting: its link was sent again to %(email)s.", form=sent.form, email=sent.to)
+    return _("“%(form)s” was sent to %(email)s.", form=sent.form, email=sent.to)
+
+
+def panel_forms(user, client_id: int) -> dict:
+    """A client's forms as the grid panel shows them: status for whoever sees the client,
+    the link to the answers only for managers and the client's providers."""
+    readable = may_read_form_answers(user, client_id)
+    return {"forms": [{"request_id": s.request_id, "form": s.form, "status": s.status, "state": s.state(),
+                       "label": s.label(),
+                       "answers_url": url_for("ClientFormsView.submission", submission_id=s.submission_id)
+                       if readable and s.submission_id else None}
+                      for s in service.form_status([client_id]).get(client_id, [])]}
 
 
 def _client_or_404(client_id: int) -> Client:
@@ -38,7 +57,8 @@ def _client_or_404(client_id: int) -> Client:
 class ClientFormsView(BaseView):
     route_base = "/intake"
     class_permission_name = FORMS
-    method_permission_name = {"client": "read", "send": "write", "submission": "read", "submission_pdf": "read"}
+    method_permission_name = {"client": "read", "send": "write", "send_json": "write", "panel": "read",
+                              "submission": "read", "submission_pdf": "read"}
     default_view = "client"
 
     @expose("/clients/<int:client_id>/")
@@ -61,26 +81,46 @@ class ClientFormsView(BaseView):
     @expose("/clients/<int:client_id>/send", methods=["POST"])
     @has_access
     def send(self, client_id: int):
+        """The plain form of the client's forms page and the client file; back where it came from."""
         require_csrf()
-        client = _client_or_404(client_id)
-        template = db.session.get(FormTemplate, request.form.get("template_id", type=int) or 0)
-        if template is None:
-            flash("Choose a form to send.", "danger")
-            return redirect(url_for("ClientFormsView.client", client_id=client_id))
-        case_id = request.form.get("case_id", type=int)
-        appointment_id = request.form.get("appointment_id", type=int)
-        user = current_user()
-        if case_id and not in_scope(case_scope(user), case_id) or appointment_id and not in_scope(
-                appointment_scope(user), appointment_id):
-            abort(404)
-        if appointment_id and not case_id:
-            case_id = db.session.get(Appointment, appointment_id).case_id
+        back = safe_next(request.form.get("next"), url_for("ClientFormsView.client", client_id=client_id))
         with unit_of_work():
-            form_request = service.create_request(template, client.id, case_id=case_id, appointment_id=appointment_id,
-                                                  user_id=user.id)
-            sending.send_by_hand(form_request)
-        flash(f"“{template.name}” was sent to {client.email}.", "success")
-        return redirect(url_for("ClientFormsView.client", client_id=client_id))
+            sent = by_hand.send_form(current_user(), client_id, request.form.get("template_id", type=int),
+                                     case_id=request.form.get("case_id", type=int),
+                                     appointment_id=request.form.get("appointment_id", type=int))
+        flash(_sent_message(sent), "success")
+        return redirect(back)
+
+    @expose("/clients/<int:client_id>/send.json", methods=["POST"])
+    @has_access
+    def send_json(self, client_id: int):
+        """The grid panel's “Send form…”: JSON in, the client's form status out (4xx with problems)."""
+        require_csrf()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ValidationFailed(_("Send a JSON object with template_id."))
+        with unit_of_work():
+            sent = by_hand.send_form(current_user(), client_id, body.get("template_id"), case_id=body.get("case_id"),
+                                     appointment_id=body.get("appointment_id"))
+        return jsonify({"message": _sent_message(sent), "request_id": sent.request.id,
+                        **panel_forms(current_user(), client_id)}), 201
+
+    @expose("/panel/<int:appointment_id>")
+    @has_access
+    def panel(self, appointment_id: int):
+        """The grid panel's forms section: statuses (no answers), the forms one may send."""
+        user = current_user()
+        visit = db.session.get(Appointment, appointment_id)
+        if visit is None or not in_scope(appointment_scope(user), appointment_id):
+            raise NotFound(_("There is no such visit."))
+        client = visit.case.client
+        return jsonify({"client_id": client.id, "client_name": client.full_name, "has_email": bool(client.email),
+                        "appointment_id": visit.id, "case_id": visit.case_id,
+                        "may_send": may(user, WRITE, FORMS),
+                        "templates": [{"id": t.id, "name": t.name} for t in service.templates_in_use()
+                                      if t.current is not None],
+                        "forms_url": url_for("ClientFormsView.client", client_id=client.id),
+                        **panel_forms(user, client.id)})
 
     @expose("/submissions/<int:submission_id>")
     @has_access
@@ -149,29 +189,34 @@ class FormBuilderView(BaseView):
     @expose("/<int:template_id>/")
     @has_access
     def edit(self, template_id: int):
+        """The form editor (app/static/intake/editor.js): questions with a control per setting."""
         template = db.session.get(FormTemplate, template_id) or abort(404)
         current = template.current
-        return self.render_template(
-            "intake/builder_edit.html", form=template, kinds=KINDS, csrf=generate_csrf(),
-            fields_json=json.dumps(current.fields if current else [], indent=2, ensure_ascii=False),
-            scoring_json=json.dumps(current.scoring, indent=2) if current and current.scoring else "")
+        data = {"fields": current.fields if current else [], "scoring": current.scoring if current else None,
+                "description": template.description or "", "active": template.active,
+                "version": current.number if current else None,
+                "save_url": url_for("FormBuilderView.save", template_id=template.id),
+                "kinds": {kind: str(label) for kind, label in KINDS.items()}, "body_areas": list(BODY_AREAS)}
+        return self.render_template("intake/builder_edit.html", form=template, editor=data, csrf=generate_csrf())
 
     @expose("/<int:template_id>/", methods=["POST"])
     @has_access
     def save(self, template_id: int):
+        """The editor's JSON: a new version when the questions changed (422 with a problem per setting)."""
         require_csrf()
-        template = db.session.get(FormTemplate, template_id) or abort(404)
+        template = db.session.get(FormTemplate, template_id)
+        if template is None:
+            raise NotFound(_("There is no such form."))
         try:
-            fields = json.loads(request.form.get("fields") or "[]")
-            scoring = json.loads(request.form["scoring"]) if (request.form.get("scoring") or "").strip() else None
+            description, active, fields, scoring = read_editor_body(request.get_json(silent=True))
         except ValueError as exc:
-            raise ValidationFailed(f"The questions are not valid JSON: {exc}.") from exc
+            raise ValidationFailed(str(exc)) from exc
         with unit_of_work():
-            template.description = request.form.get("description") or None
-            template.active = request.form.get("active") == "on"
+            template.description, template.active = description, active
             version = service.save_version(template, fields, scoring, user_id=current_user().id)
-        flash(f"Saved as version {version.number}; forms already filled keep the version they answered.", "success")
-        return redirect(url_for("FormBuilderView.edit", template_id=template_id))
+        return jsonify({"version": version.number, "message": _(
+            "Saved as version %(number)s; forms already filled keep the version they answered.",
+            number=version.number)})
 
 
 class FormRuleView(PlinthModelView):

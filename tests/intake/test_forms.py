@@ -116,7 +116,7 @@ def test_sending_queues_the_link_and_a_reminder_that_filling_or_canceling_withdr
     with app.test_request_context():
         form_request = ask(scene)
         with unit_of_work():
-            sending.send_by_hand(form_request)
+            assert sending.send(form_request)
     messages = {m.kind: m for m in db.session.scalars(select(Message))}
     assert set(messages) == {"form_request", "form_reminder"}
     assert "/forms/" in messages["form_request"].context["form_url"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.intake.defaults import DEFAULT_FORMS
-from app.intake.fields import check_definition
+from app.intake.definition import definition_problems
 from app.intake.scoring import ScorePoint, ScoreSeries, check_scoring, score
 
 FORMS = {spec["name"].split("(")[-1].rstrip(")"): spec for spec in DEFAULT_FORMS}
@@ -37,7 +37,7 @@ def test_percent_of_maximum_counts_from_each_items_minimum():
 
 def test_every_shipped_form_is_a_valid_definition():
     for spec in DEFAULT_FORMS:
-        assert check_definition(spec["fields"]) == [], spec["name"]
+        assert definition_problems(spec["fields"]) == [], spec["name"]
         assert check_scoring(spec.get("scoring"), spec["fields"]) == [], spec["name"]
 
 
