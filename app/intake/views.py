@@ -83,6 +83,7 @@ class ClientFormsView(BaseView):
     def send(self, client_id: int):
         """The plain form of the client's forms page and the client file; back where it came from."""
         require_csrf()
+        _client_or_404(client_id)
         back = safe_next(request.form.get("next"), url_for("ClientFormsView.client", client_id=client_id))
         with unit_of_work():
             sent = by_hand.send_form(current_user(), client_id, request.form.get("template_id", type=int),
