@@ -62,7 +62,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
         wants_json = (request.path.startswith(("/api/", "/calendar/feed/"))
-                      or request.accept_mimetypes.best == "application/json")
+                      or request.accept_mimetypes.best == "application/json" or request.is_json)
         if wants_json:
             return jsonify(exc.as_json()), exc.status_code
         flash(exc.message, "danger")

@@ -2,8 +2,6 @@
 input comes back as a message, never a 500."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import func, select
 
@@ -41,12 +39,10 @@ def test_saving_a_form_makes_a_new_version_and_bad_definitions_are_refused(manag
     fields = [dict(nprs.current.fields[0], label="Pain now")]
     url = f"/intake/forms/{nprs.id}/"
     assert manager.get(url).status_code == 200
-    ok = manager.post(url, data={"fields": json.dumps(fields), "scoring": json.dumps(nprs.current.scoring),
-                                 "active": "on"})
-    assert ok.status_code == 302
-    for bad in ("not json", json.dumps([{"key": "x", "kind": "number", "label": ""}])):
-        response = manager.post(url, data={"fields": bad, "active": "on"}, headers={"Referer": url})
-        assert response.status_code == 302
+    ok = manager.post(url, json={"fields": fields, "scoring": nprs.current.scoring, "active": True})
+    assert ok.status_code == 200 and ok.json["version"] == 2
+    bad = manager.post(url, json={"fields": [{"key": "x", "kind": "number", "label": ""}], "active": True})
+    assert bad.status_code == 422 and bad.json["problems"][0]["field"] == "fields.0.label"
     numbers = db.session.scalars(select(FormVersion.number).where(FormVersion.template_id == nprs.id)).all()
     assert sorted(numbers) == [1, 2]
 
