@@ -79,7 +79,7 @@
     try {
       state = await api.send("GET", "/intake/panel/" + id);
     } catch (error) { box.hidden = true; return; }
-    box.replaceChildren(el("h5", {}, t("Forms")), statusList(), state.may_send ? sendForm() : [],
+    box.replaceChildren(el("h5", {}, t("Forms")), statusList(), ...(state.may_send ? sendForm() : []).filter(Boolean),
                         el("p", {class: "forms-message", role: "status", "aria-live": "polite"}));
     box.hidden = false;
   }
