@@ -8,8 +8,6 @@ from app.intake import service
 def client_file_section(user, client, file) -> dict:
     """Status for whoever sees the client, answers for managers and the client's providers,
     and "Send form…" (a form, for one of the visits ahead in the file) for who may send."""
-    from flask_wtf.csrf import generate_csrf
-
     from app.intake.by_hand import OPEN_VISIT
     from app.security import FORMS, WRITE, may, may_read_form_answers
     from app.timeutil import utcnow
@@ -19,7 +17,6 @@ def client_file_section(user, client, file) -> dict:
     return {"title": "Forms", "template": "intake/_client_file_section.html",
             "form_statuses": service.form_status([client.id]).get(client.id, []),
             "form_answers_readable": may_read_form_answers(user, client.id), "may_send": may_send,
-            "csrf": generate_csrf() if may_send else None,
             "send_templates": [t for t in service.templates_in_use() if t.current is not None] if may_send else [],
             "send_visits": [v for v in file.visits if v.starts_at > now and v.status in OPEN_VISIT][:10]}
 
