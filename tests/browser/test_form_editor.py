@@ -123,3 +123,11 @@ def test_the_front_desk_sends_a_form_from_the_grid_panel_and_sees_it_pending(
     sent = db.session.execute(select(Message.kind, Message.to_address, Message.appointment_id)
                               .where(Message.kind == "form_request")).all()
     assert len(sent) == 1 and sent[0][1] == "rita@example.com" and sent[0][2] is not None
+    # The client file says the same to the front desk, and offers Send form… too.
+    rita = db.session.scalar(select(Client.id).where(Client.last_name == "Almeida"))
+    db.session.close()
+    page.goto(f"{live_server}/clinical/clients/{rita}")
+    page.get_by_text("Physiotherapy intake: pending").wait_for()
+    page.get_by_text("Send form…").click()
+    assert page.get_by_label("For the visit").is_visible()
+    assert [f"client_file: {v}" for v in violations(page, impacts=SERIOUS)] == []

@@ -147,10 +147,11 @@
   /* --- changes ---------------------------------------------------------------------- */
   function render(focusId) {
     list.replaceChildren(...questions.map(questionItem));
-    renderPreview();
+    changed();
     if (focusId) { const target = document.getElementById(focusId); if (target) target.focus(); }
   }
-  function changed() { renderPreview(); }
+  let dirty = false;  // unsaved changes: the browser asks before leaving the page
+  function changed() { dirty = true; renderPreview(); }
   function announce(text) { message.textContent = text; message.className = "editor-message"; }
 
   function changeKind(q, kind) {
@@ -284,6 +285,7 @@
     try {
       const answer = await api.request("POST", data.save_url, posted);
       if (answer.ok) {
+        dirty = false;
         document.getElementById("editor-version").textContent = t("version %(number)s", {number: answer.body.version});
         announce(answer.body.message);
         message.className = "editor-message alert alert-success";
@@ -304,5 +306,9 @@
   document.getElementById("editor-add").addEventListener("click", () =>
     add(document.getElementById("editor-add-kind").value));
   document.getElementById("editor-save").addEventListener("click", save);
+  ["editor-description", "editor-active", "editor-scoring"].forEach((id) =>
+    document.getElementById(id).addEventListener("input", () => { dirty = true; }));
+  window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
   render();
+  dirty = false;
 })();
