@@ -34,6 +34,10 @@ class Sent:
     again: bool  # the link of a request already pending went out again
 
 
+def _is_id(value) -> bool:
+    return type(value) is int  # not a bool, a string or a float from a JSON body
+
+
 def _refuse(message: str, field: str) -> ValidationFailed:
     return ValidationFailed(message, [Problem(message, field=field)])
 
@@ -41,10 +45,10 @@ def _refuse(message: str, field: str) -> ValidationFailed:
 def send_form(user, client_id: int, template_id, *, case_id=None, appointment_id=None,
               now: datetime | None = None) -> Sent:
     now = now or utcnow()
-    client = db.session.get(Client, client_id) if isinstance(client_id, int) else None
+    client = db.session.get(Client, client_id) if _is_id(client_id) else None
     if client is None or not in_scope(client_scope(user), client_id):
         raise NotFound(_("There is no such client."))
-    template = db.session.get(FormTemplate, template_id) if isinstance(template_id, int) else None
+    template = db.session.get(FormTemplate, template_id) if _is_id(template_id) else None
     if template is None:
         raise _refuse(_("Choose a form to send."), "template_id")
     if not template.active:
@@ -69,7 +73,7 @@ def send_form(user, client_id: int, template_id, *, case_id=None, appointment_id
 def _belonging(user, client: Client, case_id, appointment_id, now: datetime) -> tuple[int | None, int | None]:
     """The visit and case the form is for: the user's, the client's, and still ahead or open."""
     for value, field in ((case_id, "case_id"), (appointment_id, "appointment_id")):
-        if value is not None and not isinstance(value, int):
+        if value is not None and not _is_id(value):
             raise _refuse(_("Choose a case or visit from the list."), field)
     if appointment_id is not None:
         visit = db.session.get(Appointment, appointment_id)

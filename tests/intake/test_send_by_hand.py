@@ -59,6 +59,8 @@ def send(client, scene, who="ana", **body):
     ("ana", {"template_id": 999999}, 422, "template_id", "Choose a form"),
     ("ana", {"template_id": "12"}, 422, "template_id", "Choose a form"),
     ("ana", {}, 422, "template_id", "Choose a form"),
+    ("ana", {"template_id": True}, 422, "template_id", "Choose a form"),
+    ("ana", {"template_id": "intake", "case_id": 1.5}, 422, "case_id", "from the list"),
     ("ana", {"template_id": "intake", "appointment_id": "other_visit"}, 422, "appointment_id", "not this client"),
     ("ana", {"template_id": "intake", "appointment_id": "canceled"}, 422, "appointment_id", "over or canceled"),
     ("ana", {"template_id": "intake", "appointment_id": "past"}, 422, "appointment_id", "over or canceled"),
