@@ -19,9 +19,6 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # so this list only shrinks). With these left out of the graph there is no cycle; any new
 # import that closes one fails the test.
 KNOWN_BACK_EDGES = {
-    # PlinthSecurityManager mixes in auth's SignInMixin, and auth's screens use security:
-    # the manager class belongs in app/auth/ (FAB_SECURITY_MANAGER_CLASS points to it).
-    ("security", "auth"): "PlinthSecurityManager is defined in app/security/roles.py",
     # The outbox's attachment registry reaches into billing (invoice PDF) and booking
     # (manage links); billing and booking should register their parts, as intake does.
     ("messaging", "billing"): "messaging/attachments.py builds the invoice PDF itself",
