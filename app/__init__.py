@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_auth(app)
     configure_blueprints(app)
     configure_receivers()
+    configure_plug_ins()
     configure_errors(app)
     configure_cli(app)
     return app
@@ -131,6 +132,18 @@ def configure_receivers() -> None:
         waitlist.connect,  # freed time offered to the waitlist
     ):
         connect()
+
+
+def configure_plug_ins() -> None:
+    """The one place the areas plug into the registries of the areas below them (what the
+    lower area calls without importing the upper one). Each call is idempotent and the
+    registries are process-wide, like the signals' receivers."""
+    from app.billing import emailing
+
+    for register in (
+        emailing.register,  # an invoice email's PDF (messaging's attachments by kind)
+    ):
+        register()
 
 
 def configure_errors(app: Flask) -> None:

@@ -21,7 +21,6 @@ APP = Path(__file__).resolve().parents[1] / "app"
 KNOWN_BACK_EDGES = {
     # The outbox's attachment registry reaches into billing (invoice PDF) and booking
     # (manage links); billing and booking should register their parts, as intake does.
-    ("messaging", "billing"): "messaging/attachments.py builds the invoice PDF itself",
     ("messaging", "booking"): "messaging/compose.py and shortlinks.py build booking links",
     # Registries that import the areas they register; create_app should call each area.
     ("api", "planner"): "api/__init__.py registers the planner's API",
