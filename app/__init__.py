@@ -139,9 +139,11 @@ def configure_plug_ins() -> None:
     lower area calls without importing the upper one). Each call is idempotent and the
     registries are process-wide, like the signals' receivers."""
     from app.billing import emailing
+    from app.booking import register_links
 
     for register in (
         emailing.register,  # an invoice email's PDF (messaging's attachments by kind)
+        register_links,  # an appointment's manage link in its messages (messaging's shortlinks)
     ):
         register()
 
