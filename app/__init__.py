@@ -89,6 +89,12 @@ def configure_appbuilder(app: Flask) -> None:
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        # Every screen and resource is in place now (views before the API).
+        from app.api import openapi
+        from app.scope_guard import check_every_screen_is_scoped
+
+        openapi.init_app(app)
+        check_every_screen_is_scoped(appbuilder)
 
 
 def configure_auth(app: Flask) -> None:

@@ -22,8 +22,6 @@ KNOWN_BACK_EDGES = {
     # Registries that import the areas they register; create_app should call each area.
     ("api", "planner"): "api/__init__.py registers the planner's API",
     ("views", "intake"): "views/__init__.py registers the intake screens",
-    ("views", "planner"): "views/__init__.py registers the planner screen",
-    ("scope_guard", "api"): "the scope sweep imports the API registry",
     # Screens print occupancies and allocations with the locale's date and money formats,
     # while the formats read the clinic's settings: the settings reader belongs in i18n's caller.
     ("models", "i18n"): "models' __str__ format instants and money through app/i18n/formatting.py",

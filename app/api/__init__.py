@@ -22,11 +22,3 @@ def register_apis(appbuilder) -> None:
     for api in (*SETUP_APIS, *RECORD_APIS, *APPOINTMENT_APIS, *SCHEDULING_APIS, *GRID_BLOCK_APIS,
                 *GRID_BOOKING_APIS, *BILLING_APIS, *LIFECYCLE_APIS, *PLANNER_APIS, *FIND_AHEAD_APIS):
         appbuilder.add_api(api)
-    # Views are registered before the API: every screen and resource is in place now.
-    from flask import current_app
-
-    from app.api import openapi
-    from app.scope_guard import check_every_screen_is_scoped
-
-    openapi.init_app(current_app)
-    check_every_screen_is_scoped(appbuilder)
