@@ -86,10 +86,10 @@ def configure_appbuilder(app: Flask) -> None:
         i18n.install(app)
         from app.views import register_views
         from app.api import register_apis
-        from app.planner.api import PLANNER_APIS
+        from app.planner import api as planner_api, views as planner_views
 
-        register_views(appbuilder)
-        register_apis(appbuilder, areas=PLANNER_APIS)
+        register_views(appbuilder, shift_planner=planner_views.register)
+        register_apis(appbuilder, areas=planner_api.PLANNER_APIS)
         # Every screen and resource is in place now (views before the API).
         from app.api import openapi
         from app.scope_guard import check_every_screen_is_scoped

@@ -49,7 +49,10 @@ MENU = [
 ]
 
 
-def register_views(appbuilder) -> None:
+def register_views(appbuilder, *, shift_planner) -> None:
+    """Every admin screen, in menu order (FAB lists a category's entries as they are added).
+    The areas above this package add theirs through the functions ``create_app`` hands in,
+    called where their entries belong: ``shift_planner(appbuilder)`` after the day grid."""
     from flask import Blueprint, current_app
 
     from app import ids
@@ -62,9 +65,7 @@ def register_views(appbuilder) -> None:
         "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
         static_url_path="/calendar/static"))
     appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
-    from app.planner.views import ShiftPlannerView
-
-    appbuilder.add_view(ShiftPlannerView, "Shift planner", category="Calendar", icon="fa-th")
+    shift_planner(appbuilder)
     for view, label, category, icon in MENU + BILLING_MENU:
         if hasattr(view, "list_title"):
             view.list_title = view.list_title or label
