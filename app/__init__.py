@@ -86,9 +86,10 @@ def configure_appbuilder(app: Flask) -> None:
         i18n.install(app)
         from app.views import register_views
         from app.api import register_apis
+        from app.intake import views as intake_views
         from app.planner import api as planner_api, views as planner_views
 
-        register_views(appbuilder, shift_planner=planner_views.register)
+        register_views(appbuilder, shift_planner=planner_views.register, forms=intake_views.register)
         register_apis(appbuilder, areas=planner_api.PLANNER_APIS)
         # Every screen and resource is in place now (views before the API).
         from app.api import openapi
@@ -147,10 +148,12 @@ def configure_plug_ins() -> None:
     registries are process-wide, like the signals' receivers."""
     from app.billing import emailing
     from app.booking import register_links
+    from app.intake import hooks
 
     for register in (
         emailing.register,  # an invoice email's PDF (messaging's attachments by kind)
         register_links,  # an appointment's manage link in its messages (messaging's shortlinks)
+        hooks.register,  # forms in the client file, the provider's day and the booking confirmation
     ):
         register()
 

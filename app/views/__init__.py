@@ -49,10 +49,11 @@ MENU = [
 ]
 
 
-def register_views(appbuilder, *, shift_planner) -> None:
+def register_views(appbuilder, *, shift_planner, forms) -> None:
     """Every admin screen, in menu order (FAB lists a category's entries as they are added).
     The areas above this package add theirs through the functions ``create_app`` hands in,
-    called where their entries belong: ``shift_planner(appbuilder)`` after the day grid."""
+    called where their entries belong: ``shift_planner(appbuilder)`` after the day grid,
+    ``forms(appbuilder)`` after Import and export."""
     from flask import Blueprint, current_app
 
     from app import ids
@@ -79,18 +80,7 @@ def register_views(appbuilder, *, shift_planner) -> None:
     from app.importing.views import ClientImportView
 
     appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
-    import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
-    from app.intake.public import bp as forms_public
-    from app.intake.views import ClientFormsView, FormBuilderView, FormRuleView, ReviewSettingsView
-
-    current_app.register_blueprint(forms_public)
-    from app.intake.hooks import register as show_forms_in_the_clinical_record
-
-    show_forms_in_the_clinical_record()
-    appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
-    appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
-    appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")
-    appbuilder.add_view_no_menu(ClientFormsView)
+    forms(appbuilder)
     register_clinical(appbuilder)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)
