@@ -241,7 +241,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "FAB_PASSWORD_HASH_METHOD": env.get("PLINTH_PASSWORD_HASH") or "scrypt",
         "FAB_API_MAX_PAGE_SIZE": 200,
         "FAB_INDEX_VIEW": "app.views.home.PlinthIndexView",
-        "FAB_SECURITY_MANAGER_CLASS": "app.security.PlinthSecurityManager",
+        "FAB_SECURITY_MANAGER_CLASS": "app.auth.manager.PlinthSecurityManager",
         "PLINTH_SLOT_STEP_MINUTES": _positive_int(env, "PLINTH_SLOT_STEP_MINUTES", 15),
         # Largest attachment (referral letter, imaging report) a client file accepts, in MB.
         "PLINTH_ATTACHMENT_MAX_MB": _positive_int(env, "PLINTH_ATTACHMENT_MAX_MB", 10),

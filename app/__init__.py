@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_auth(app)
     configure_blueprints(app)
     configure_receivers()
+    configure_plug_ins()
     configure_errors(app)
     configure_cli(app)
     return app
@@ -82,12 +83,23 @@ def configure_appbuilder(app: Flask) -> None:
         # The layout adds the session-expiry warning to every staff page.
         appbuilder = AppBuilder(base_template="plinth/baselayout.html")
         appbuilder.init_app(app, db.session)
-        i18n.install(app)
+        from app.models import clinic_settings
+        from app.models.team import team_member_of
+
+        i18n.install(app, settings=clinic_settings, team_member=team_member_of)
         from app.views import register_views
         from app.api import register_apis
+        from app.intake import views as intake_views
+        from app.planner import api as planner_api, views as planner_views
 
-        register_views(appbuilder)
-        register_apis(appbuilder)
+        register_views(appbuilder, shift_planner=planner_views.register, forms=intake_views.register)
+        register_apis(appbuilder, areas=planner_api.PLANNER_APIS)
+        # Every screen and resource is in place now (views before the API).
+        from app.api import openapi
+        from app.scope_guard import check_every_screen_is_scoped
+
+        openapi.init_app(app)
+        check_every_screen_is_scoped(appbuilder)
 
 
 def configure_auth(app: Flask) -> None:
@@ -131,6 +143,22 @@ def configure_receivers() -> None:
         waitlist.connect,  # freed time offered to the waitlist
     ):
         connect()
+
+
+def configure_plug_ins() -> None:
+    """The one place the areas plug into the registries of the areas below them (what the
+    lower area calls without importing the upper one). Each call is idempotent and the
+    registries are process-wide, like the signals' receivers."""
+    from app.billing import emailing
+    from app.booking import register_links
+    from app.intake import hooks
+
+    for register in (
+        emailing.register,  # an invoice email's PDF (messaging's attachments by kind)
+        register_links,  # an appointment's manage link in its messages (messaging's shortlinks)
+        hooks.register,  # forms in the client file, the provider's day and the booking confirmation
+    ):
+        register()
 
 
 def configure_errors(app: Flask) -> None:

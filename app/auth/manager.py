@@ -1,7 +1,8 @@
-"""What Plinth's security manager adds to FAB's for signing in (see app/auth/views.py)."""
+"""Plinth's security manager: what it adds to FAB's for signing in (see app/auth/views.py)."""
 from __future__ import annotations
 
 from flask import has_request_context, request
+from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_appbuilder.widgets import ListWidget
 
@@ -49,3 +50,15 @@ class SignInMixin:
             channel, address = "local", "local"
         parent = super()
         return guarded_login(username, address, channel, lambda: parent.auth_user_db(username, password))
+
+
+class PlinthSecurityManager(SignInMixin, SecurityManager):
+    """FAB's security manager (``FAB_SECURITY_MANAGER_CLASS``): the sign-in rules above
+    (throttling, server-side sessions, app/auth/); who may do what is app/security/."""
+
+    def add_permissions_view(self, base_permissions, view_menu):
+        # FAB's version also deletes a resource's permissions that the view being
+        # registered lacks, so a read-only API on "Team" would strip can_write from the
+        # Team screen's roles. Plinth's roles are fully defined by sync_roles(), so only add.
+        for permission in base_permissions:
+            self.add_permission_view_menu(permission, view_menu)

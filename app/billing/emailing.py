@@ -41,3 +41,21 @@ def email_invoice(*, invoice: Invoice, actor, to: str | None = None):
     db.session.flush()
     audit.record(db.session, entity=invoice, action="emailed", after={"to": address})
     return message
+
+
+def invoice_attachment(message) -> list[tuple[str, str, bytes]]:
+    """The invoice email's PDF, made at send time from the issued document."""
+    from app.billing.pdf import invoice_pdf
+    from app.messaging.channels.base import PermanentFailure
+
+    invoice = db.session.get(Invoice, message.invoice_id) if message.invoice_id else None
+    if invoice is None:
+        raise PermanentFailure(f"Invoice {message.invoice_id} does not exist.")
+    return [(f"{invoice.number}.pdf", "application/pdf", invoice_pdf(invoice))]
+
+
+def register() -> None:
+    """Invoice emails carry their PDF (the outbox's attachments by kind; called by create_app)."""
+    from app.messaging import attachments
+
+    attachments.register("invoice", invoice_attachment)

@@ -25,6 +25,14 @@ def init_booking(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+def register_links() -> None:
+    """Messages about an appointment carry its manage link (called by ``create_app``)."""
+    from app.booking.tokens import manage_url
+    from app.messaging import shortlinks
+
+    shortlinks.register_manage_link(manage_url)
+
+
 def install_error_pages(bp) -> None:
     """Friendly pages for every error under /book/ (called once, when views.py is imported)."""
     from app.booking.limits import RateLimited

@@ -17,9 +17,10 @@ own catalogues are merged in first, so FAB's screens use FAB's translations.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -30,6 +31,12 @@ LANGUAGES = {
     "pt_PT": "Português (Portugal)",
 }
 DEFAULT_LANGUAGE = "en"
+READERS = "plinth_i18n_readers"
+
+
+def read(name: str):
+    """A reader ``install`` was handed (``settings`` or ``team_member``), for the current app."""
+    return current_app.extensions[READERS][name]
 
 
 def configure(app: Flask) -> None:
@@ -40,9 +47,16 @@ def configure(app: Flask) -> None:
     app.config["LANGUAGES"] = {code: {"flag": flags[code], "name": name} for code, name in LANGUAGES.items()}
 
 
-def install(app: Flask) -> None:
-    """After Flask-AppBuilder started Flask-Babel: Plinth's locale selector and Jinja filters."""
+def install(app: Flask, *, settings: Callable, team_member: Callable) -> None:
+    """After Flask-AppBuilder started Flask-Babel: Plinth's locale selector and Jinja filters.
+
+    This package sits below the models (their ``__str__`` format through ``formatting``), so
+    ``create_app`` hands in what it reads from them: ``settings()``, the clinic's settings
+    row (its currency), and ``team_member(user_id)``, a login's team member or None (their
+    language)."""
     from app.i18n import formatting, locales
+
+    app.extensions[READERS] = {"settings": settings, "team_member": team_member}
 
     locales.install_selector(app)
     formatting.install_filters(app)

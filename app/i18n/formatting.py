@@ -44,9 +44,9 @@ def output_locale(locale: str | Locale | None = None) -> Locale:
 
 
 def clinic_currency() -> str:
-    from app.models import clinic_settings
+    from app.i18n import read
 
-    return clinic_settings().currency
+    return read("settings")().currency
 
 
 def location_currency(location) -> str:

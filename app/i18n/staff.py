@@ -11,7 +11,6 @@ after the first one; choosing a language in the menu replaces it.
 from __future__ import annotations
 
 from flask import Flask, Response, g, request, session
-from sqlalchemy import select
 
 from app.i18n import DEFAULT_LANGUAGE
 
@@ -40,10 +39,9 @@ def language_of(member) -> str | None:
 
 
 def _member(user_id: int):
-    from app.extensions import db
-    from app.models import TeamMember
+    from app.i18n import read
 
-    return db.session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))
+    return read("team_member")(user_id)
 
 
 def staff_language() -> str:

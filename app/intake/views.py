@@ -286,3 +286,19 @@ class ReviewSettingsView(BaseView):
             settings.delay_hours, settings.min_days_between = delay, days
         flash("Review requests saved.", "success")
         return redirect(url_for("ReviewSettingsView.index"))
+
+
+def register(appbuilder) -> None:
+    """Clients → Forms, Form sending rules, Review requests, the client's forms, and the
+    pages where patients fill them (create_app hands this to ``register_views``, which
+    calls it after Import and export)."""
+    from flask import current_app
+
+    import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
+    from app.intake.public import bp as forms_public
+
+    current_app.register_blueprint(forms_public)
+    appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
+    appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
+    appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")
+    appbuilder.add_view_no_menu(ClientFormsView)

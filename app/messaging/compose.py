@@ -236,16 +236,15 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
 
 
 def _manage_url(appointment: Appointment, short: bool = False) -> str:
-    try:
-        from app.booking.tokens import manage_url
-    except ImportError:  # online booking not in this build
-        return ""
-    try:
-        if short:  # a text pays per character: /m/<id>.<mac> redirects to the same page
-            from app.messaging.shortlinks import short_manage_url
+    from app.messaging import shortlinks
 
-            return short_manage_url(appointment)
-        return manage_url(appointment)
+    try:
+        full = shortlinks.manage_url(appointment)
+        if full is None:  # online booking not in this build
+            return ""
+        if short:  # a text pays per character: /m/<id>.<mac> redirects to the same page
+            return shortlinks.short_manage_url(appointment)
+        return full
     except Exception:  # a link is a convenience; never lose the message over it
         log.exception("No manage link for appointment %s", appointment.id)
         return ""

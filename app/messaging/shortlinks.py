@@ -1,5 +1,7 @@
 """Short manage links for text messages: ``/m/<id>.<mac>`` redirects to the full
 signed manage link of online booking (app.booking.tokens), which does the real work.
+Online booking registers how its link is made (``register_manage_link``, called by
+``create_app``); messages sent without one carry no manage link.
 
 A text pays per 160 characters, and the manage token is long; the short form is the
 appointment id in base 36 and 12 characters of an HMAC of it under the app's secret,
@@ -11,11 +13,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, redirect
 
 shortlinks_bp = Blueprint("shortlinks", __name__)
 _SALT = b"plinth.messaging.short-manage"
+# "manage": (appointment) -> the absolute signed link to reschedule or cancel it.
+_LINKS: dict[str, Callable] = {}
+
+
+def register_manage_link(build: Callable) -> None:
+    _LINKS["manage"] = build
+
+
+def manage_url(appointment) -> str | None:
+    """The full manage link, or None in a build without online booking."""
+    build = _LINKS.get("manage")
+    return build(appointment) if build else None
 
 
 def _mac(appointment_id: int) -> str:
@@ -54,12 +69,12 @@ def short_manage_url(appointment) -> str:
 
 @shortlinks_bp.get("/m/<token>")
 def follow(token: str):
-    from app.booking.tokens import manage_url
     from app.extensions import db
     from app.models import Appointment
 
     appointment_id = read_short_token(token)
     appointment = db.session.get(Appointment, appointment_id) if appointment_id is not None else None
-    if appointment is None:
+    url = manage_url(appointment) if appointment is not None else None
+    if url is None:
         abort(404)
-    return redirect(manage_url(appointment), code=302)
+    return redirect(url, code=302)

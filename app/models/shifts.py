@@ -8,8 +8,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.input_rules import format_breaks, parse_breaks
 from app.models.calendars import Calendar
-from app.setup.validation import format_breaks, parse_breaks
 from app.timeutil import UTCDateTime
 
 

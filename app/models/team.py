@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -57,3 +57,8 @@ class TeamMember(db.Model):
 
     def __repr__(self) -> str:
         return self.display_name
+
+
+def team_member_of(user_id: int) -> TeamMember | None:
+    """The team member a login belongs to (None: a login that is no team member)."""
+    return db.session.scalar(select(TeamMember).where(TeamMember.user_id == user_id))

@@ -32,3 +32,9 @@ class ShiftPlannerView(BaseView):
                         "grid_end": loc.grid_end.isoformat("minutes") if loc.grid_end else ""}
                        for loc in locations],
             may_write=may(user, WRITE, SHIFTS), may_hours=may(user, WRITE, LOCATIONS))
+
+
+def register(appbuilder) -> None:
+    """Calendar → Shift planner (create_app hands this to ``register_views``, which calls it
+    after the day grid)."""
+    appbuilder.add_view(ShiftPlannerView, "Shift planner", category="Calendar", icon="fa-th")

@@ -13,7 +13,7 @@ Everything is re-exported here: ``from app.security import X`` is the way to imp
 """
 from app.security.vocabulary import *  # noqa: F401,F403
 from app.security.roles import (  # noqa: F401
-    MENU_HIDDEN, ROLE_GRANTS, SELF_SERVICE, PlinthSecurityManager, may, role_names, sees_everything, sync_roles,
+    MENU_HIDDEN, ROLE_GRANTS, SELF_SERVICE, may, role_names, sees_everything, sync_roles,
 )
 from app.security.scopes import (  # noqa: F401
     appointment_scope, bookable_calendar_ids, calendar_access_scope, case_scope, client_scope,

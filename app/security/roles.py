@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
 
-from app.auth.manager import SignInMixin
 from app.extensions import db
 from app.security.vocabulary import (
     ADMIN, APPOINTMENTS, ATTACHMENTS, AUDIT, BILLING, BILLING_SETUP, CASES, CLIENT_DATA,
@@ -63,18 +61,6 @@ ROLE_GRANTS: dict[str, list[tuple[str, str]]] = {
 }
 # Read access to the catalogue for everyone, without the setup screens in their menu.
 MENU_HIDDEN = {FRONT_DESK: set(LOOKUPS), PROVIDER: set(LOOKUPS)}
-
-
-class PlinthSecurityManager(SignInMixin, SecurityManager):
-    """FAB's security manager; Plinth's rules live in app/security/, the sign-in rules
-    (throttling, server-side sessions) in app/auth/."""
-
-    def add_permissions_view(self, base_permissions, view_menu):
-        # FAB's version also deletes a resource's permissions that the view being
-        # registered lacks, so a read-only API on "Team" would strip can_write from the
-        # Team screen's roles. Plinth's roles are fully defined by sync_roles(), so only add.
-        for permission in base_permissions:
-            self.add_permission_view_menu(permission, view_menu)
 
 
 def role_names(user) -> set[str]:

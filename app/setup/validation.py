@@ -13,11 +13,8 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from app.input_rules import InvalidValue, format_breaks, parse_breaks  # noqa: F401  (below the models, re-exported)
 from app.timeutil import is_valid_timezone
-
-
-class InvalidValue(ValueError):
-    pass
 
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -154,26 +151,3 @@ def check_shift(start: time, end: time, breaks: list[tuple[time, time]]) -> list
             problems.append(f"The breaks {a0:%H:%M}–{a1:%H:%M} and {b0:%H:%M}–{b1:%H:%M} overlap.")
     return problems
 
-
-_BREAK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def parse_breaks(text: str | None) -> list[tuple[time, time]]:
-    """“12:00-12:30, 15:00-15:15” → [(12:00, 12:30), (15:00, 15:15)]."""
-    breaks = []
-    for part in (text or "").replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        match = _BREAK.match(part)
-        if not match:
-            raise InvalidValue(f"“{part.strip()}” is not a break; write breaks like 12:00-12:30, 15:00-15:15.")
-        h0, m0, h1, m1 = (int(g) for g in match.groups())
-        try:
-            breaks.append((time(h0, m0), time(h1, m1)))
-        except ValueError as exc:
-            raise InvalidValue(f"“{part.strip()}” is not a time of day.") from exc
-    return breaks
-
-
-def format_breaks(breaks: list[tuple[time, time]]) -> str:
-    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in breaks)

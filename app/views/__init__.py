@@ -49,7 +49,11 @@ MENU = [
 ]
 
 
-def register_views(appbuilder) -> None:
+def register_views(appbuilder, *, shift_planner, forms) -> None:
+    """Every admin screen, in menu order (FAB lists a category's entries as they are added).
+    The areas above this package add theirs through the functions ``create_app`` hands in,
+    called where their entries belong: ``shift_planner(appbuilder)`` after the day grid,
+    ``forms(appbuilder)`` after Import and export."""
     from flask import Blueprint, current_app
 
     from app import ids
@@ -62,9 +66,7 @@ def register_views(appbuilder) -> None:
         "calendar_assets", "app.calendar", template_folder="templates", static_folder="static",
         static_url_path="/calendar/static"))
     appbuilder.add_view(CalendarGridView, "Day grid", category="Calendar", icon="fa-calendar")
-    from app.planner.views import ShiftPlannerView
-
-    appbuilder.add_view(ShiftPlannerView, "Shift planner", category="Calendar", icon="fa-th")
+    shift_planner(appbuilder)
     for view, label, category, icon in MENU + BILLING_MENU:
         if hasattr(view, "list_title"):
             view.list_title = view.list_title or label
@@ -78,18 +80,7 @@ def register_views(appbuilder) -> None:
     from app.importing.views import ClientImportView
 
     appbuilder.add_view(ClientImportView, "Import and export", category="Clients", icon="fa-upload")
-    import app.intake.immutability  # noqa: F401  (the flush guard of submitted forms)
-    from app.intake.public import bp as forms_public
-    from app.intake.views import ClientFormsView, FormBuilderView, FormRuleView, ReviewSettingsView
-
-    current_app.register_blueprint(forms_public)
-    from app.intake.hooks import register as show_forms_in_the_clinical_record
-
-    show_forms_in_the_clinical_record()
-    appbuilder.add_view(FormBuilderView, "Forms", category="Clients", icon="fa-file-text-o")
-    appbuilder.add_view(FormRuleView, "Form sending rules", category="Clients", icon="fa-paper-plane")
-    appbuilder.add_view(ReviewSettingsView, "Review requests", category="Clients", icon="fa-star")
-    appbuilder.add_view_no_menu(ClientFormsView)
+    forms(appbuilder)
     register_clinical(appbuilder)
     appbuilder.add_view_no_menu(MessageAttemptView)
     appbuilder.add_view_no_menu(MessageEventView)

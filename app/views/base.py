@@ -1,7 +1,8 @@
 """The base of Plinth's admin screens: one permission vocabulary, scope by construction.
 
-Every screen is a ``PlinthModelView``; the registration guard (``check_registered``,
-run by ``register_views``) refuses any other model screen a non-admin could open.
+Every screen is a ``PlinthModelView``; the registration guard (``app/scope_guard.py``,
+run by ``create_app`` once every screen and resource is registered) refuses any other
+model screen a non-admin could open.
 Scope is not a per-view setting but a property of the model (``app/scopes.py``):
 
 * the screen's own rows (list, show, edit, delete, actions, exports, and the same view
