@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +26,22 @@ SENDER = "+14165550000"
 
 
 @pytest.fixture()
-def texting(scene):
+def daytime(monkeypatch):
+    """Deliveries happen at the next Toronto noon, so the quiet hours (21:00-08:00) below do
+    not depend on the hour the suite runs; still before the scene's day, ten days ahead."""
+    from app.messaging import delivery
+    from app.timeutil import utcnow
+
+    now = utcnow()
+    local = now.astimezone(ZoneInfo("America/Toronto"))
+    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon < local:
+        noon += timedelta(days=1)
+    monkeypatch.setattr(delivery, "utcnow", lambda: noon.astimezone(UTC))
+
+
+@pytest.fixture()
+def texting(scene, daytime):
     """The scene's client prefers texts and agreed (at the front desk); Toronto texts."""
     with unit_of_work():
         client = db.session.get(Client, scene.client.id)
