@@ -231,6 +231,7 @@ class SessionTypeView(PlinthModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "billing_items": QuerySelectMultipleField(
             "Charges on arrival", query_func=_billing_items, get_pk_func=lambda item: item.id,
+            get_label=lambda item: item.name if item.active else f"{item.name} (inactive)",
             widget=Select2ManyWidget(),
         ),
     }
