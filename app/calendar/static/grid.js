@@ -502,6 +502,9 @@
     sessionSelect.replaceChildren();
     extrasBox.replaceChildren();
     newCase.hidden = true;
+    document.querySelectorAll("#case-payer option[data-locations]").forEach((option) => {
+      option.hidden = option.disabled = !option.dataset.locations.split(" ").includes(locationSelect.value);
+    });
     document.getElementById("book-case-hint").hidden = true;
     errorBox.textContent = "";
     alertsBox.classList.add("hidden");
