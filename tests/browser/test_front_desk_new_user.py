@@ -4,7 +4,7 @@ own form; a booking at any time from the keyboard; the panel beside the grid, no
 it; a 15-minute appointment readable. Each page opened has 0 serious axe findings."""
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -180,4 +180,23 @@ def test_a_15_minute_appointment_reads_start_client_and_status_on_one_line(page,
     assert main.evaluate("e => e.scrollHeight <= e.clientHeight + 1")  # nothing cut off below
     event.hover()
     assert "Rita Almeida" in event.get_attribute("title")
+    no_serious(page)
+
+
+def test_an_opening_ahead_on_a_day_not_shown_opens_the_booking_for_its_provider(page, live_server, scene):  # noqa: F811
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_grid(page, live_server, "frontdesk")
+    page.fill("#grid-date", (DAY - timedelta(days=1)).isoformat())  # Sunday: no one works, no columns
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_function("!document.querySelector('.fc-col-header-cell.fc-resource')")
+    page.select_option("#find-session", label="Physiotherapy · Follow-up (30 min)")
+    page.click("#find-go")
+    page.wait_for_selector("#find-results li button")
+    first = page.inner_text("#find-results li button >> nth=0")
+    assert first == f"Mon {DAY.day} {DAY:%b} 09:00 · Dana Colleague"  # named, though not a column of Sunday
+    page.click("#find-results li button >> nth=0")
+    page.wait_for_selector("#book-dialog[open]")
+    assert page.locator("#book-form").is_visible() and page.locator("#range-form").is_hidden()
+    assert page.inner_text("#book-when").startswith("Dana Colleague · Mon")
+    assert page.input_value("#book-time") == "09:00"
     no_serious(page)

@@ -432,7 +432,7 @@
 
   function openingItem(slot, session) {
     const id = String(slot.calendar_ids[0]);
-    const title = (calendar.getResourceById(id) || allResources.find((r) => r.id === id) || {title: "Calendar " + id}).title;
+    const title = (slot.calendar_names || [])[0] || (calendar.getResourceById(id) || allResources.find((r) => r.id === id) || {}).title;
     const li = document.createElement("li");
     const button = Object.assign(document.createElement("button"), {type: "button", className: "opening"});
     button.textContent = luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc d LLL HH:mm") + " · " + title;
@@ -483,7 +483,8 @@
   });
 
   function openBooking(info, isOpening) {
-    const provider = resourceKinds[info.resource && info.resource.id] === "provider";
+    // An opening (Find Time Slot, New appointment) is a provider's even on a day whose columns are not loaded yet.
+    const provider = isOpening || resourceKinds[info.resource && info.resource.id] === "provider";
     const mayTakeTime = mayBlock && bookable(info) && info.endStr;
     if (!isOpening && !provider && !mayTakeTime) {
       calendar.unselect();
