@@ -16,6 +16,7 @@ Showing a patient record (``app/record_reads.py``) writes it to the access log.
 """
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -66,9 +67,12 @@ class PlinthModelView(ModelView):
         super()._init_properties()
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
-        self.formatters_columns = {column: display_value for column in columns} | dict(
-            self.formatters_columns or {}
-        )
+        # FAB hands an Enum column's formatter the bare value ("no_show"): those read as words.
+        properties = self.datamodel.list_properties
+        self.formatters_columns = {
+            column: enum_words if column in properties and self.datamodel.is_enum(column) else display_value
+            for column in columns
+        } | dict(self.formatters_columns or {})
 
     def _init_forms(self) -> None:
         _optional_checkboxes(self)
@@ -148,7 +152,16 @@ def display_value(value):
         return formatting.number(value)
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(display_value(item)) for item in value)
+    if isinstance(value, enum.Enum):
+        return enum_words(value.value)
     return value
+
+
+def enum_words(value) -> str:
+    """A status or kind in words, as the grid says it: no_show → No show."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return "" if value is None else str(value).replace("_", " ").capitalize()
 
 
 def reader_zone() -> str:
