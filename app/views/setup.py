@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import flash, g, url_for
-from markupsafe import Markup, escape
+from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -156,14 +157,13 @@ def _warn_if_unbookable(member: TeamMember) -> None:
     problem = team.missing_calendar(member)
     if problem is None:
         return
-    name = escape(member.display_name)
     if problem == "no location":
-        why = Markup("{} is a provider without a location, so they have no calendar and cannot be booked. "
-                     "Edit them and choose their location (a calendar is then made there), or ").format(name)
+        why = _("%(name)s is a provider without a location, so they have no calendar and cannot be booked. "
+                "Edit them and choose their location (a calendar is then made there), or ", name=member.display_name)
     else:
-        why = Markup("{} is a provider without an active calendar, so they cannot be booked. ").format(name)
-    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), "make a calendar for them")
-    flash(Markup("<strong>Not bookable yet.</strong> ") + why + link + ".", "warning")
+        why = _("%(name)s is a provider without an active calendar, so they cannot be booked. ", name=member.display_name)
+    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), _("make a calendar for them"))
+    flash(Markup("<strong>{}</strong> {}{}.").format(_("Not bookable yet."), why, link), "warning")
 
 
 class BillingItemView(PlinthModelView):
