@@ -24,7 +24,7 @@ from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fields import EnumField, QuerySelectField
 from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
@@ -83,6 +83,8 @@ class PlinthModelView(ModelView):
         super()._init_forms()
         for form in (self.add_form, self.edit_form):
             _blank_choice_reads_as_none_chosen(form)
+        for form in (self.add_form, self.edit_form, self.search_form):
+            _enum_choices_read_as_words(form)
 
     def _scoped_relations(self, declared: dict | None, columns) -> dict:
         """The view's relation filters with each relation's scope put first."""
@@ -189,6 +191,20 @@ def _blank_choice_reads_as_none_chosen(form) -> None:
     for field in vars(form).values():
         if isinstance(field, UnboundField) and issubclass(field.field_class, QuerySelectField):
             field.kwargs.setdefault("blank_text", BLANK_CHOICE)
+
+
+class WordsEnumField(EnumField):
+    """FAB's Enum picker, its choices labelled in words (No show), not by value (no_show)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = [(value, enum_words(label)) for value, label in self.choices]
+
+
+def _enum_choices_read_as_words(form) -> None:
+    for field in vars(form).values() if form is not None else ():
+        if isinstance(field, UnboundField) and field.field_class is EnumField:
+            field.field_class = WordsEnumField
 
 
 def _optional_checkboxes(view: "PlinthModelView") -> None:

@@ -40,5 +40,6 @@ def test_the_appointment_list_says_statuses_in_words(client, db, people):
     page = client.get("/appointmentview/list/").get_data(as_text=True)
     from tests.views.test_raw_values import visible_text
 
-    shown = visible_text(page)  # the search form's choices are in a script: still "no_show" (not fixed)
+    shown = visible_text(page)
     assert "No show" in shown and "no_show" not in shown
+    assert "no_show\\u003c" not in page and "No show\\u003c" in page  # the search form's choice, in its script
