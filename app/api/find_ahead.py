@@ -36,8 +36,10 @@ class FindTimeQuery(Schema):
             raise ValidationError("Give calendar_id (one provider) or location_id (any provider there).", "calendar_id")
 
 
-def _slot_json(slot, zone: str) -> dict:
-    return {"start": local_iso(slot.start, zone), "end": local_iso(slot.end, zone), "calendar_ids": list(slot.calendar_ids)}
+def _slot_json(slot, zone: str, names: dict[int, str]) -> dict:
+    # The names too: an opening may be on a day the grid does not show, whose columns it does not know.
+    return {"start": local_iso(slot.start, zone), "end": local_iso(slot.end, zone), "calendar_ids": list(slot.calendar_ids),
+            "calendar_names": [names.get(calendar_id, "") for calendar_id in slot.calendar_ids]}
 
 
 class FindAheadApi(BaseApi):
@@ -64,7 +66,7 @@ class FindAheadApi(BaseApi):
           - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 50}}
           - {in: query, name: weeks, schema: {type: integer, minimum: 1, maximum: 8}}
           responses:
-            200: {description: '{"openings": [{"start", "end", "calendar_ids"}]}'}
+            200: {description: '{"openings": [{"start", "end", "calendar_ids", "calendar_names"}]}'}
             422: {description: Malformed input}
         """
         args = FindTimeQuery().load(request.args.to_dict())
@@ -84,7 +86,8 @@ class FindAheadApi(BaseApi):
         openings = find_time.first_openings(
             session_type=session_type, calendars=calendars, from_day=args["start"] or local_today(location),
             limit=args["limit"], weeks=args["weeks"], step_minutes=slot_step_minutes())
-        return self.response(200, openings=[_slot_json(s, location.timezone) for s in openings])
+        names = {calendar.id: calendar.name for calendar in calendars}
+        return self.response(200, openings=[_slot_json(s, location.timezone, names) for s in openings])
 
     @expose("/appointments/<int:appointment_id>/next_visit", methods=["GET"])
     @protect()
@@ -107,7 +110,8 @@ class FindAheadApi(BaseApi):
                              calendar_id=found.calendar.id, session_type_id=found.session_type.id,
                              case_id=appointment.case_id, free=found.free,
                              problems=[p.as_json() for p in found.problems],
-                             alternatives=[_slot_json(s, zone) for s in found.alternatives])
+                             alternatives=[_slot_json(s, zone, {found.calendar.id: found.calendar.name})
+                                           for s in found.alternatives])
 
 
 FIND_AHEAD_APIS = [FindAheadApi]

@@ -11,14 +11,15 @@ from datetime import date
 
 from app.errors import NotFound, Problem, ValidationFailed
 from app.extensions import db
-from app.models import Case, Client, Discipline, Payer, TeamMember
+from app.models import Case, Client, Discipline, Payer, PayerKind, TeamMember
 from app.models.cases import CASE_TITLE_LENGTH as TITLE_LENGTH
 from app.models.cases import CLAIM_NUMBER_LENGTH as CLAIM_LENGTH
 from app.security import client_scope, in_scope
 
 
 def open_case(*, user, client_id: int, title: str | None, discipline_id: int, payer_id: int | None,
-              claim_number: str | None, opened_on: date, provider: TeamMember | None) -> Case:
+              claim_number: str | None, opened_on: date, provider: TeamMember | None,
+              location_id: int | None = None) -> Case:
     problems = []
     client = db.session.get(Client, client_id)
     if client is None or not in_scope(client_scope(user), client_id):
@@ -36,6 +37,12 @@ def open_case(*, user, client_id: int, title: str | None, discipline_id: int, pa
         payer = db.session.get(Payer, payer_id)
         if payer is None or not payer.active:
             problems.append(Problem("Choose a payer in use, or self-pay.", field="payer_id"))
+        elif location_id is not None:
+            from app.booking.catalogue import accepted_payers
+
+            if payer.kind != PayerKind.self_pay and payer not in accepted_payers(location_id):
+                problems.append(Problem(f"This location does not bill {payer.name}: choose one it bills, or self-pay.",
+                                        field="payer_id"))
     claim_number = (claim_number or "").strip() or None
     if claim_number and len(claim_number) > CLAIM_LENGTH:
         problems.append(Problem(f"Keep the claim number to {CLAIM_LENGTH} characters.", field="claim_number"))

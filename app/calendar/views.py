@@ -73,6 +73,18 @@ def _locations_for(user) -> list[Location]:
     ))
 
 
+def _case_payers(locations) -> list[tuple[Payer, list[int]]]:
+    """The payers a case opened in the grid may name (self-pay is the blank choice), each with
+    the locations that bill it: the online booking's rule (catalogue.accepted_payers)."""
+    from app.booking.catalogue import accepted_payers
+
+    where: dict[Payer, list[int]] = {}
+    for location in locations:
+        for payer in accepted_payers(location.id):
+            where.setdefault(payer, []).append(location.id)
+    return sorted(where.items(), key=lambda item: item[0].name)
+
+
 class CalendarGridView(BaseView):
     route_base = "/calendar"
     class_permission_name = APPOINTMENTS
@@ -90,7 +102,7 @@ class CalendarGridView(BaseView):
             # The grid opens on today at the first location shown, not on the server's date.
             today=local_today(locations[0] if locations else "UTC").isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
-            payers=db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all(),
+            payers=_case_payers(locations),
             slot_step=slot_step_minutes(),
             notify_by_default=clinic_settings().notify_by_default,
             may_block=may(user, WRITE, TIME_BLOCKS), may_open_case=may(user, WRITE, CASES),

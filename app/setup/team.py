@@ -43,6 +43,17 @@ def provision_provider_calendars(
     return created
 
 
+def missing_calendar(member: TeamMember) -> str | None:
+    """Why nobody can book this provider yet (no location, no active calendar), else None."""
+    if not member.is_provider or not member.active:
+        return None
+    if not member.locations:
+        return "no location"
+    if not any(cal.active and cal.kind == CalendarKind.provider for cal in member.calendars):
+        return "no calendar"
+    return None
+
+
 def grant_access(user_id: int, calendar: Calendar, level: AccessLevel) -> CalendarAccess:
     access = db.session.scalar(
         select(CalendarAccess).where(

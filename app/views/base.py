@@ -17,6 +17,7 @@ Showing a patient record (``app/record_reads.py``) writes it to the access log.
 """
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from flask import abort, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fields import EnumField, QuerySelectField
 from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
@@ -67,9 +68,12 @@ class PlinthModelView(ModelView):
         super()._init_properties()
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
-        self.formatters_columns = {column: display_value for column in columns} | dict(
-            self.formatters_columns or {}
-        )
+        # FAB hands an Enum column's formatter the bare value ("no_show"): those read as words.
+        properties = self.datamodel.list_properties
+        self.formatters_columns = {
+            column: enum_words if column in properties and self.datamodel.is_enum(column) else display_value
+            for column in columns
+        } | dict(self.formatters_columns or {})
 
     def _init_forms(self) -> None:
         _optional_checkboxes(self)
@@ -80,6 +84,8 @@ class PlinthModelView(ModelView):
         super()._init_forms()
         for form in (self.add_form, self.edit_form):
             _blank_choice_reads_as_none_chosen(form)
+        for form in (self.add_form, self.edit_form, self.search_form):
+            _enum_choices_read_as_words(form)
 
     def _scoped_relations(self, declared: dict | None, columns) -> dict:
         """The view's relation filters with each relation's scope put first."""
@@ -149,7 +155,16 @@ def display_value(value):
         return formatting.number(value)
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(display_value(item)) for item in value)
+    if isinstance(value, enum.Enum):
+        return enum_words(value.value)
     return value
+
+
+def enum_words(value) -> str:
+    """A status or kind in words, as the grid says it: no_show → No show."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return "" if value is None else str(value).replace("_", " ").capitalize()
 
 
 def reader_zone() -> str:
@@ -177,6 +192,20 @@ def _blank_choice_reads_as_none_chosen(form) -> None:
     for field in vars(form).values():
         if isinstance(field, UnboundField) and issubclass(field.field_class, QuerySelectField):
             field.kwargs.setdefault("blank_text", BLANK_CHOICE)
+
+
+class WordsEnumField(EnumField):
+    """FAB's Enum picker, its choices labelled in words (No show), not by value (no_show)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = [(value, enum_words(label)) for value, label in self.choices]
+
+
+def _enum_choices_read_as_words(form) -> None:
+    for field in vars(form).values() if form is not None else ():
+        if isinstance(field, UnboundField) and field.field_class is EnumField:
+            field.field_class = WordsEnumField
 
 
 def _optional_checkboxes(view: "PlinthModelView") -> None:

@@ -1,11 +1,15 @@
 """Setup screens for managers: locations, disciplines, team, session types, payers."""
 from __future__ import annotations
 
-from flask import g
+from flask import flash, g, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
+from flask_appbuilder.fields import QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from wtforms import PasswordField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -141,6 +145,26 @@ class TeamMemberView(PlinthModelView):
     def pre_update(self, item: TeamMember) -> None:
         team.provision_provider_calendars(item)
 
+    # Saved, but a provider nobody can book is said so, with the way out (issue 14).
+    def post_add(self, item: TeamMember) -> None:
+        _warn_if_unbookable(item)
+
+    def post_update(self, item: TeamMember) -> None:
+        _warn_if_unbookable(item)
+
+
+def _warn_if_unbookable(member: TeamMember) -> None:
+    problem = team.missing_calendar(member)
+    if problem is None:
+        return
+    if problem == "no location":
+        why = _("%(name)s is a provider without a location, so they have no calendar and cannot be booked. "
+                "Edit them and choose their location (a calendar is then made there), or ", name=member.display_name)
+    else:
+        why = _("%(name)s is a provider without an active calendar, so they cannot be booked. ", name=member.display_name)
+    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), _("make a calendar for them"))
+    flash(Markup("<strong>{}</strong> {}{}.").format(_("Not bookable yet."), why, link), "warning")
+
 
 class BillingItemView(PlinthModelView):
     datamodel = SQLAInterface(BillingItem)
@@ -163,6 +187,22 @@ class SessionTypeBillingItemView(PlinthModelView):
     validators_columns = {"quantity": [Rule(check_positive_decimal, "The quantity")]}
 
 
+def _billing_items():
+    # Inactive ones too: a session type may still charge one it had (the edit form must validate).
+    return db.session.scalars(select(BillingItem).order_by(BillingItem.active.desc(), BillingItem.name))
+
+
+def _set_billing_items(session_type: SessionType, chosen: list[BillingItem]) -> None:
+    wanted = {item.id for item in chosen}
+    for line in list(session_type.billing_lines):
+        if line.billing_item.id not in wanted:
+            session_type.billing_lines.remove(line)
+    have = {line.billing_item.id for line in session_type.billing_lines}
+    for item in chosen:
+        if item.id not in have:
+            session_type.billing_lines.append(SessionTypeBillingItem(billing_item=item, quantity=1))
+
+
 class SessionTypeView(PlinthModelView):
     datamodel = SQLAInterface(SessionType)
     class_permission_name = SESSION_TYPES
@@ -172,9 +212,9 @@ class SessionTypeView(PlinthModelView):
     add_columns = edit_columns = [
         "name", "category", "description", "discipline", "duration_minutes", "price", "colour",
         "online_bookable", "for_new_clients", "for_returning_clients", "needs_room",
-        "needs_equipment", "resources", "active",
+        "needs_equipment", "resources", "billing_items", "active",
     ]
-    show_columns = add_columns + ["billing_lines"]
+    show_columns = [c for c in add_columns if c != "billing_items"] + ["billing_lines"]
     label_columns = {
         "duration_minutes": "Duration (minutes)", "price": "Default price",
         "for_new_clients": "New clients may book", "for_returning_clients": "Returning clients may book",
@@ -183,7 +223,32 @@ class SessionTypeView(PlinthModelView):
     description_columns = {
         "resources": "Leave empty for any room / equipment of the location.",
         "online_bookable": "Patients can book this on the public booking site.",
+        "billing_items": "Fees and products charged when the client arrives (one of each; change a quantity "
+                         "under Charges on arrival).",
     }
+    # The charges on arrival chosen on this form, stored as today (SessionTypeBillingItem rows):
+    # a new one with quantity 1, one left out removed, the others kept with their quantity.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "billing_items": QuerySelectMultipleField(
+            "Charges on arrival", query_func=_billing_items, get_pk_func=lambda item: item.id,
+            get_label=lambda item: item.name if item.active else f"{item.name} (inactive)",
+            widget=Select2ManyWidget(),
+        ),
+    }
+
+    def prefill_form(self, form, pk) -> None:
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            form.billing_items.data = [line.billing_item for line in item.billing_lines]
+
+    def process_form(self, form, is_created: bool) -> None:
+        g.plinth_form = form
+
+    def pre_add(self, item: SessionType) -> None:
+        _set_billing_items(item, g.plinth_form.billing_items.data or [])
+
+    def pre_update(self, item: SessionType) -> None:
+        _set_billing_items(item, g.plinth_form.billing_items.data or [])
     validators_columns = {
         "duration_minutes": [Rule(check_positive_int, "The duration")],
         "price": [Rule(check_non_negative_money, "The price")],

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from playwright.sync_api import expect
 
 from app.extensions import db as ext_db
-from app.models import Appointment, CalendarKind, Case, ShiftBreak, TimeBlock
+from app.models import Appointment, CalendarKind, Case, PayerKind, ShiftBreak, TimeBlock
 from app.models.settings import clinic_settings
 from app.timeutil import to_utc
 from tests import factories
@@ -41,7 +41,7 @@ def scene(db, people):
     factories.make_appointment(people.provider_calendar, to_utc(DAY + timedelta(weeks=1), time(9), ZONE),
                                session_type=follow_up)
     factories.make_client(first_name="Nuno", last_name="Newcomer", home_location=people.location)
-    factories.make_payer(name="Blue Cross")
+    factories.make_payer(name="Blue Cross", kind=PayerKind.insurer)  # self-pay is the blank choice
     clinic_settings().notify_by_default = False
     db.session.commit()
     ids = {"provider": people.provider_calendar.id, "provider_name": people.provider_calendar.name,

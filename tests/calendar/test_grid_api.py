@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Appointment, AuditEvent, CalendarKind, Case, ShiftBreak, TimeBlock
+from app.models import Appointment, AuditEvent, CalendarKind, Case, PayerKind, ShiftBreak, TimeBlock
 from app.timeutil import local_today, to_utc
 from tests import factories
 from tests.api.conftest import login
@@ -191,6 +191,24 @@ def test_a_refused_booking_opens_no_case(client, db, scene, hour, case, status):
     assert response.status_code == status, response.json
     assert count(db, Case) == before
     assert count(db, Appointment) == 1
+
+
+def test_a_case_opened_in_the_grid_names_only_a_payer_its_location_bills(client, db, scene, people):
+    lisbon_insurer = factories.make_payer(name="Seguros Tejo", kind=PayerKind.insurer)
+    people.other_location.accepted_payers = [lisbon_insurer]
+    people.location.accepted_payers = [factories.make_payer(name="Sun Life", kind=PayerKind.insurer)]
+    db.session.commit()
+    from tests.views.helpers import login as sign_in
+
+    sign_in(client, "frontdesk")
+    page = client.get("/calendar/").get_data(as_text=True)
+    assert "Sun Life" in page and "Seguros Tejo" not in page  # offered only where it is billed
+    api = login(client, "frontdesk")
+    before = count(db, Case)
+    response = api.post("/api/v1/grid/appointments", json=new_case_body(scene, 14, payer_id=lisbon_insurer.id))
+    assert response.status_code == 422
+    assert "does not bill Seguros Tejo" in response.json["message"]
+    assert count(db, Case) == before
 
 
 # --- repeat with alternatives ----------------------------------------------------------

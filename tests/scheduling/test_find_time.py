@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from app.models import CalendarKind
+from app.models import Calendar, CalendarKind
 from app.scheduling import find_time
 from tests import factories
 from tests.scheduling.conftest import MONDAY, NOW, at
@@ -108,7 +108,7 @@ def test_book_next_keeps_the_wall_clock_across_a_dst_change(db, people):
 from tests.scheduling.test_api import DAY as API_DAY, desk, local  # noqa: E402,F401  (the front desk's API client)
 
 
-def test_find_time_answers_the_first_openings_ahead_in_local_time(desk):
+def test_find_time_answers_the_first_openings_ahead_in_local_time(desk, db):
     response = desk.get(f"/api/v1/find_time?session_type_id={desk.ids['session']}&location_id={desk.ids['location']}"
                         f"&limit=3&weeks=4")
     assert response.status_code == 200, response.json
@@ -116,6 +116,8 @@ def test_find_time_answers_the_first_openings_ahead_in_local_time(desk):
     assert [o["start"][:16] for o in openings] == [f"{API_DAY}T09:00", f"{API_DAY}T09:15", f"{API_DAY}T09:30"]
     # The outsider's Lisbon calendar is not the front desk's: only Downtown's provider.
     assert {o["calendar_ids"][0] for o in openings} == {desk.ids["calendar"]}
+    # Named, so an opening on a day the grid does not show reads as its provider, not "Calendar 3".
+    assert {o["calendar_names"][0] for o in openings} == {db.session.get(Calendar, desk.ids["calendar"]).name}
 
 
 @pytest.mark.parametrize("query, status", [

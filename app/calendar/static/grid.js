@@ -225,7 +225,9 @@
     eventDrop: change,
     eventResize: change,
     eventDidMount(info) {
-      if (isBackground(info.event.extendedProps)) info.el.dataset.kind = info.event.extendedProps.kind;
+      if (isBackground(info.event.extendedProps)) { info.el.dataset.kind = info.event.extendedProps.kind; return; }
+      info.el.dataset.end = info.event.endStr;  // "New appointment" from a focused one starts here (book_at.js)
+      if (info.event.end && info.event.end - info.event.start <= 20 * 60000) info.el.classList.add("short");
     },
     eventMouseEnter: tooltip,
     // One text node per appointment instead of FullCalendar's four nested wrappers: a
@@ -237,6 +239,12 @@
       }
       // The status in words, not only in colour (WCAG 1.4.1); grid.css adds a pattern.
       const status = (arg.event.extendedProps || {}).status;
+      // 15 minutes is one line high: start, client and status first on that line (grid.css .short).
+      if (arg.event.end && arg.event.end - arg.event.start <= 20 * 60000) {
+        const [client, ...rest] = arg.event.title.split(" · ");
+        return [arg.timeText.split(/\s*[-–]\s*/)[0], client].join(" ") + (status ? " · " + LABELS[status] : "") +
+          (rest.length ? " · " + rest.join(" · ") : "");
+      }
       return arg.timeText + (status ? " · " + LABELS[status] : "") + "\n" + arg.event.title;
     },
     datesSet(info) {
@@ -424,7 +432,7 @@
 
   function openingItem(slot, session) {
     const id = String(slot.calendar_ids[0]);
-    const title = (calendar.getResourceById(id) || allResources.find((r) => r.id === id) || {title: "Calendar " + id}).title;
+    const title = (slot.calendar_names || [])[0] || (calendar.getResourceById(id) || allResources.find((r) => r.id === id) || {}).title;
     const li = document.createElement("li");
     const button = Object.assign(document.createElement("button"), {type: "button", className: "opening"});
     button.textContent = luxon.DateTime.fromISO(slot.start, {setZone: true}).toFormat("ccc d LLL HH:mm") + " · " + title;
@@ -475,7 +483,8 @@
   });
 
   function openBooking(info, isOpening) {
-    const provider = resourceKinds[info.resource && info.resource.id] === "provider";
+    // An opening (Find Time Slot, New appointment) is a provider's even on a day whose columns are not loaded yet.
+    const provider = isOpening || resourceKinds[info.resource && info.resource.id] === "provider";
     const mayTakeTime = mayBlock && bookable(info) && info.endStr;
     if (!isOpening && !provider && !mayTakeTime) {
       calendar.unselect();
@@ -494,10 +503,14 @@
     sessionSelect.replaceChildren();
     extrasBox.replaceChildren();
     newCase.hidden = true;
+    document.querySelectorAll("#case-payer option[data-locations]").forEach((option) => {
+      option.hidden = option.disabled = !option.dataset.locations.split(" ").includes(locationSelect.value);
+    });
     document.getElementById("book-case-hint").hidden = true;
     errorBox.textContent = "";
     alertsBox.classList.add("hidden");
     chooseKind(provider ? "book" : "block");
+    PlinthBookAt.fill(info);  // the editable calendar, date and time (book_at.js)
     dialog.showModal();
     if (provider) clientInput.focus(); else document.getElementById("range-text").focus();
   }
@@ -718,6 +731,22 @@
   });
   caseSelect.addEventListener("change", fillSessions);
 
+  // book_at.js: the dialog's calendar, date and time fields move the selection.
+  window.PlinthGrid = {
+    calendar, zone, instant, localDay, localTime, step,
+    columns: () => allResources.filter((r) => r.kind === "provider" && r.bookable),
+    shownDays: () => visibleDays.slice(),
+    open(resource, startIso) { openBooking({resource, startStr: startIso}, true); },
+    reselect(resource, startIso) {
+      selection = {resource, startStr: startIso};
+      if (caseSelect.options.length) {
+        const takes = columnDisciplines();
+        if (caseSelect.value === "new" && takes.length) document.getElementById("case-discipline").value = takes[0];
+        fillSessions();
+      }
+    },
+  };
+
   function closeDialog() {
     dialog.close(); calendar.unselect(); busy = false; preferredSession = null; extrasFor = ""; range = null;
   }
@@ -748,7 +777,9 @@
     }
     try {
       const booked = await send("POST", url, body);
+      const day = localDay(selection.startStr);
       closeDialog();
+      if (day < visibleDays[0] || day > visibleDays[1]) calendar.gotoDate(day);
       clearOpenings();
       findResults.replaceChildren();
       say(t("Booked %(name)s.", {name: clientInput.value}) + (booked.warnings.length ? " " + booked.warnings.join(" ") : ""), "ok");
