@@ -15,7 +15,7 @@ from app.access_log import record_read
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.intake import fields as kinds
-from app.intake.scoring import ScorePoint, ScoreSeries, check_scoring, score
+from app.intake.scoring import check_scoring, score
 from app.models import FormRequest, FormSubmission, FormTemplate, FormVersion, Message, MessageState
 from app.timeutil import utcnow
 
@@ -162,23 +162,6 @@ def read_submission(submission_id: int) -> FormSubmission:
         raise NotFound("There is no such form.")
     record_read("form", submission.id, client_id=submission.client_id)
     return submission
-
-
-def score_series(case_id: int) -> list[ScoreSeries]:
-    """Each scored form's scores over a case, oldest first (“NPRS 7 → 3 over 6 forms”)."""
-    rows = db.session.execute(
-        select(FormSubmission.id, FormSubmission.score, FormSubmission.submitted_at, FormVersion.scoring,
-               FormTemplate.name)
-        .join(FormVersion, FormVersion.id == FormSubmission.version_id)
-        .join(FormTemplate, FormTemplate.id == FormVersion.template_id)
-        .where(FormSubmission.case_id == case_id, FormSubmission.score.is_not(None))
-        .order_by(FormSubmission.submitted_at, FormSubmission.id))
-    series: dict[str, ScoreSeries] = {}
-    for row in rows:
-        label = (row.scoring or {}).get("label") or row.name
-        entry = series.setdefault(label, ScoreSeries(label, (row.scoring or {}).get("better", "higher"), []))
-        entry.points.append(ScorePoint(row.submitted_at, row.score, row.id))
-    return list(series.values())
 
 
 def templates_in_use() -> list[FormTemplate]:
