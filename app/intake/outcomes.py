@@ -55,12 +55,11 @@ def series_by_case(case_ids) -> dict[int, list[ScoreSeries]]:
     return {case_id: list(series.values()) for case_id, series in result.items()}
 
 
-def readable_series(user, cases) -> dict[int, list[ScoreSeries]]:
-    """``series_by_case`` for the cases (objects with ``id`` and ``client_id``) whose clinical
-    content ``user`` may read; each score shown is logged."""
+def readable_series(user, cases: dict[int, int]) -> dict[int, list[ScoreSeries]]:
+    """``series_by_case`` for the cases ({case id: client id}) whose clinical content
+    ``user`` may read; each score shown is logged."""
     from app.security import clinical_case_scope
 
-    cases = {case.id: case.client_id for case in cases}
     if not cases:
         return {}
     allowed = set(db.session.scalars(select(Case.id).where(Case.id.in_(cases), Case.id.in_(clinical_case_scope(user)))))

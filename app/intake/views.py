@@ -53,7 +53,7 @@ class ClientFormsView(BaseView):
             Appointment.case_id.in_([c.id for c in cases]), Appointment.starts_at > utcnow(),
             Appointment.id.in_(appointment_scope(user))).order_by(Appointment.starts_at).limit(10)))
         readable = may_read_form_answers(user, client.id)
-        series = outcomes.readable_series(user, cases) if readable else {}
+        series = outcomes.readable_series(user, {c.id: c.client_id for c in cases}) if readable else {}
         return self.render_template("intake/client_forms.html", client=client, statuses=statuses, cases=cases,
                                     visits=visits, templates=service.templates_in_use(), readable=readable,
                                     series=series, csrf=generate_csrf())
