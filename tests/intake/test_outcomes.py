@@ -199,3 +199,34 @@ def test_a_score_at_discharge_counts_every_visit_before_it(app, scene, db):
     fill(db, last, {"change": "5"}, FIRST + timedelta(weeks=5))
     [series] = outcomes.series_by_case([scene["case"].id])[scene["case"].id]
     assert series.summary() == "GROC 0 → 5 over 4 visits (better)"
+
+
+def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_managers_only(app, scene, db):
+    from app.models import AccessEvent
+    from app.timeutil import to_local
+    from tests.views.helpers import login
+
+    today = datetime.now(timezone.utc).replace(hour=15, minute=0, second=0, microsecond=0)
+    for n, pain in enumerate((7, 5, 3)):
+        appointment = factories.make_appointment(scene["people"].provider_calendar, today - timedelta(weeks=2 - n),
+                                                 case=scene["case"], session_type=scene["type"],
+                                                 status=B if n < 2 else AppointmentStatus.booked)
+        form_request = service.create_request(template("Numeric pain"), scene["client"].id, case_id=scene["case"].id,
+                                              appointment_id=appointment.id, now=NOW)
+        fill(db, form_request, {"pain_now": str(pain)}, appointment.starts_at - timedelta(hours=1))
+    case_id = scene["case"].id
+    db.session.commit()
+    for username, shown in {"provider": True, "manager": True, "frontdesk": False}.items():
+        with app.app_context():
+            browser = app.test_client()
+            login(browser, username)
+            page = browser.get(f"/clinical/cases/{case_id}").get_data(as_text=True)
+            assert ("NPRS 7 → 3 over 3 visits (better)" in page) == shown, username
+            assert ('class="outcome-chart"' in page) == shown
+            if username == "provider":
+                on = to_local(today, "America/Toronto").date().isoformat()
+                day = browser.get(f"/clinical/day?date={on}").get_data(as_text=True)
+                assert "NPRS 7 → 3 over 3 visits (better)" in day
+    readers = set(db.session.scalars(select(AccessEvent.actor_id).where(AccessEvent.subject_type == "form",
+                                                                        AccessEvent.action == "score")))
+    assert readers == {scene["people"].manager.id, scene["people"].provider.user_id}
