@@ -23,6 +23,8 @@ DEFINITIONS = [
     f"Retention: of the patients whose first visit ever falls in the period, the share who came back for "
     f"another attended visit within {RETENTION_WEEKS} weeks of it (a visit after the period's end counts).",
     "Referral sources: the referral recorded on cases opened in the period (empty: not recorded).",
+    "Outcome measures: for each case seen in the period with two scores or more of a measure (NPRS, PSFS, "
+    "GROC…), the change from its first score to its last; improved means it moved the better way.",
     "With a provider filter, visits are those booked on that provider's calendar.",
 ]
 
@@ -100,6 +102,23 @@ def referrals(filters: Filters) -> list[dict]:
     return [{"source": s, "cases": n} for s, n in db.session.execute(nothing_if_no_member(query, filters))]
 
 
+def outcome_changes(filters: Filters) -> list[dict]:
+    """Per measure, over the cases seen in the period: how many changed, how many improved,
+    the mean change (``intake.outcomes.changes_per_case``)."""
+    from app.intake.outcomes import changes_per_case
+
+    visits = _attended(filters).subquery()
+    case_ids = db.session.scalars(select(visits.c.case_id).distinct()).all()
+    measures: dict[str, list] = {}
+    for change in changes_per_case(case_ids):
+        if change.scores > 1:
+            measures.setdefault(change.label, []).append(change)
+    return [{"measure": label, "cases": len(rows), "improved": sum(1 for r in rows if r.improved),
+             "rate": ratio(sum(1 for r in rows if r.improved), len(rows)),
+             "mean_change": round(float(sum(r.change for r in rows)) / len(rows), 2)}
+            for label, rows in sorted(measures.items())]
+
+
 def report(filters: Filters) -> Report:
     months = new_and_returning(filters)
     kept = retention(filters)
@@ -122,6 +141,10 @@ def report(filters: Filters) -> Report:
                 Column("rate", "Retention", "percent")], [kept], []),
         Report("referrals", "Referral sources (cases opened)",
                [Column("source", "Source"), Column("cases", "Cases", "int")], referrals(filters), []),
+        Report("outcomes", "Outcome measures over cases (first score to last)",
+               [Column("measure", "Measure"), Column("cases", "Cases", "int"), Column("improved", "Improved", "int"),
+                Column("rate", "Share improved", "percent"), Column("mean_change", "Mean change", "number")],
+               outcome_changes(filters), []),
     ]
     return Report("patients", "Patients", [
         Column("month", "Month"), Column("patients", "Patients seen", "int"), Column("new", "New", "int"),

@@ -230,3 +230,22 @@ def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_m
     readers = set(db.session.scalars(select(AccessEvent.actor_id).where(AccessEvent.subject_type == "form",
                                                                         AccessEvent.action == "score")))
     assert readers == {scene["people"].manager.id, scene["people"].provider.user_id}
+
+
+def test_the_patients_report_counts_the_cases_whose_measure_improved(app, scene, db):
+    from app.reports.base import Filters
+    from app.reports.patients import report
+
+    other = factories.make_case(client=factories.make_client(), discipline=scene["people"].discipline)
+    for hour, (case, scores) in enumerate(((scene["case"], (7, 3)), (other, (4, 6)))):
+        for week, pain in enumerate(scores):
+            appointment = factories.make_appointment(scene["people"].provider_calendar,
+                                                     FIRST + timedelta(weeks=week, hours=hour),
+                                                     case=case, session_type=scene["type"], status=B)
+            form_request = service.create_request(template("Numeric pain"), case.client_id, case_id=case.id,
+                                                  appointment_id=appointment.id, now=NOW)
+            fill(db, form_request, {"pain_now": str(pain)}, appointment.starts_at)
+    result = report(Filters(date(2026, 3, 1), date(2026, 3, 31)))
+    [table] = [t for t in result.extra if t.key == "outcomes"]
+    assert table.rows == [{"measure": "NPRS", "cases": 2, "improved": 1, "rate": 0.5, "mean_change": -1.0}]
+    assert "Outcome measures over cases" in result.csv()
