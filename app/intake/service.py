@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app.access_log import record_read
@@ -56,9 +57,9 @@ def open_request(request_id: int, now: datetime | None = None) -> FormRequest:
     """The request behind a patient's link, if it may still be filled or viewed."""
     request = db.session.get(FormRequest, request_id)
     if request is None or request.status == "withdrawn":
-        raise NotFound("This form link is no longer valid.")
+        raise NotFound(_("This form link is no longer valid."))
     if request.status == "pending" and request.expires_at <= (now or utcnow()):
-        raise NotFound("This form link has expired; ask the clinic for a new one.")
+        raise NotFound(_("This form link has expired; ask the clinic for a new one."))
     return request
 
 
@@ -81,7 +82,7 @@ def submit(request: FormRequest, raw: dict, now: datetime | None = None) -> Form
     version = request.version
     answers, errors = kinds.validate(version.fields, raw)
     if errors:
-        raise ValidationFailed("Some answers need another look.",
+        raise ValidationFailed(_("Some answers need another look."),
                                [Problem(message, field=key) for key, message in errors.items()])
     signed_name = signature_image = None
     for spec in version.fields:
@@ -104,7 +105,7 @@ def submit(request: FormRequest, raw: dict, now: datetime | None = None) -> Form
 
 def _must_be_pending(request: FormRequest) -> None:
     if request.status != "pending":
-        raise Conflict("This form was already sent in. Thank you!")
+        raise Conflict(_("This form was already sent in. Thank you!"))
 
 
 def _withdraw_reminders(request_id: int) -> None:
