@@ -10,16 +10,25 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from app.setup.validation import InvalidValue
+
+
+def N_(text: str) -> str:  # noqa: N802  (marked for the catalogue, translated where shown)
+    return text
+
 
 KINDS = {
     "short_text": "Short text", "long_text": "Long text", "single_choice": "One choice",
     "multiple_choice": "Several choices", "yes_no": "Yes / no (with a follow-up)", "date": "Date",
     "number": "Number", "body_area": "Body areas", "signature": "Signature", "heading": "Heading (no answer)",
 }
-BODY_AREAS = ("Head", "Neck", "Left shoulder", "Right shoulder", "Upper back", "Lower back", "Chest", "Abdomen",
-              "Left arm", "Right arm", "Left elbow", "Right elbow", "Left wrist/hand", "Right wrist/hand", "Left hip",
-              "Right hip", "Left knee", "Right knee", "Left ankle/foot", "Right ankle/foot")
+# Stored in English; the patient's page shows them in their language (public.form_text).
+BODY_AREAS = (N_("Head"), N_("Neck"), N_("Left shoulder"), N_("Right shoulder"), N_("Upper back"), N_("Lower back"),
+              N_("Chest"), N_("Abdomen"), N_("Left arm"), N_("Right arm"), N_("Left elbow"), N_("Right elbow"),
+              N_("Left wrist/hand"), N_("Right wrist/hand"), N_("Left hip"), N_("Right hip"), N_("Left knee"),
+              N_("Right knee"), N_("Left ankle/foot"), N_("Right ankle/foot"))
 LIMITS = {"short_text": 200, "long_text": 5000}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _DATA_PNG = re.compile(r"^data:image/png;base64,[A-Za-z0-9+/=]+$")
