@@ -27,9 +27,10 @@ def day_alerts(visits) -> dict[int, list[str]]:
 def forms_to_fill(appointment) -> list[tuple[str, str]]:
     """The forms this patient still has to fill, offered on the booking's confirmation page."""
     from app.intake.links import fill_path
+    from app.intake.public import form_text
 
     client_id = appointment.case.client_id
-    return [(s.form, fill_path(s.request_id)) for s in service.form_status([client_id]).get(client_id, [])
+    return [(form_text(s.form), fill_path(s.request_id)) for s in service.form_status([client_id]).get(client_id, [])
             if s.status == "pending"]
 
 
