@@ -5,8 +5,11 @@
   if (typeof Chart === "undefined") { return; }
   document.querySelectorAll("canvas.outcome-chart").forEach(function (canvas) {
     var data = JSON.parse(canvas.getAttribute("data-chart"));
+    var compact = canvas.closest(".day-outcomes") !== null;  // the provider's day: a small chart
+    var visit = canvas.getAttribute("data-visit");
     var labels = data.dates.map(function (date, i) {
-      return data.visits[i] ? date + " (" + canvas.getAttribute("data-visit") + " " + data.visits[i] + ")" : date;
+      if (compact) return data.visits[i] ? visit + " " + data.visits[i] : date;
+      return data.visits[i] ? date + " (" + visit + " " + data.visits[i] + ")" : date;
     });
     new Chart(canvas, {
       type: "line",
@@ -16,7 +19,7 @@
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: {legend: {display: false}},
         scales: {x: {ticks: {maxRotation: 0, autoSkip: true}},
-                 y: {title: {display: true, text: canvas.getAttribute("data-axis")}}}
+                 y: {title: {display: !compact, text: canvas.getAttribute("data-axis")}}}
       }
     });
   });
