@@ -1,5 +1,6 @@
-"""Forms where staff look for a person: a section of the client file and alerts on the
-provider's day (the clinical record's extension points, app/clinical)."""
+"""Forms where staff look for a person: a section of the client file, alerts on the
+provider's day (the clinical record's extension points, app/clinical), the forms to fill on the
+booking's confirmation and the outcome measures' table of the Patients report."""
 from __future__ import annotations
 
 from app.intake import service
@@ -37,7 +38,11 @@ def forms_to_fill(appointment) -> list[tuple[str, str]]:
 def register() -> None:
     from app.booking import CONFIRMATION_LINKS
     from app.clinical import client_file, day
+    from app.intake.outcomes import report_table
+    from app.reports.patients import CASE_TABLES
 
+    if report_table not in CASE_TABLES:
+        CASE_TABLES.append(report_table)
     if forms_to_fill not in CONFIRMATION_LINKS:
         CONFIRMATION_LINKS.append(forms_to_fill)
     if client_file_section not in client_file.SECTIONS:

@@ -97,3 +97,22 @@ def changes_per_case(case_ids) -> list[CaseChange]:
             found.append(CaseChange(case_id, entry.label, entry.better, first.score, last.score, entry.change,
                                     entry.improved, len(entry.points), visits))
     return found
+
+
+def report_table(case_ids):
+    """The Patients report's table (``reports.patients.CASE_TABLES``): per measure, over the
+    cases seen in the period with two scores or more, how many improved and the mean change."""
+    from app.reports.base import Column, Report, ratio
+
+    measures: dict[str, list[CaseChange]] = {}
+    for change in changes_per_case(case_ids):
+        if change.scores > 1:
+            measures.setdefault(change.label, []).append(change)
+    rows = [{"measure": label, "cases": len(found), "improved": sum(1 for r in found if r.improved),
+             "rate": ratio(sum(1 for r in found if r.improved), len(found)),
+             "mean_change": round(float(sum(r.change for r in found)) / len(found), 2)}
+            for label, found in sorted(measures.items())]
+    return Report("outcomes", "Outcome measures over cases (first score to last)",
+                  [Column("measure", "Measure"), Column("cases", "Cases", "int"), Column("improved", "Improved", "int"),
+                   Column("rate", "Share improved", "percent"), Column("mean_change", "Mean change", "number")],
+                  rows, [])

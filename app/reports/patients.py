@@ -2,6 +2,8 @@
 referral sources. Grouped statements only; each table is one statement."""
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
@@ -102,21 +104,15 @@ def referrals(filters: Filters) -> list[dict]:
     return [{"source": s, "cases": n} for s, n in db.session.execute(nothing_if_no_member(query, filters))]
 
 
-def outcome_changes(filters: Filters) -> list[dict]:
-    """Per measure, over the cases seen in the period: how many changed, how many improved,
-    the mean change (``intake.outcomes.changes_per_case``)."""
-    from app.intake.outcomes import changes_per_case
+# Other areas add tables over the cases seen in the period (intake: the outcome measures'
+# change per case) by registering ``(case_ids: list[int]) -> Report``.
+CASE_TABLES: list[Callable[[list[int]], Report]] = []
 
+
+def cases_seen(filters: Filters) -> list[int]:
+    """The cases with an attended visit in the period, within the filters."""
     visits = _attended(filters).subquery()
-    case_ids = db.session.scalars(select(visits.c.case_id).distinct()).all()
-    measures: dict[str, list] = {}
-    for change in changes_per_case(case_ids):
-        if change.scores > 1:
-            measures.setdefault(change.label, []).append(change)
-    return [{"measure": label, "cases": len(rows), "improved": sum(1 for r in rows if r.improved),
-             "rate": ratio(sum(1 for r in rows if r.improved), len(rows)),
-             "mean_change": round(float(sum(r.change for r in rows)) / len(rows), 2)}
-            for label, rows in sorted(measures.items())]
+    return list(db.session.scalars(select(visits.c.case_id).distinct()))
 
 
 def report(filters: Filters) -> Report:
@@ -141,11 +137,10 @@ def report(filters: Filters) -> Report:
                 Column("rate", "Retention", "percent")], [kept], []),
         Report("referrals", "Referral sources (cases opened)",
                [Column("source", "Source"), Column("cases", "Cases", "int")], referrals(filters), []),
-        Report("outcomes", "Outcome measures over cases (first score to last)",
-               [Column("measure", "Measure"), Column("cases", "Cases", "int"), Column("improved", "Improved", "int"),
-                Column("rate", "Share improved", "percent"), Column("mean_change", "Mean change", "number")],
-               outcome_changes(filters), []),
     ]
+    if CASE_TABLES:
+        case_ids = cases_seen(filters)
+        extra += [table(case_ids) for table in CASE_TABLES]
     return Report("patients", "Patients", [
         Column("month", "Month"), Column("patients", "Patients seen", "int"), Column("new", "New", "int"),
         Column("returning", "Returning", "int"), Column("sessions", "Sessions", "int")], months, DEFINITIONS,
