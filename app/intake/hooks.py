@@ -7,11 +7,16 @@ from app.intake import service
 
 
 def client_file_section(user, client, file) -> dict:
+    from app.intake.outcomes import readable_series
     from app.security import may_read_form_answers
 
+    readable = may_read_form_answers(user, client.id)
+    cases = {row.case.id: row.case for row in file.cases}
+    series = readable_series(user, {case_id: client.id for case_id in cases}) if readable else {}
     return {"title": "Forms", "template": "intake/_client_file_section.html",
             "form_statuses": service.form_status([client.id]).get(client.id, []),
-            "form_answers_readable": may_read_form_answers(user, client.id)}
+            "form_answers_readable": readable,
+            "case_scores": [(cases[case_id], found) for case_id, found in sorted(series.items())]}
 
 
 def day_alerts(visits) -> dict[int, list[str]]:

@@ -17,33 +17,39 @@ from sqlalchemy import select
 from app.access_log import record_read
 from app.extensions import db
 from app.intake.scoring import ScorePoint, ScoreSeries
-from app.models import Appointment, AppointmentStatus, Case, FormSubmission, FormTemplate, FormVersion
+from app.models import Appointment, AppointmentStatus, FormSubmission, FormTemplate, FormVersion
 
 NOT_ATTENDED = (AppointmentStatus.canceled, AppointmentStatus.rebooked, AppointmentStatus.no_show)
 
 
-def series_by_case(case_ids) -> dict[int, list[ScoreSeries]]:
+def series_by_case(case_ids, *, within=None) -> dict[int, list[ScoreSeries]]:
     """Per case, each scored form's scores oldest first (“NPRS 7 → 3 over 6 visits”). A
     score's visit number counts the case's visits (not canceled, rebooked or missed) up
-    to its own visit, or up to when it was sent in when it has none (at discharge)."""
+    to its own visit, or up to when it was sent in when it has none (at discharge).
+    ``within``: a select of case ids to keep (a scope). One statement when no case has
+    scores, two otherwise."""
     ids = sorted(set(case_ids))
     if not ids:
+        return {}
+    query = (select(FormSubmission.id, FormSubmission.case_id, FormSubmission.appointment_id, FormSubmission.score,
+                    FormSubmission.submitted_at, FormVersion.scoring, FormTemplate.name)
+             .join(FormVersion, FormVersion.id == FormSubmission.version_id)
+             .join(FormTemplate, FormTemplate.id == FormVersion.template_id)
+             .where(FormSubmission.case_id.in_(ids), FormSubmission.score.is_not(None))
+             .order_by(FormSubmission.submitted_at, FormSubmission.id))
+    if within is not None:
+        query = query.where(FormSubmission.case_id.in_(within))
+    rows = db.session.execute(query).all()
+    if not rows:
         return {}
     starts: dict[int, list] = defaultdict(list)
     visit_start = {}
     for appointment_id, case_id, starts_at, status in db.session.execute(
             select(Appointment.id, Appointment.case_id, Appointment.starts_at, Appointment.status)
-            .where(Appointment.case_id.in_(ids)).order_by(Appointment.starts_at)):
+            .where(Appointment.case_id.in_({row.case_id for row in rows})).order_by(Appointment.starts_at)):
         visit_start[appointment_id] = starts_at
         if status not in NOT_ATTENDED:
             starts[case_id].append(starts_at)
-    rows = db.session.execute(
-        select(FormSubmission.id, FormSubmission.case_id, FormSubmission.appointment_id, FormSubmission.score,
-               FormSubmission.submitted_at, FormVersion.scoring, FormTemplate.name)
-        .join(FormVersion, FormVersion.id == FormSubmission.version_id)
-        .join(FormTemplate, FormTemplate.id == FormVersion.template_id)
-        .where(FormSubmission.case_id.in_(ids), FormSubmission.score.is_not(None))
-        .order_by(FormSubmission.submitted_at, FormSubmission.id))
     result: dict[int, dict[str, ScoreSeries]] = defaultdict(dict)
     for row in rows:
         scoring = row.scoring or {}
@@ -60,10 +66,7 @@ def readable_series(user, cases: dict[int, int]) -> dict[int, list[ScoreSeries]]
     ``user`` may read; each score shown is logged."""
     from app.security import clinical_case_scope
 
-    if not cases:
-        return {}
-    allowed = set(db.session.scalars(select(Case.id).where(Case.id.in_(cases), Case.id.in_(clinical_case_scope(user)))))
-    found = series_by_case(allowed)
+    found = series_by_case(cases, within=clinical_case_scope(user))
     for case_id, series in found.items():
         for entry in series:
             for point in entry.points:

@@ -214,7 +214,7 @@ def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_m
         form_request = service.create_request(template("Numeric pain"), scene["client"].id, case_id=scene["case"].id,
                                               appointment_id=appointment.id, now=NOW)
         fill(db, form_request, {"pain_now": str(pain)}, appointment.starts_at - timedelta(hours=1))
-    case_id = scene["case"].id
+    case_id, client_id = scene["case"].id, scene["client"].id
     db.session.commit()
     for username, shown in {"provider": True, "manager": True, "frontdesk": False}.items():
         with app.app_context():
@@ -223,6 +223,8 @@ def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_m
             page = browser.get(f"/clinical/cases/{case_id}").get_data(as_text=True)
             assert ("NPRS 7 → 3 over 3 visits (better)" in page) == shown, username
             assert ('class="outcome-chart"' in page) == shown
+            client_file = browser.get(f"/clinical/clients/{client_id}").get_data(as_text=True)
+            assert ("NPRS 7 → 3 over 3 visits (better)" in client_file) == shown, username
             if username == "provider":
                 on = to_local(today, "America/Toronto").date().isoformat()
                 day = browser.get(f"/clinical/day?date={on}").get_data(as_text=True)
