@@ -13,6 +13,7 @@ from app.intake.defaults import ensure_defaults
 from app.models import AppointmentStatus, FormTemplate
 from app.timeutil import to_local
 from tests import factories
+from tests.browser.axe import violations
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 
@@ -45,8 +46,10 @@ def test_the_case_file_and_the_day_draw_the_nprs_over_the_case(live_server, db, 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".case-outcomes").screenshot(path=str(SHOTS / "case_chart.png"))
     page.screenshot(path=str(SHOTS / "case_file.png"), full_page=True)
+    assert violations(page, impacts=("serious", "critical")) == []  # the staff pages' standard
 
     page.goto(f"{live_server}/clinical/day?date={on}")
     expect(page.locator(".day-outcomes").get_by_text("NPRS 7 → 3 over 6 visits (better)")).to_be_visible()
     page.wait_for_function("() => Chart.getChart(document.querySelector('.day-outcomes canvas')) !== undefined")
     page.screenshot(path=str(SHOTS / "day_chart.png"), full_page=True)
+    assert violations(page, impacts=("serious", "critical")) == []
