@@ -131,13 +131,14 @@ def configure_receivers() -> None:
     several apps tests build share one set of receivers."""
     from app.billing import visit_status
     from app.booking import waitlist
-    from app.intake import follow_visit, reviews, rules
+    from app.intake import discharge, follow_visit, reviews, rules
     from app.messaging import planning
 
     for connect in (
         visit_status.connect,  # charges and fees at a status change; may refuse it (first)
         planning.connect,  # what bookings, moves and status changes put in the outbox
         rules.connect,  # forms sent on booking
+        discharge.connect,  # outcome measures when a case closes (a flush listener, not an event)
         reviews.connect,  # review requests after a visit
         follow_visit.connect,  # queued form emails follow a moved, canceled or rebooked visit
         waitlist.connect,  # freed time offered to the waitlist

@@ -3,13 +3,14 @@ everything sent to them.
 
 Patient pages are those of the blueprints in ``PATIENT_BLUEPRINTS`` (the booking site,
 and any public page that registers itself with ``patient_pages()``). There the language
-is the one the patient picked (``?lang=``, remembered in their session), else the best
+is the one the patient picked (``?lang=``, remembered in their session), else the one
+their record prefers when the page knows them (a form link: ``known_patient_language``), else the best
 match of their browser's Accept-Language, else English. Staff pages follow the staff
 member's own language (``app/i18n/staff.py``).
 """
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_babel, refresh
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -46,6 +47,13 @@ def remember_patient_choice() -> None:
             session[PATIENT_SESSION_KEY] = asked
 
 
+def known_patient_language(code: str | None) -> None:
+    """A patient page that knows whose it is (a form link) offers their preferred language,
+    used when they did not pick one (``?lang=``, remembered) before their browser's."""
+    g.patient_preferred_language = supported(code)
+    refresh()
+
+
 def patient_language() -> str:
     asked = supported(request.args.get("lang"))
     if asked:
@@ -53,6 +61,8 @@ def patient_language() -> str:
     kept = supported(session.get(PATIENT_SESSION_KEY))
     if kept:
         return kept
+    if g.get("patient_preferred_language"):
+        return g.patient_preferred_language
     for code, _quality in request.accept_languages:
         match = supported(code)
         if match:

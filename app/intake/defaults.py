@@ -13,87 +13,94 @@ from app.models import FormTemplate, FormVersion
 from app.timeutil import utcnow
 
 
+def N_(text: str) -> str:  # noqa: N802  (marks the shipped forms' words for the catalogue; see public.form_text)
+    return text
+
+
 def _q(key, kind, label, required=False, **extra) -> dict:
     return {"key": key, "kind": kind, "label": label, "required": required, **extra}
 
 
 _CONTACT = [
-    _q("emergency_contact", "short_text", "Emergency contact (name and phone)", True),
-    _q("doctor", "short_text", "Family doctor"),
+    _q("emergency_contact", "short_text", N_("Emergency contact (name and phone)"), True),
+    _q("doctor", "short_text", N_("Family doctor")),
 ]
 _HEALTH = [
-    _q("medications", "yes_no", "Do you take any medication?", True,
-       follow_up={"label": "Which medications and doses?", "when": "yes"}),
-    _q("allergies", "yes_no", "Do you have allergies (latex, oils, medication)?", True,
-       follow_up={"label": "Which allergies?", "when": "yes"}),
-    _q("conditions", "multiple_choice", "Do you have or have you had any of these?",
-       options=["Heart condition", "High blood pressure", "Diabetes", "Osteoporosis", "Cancer", "Epilepsy",
-                "Pregnancy", "Recent surgery", "Blood clots", "None of these"]),
+    _q("medications", "yes_no", N_("Do you take any medication?"), True,
+       follow_up={"label": N_("Which medications and doses?"), "when": "yes"}),
+    _q("allergies", "yes_no", N_("Do you have allergies (latex, oils, medication)?"), True,
+       follow_up={"label": N_("Which allergies?"), "when": "yes"}),
+    _q("conditions", "multiple_choice", N_("Do you have or have you had any of these?"),
+       options=[N_("Heart condition"), N_("High blood pressure"), N_("Diabetes"), N_("Osteoporosis"), N_("Cancer"),
+                N_("Epilepsy"), N_("Pregnancy"), N_("Recent surgery"), N_("Blood clots"), N_("None of these")]),
 ]
 DEFAULT_FORMS = [
     {
-        "name": "Physiotherapy intake", "purpose": "intake",
-        "description": "Before your first physiotherapy visit: the problem, your health, your goals.",
+        "name": N_("Physiotherapy intake"), "purpose": "intake",
+        "description": N_("Before your first physiotherapy visit: the problem, your health, your goals."),
         "fields": [
-            _q("h_problem", "heading", "Your problem"),
-            _q("complaint", "long_text", "What brings you in?", True),
-            _q("areas", "body_area", "Where is the problem? (choose all that apply)", True),
-            _q("onset", "date", "When did it start?"),
-            _q("pain_now", "number", "Pain right now (0 = none, 10 = worst imaginable)", True, min=0, max=10,
+            _q("h_problem", "heading", N_("Your problem")),
+            _q("complaint", "long_text", N_("What brings you in?"), True),
+            _q("areas", "body_area", N_("Where is the problem? (choose all that apply)"), True),
+            _q("onset", "date", N_("When did it start?")),
+            _q("pain_now", "number", N_("Pain right now (0 = none, 10 = worst imaginable)"), True, min=0, max=10,
                integer=True),
-            _q("injury", "yes_no", "Did it start with an injury or accident?",
-               follow_up={"label": "What happened?", "when": "yes"}),
-            _q("h_health", "heading", "Your health"), *_HEALTH, *_CONTACT,
-            _q("goals", "long_text", "What would you like to be able to do again?"),
+            _q("injury", "yes_no", N_("Did it start with an injury or accident?"),
+               follow_up={"label": N_("What happened?"), "when": "yes"}),
+            _q("h_health", "heading", N_("Your health")), *_HEALTH, *_CONTACT,
+            _q("goals", "long_text", N_("What would you like to be able to do again?")),
         ],
     },
     {
-        "name": "Massage health history", "purpose": "history",
-        "description": "Before your massage: what your therapist needs to know to treat you safely.",
+        "name": N_("Massage health history"), "purpose": "history",
+        "description": N_("Before your massage: what your therapist needs to know to treat you safely."),
         "fields": [
-            _q("reason", "single_choice", "Main reason for your visit", True,
-               options=["Relaxation", "Pain or tension", "Injury recovery", "Sport", "Pregnancy", "Other"]),
-            _q("areas", "body_area", "Areas to focus on"),
-            _q("avoid", "body_area", "Areas to avoid"),
-            _q("pressure", "single_choice", "Pressure you prefer", options=["Light", "Medium", "Firm"]),
+            _q("reason", "single_choice", N_("Main reason for your visit"), True,
+               options=[N_("Relaxation"), N_("Pain or tension"), N_("Injury recovery"), N_("Sport"), N_("Pregnancy"),
+                        N_("Other")]),
+            _q("areas", "body_area", N_("Areas to focus on")),
+            _q("avoid", "body_area", N_("Areas to avoid")),
+            _q("pressure", "single_choice", N_("Pressure you prefer"), options=[N_("Light"), N_("Medium"), N_("Firm")]),
             *_HEALTH, *_CONTACT,
         ],
     },
     {
-        "name": "Consent to treatment", "purpose": "consent",
-        "description": "Your consent to assessment and treatment.",
+        "name": N_("Consent to treatment"), "purpose": "consent",
+        "description": N_("Your consent to assessment and treatment."),
         "fields": [
-            _q("h_consent", "heading", "I understand that assessment and treatment may involve touch, movement and "
+            _q("h_consent", "heading", N_("I understand that assessment and treatment may involve touch, movement and "
                                        "exercise; that my therapist will explain the treatment and its risks; "
-                                       "and that I may ask questions, decline or stop any part of it at any time."),
-            _q("consent", "yes_no", "I consent to assessment and treatment", True),
-            _q("signature", "signature", "Signature", True),
+                                       "and that I may ask questions, decline or stop any part of it at any time.")),
+            _q("consent", "yes_no", N_("I consent to assessment and treatment"), True),
+            _q("signature", "signature", N_("Signature"), True),
         ],
     },
     {
-        "name": "Numeric pain rating scale (NPRS)", "purpose": "outcome",
-        "description": "Your pain, from 0 to 10.",
-        "fields": [_q("pain_now", "number", "Your pain right now (0 = no pain, 10 = worst pain imaginable)", True,
+        "name": N_("Numeric pain rating scale (NPRS)"), "purpose": "outcome",
+        "description": N_("Your pain, from 0 to 10."),
+        "fields": [_q("pain_now", "number", N_("Your pain right now (0 = no pain, 10 = worst pain imaginable)"), True,
                       min=0, max=10, integer=True)],
         "scoring": {"method": "sum", "items": ["pain_now"], "better": "lower", "label": "NPRS"},
     },
     {
-        "name": "Patient-Specific Functional Scale (PSFS)", "purpose": "outcome",
-        "description": "Up to three activities you find hard, each rated 0 (unable) to 10 (as before).",
+        "name": N_("Patient-Specific Functional Scale (PSFS)"), "purpose": "outcome",
+        "description": N_("Up to three activities you find hard, each rated 0 (unable) to 10 (as before)."),
         "fields": [
-            field for n in (1, 2, 3) for field in (
-                _q(f"activity_{n}", "short_text", f"Activity {n}", n == 1),
-                _q(f"ability_{n}", "number", f"How well can you do activity {n}? (0 = unable, 10 = as before)",
-                   n == 1, min=0, max=10, integer=True))
+            field for n, activity, ability in (
+                (1, N_("Activity 1"), N_("How well can you do activity 1? (0 = unable, 10 = as before)")),
+                (2, N_("Activity 2"), N_("How well can you do activity 2? (0 = unable, 10 = as before)")),
+                (3, N_("Activity 3"), N_("How well can you do activity 3? (0 = unable, 10 = as before)")))
+            for field in (_q(f"activity_{n}", "short_text", activity, n == 1),
+                          _q(f"ability_{n}", "number", ability, n == 1, min=0, max=10, integer=True))
         ],
         "scoring": {"method": "mean", "items": ["ability_1", "ability_2", "ability_3"], "better": "higher",
                     "label": "PSFS"},
     },
     {
-        "name": "Global rating of change (GROC)", "purpose": "outcome",
-        "description": "How your problem has changed since treatment began.",
-        "fields": [_q("change", "number", "Since treatment began, my problem is (−7 = a very great deal worse, "
-                                          "0 = about the same, +7 = a very great deal better)", True,
+        "name": N_("Global rating of change (GROC)"), "purpose": "outcome",
+        "description": N_("How your problem has changed since treatment began."),
+        "fields": [_q("change", "number", N_("Since treatment began, my problem is (−7 = a very great deal worse, "
+                                             "0 = about the same, +7 = a very great deal better)"), True,
                       min=-7, max=7, integer=True)],
         "scoring": {"method": "sum", "items": ["change"], "better": "higher", "label": "GROC"},
     },

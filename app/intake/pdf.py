@@ -6,19 +6,24 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from flask_babel import gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from xhtml2pdf import pisa
 
+from app.i18n.locales import html_lang
 from app.models import Client, FormSubmission, clinic_settings
 from app.extensions import db
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]),
+                   extensions=["jinja2.ext.i18n"])
+_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # the request's language (the patient's)
 
 
 def submission_pdf(submission: FormSubmission) -> bytes:
     client = db.session.get(Client, submission.client_id)
     html = _env.get_template("intake/form_pdf.html").render(
-        s=submission, version=submission.version, client=client, clinic=clinic_settings(), show=display)
+        s=submission, version=submission.version, client=client, clinic=clinic_settings(), show=display,
+        form_text=lambda text: gettext(text) if text else text, lang=html_lang())
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, link_callback=lambda uri, rel: uri if uri.startswith("data:") else "")
     if result.err:
@@ -31,11 +36,11 @@ def display(spec: dict, value) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if spec["kind"] == "yes_no":
-        if isinstance(value, dict):
-            return f"{value['answer'].capitalize()}: {value['detail']}"
-        return str(value).capitalize()
+        answer = value["answer"] if isinstance(value, dict) else str(value)
+        said = gettext("Yes") if answer == "yes" else gettext("No") if answer == "no" else answer
+        return f"{said}: {value['detail']}" if isinstance(value, dict) else said
     if spec["kind"] == "signature":
-        return f"Signed by {value.get('name')}" if isinstance(value, dict) else "Signed"
+        return gettext("Signed by %(name)s", name=value.get("name")) if isinstance(value, dict) else gettext("Signed")
     if isinstance(value, list):
-        return ", ".join(value)
+        return ", ".join(gettext(v) if v else v for v in value)
     return str(value)

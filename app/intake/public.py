@@ -4,6 +4,8 @@ and a PDF of the filled form. The link is signed and expires (``links.py``)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.booking import headers
 from app.booking.views.wizard import branding as booking_branding
@@ -11,11 +13,27 @@ from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.intake import service
 from app.intake.fields import BODY_AREAS
+from app.i18n.locales import known_patient_language, patient_pages
 from app.intake.links import BadToken, request_id_of
-from app.models import FormSubmission, clinic_settings
+from app.models import Client, FormRequest, FormSubmission, clinic_settings
 from app.uow import unit_of_work
 
 bp = Blueprint("forms_public", __name__, url_prefix="/forms", template_folder="templates")
+patient_pages(bp.name)  # the patient's language (their pick, their record's, their browser's)
+
+
+@bp.before_request
+def _patients_language() -> None:
+    """A form link knows its patient: their preferred language unless they pick another."""
+    token = (request.view_args or {}).get("token")
+    try:
+        request_id = request_id_of(token) if token and request.endpoint != "forms_public.review_opt_out" else None
+    except BadToken:
+        return
+    if request_id is not None:
+        client_id = db.session.scalar(select(FormRequest.client_id).where(FormRequest.id == request_id))
+        if client_id is not None:
+            known_patient_language(db.session.scalar(select(Client.preferred_language).where(Client.id == client_id)))
 
 
 @bp.after_request
@@ -29,6 +47,13 @@ def _headers(response: Response) -> Response:
 bp.context_processor(booking_branding)
 
 
+@bp.app_template_global()
+def form_text(text: str | None) -> str | None:
+    """A form's own words (name, question, option) in the page's language: the shipped
+    forms' words are in the catalogue (``defaults.py``); a clinic's own stay as written."""
+    return _(text) if text else text
+
+
 def _request_for(token: str):
     try:
         request_id = request_id_of(token)
@@ -37,7 +62,7 @@ def _request_for(token: str):
     try:
         return service.open_request(request_id)
     except DomainError as exc:
-        abort(Response(render_template("booking/message.html", title="Form not available", message=exc.message,
+        abort(Response(render_template("booking/message.html", title=_("Form not available"), message=exc.message,
                                        phone=clinic_settings().phone), status=404))
 
 
@@ -103,6 +128,6 @@ def review_opt_out(token: str):
     if request.method == "POST":
         with unit_of_work():  # the signed link is the credential (no session token to expire)
             reviews.opt_out(client_id)
-        return render_template("booking/message.html", title="Done",
-                               message="You will not receive review requests from us any more.")
+        return render_template("booking/message.html", title=_("Done"),
+                               message=_("You will not receive review requests from us any more."))
     return render_template("intake/review_opt_out.html")

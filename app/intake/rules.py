@@ -21,6 +21,8 @@ from app.models import (
 from app.timeutil import to_local, to_utc, utcnow
 
 GONE = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
+# Visits that count towards "every N visits": not canceled, rebooked or missed.
+NOT_COUNTED = (*GONE, AppointmentStatus.no_show)
 
 
 def connect() -> None:
@@ -47,18 +49,18 @@ def due_time(appointment: Appointment, days_before: int | None, now: datetime) -
 
 
 def visit_number_in_case(appointment: Appointment) -> int:
-    """1 for the case's first visit (canceled and rebooked ones do not count)."""
+    """1 for the case's first visit (canceled, rebooked and no-show ones do not count)."""
     from sqlalchemy import func
 
     return 1 + db.session.scalar(select(func.count(Appointment.id)).where(
         Appointment.case_id == appointment.case_id, Appointment.id != appointment.id,
-        Appointment.status.not_in(GONE), Appointment.starts_at < appointment.starts_at))
+        Appointment.status.not_in(NOT_COUNTED), Appointment.starts_at < appointment.starts_at))
 
 
 def matching_rules(appointment: Appointment) -> list[FormRule]:
     kind = "new" if is_new_patient(appointment) else "returning"
     found = list(db.session.scalars(select(FormRule).join(FormTemplate).where(
-        FormRule.active.is_(True), FormTemplate.active.is_(True),
+        FormRule.active.is_(True), FormRule.at_discharge.is_(False), FormTemplate.active.is_(True),
         or_(FormRule.session_type_id.is_(None), FormRule.session_type_id == appointment.session_type_id),
         FormRule.patient_kind.in_((kind, "any"))).order_by(FormRule.id)))
     if any(rule.every_n_visits for rule in found):
@@ -74,7 +76,7 @@ def on_booked(appointment: Appointment, actor=None, now: datetime | None = None,
     now = now or utcnow()
     client_id = db.session.scalar(select(Case.client_id).where(Case.id == appointment.case_id))
     for rule in rules:
-        if _already_pending(client_id, rule.template_id, now):
+        if already_pending(client_id, rule.template_id, now):
             continue
         form_request = service.create_request(rule.template, client_id, case_id=appointment.case_id,
                                               appointment_id=appointment.id,
@@ -91,7 +93,7 @@ def _confirmation_delay() -> timedelta:
     return timedelta(minutes=notification_settings().new_booking_delay_minutes or 0)
 
 
-def _already_pending(client_id: int, template_id: int, now: datetime) -> bool:
+def already_pending(client_id: int, template_id: int, now: datetime) -> bool:
     return bool(db.session.scalar(select(exists().where(
         FormRequest.client_id == client_id, FormRequest.status == "pending", FormRequest.expires_at > now,
         FormRequest.version_id.in_(select(FormVersion.id).where(FormVersion.template_id == template_id))))))

@@ -63,6 +63,8 @@ class ScorePoint:
     at: datetime
     score: Decimal
     submission_id: int
+    # The case's attended visits up to this score (its own visit included), when known.
+    visit_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,25 @@ class ScoreSeries:
             return None
         return change < 0 if self.better == "lower" else change > 0
 
+    @property
+    def span(self) -> str:
+        """“6 visits” from the first score's visit to the last's (both counted), else “4 forms”."""
+        first, last = self.points[0].visit_number, self.points[-1].visit_number
+        if first is not None and last is not None and last > first:
+            return f"{last - first + 1} visits"
+        return f"{len(self.points)} forms"
+
     def summary(self) -> str:
-        """“NPRS 7 → 3 over 4 forms (better)”."""
+        """“NPRS 7 → 3 over 6 visits (better)” (or “over 4 forms” when the visits are not known)."""
         if not self.points:
             return f"{self.label}: no scores yet"
         first, last = self.points[0].score.normalize(), self.points[-1].score.normalize()
         if len(self.points) == 1:
             return f"{self.label} {first:f}"
         verdict = {True: "better", False: "not better", None: "no change"}[self.improved]
-        return f"{self.label} {first:f} → {last:f} over {len(self.points)} forms ({verdict})"
+        return f"{self.label} {first:f} → {last:f} over {self.span} ({verdict})"
+
+    def chart(self) -> dict:
+        """What the case chart draws (Chart.js): dates, scores, which way is better."""
+        return {"label": self.label, "better": self.better, "dates": [p.at.date().isoformat() for p in self.points],
+                "visits": [p.visit_number for p in self.points], "scores": [float(p.score) for p in self.points]}

@@ -17,7 +17,7 @@ from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.intake import fields as kinds
 from app.intake.definition import definition_problems
-from app.intake.scoring import ScorePoint, ScoreSeries, check_scoring, score
+from app.intake.scoring import check_scoring, score
 from app.models import FormRequest, FormSubmission, FormTemplate, FormVersion, Message, MessageState
 from app.timeutil import utcnow
 
@@ -61,9 +61,9 @@ def open_request(request_id: int, now: datetime | None = None) -> FormRequest:
     """The request behind a patient's link, if it may still be filled or viewed."""
     request = db.session.get(FormRequest, request_id)
     if request is None or request.status == "withdrawn":
-        raise NotFound("This form link is no longer valid.")
+        raise NotFound(_("This form link is no longer valid."))
     if request.status == "pending" and request.expires_at <= (now or utcnow()):
-        raise NotFound("This form link has expired; ask the clinic for a new one.")
+        raise NotFound(_("This form link has expired; ask the clinic for a new one."))
     return request
 
 
@@ -86,7 +86,7 @@ def submit(request: FormRequest, raw: dict, now: datetime | None = None) -> Form
     version = request.version
     answers, errors = kinds.validate(version.fields, raw)
     if errors:
-        raise ValidationFailed("Some answers need another look.",
+        raise ValidationFailed(_("Some answers need another look."),
                                [Problem(message, field=key) for key, message in errors.items()])
     signed_name = signature_image = None
     for spec in version.fields:
@@ -109,7 +109,7 @@ def submit(request: FormRequest, raw: dict, now: datetime | None = None) -> Form
 
 def _must_be_pending(request: FormRequest) -> None:
     if request.status != "pending":
-        raise Conflict("This form was already sent in. Thank you!")
+        raise Conflict(_("This form was already sent in. Thank you!"))
 
 
 def _withdraw_reminders(request_id: int) -> None:
@@ -177,23 +177,6 @@ def read_submission(submission_id: int) -> FormSubmission:
         raise NotFound("There is no such form.")
     record_read("form", submission.id, client_id=submission.client_id)
     return submission
-
-
-def score_series(case_id: int) -> list[ScoreSeries]:
-    """Each scored form's scores over a case, oldest first (“NPRS 7 → 3 over 6 forms”)."""
-    rows = db.session.execute(
-        select(FormSubmission.id, FormSubmission.score, FormSubmission.submitted_at, FormVersion.scoring,
-               FormTemplate.name)
-        .join(FormVersion, FormVersion.id == FormSubmission.version_id)
-        .join(FormTemplate, FormTemplate.id == FormVersion.template_id)
-        .where(FormSubmission.case_id == case_id, FormSubmission.score.is_not(None))
-        .order_by(FormSubmission.submitted_at, FormSubmission.id))
-    series: dict[str, ScoreSeries] = {}
-    for row in rows:
-        label = (row.scoring or {}).get("label") or row.name
-        entry = series.setdefault(label, ScoreSeries(label, (row.scoring or {}).get("better", "higher"), []))
-        entry.points.append(ScorePoint(row.submitted_at, row.score, row.id))
-    return list(series.values())
 
 
 def templates_in_use() -> list[FormTemplate]:

@@ -15,7 +15,7 @@ from app.auth.views import safe_next
 from app.csrf import require_csrf
 from app.errors import NotFound, Problem, ValidationFailed
 from app.extensions import db
-from app.intake import by_hand, service
+from app.intake import by_hand, outcomes, service
 from app.intake.defaults import ensure_defaults
 from app.intake.definition import read_editor_body
 from app.intake.fields import BODY_AREAS, KINDS
@@ -73,7 +73,7 @@ class ClientFormsView(BaseView):
             Appointment.case_id.in_([c.id for c in cases]), Appointment.starts_at > utcnow(),
             Appointment.id.in_(appointment_scope(user))).order_by(Appointment.starts_at).limit(10)))
         readable = may_read_form_answers(user, client.id)
-        series = {case.id: service.score_series(case.id) for case in cases} if readable else {}
+        series = outcomes.readable_series(user, {c.id: c.client_id for c in cases}) if readable else {}
         return self.render_template("intake/client_forms.html", client=client, statuses=statuses, cases=cases,
                                     visits=visits, templates=service.templates_in_use(), readable=readable,
                                     series=series, csrf=generate_csrf())
@@ -225,17 +225,20 @@ class FormRuleView(PlinthModelView):
 
     datamodel = SQLAInterface(FormRule)
     class_permission_name = FORM_SETUP
-    list_columns = ["template", "session_type", "patient_kind", "days_before", "every_n_visits", "active"]
+    list_columns = ["template", "session_type", "patient_kind", "days_before", "every_n_visits", "at_discharge",
+                    "active"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"template": "Form", "session_type": "Session type (blank: all)",
                      "patient_kind": "Patients", "days_before": "Days before the visit",
-                     "every_n_visits": "Every N visits of the case"}
+                     "every_n_visits": "Every N visits of the case", "at_discharge": "At discharge"}
     description_columns = {
         "patient_kind": "new (no earlier visit), returning, or any",
         "days_before": "Blank: with the booking's confirmation. N: N days before the visit at the same "
                        "local time. A reminder follows a day before the visit while the form is not filled.",
         "every_n_visits": "For outcome measures: blank sends at every visit; N sends at the case's 1st visit and "
                           "every Nth after (N = 3: visits 1, 4, 7...).",
+        "at_discharge": "Send when the case is closed (discharge) instead of when a visit is booked; "
+                        "a session type then means cases attended for it.",
     }
     validators_columns = {"patient_kind": [AnyOf(("new", "returning", "any"), message="new, returning or any")],
                           "days_before": [Optional(), NumberRange(min=1, max=60)],

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -104,7 +104,8 @@ class FormSubmission(db.Model):
 
 class FormRule(db.Model):
     """Send a form automatically when a visit is booked: for a session type (or any), for
-    new or returning patients (or both), with the confirmation or N days before."""
+    new or returning patients (or both), with the confirmation or N days before; or, with
+    ``at_discharge``, when a case of that session type is closed (``app/intake/discharge.py``)."""
 
     __audited__ = True
     __tablename__ = "form_rule"
@@ -117,6 +118,8 @@ class FormRule(db.Model):
     days_before: Mapped[Optional[int]] = mapped_column(Integer)
     # Outcome measures: only at every Nth visit of the case (1st, N+1th, 2N+1th...); None: every visit.
     every_n_visits: Mapped[Optional[int]] = mapped_column(Integer)
+    # Sent when the case is closed (discharge), not when a visit is booked.
+    at_discharge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     template: Mapped[FormTemplate] = relationship()

@@ -2,6 +2,8 @@
 referral sources. Grouped statements only; each table is one statement."""
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
@@ -23,6 +25,8 @@ DEFINITIONS = [
     f"Retention: of the patients whose first visit ever falls in the period, the share who came back for "
     f"another attended visit within {RETENTION_WEEKS} weeks of it (a visit after the period's end counts).",
     "Referral sources: the referral recorded on cases opened in the period (empty: not recorded).",
+    "Outcome measures: for each case seen in the period with two scores or more of a measure (NPRS, PSFS, "
+    "GROC…), the change from its first score to its last; improved means it moved the better way.",
     "With a provider filter, visits are those booked on that provider's calendar.",
 ]
 
@@ -100,6 +104,17 @@ def referrals(filters: Filters) -> list[dict]:
     return [{"source": s, "cases": n} for s, n in db.session.execute(nothing_if_no_member(query, filters))]
 
 
+# Other areas add tables over the cases seen in the period (intake: the outcome measures'
+# change per case) by registering ``(case_ids: list[int]) -> Report``.
+CASE_TABLES: list[Callable[[list[int]], Report]] = []
+
+
+def cases_seen(filters: Filters) -> list[int]:
+    """The cases with an attended visit in the period, within the filters."""
+    visits = _attended(filters).subquery()
+    return list(db.session.scalars(select(visits.c.case_id).distinct()))
+
+
 def report(filters: Filters) -> Report:
     months = new_and_returning(filters)
     kept = retention(filters)
@@ -123,6 +138,9 @@ def report(filters: Filters) -> Report:
         Report("referrals", "Referral sources (cases opened)",
                [Column("source", "Source"), Column("cases", "Cases", "int")], referrals(filters), []),
     ]
+    if CASE_TABLES:
+        case_ids = cases_seen(filters)
+        extra += [table(case_ids) for table in CASE_TABLES]
     return Report("patients", "Patients", [
         Column("month", "Month"), Column("patients", "Patients seen", "int"), Column("new", "New", "int"),
         Column("returning", "Returning", "int"), Column("sessions", "Sessions", "int")], months, DEFINITIONS,
