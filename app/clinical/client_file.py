@@ -60,6 +60,17 @@ from app.security import (
 from app.billing.packages import AHEAD, VISITED
 
 SECTIONS: list[Callable[[Any, Client, "ClientFile"], dict | None]] = []
+# Outcome scores over cases (intake registers its reader): ``(user, {case id: client id})``
+# → {case id: [series]} for the cases whose clinical content the user may read, reads logged.
+SCORE_SERIES: list[Callable[[Any, dict[int, int]], dict[int, list]]] = []
+
+
+def score_series(user, cases: dict[int, int]) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for reader in SCORE_SERIES:
+        for case_id, series in reader(user, cases).items():
+            found.setdefault(case_id, []).extend(series)
+    return found
 
 
 @dataclass

@@ -51,7 +51,7 @@ def forms_to_fill(appointment) -> list[tuple[str, str]]:
 def register() -> None:
     from app.booking import CONFIRMATION_LINKS
     from app.clinical import client_file, day
-    from app.intake.outcomes import report_table
+    from app.intake.outcomes import readable_series, report_table
     from app.reports.patients import CASE_TABLES
 
     if report_table not in CASE_TABLES:
@@ -60,5 +60,7 @@ def register() -> None:
         CONFIRMATION_LINKS.append(forms_to_fill)
     if client_file_section not in client_file.SECTIONS:
         client_file.SECTIONS.append(client_file_section)
+    if readable_series not in client_file.SCORE_SERIES:
+        client_file.SCORE_SERIES.append(readable_series)
     if day_alerts not in day.VISIT_ALERTS:
         day.VISIT_ALERTS.append(day_alerts)

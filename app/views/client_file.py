@@ -17,7 +17,6 @@ from app.clinical import pdf as case_pdf
 from app.clinical.templates import display
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.intake import outcomes
 from app.models import Appointment, Case, Client, Note, clinic_settings
 from app.security import (
     APPOINTMENTS,
@@ -112,7 +111,7 @@ class ClientFileView(BaseView):
         visits = [v for v in file.visits if v.case_id == case.id]
         full = _case_notes(case.id, signed_only=False) if readable else []
         access_log.record_read("case", case.id, client_id=case.client_id)
-        scores = outcomes.readable_series(user, {case.id: case.client_id}).get(case.id, []) if readable else []
+        scores = client_file.score_series(user, {case.id: case.client_id}).get(case.id, []) if readable else []
         for note in full:
             access_log.record_read("note", note.id, client_id=case.client_id)
         return self.render_template(

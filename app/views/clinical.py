@@ -12,13 +12,13 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from app import access_log
+from app.clinical import client_file
 from app.clinical import day as days
 from app.clinical import notes
 from app.clinical.templates import active_templates, display
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.csrf import posted_token_valid
 from app.extensions import db
-from app.intake import outcomes
 from app.models import Appointment, TeamMember
 from app.security import (
     CLINICAL_NOTES,
@@ -84,7 +84,7 @@ class ClinicalView(BaseView):
         for visit in result.visits:
             if visit.last_note_id:
                 access_log.record_read("note", visit.last_note_id, client_id=visit.client_id, action="summary")
-        scores = outcomes.readable_series(user, {v.case_id: v.client_id for v in result.visits})
+        scores = client_file.score_series(user, {v.case_id: v.client_id for v in result.visits})
         return self.render_template("clinical/day.html", day=result, member=member, providers=providers, scores=scores,
                                     local=lambda t: to_local(t, location.timezone), csrf=generate_csrf())
 
