@@ -112,9 +112,11 @@ class ClientImportView(BaseView):
             abort(404)
         return csv_download(service.report_csv(record.report), f"import-{record.id}-report.csv")
 
-    @expose("/export/clients.csv")
+    @expose("/export/clients.csv", methods=["POST"])
     @has_access
     def clients_csv(self):
+        """The client list as CSV: a POST (the page's button), since taking data out is recorded."""
+        require_csrf()
         with unit_of_work():
             text, _ = export.clients_csv(current_user())
         return csv_download(text, "clients.csv")

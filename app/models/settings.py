@@ -72,6 +72,27 @@ def singleton(model, **values):
     return row
 
 
+def unsaved(model, **values):
+    """A row of ``model`` (id 1) holding its column defaults and ``values``, not added to the
+    session: what a settings screen shows before the first save, which then inserts it."""
+    from sqlalchemy import inspect
+
+    row = model(id=1)
+    for attribute in inspect(model).column_attrs:
+        default = attribute.columns[0].default
+        if default is not None and default.is_scalar and getattr(row, attribute.key) is None:
+            setattr(row, attribute.key, default.arg)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+def saved_or_defaults(model, **values):
+    """The settings row of ``model`` if it was saved, else its defaults (``unsaved``):
+    reading settings writes nothing."""
+    return db.session.get(model, 1) or unsaved(model, **values)
+
+
 def clinic_settings() -> ClinicSettings:
     """The settings row, created with the installation's configured name and currency."""
     from flask import current_app

@@ -19,12 +19,11 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.messaging import outbox, template_languages, templates
 from app.messaging.offsets import InvalidOffsets, canonical
-from app.messaging.settings import notification_settings
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
 from app.security import MESSAGE_SETUP, MESSAGES, current_user
 from app.setup.validation import InvalidValue
 from app.uow import unit_of_work
-from app.views.base import PlinthModelView, ReadOnlyModelView
+from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
 
 
@@ -110,7 +109,7 @@ def _delay(form, field) -> None:
 
 
 class NotificationSettingsView(PlinthModelView):
-    datamodel = SQLAInterface(NotificationSettings)
+    datamodel = SettingsRowInterface(NotificationSettings)
     class_permission_name = MESSAGE_SETUP
     include_route_methods = {"list", "show", "edit"}
     list_columns = ["confirmation_enabled", "change_enabled", "cancellation_enabled", "no_show_enabled",
@@ -134,9 +133,7 @@ class NotificationSettingsView(PlinthModelView):
     @expose("/list/")
     @has_access
     def list(self):
-        # One row, created on first visit; the list is only a way into its form.
-        with unit_of_work():
-            notification_settings()
+        # One row; the list is only a way into its form (the defaults until the first save).
         return redirect(url_for(f"{self.endpoint}.edit", pk=1))
 
 

@@ -1,0 +1,52 @@
+"""One-row settings screens show their defaults without a row and insert it on the first
+save: opening them writes nothing (tests/api/test_get_writes.py checks every screen)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AuditEvent, NotificationSettings, ReviewSettings
+from app.models.settings import saved_or_defaults, unsaved
+from tests.views.helpers import login
+
+
+@pytest.mark.parametrize("model, expected", [
+    (NotificationSettings, {"confirmation_enabled": False, "providers_enabled": True,
+                            "new_booking_delay_minutes": 3, "from_email": None}),
+    (ReviewSettings, {"enabled": False, "delay_hours": 2, "min_days_between": 180, "review_url": None}),
+])
+def test_unsaved_settings_hold_the_column_defaults_and_stay_out_of_the_session(db, model, expected):
+    row = unsaved(model)
+    assert {key: getattr(row, key) for key in expected} == expected and row.id == 1
+    assert row not in db.session and saved_or_defaults(model).id == 1
+    db.session.flush()
+    assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_notification_settings_open_with_defaults_and_the_first_save_inserts_the_row(client, people, db):
+    db.session.commit()
+    login(client, "manager")
+    page = client.get("/notificationsettingsview/edit/1")
+    assert page.status_code == 200 and 'name="new_booking_delay_minutes"' in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(NotificationSettings.id))) == 0
+    saved = client.post("/notificationsettingsview/edit/1", data={
+        "confirmation_enabled": "y", "providers_enabled": "y", "new_booking_delay_minutes": "5", "from_email": ""})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(NotificationSettings, 1)
+    assert (row.confirmation_enabled, row.reminders_enabled, row.new_booking_delay_minutes) == (True, False, 5)
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.entity_type == "NotificationSettings")) \
+        == "created"
+    assert client.get("/notificationsettingsview/edit/2").status_code == 404
+
+
+def test_review_settings_open_with_defaults_and_the_first_save_inserts_the_row(client, people, db):
+    db.session.commit()
+    login(client, "manager")
+    page = client.get("/intake/reviews/")
+    assert page.status_code == 200 and 'value="180"' in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ReviewSettings.id))) == 0
+    client.post("/intake/reviews/", data={"enabled": "on", "review_url": "https://example.com/r",
+                                         "delay_hours": "4", "min_days_between": "90"})
+    db.session.expire_all()
+    assert (db.session.get(ReviewSettings, 1).delay_hours, db.session.get(ReviewSettings, 1).enabled) == (4, True)
