@@ -25,6 +25,7 @@ from app.setup.validation import InvalidValue
 from app.uow import unit_of_work
 from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
+from app.views.shipped import ShippedMessageTemplates
 
 
 def _html_preview(view, value) -> Markup:
@@ -180,12 +181,14 @@ def _template_usable(form, field) -> None:
         raise ValidationError(" ".join(problems))
 
 
-class MessageTemplateView(PlinthModelView):
+class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
+    """The email templates: managers' rows, and Plinth's own until one is edited (``ShippedRows``)."""
+
     datamodel = SQLAInterface(MessageTemplate)
     class_permission_name = MESSAGE_SETUP
-    include_route_methods = {"list", "show", "edit", "preview", "reset", "add_language"}
+    include_route_methods = {"list", "show", "edit", "preview", "reset", "add_language", "add_shipped"}
     method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write",
-                              "add_language": "write"}
+                              "add_language": "write", "add_shipped": "write"}
     base_order = ("kind", "asc")
     base_filters = [["kind", FilterNotStartsWith, templates.SMS_PREFIX]]  # texts: TextTemplateView
     list_columns = ["kind", "audience", "language", "subject", "updated_at", "preview_path"]
@@ -200,13 +203,6 @@ class MessageTemplateView(PlinthModelView):
     validators_columns = {"body_html": [_template_usable]}
     formatters_columns = {"body_text": _pre, "body_html": _pre,
                           "preview_path": lambda path: Markup('<a href="{}">Preview</a>').format(path)}
-
-    @expose("/list/")
-    @has_access
-    def list(self):
-        with unit_of_work():
-            templates.ensure_rows()  # every default gets a row to edit
-        return super().list()
 
     @expose("/preview/<int:pk>")
     @has_access
