@@ -93,12 +93,22 @@ def saved_or_defaults(model, **values):
     return db.session.get(model, 1) or unsaved(model, **values)
 
 
-def clinic_settings() -> ClinicSettings:
-    """The settings row, created with the installation's configured name and currency."""
+def _clinic_defaults() -> dict:
     from flask import current_app
 
-    return singleton(ClinicSettings, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
-                     currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")
+    return {"clinic_name": current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
+            "currency": current_app.config.get("PLINTH_CURRENCY") or "CAD"}
+
+
+def clinic_settings() -> ClinicSettings:
+    """The settings as saved, else the installation's configured name and currency with the
+    column defaults (not saved: reading creates no row; the settings screen's first save does)."""
+    return saved_or_defaults(ClinicSettings, **_clinic_defaults())
+
+
+def clinic_settings_row() -> ClinicSettings:
+    """The settings row to change in code (the demo), created with the defaults if missing."""
+    return singleton(ClinicSettings, **_clinic_defaults())
 
 
 def slot_step_minutes() -> int:
