@@ -62,3 +62,21 @@ def test_clinic_settings_read_the_configured_defaults_until_the_first_save(clien
     assert client.get("/clinicsettingsview/settings/").headers["Location"].endswith("/clinicsettingsview/edit/1")
     assert 'value="Clinique du Parc"' in client.get("/clinicsettingsview/edit/1").get_data(as_text=True)
     assert db.session.scalar(select(func.count(ClinicSettings.id))) == 0
+
+
+@pytest.mark.parametrize("list_url, key", [("/notetemplateview/list/", "Massage therapy"),
+                                           ("/messagetemplateview/list/", "reminder|client"),
+                                           ("/texttemplateview/list/", "sms_reminder|client")])
+def test_a_shipped_template_gets_its_row_from_the_lists_button_with_the_pages_token(client, people, db, app,
+                                                                                     monkeypatch, list_url, key):
+    db.session.commit()
+    login(client, "manager")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    add_url = list_url.replace("/list/", "/shipped")
+    assert client.post(add_url, data={"key": key}).status_code == 400
+    page = client.get(list_url).get_data(as_text=True)
+    assert f'value="{key}"' in page
+    token = page.split('shipped-rows', 1)[1].split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    added = client.post(add_url, data={"key": key, "csrf_token": token})
+    assert added.status_code == 302 and "/edit/" in added.headers["Location"]
+    assert f'value="{key}"' not in client.get(list_url).get_data(as_text=True)
