@@ -26,6 +26,14 @@ from app.models import Invoice, PackageType, Payment, PaymentAllocation, TeamMem
 from app.uow import unit_of_work
 
 
+def _invoices_json(where) -> list[dict]:
+    """The invoices ``where`` picks (a case's, a client's) with their lines and open balances."""
+    invoices = db.session.scalars(select(Invoice).where(where).options(selectinload(Invoice.lines))
+                                  .order_by(Invoice.id)).all()
+    open_balances = balances.of_invoices([i.id for i in invoices])
+    return [invoice_json(i, open_balances[i.id]) for i in invoices]
+
+
 class ChargeEndpoints:
     """/cases/<id>/billing, /clients/<id>/billing, charges and packages."""
 
@@ -41,12 +49,9 @@ class ChargeEndpoints:
           responses: {200: {description: Billing of the case}}
         """
         case = case_to_bill(case_id)
-        invoices = db.session.scalars(select(Invoice).where(Invoice.case_id == case.id)
-                                      .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
-        open_balances = balances.of_invoices([i.id for i in invoices])
         auth = packages.authorisation_status(case, today=billing_today())
         return self.response(200, case_id=case.id, uninvoiced=[charge_json(c) for c in invoicing.uninvoiced(case)],
-                             invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
+                             invoices=_invoices_json(Invoice.case_id == case.id),
                              balance=balances.of_case(case.id).as_dict(),
                              authorisation=auth.as_dict() if auth else None)
 
@@ -62,14 +67,11 @@ class ChargeEndpoints:
           responses: {200: {description: Billing of the client}}
         """
         client = client_to_read(client_id)
-        invoices = db.session.scalars(select(Invoice).where(Invoice.client_id == client.id)
-                                      .options(selectinload(Invoice.lines)).order_by(Invoice.id)).all()
-        open_balances = balances.of_invoices([i.id for i in invoices])
         paid = db.session.scalars(select(Payment).where(Payment.client_id == client.id)
                                   .options(selectinload(Payment.allocations).selectinload(PaymentAllocation.invoice))
                                   .order_by(Payment.id)).all()
         return self.response(200, client_id=client.id, balance=balances.of_client(client.id).as_dict(),
-                             invoices=[invoice_json(i, open_balances[i.id]) for i in invoices],
+                             invoices=_invoices_json(Invoice.client_id == client.id),
                              payments=[payment_json(p) for p in paid],
                              packages=[p.as_dict() for p in packages.client_packages(client.id, today=billing_today())])
 
