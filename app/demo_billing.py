@@ -25,8 +25,8 @@ from app.models import (
     PayerKind,
     PaymentMethod,
     SessionType,
+    clinic_settings,
 )
-from app.models.settings import clinic_settings_row
 from app.extensions import db
 from app.timeutil import to_local
 
@@ -36,7 +36,7 @@ S = AppointmentStatus
 def seed(*, locations: list[Location], session_types: dict[str, SessionType], appointments: list[Appointment],
          actor, now: datetime) -> dict[str, int]:
     rng = random.Random("plinth-demo-billing")
-    settings = clinic_settings_row()
+    settings = clinic_settings()
     settings.clinic_name = "Plinth Demo Clinic"
     settings.legal_name = "Plinth Demo Physiotherapy & Massage Inc."
     settings.phone = "+14165550100"

@@ -44,9 +44,9 @@ def output_locale(locale: str | Locale | None = None) -> Locale:
 
 
 def clinic_currency() -> str:
-    from app.models import clinic_settings
+    from app.models import read_clinic_settings
 
-    return clinic_settings().currency
+    return read_clinic_settings().currency
 
 
 def location_currency(location) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from xhtml2pdf import pisa
 
-from app.models import Client, FormSubmission, clinic_settings
+from app.models import Client, FormSubmission, read_clinic_settings
 from app.extensions import db
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
@@ -18,7 +18,7 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 def submission_pdf(submission: FormSubmission) -> bytes:
     client = db.session.get(Client, submission.client_id)
     html = _env.get_template("intake/form_pdf.html").render(
-        s=submission, version=submission.version, client=client, clinic=clinic_settings(), show=display)
+        s=submission, version=submission.version, client=client, clinic=read_clinic_settings(), show=display)
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, link_callback=lambda uri, rel: uri if uri.startswith("data:") else "")
     if result.err:

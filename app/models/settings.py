@@ -101,14 +101,15 @@ def _clinic_defaults() -> dict:
 
 
 def clinic_settings() -> ClinicSettings:
-    """The settings as saved, else the installation's configured name and currency with the
-    column defaults (not saved: reading creates no row; the settings screen's first save does)."""
-    return saved_or_defaults(ClinicSettings, **_clinic_defaults())
-
-
-def clinic_settings_row() -> ClinicSettings:
-    """The settings row to change in code (the demo), created with the defaults if missing."""
+    """The settings row, created with the installation's configured name and currency."""
     return singleton(ClinicSettings, **_clinic_defaults())
+
+
+def read_clinic_settings() -> ClinicSettings:
+    """The settings to read: the row, else the installation's configured name and currency
+    with the column defaults, unsaved (reading creates no row; the settings screen's first
+    save does)."""
+    return saved_or_defaults(ClinicSettings, **_clinic_defaults())
 
 
 def slot_step_minutes() -> int:

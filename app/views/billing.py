@@ -28,7 +28,7 @@ from app.models import (
     InvoiceLine,
     PackageType,
     Payment,
-    clinic_settings,
+    read_clinic_settings,
 )
 from app.security import (
     BILLING,
@@ -178,7 +178,7 @@ class ClientPackageView(ReadOnlyModelView):
 class ClinicSettingsView(PlinthModelView):
     """The clinic's single settings row (no add, no delete)."""
 
-    datamodel = SettingsRowInterface(ClinicSettings, unsaved_row=clinic_settings)
+    datamodel = SettingsRowInterface(ClinicSettings, unsaved_row=read_clinic_settings)
     class_permission_name = BILLING_SETUP
     include_route_methods = {"list", "show", "edit", "settings"}
     default_view = "settings"

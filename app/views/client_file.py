@@ -17,7 +17,7 @@ from app.clinical import pdf as case_pdf
 from app.clinical.templates import display
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Appointment, Case, Client, Note, clinic_settings
+from app.models import Appointment, Case, Client, Note, read_clinic_settings
 from app.security import (
     APPOINTMENTS,
     ATTACHMENTS,
@@ -130,7 +130,7 @@ class ClientFileView(BaseView):
             raise NotFound("No such case.")
         signed = _case_notes(case.id, signed_only=True)
         body = case_pdf.case_notes_pdf(case=case, notes=signed, plan=plans.plan_of(case.id),
-                                       clinic_name=clinic_settings().clinic_name,
+                                       clinic_name=read_clinic_settings().clinic_name,
                                        printed_at=to_local(utcnow(), "UTC").strftime("%d %b %Y %H:%M UTC"))
         for note in signed:
             access_log.record_read("note", note.id, client_id=case.client_id, action="pdf")

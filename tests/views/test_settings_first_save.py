@@ -53,12 +53,12 @@ def test_review_settings_open_with_defaults_and_the_first_save_inserts_the_row(c
 
 
 def test_clinic_settings_read_the_configured_defaults_until_the_first_save(client, people, db, app, monkeypatch):
-    from app.models import ClinicSettings, clinic_settings
+    from app.models import ClinicSettings, read_clinic_settings
 
     monkeypatch.setitem(app.config, "PLINTH_CLINIC_NAME", "Clinique du Parc")
     db.session.commit()
     login(client, "manager")
-    assert clinic_settings().clinic_name == "Clinique du Parc"
+    assert read_clinic_settings().clinic_name == "Clinique du Parc"
     assert client.get("/clinicsettingsview/settings/").headers["Location"].endswith("/clinicsettingsview/edit/1")
     assert 'value="Clinique du Parc"' in client.get("/clinicsettingsview/edit/1").get_data(as_text=True)
     assert db.session.scalar(select(func.count(ClinicSettings.id))) == 0
