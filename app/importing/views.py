@@ -121,9 +121,11 @@ class ClientImportView(BaseView):
             text, _ = export.clients_csv(current_user())
         return csv_download(text, "clients.csv")
 
-    @expose("/export/client/<int:client_id>.zip")
+    @expose("/export/client/<int:client_id>.zip", methods=["POST"])
     @has_access
     def client_zip(self, client_id: int):
+        """One client's complete data: a POST (the client file's Export data button), since it is recorded."""
+        require_csrf()
         client = db.session.get(Client, client_id)
         if client is None or not in_scope(client_scope(current_user()), client_id):
             abort(404)

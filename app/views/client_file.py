@@ -22,9 +22,11 @@ from app.security import (
     APPOINTMENTS,
     ATTACHMENTS,
     CASES,
+    CLIENT_DATA,
     CLIENT_FILE,
     CLINICAL_NOTES,
     CLIENTS,
+    READ,
     WRITE,
     case_scope,
     client_scope,
@@ -88,7 +90,7 @@ class ClientFileView(BaseView):
             money=client_file.money, local=lambda t, zone: to_local(t, zone).strftime("%a %d %b %Y %H:%M"),
             may_edit=may(user, WRITE, CLIENTS), may_open_case=may(user, WRITE, CASES),
             may_book=may(user, WRITE, APPOINTMENTS), may_upload=may(user, WRITE, ATTACHMENTS),
-            csrf=generate_csrf())
+            may_export=may(user, READ, CLIENT_DATA), csrf=generate_csrf())
 
     @expose("/visits/<int:appointment_id>/file")
     @has_access

@@ -94,7 +94,8 @@ def test_a_clients_complete_data_is_a_zip_of_json_and_invoice_pdfs(manager, scen
     with unit_of_work():
         invoice = issue(scene)
     client_id = scene.case.client_id
-    response = manager.get(f"/clients/import/export/client/{client_id}.zip")
+    assert manager.get(f"/clients/import/export/client/{client_id}.zip").status_code == 405
+    response = manager.post(f"/clients/import/export/client/{client_id}.zip")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
@@ -105,6 +106,8 @@ def test_a_clients_complete_data_is_a_zip_of_json_and_invoice_pdfs(manager, scen
     assert archive.read(f"invoices/invoice-{invoice.number}.pdf").startswith(b"%PDF")
     logged = db.session.scalars(select(AccessEvent).where(AccessEvent.client_id == client_id)).all()
     assert [(e.subject_type, e.action) for e in logged] == [("export", "client_zip")]
+    assert f'action="/clients/import/export/client/{client_id}.zip"' in manager.get(
+        f"/clinical/clients/{client_id}").get_data(as_text=True)  # the client file's Export data button
 
 
 @pytest.mark.parametrize("username", ["frontdesk", "provider"])
