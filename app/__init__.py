@@ -83,10 +83,10 @@ def configure_appbuilder(app: Flask) -> None:
         # The layout adds the session-expiry warning to every staff page.
         appbuilder = AppBuilder(base_template="plinth/baselayout.html")
         appbuilder.init_app(app, db.session)
-        from app.models import clinic_settings
+        from app.models import read_clinic_settings
         from app.models.team import team_member_of
 
-        i18n.install(app, settings=clinic_settings, team_member=team_member_of)
+        i18n.install(app, settings=read_clinic_settings, team_member=team_member_of)
         from app.views import register_views
         from app.api import register_apis
         from app.intake import views as intake_views

@@ -15,7 +15,7 @@ from app import audit
 from app.billing.pricing import money, percent_of
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import Appointment, AppointmentStatus, Charge, ChargeKind, FeeMode, FeePolicy, clinic_settings
+from app.models import Appointment, AppointmentStatus, Charge, ChargeKind, FeeMode, FeePolicy, read_clinic_settings
 from app.timeutil import to_local
 
 NO_SHOW = "no_show"
@@ -100,7 +100,7 @@ def no_shows(client_id: int) -> int:
 
 def block_repeat_no_shows(appointment: Appointment) -> bool:
     """After the clinic's threshold of no-shows the client may no longer book online."""
-    threshold = clinic_settings().no_show_block_after
+    threshold = read_clinic_settings().no_show_block_after
     client = appointment.case.client
     if threshold is None or client.online_booking_blocked or no_shows(client.id) < threshold:
         return False

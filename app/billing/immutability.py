@@ -7,11 +7,11 @@ trigger (migration 0002), so even a hand-written UPDATE cannot alter an issued d
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import get_history
 
 from app.errors import Conflict, Problem
+from app.flush_history import was_set
 from app.models import Charge, Invoice, InvoiceLine
 
 RELEASE_KEY = "plinth_releasing_charges"
@@ -29,7 +29,7 @@ def _refuse_changes_to_issued_documents(session: Session, flush_context, instanc
             document = obj if isinstance(obj, Invoice) else obj.invoice
             raise Conflict(f"Invoice {document.number} is issued and cannot be changed; issue a credit note instead.",
                            [Problem("Issued invoices are immutable.", details={"reason": "invoice_issued"})])
-        if isinstance(obj, Charge) and _was_invoiced(obj) and id(obj) not in session.info.get(RELEASE_KEY, ()):
+        if isinstance(obj, Charge) and was_set(obj, "invoice_id") and id(obj) not in session.info.get(RELEASE_KEY, ()):
             if obj in session.deleted or session.is_modified(obj):
                 raise Conflict(f"“{obj.description}” is on an invoice and cannot be changed; issue a credit note instead.",
                                [Problem("Invoiced charges are frozen.", details={"reason": "charge_invoiced"})])
@@ -38,14 +38,3 @@ def _refuse_changes_to_issued_documents(session: Session, flush_context, instanc
 @event.listens_for(Session, "after_flush_postexec")
 def _forget_released(session: Session, flush_context) -> None:
     session.info.pop(RELEASE_KEY, None)
-
-
-def _was_invoiced(charge: Charge) -> bool:
-    state = inspect(charge)
-    if state.pending:
-        return False
-    if "invoice_id" in state.unloaded and not state.deleted:
-        charge.invoice_id  # noqa: B018 - load the committed value the change is judged against
-    history = get_history(charge, "invoice_id")
-    before = history.deleted[0] if history.deleted else (history.unchanged[0] if history.unchanged else None)
-    return before is not None

@@ -35,7 +35,7 @@ from app.models import (
     InvoiceSequence,
     Location,
     PayerKind,
-    clinic_settings,
+    read_clinic_settings,
 )
 from app.timeutil import to_local, utcnow
 
@@ -208,7 +208,7 @@ def _location_of(charges: list[Charge], case: Case) -> Location:
 
 
 def _snapshot(case: Case, location: Location, payer, providers: list[dict], credits: Invoice | None) -> dict:
-    settings = clinic_settings()
+    settings = read_clinic_settings()
     client = case.client
     client_address = ", ".join(p for p in [client.address_line1, client.address_line2, client.city, client.region,
                                            client.postal_code] if p)

@@ -68,8 +68,8 @@ def install_error_pages(bp) -> None:
 
 def _phone() -> str | None:
     try:
-        from app.models import clinic_settings
+        from app.models import read_clinic_settings
 
-        return clinic_settings().phone
+        return read_clinic_settings().phone
     except Exception:  # the error page must render even when the database is the problem
         return None

@@ -29,7 +29,7 @@ from app.models import (
     Client,
     Payer,
     SessionType,
-    clinic_settings,
+    read_clinic_settings,
 )
 from app.models.settings import slot_step_minutes
 from app.scheduling import availability, booking
@@ -87,14 +87,14 @@ def step_minutes() -> int:
 def clinic_phone(calendar: Calendar | None = None) -> str | None:
     if calendar is not None and calendar.location.phone:
         return calendar.location.phone
-    return clinic_settings().phone
+    return read_clinic_settings().phone
 
 
 def is_blocked(client: Client) -> bool:
     """Blocked by hand, or by the clinic's no-show rule."""
     if client.online_booking_blocked:
         return True
-    limit = clinic_settings().no_show_block_after
+    limit = read_clinic_settings().no_show_block_after
     if not limit:
         return False
     no_shows = db.session.scalar(

@@ -15,7 +15,7 @@ from app.errors import NotFound, ValidationFailed
 from app.plausible_dates import schedule_date_problem
 from app.extensions import db
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
-from app.models.settings import clinic_settings, slot_step_minutes
+from app.models.settings import read_clinic_settings, slot_step_minutes
 from app.record_reads import log_read
 from app.security import (
     APPOINTMENTS,
@@ -104,7 +104,7 @@ class CalendarGridView(BaseView):
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
             payers=_case_payers(locations),
             slot_step=slot_step_minutes(),
-            notify_by_default=clinic_settings().notify_by_default,
+            notify_by_default=read_clinic_settings().notify_by_default,
             may_block=may(user, WRITE, TIME_BLOCKS), may_open_case=may(user, WRITE, CASES),
             status_colours={status.value: colour for status, colour in feeds.STATUS_COLOURS.items()},
         )

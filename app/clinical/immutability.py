@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import get_history
 
 from app.errors import Conflict, Problem
+from app.flush_history import was_set
 from app.models import Addendum, Note
 
 
@@ -28,16 +28,5 @@ def _refuse_changes_to_signed_records(session: Session, flush_context, instances
             continue
         if isinstance(obj, Addendum) and not inspect(obj).pending:
             raise _refused("addendum")
-        if isinstance(obj, Note) and _was_signed(obj):
+        if isinstance(obj, Note) and was_set(obj, "signed_at"):
             raise _refused("note")
-
-
-def _was_signed(note: Note) -> bool:
-    state = inspect(note)
-    if state.pending:
-        return False
-    if "signed_at" in state.unloaded and not state.deleted:
-        note.signed_at  # noqa: B018 - load the committed value the change is judged against
-    history = get_history(note, "signed_at")
-    before = history.deleted[0] if history.deleted else (history.unchanged[0] if history.unchanged else None)
-    return before is not None

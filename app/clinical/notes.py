@@ -11,12 +11,14 @@ Rules (each checked here, not in the screens):
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.clinical import signing
-from app.clinical.templates import active_templates, clean_content, fields_of
+from app.clinical.templates import active_templates, clean_content, fields_of, offered_templates
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -74,17 +76,60 @@ def get_readable(user, note_id: int) -> Note:
     return note
 
 
-def open_note(*, appointment: Appointment, actor, template_id: int | None = None) -> Note:
-    """The visit's note, started from ``template_id`` (else the discipline's or the SOAP
-    template) if it has none yet. Two tabs opening it at once get the same note."""
-    existing = note_of(appointment)
-    if existing is not None:
-        return existing
+@dataclass
+class UnsavedNote:
+    """What the editor shows for a visit without a note: the note ``open_note`` would start
+    (same template rule), nothing written. The first save starts it (``template`` by name)."""
+
+    appointment: Appointment
+    template: NoteTemplate
+    id: None = None
+    content: dict = field(default_factory=dict)
+    updated_at: None = None
+    signed_at: None = None
+    is_signed: bool = False
+
+    @property
+    def case(self):
+        return self.appointment.case
+
+    @property
+    def case_id(self) -> int:
+        return self.appointment.case_id
+
+    @property
+    def sections(self) -> list:
+        return self.template.sections
+
+    @property
+    def template_id(self) -> int | None:
+        return self.template.id
+
+
+def _check_may_start(appointment: Appointment, actor) -> None:
     if not may_write_visit(actor, appointment):
         raise Forbidden("Only the visit's treating provider writes its note.")
     if appointment.status not in WRITABLE_VISITS:
         raise Conflict(f"The visit is {appointment.status.value.replace('_', ' ')}; it has no note.")
-    template = _choose_template(appointment, template_id)
+
+
+def unsaved_note(*, appointment: Appointment, actor, template_id: int | None = None,
+                 template_name: str | None = None) -> UnsavedNote:
+    """The note the editor opens on a visit without one, written by nobody yet (reading only)."""
+    _check_may_start(appointment, actor)
+    return UnsavedNote(appointment, _choose_template(appointment, template_id, template_name, offered_templates()))
+
+
+def open_note(*, appointment: Appointment, actor, template_id: int | None = None,
+              template_name: str | None = None) -> Note:
+    """The visit's note, started from ``template_id`` or ``template_name`` (else the
+    discipline's or the SOAP template) if it has none yet. Two tabs starting it at once get
+    the same note."""
+    existing = note_of(appointment)
+    if existing is not None:
+        return existing
+    _check_may_start(appointment, actor)
+    template = _choose_template(appointment, template_id, template_name)
     member = member_of(actor)
     note = Note(appointment_id=appointment.id, case_id=appointment.case_id, author_id=member.id,
                 template_id=template.id, sections=template.sections, content={})
@@ -99,10 +144,12 @@ def open_note(*, appointment: Appointment, actor, template_id: int | None = None
     return note
 
 
-def _choose_template(appointment: Appointment, template_id: int | None) -> NoteTemplate:
-    templates = active_templates()
-    if template_id is not None:
-        chosen = next((t for t in templates if t.id == template_id), None)
+def _choose_template(appointment: Appointment, template_id: int | None, template_name: str | None = None,
+                     templates: list[NoteTemplate] | None = None) -> NoteTemplate:
+    templates = active_templates() if templates is None else templates
+    if template_id is not None or template_name is not None:
+        chosen = next((t for t in templates if (t.id == template_id if template_id is not None
+                                                else t.name == template_name)), None)
         if chosen is None:
             raise ValidationFailed("Choose one of the clinic's note templates.")
         return chosen
@@ -118,12 +165,12 @@ def _choose_template(appointment: Appointment, template_id: int | None) -> NoteT
             or next((t for t in templates if "SOAP" in t.name), templates[0]))
 
 
-def change_template(*, note: Note, template_id: int, actor) -> Note:
+def change_template(*, note: Note, template_id: int | None, actor, template_name: str | None = None) -> Note:
     """Start an empty draft over from another template (nothing written is ever dropped)."""
     _require_author(note, actor)
     if note.content:
         raise Conflict("The note already has content; a template is chosen before writing.")
-    template = _choose_template(note.appointment, template_id)
+    template = _choose_template(note.appointment, template_id, template_name)
     note.template_id, note.sections = template.id, template.sections
     db.session.flush()
     return note

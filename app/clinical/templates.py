@@ -73,11 +73,17 @@ DEFAULT_TEMPLATES = [
 ]
 
 
-def ensure_defaults() -> None:
-    """Add the shipped templates that are missing by name (a manager's edits are kept).
-    Two first uses at once do not fail: the insert skips names the other one added."""
+def missing_defaults() -> list[dict]:
+    """The shipped templates without a row of their name (reading only)."""
     existing = set(db.session.scalars(select(NoteTemplate.name)))
-    missing = [t for t in DEFAULT_TEMPLATES if t["name"] not in existing]
+    return [t for t in DEFAULT_TEMPLATES if t["name"] not in existing]
+
+
+def ensure_defaults(names: set[str] | None = None) -> None:
+    """Add the shipped templates that are missing by name (a manager's edits are kept), or
+    only those of ``names``. Two first uses at once do not fail: the insert skips names the
+    other one added."""
+    missing = [t for t in missing_defaults() if names is None or t["name"] in names]
     if not missing:
         return
     from app.dialect import insert
@@ -88,8 +94,17 @@ def ensure_defaults() -> None:
 
 
 def active_templates() -> list[NoteTemplate]:
+    """The templates a new note may start from, the shipped ones added first (writes)."""
     ensure_defaults()
     return list(db.session.scalars(select(NoteTemplate).where(NoteTemplate.active).order_by(NoteTemplate.name)))
+
+
+def offered_templates() -> list[NoteTemplate]:
+    """What ``active_templates`` returns, without writing: the shipped ones that have no row
+    yet are unsaved rows (id None, outside the session), added when a note starts from one."""
+    rows = list(db.session.scalars(select(NoteTemplate).where(NoteTemplate.active)))
+    unsaved = [NoteTemplate(name=t["name"], sections=t["sections"], active=True) for t in missing_defaults()]
+    return sorted(rows + unsaved, key=lambda template: template.name)
 
 
 def check_sections(sections) -> list:

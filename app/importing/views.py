@@ -112,16 +112,20 @@ class ClientImportView(BaseView):
             abort(404)
         return csv_download(service.report_csv(record.report), f"import-{record.id}-report.csv")
 
-    @expose("/export/clients.csv")
+    @expose("/export/clients.csv", methods=["POST"])
     @has_access
     def clients_csv(self):
+        """The client list as CSV: a POST (the page's button), since taking data out is recorded."""
+        require_csrf()
         with unit_of_work():
             text, _ = export.clients_csv(current_user())
         return csv_download(text, "clients.csv")
 
-    @expose("/export/client/<int:client_id>.zip")
+    @expose("/export/client/<int:client_id>.zip", methods=["POST"])
     @has_access
     def client_zip(self, client_id: int):
+        """One client's complete data: a POST (the client file's Export data button), since it is recorded."""
+        require_csrf()
         client = db.session.get(Client, client_id)
         if client is None or not in_scope(client_scope(current_user()), client_id):
             abort(404)

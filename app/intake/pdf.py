@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from xhtml2pdf import pisa
 
 from app.i18n.locales import html_lang
-from app.models import Client, FormSubmission, clinic_settings
+from app.models import Client, FormSubmission, read_clinic_settings
 from app.extensions import db
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]),
@@ -22,7 +22,7 @@ _env.install_gettext_callables(gettext, ngettext, newstyle=True)  # the request'
 def submission_pdf(submission: FormSubmission) -> bytes:
     client = db.session.get(Client, submission.client_id)
     html = _env.get_template("intake/form_pdf.html").render(
-        s=submission, version=submission.version, client=client, clinic=clinic_settings(), show=display,
+        s=submission, version=submission.version, client=client, clinic=read_clinic_settings(), show=display,
         form_text=lambda text: gettext(text) if text else text, lang=html_lang())
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, link_callback=lambda uri, rel: uri if uri.startswith("data:") else "")

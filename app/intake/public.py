@@ -15,7 +15,7 @@ from app.intake import service
 from app.intake.fields import BODY_AREAS
 from app.i18n.locales import known_patient_language, patient_pages
 from app.intake.links import BadToken, request_id_of
-from app.models import Client, FormRequest, FormSubmission, clinic_settings
+from app.models import Client, FormRequest, FormSubmission, read_clinic_settings
 from app.uow import unit_of_work
 
 bp = Blueprint("forms_public", __name__, url_prefix="/forms", template_folder="templates")
@@ -63,7 +63,7 @@ def _request_for(token: str):
         return service.open_request(request_id)
     except DomainError as exc:
         abort(Response(render_template("booking/message.html", title=_("Form not available"), message=exc.message,
-                                       phone=clinic_settings().phone), status=404))
+                                       phone=read_clinic_settings().phone), status=404))
 
 
 def _raw_answers() -> dict:

@@ -21,7 +21,7 @@ from app.messaging import delivery, outbox, templates
 from app.models import (
     Appointment, AppointmentStatus, Case, Client, Message, MessageState, ReviewOptOut, ReviewSettings,
 )
-from app.models.settings import singleton
+from app.models.settings import saved_or_defaults, singleton
 from app.timeutil import utcnow
 
 KIND = "review_request"
@@ -41,8 +41,17 @@ templates.SAMPLES.setdefault(KIND, {"client_name": "Alex", "review_url": "https:
                                     "opt_out_url": "https://book.example.com/forms/reviews/opt-out/sample"})
 
 
+REVIEW_DEFAULTS = {"enabled": False, "delay_hours": 2, "min_days_between": 180}
+
+
 def review_settings() -> ReviewSettings:
-    return singleton(ReviewSettings, enabled=False, delay_hours=2, min_days_between=180)
+    """The settings row, created on first use (saving)."""
+    return singleton(ReviewSettings, **REVIEW_DEFAULTS)
+
+
+def read_review_settings() -> ReviewSettings:
+    """The saved settings, else the defaults unsaved: reading creates no row."""
+    return saved_or_defaults(ReviewSettings, **REVIEW_DEFAULTS)
 
 
 def connect() -> None:
@@ -57,7 +66,7 @@ def on_status_changed(appointment: Appointment, new=None, now: datetime | None =
 
 
 def maybe_request(appointment: Appointment, *, now: datetime) -> Message | None:
-    settings = review_settings()
+    settings = read_review_settings()
     if not settings.enabled or not settings.review_url:
         return None
     client = db.session.scalar(select(Client).join(Case, Case.client_id == Client.id).where(

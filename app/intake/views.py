@@ -256,10 +256,9 @@ class ReviewSettingsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.intake.reviews import review_settings
+        from app.intake.reviews import read_review_settings
 
-        with unit_of_work():
-            settings = review_settings()
+        settings = read_review_settings()
         return self.render_template("intake/review_settings.html", settings=settings, csrf=generate_csrf())
 
     @expose("/", methods=["POST"])

@@ -30,7 +30,7 @@ from app.models import (
     LocationTextSettings,
     Message,
     MessageState,
-    clinic_settings,
+    read_clinic_settings,
 )
 from app.timeutil import to_local, utcnow
 
@@ -67,7 +67,7 @@ class Snapshot:
     def read(cls) -> "Snapshot":
         from app.messaging.settings import notification_settings
 
-        settings, clinic = notification_settings(), clinic_settings()
+        settings, clinic = notification_settings(), read_clinic_settings()
         sender = settings.from_email or clinic.email or current_app.config.get(
             "PLINTH_MAIL_FROM", "no-reply@plinth.invalid")
         return cls(settings=_plain(settings), clinic=clinic_context(clinic), clinic_name=clinic.clinic_name,

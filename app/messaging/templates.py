@@ -129,16 +129,31 @@ def preview(template: Template, kind: str) -> Rendered:
     return render(template, context)
 
 
-def ensure_rows() -> int:
-    """Give every default a row managers can edit; never touches edited rows. Idempotent."""
+def missing_rows(*, texts: bool | None = None) -> list[tuple[str, str]]:
+    """The shipped (kind, audience) pairs without a manager's English row, sorted; only the
+    texts (``sms_*``) or only the emails when ``texts`` says. Reading only."""
     existing = set(db.session.execute(select(MessageTemplate.kind, MessageTemplate.audience)
                                       .where(MessageTemplate.language == "en")).all())
-    added = 0
-    for (kind, audience), template in DEFAULTS.items():
-        if (kind, audience) not in existing:
-            db.session.add(MessageTemplate(kind=kind, audience=audience, subject=template.subject,
-                                           body_text=template.body_text, body_html=template.body_html))
-            added += 1
-    if added:
+    return sorted(key for key in DEFAULTS if key not in existing and texts in (None, is_text(key[0])))
+
+
+def ensure_row(kind: str, audience: str) -> MessageTemplate | None:
+    """The manager's English row of a shipped template, added from Plinth's text if missing
+    (None when Plinth ships no such template)."""
+    row = db.session.scalar(select(MessageTemplate).where(
+        MessageTemplate.kind == kind, MessageTemplate.audience == audience, MessageTemplate.language == "en"))
+    template = DEFAULTS.get((kind, audience))
+    if row is None and template is not None:
+        row = MessageTemplate(kind=kind, audience=audience, subject=template.subject,
+                              body_text=template.body_text, body_html=template.body_html)
+        db.session.add(row)
         db.session.flush()
-    return added
+    return row
+
+
+def ensure_rows() -> int:
+    """Give every default a row managers can edit; never touches edited rows. Idempotent."""
+    missing = missing_rows()
+    for kind, audience in missing:
+        ensure_row(kind, audience)
+    return len(missing)

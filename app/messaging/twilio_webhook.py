@@ -28,7 +28,7 @@ from app.dialect import insert
 from app.extensions import db
 from app.messaging import consent
 from app.messaging.channels.twilio import OPTED_OUT_CODES
-from app.models import Message, MessageEvent, clinic_settings
+from app.models import Message, MessageEvent, read_clinic_settings
 from app.timeutil import utcnow
 from app.uow import unit_of_work
 
@@ -132,7 +132,7 @@ def inbound():
         elif word == "start":
             consent.opt_in_number(number)
         elif word == "help":
-            clinic = clinic_settings()
+            clinic = read_clinic_settings()
             reply.message(f"{clinic.clinic_name}: appointment messages."
                           + (f" Call {clinic.phone}." if clinic.phone else "") + " Reply STOP to opt out.")
     return Response(str(reply), mimetype="application/xml")

@@ -37,7 +37,7 @@ from app.models.online import (
 )
 from app.models.payers import Payer, PayerKind
 from app.models.services import BillingItem, SessionType, SessionTypeBillingItem
-from app.models.settings import ClinicSettings, clinic_settings
+from app.models.settings import ClinicSettings, clinic_settings, read_clinic_settings
 from app.models.shifts import Shift, ShiftBreak, TimeBlock
 from app.models.team import TeamMember
 
@@ -47,7 +47,7 @@ __all__ = [
     "Charge", "ChargeKind", "ClientPackage", "FeeMode", "FeePolicy", "Invoice", "InvoiceKind", "InvoiceLine",
     "InvoiceSequence", "PackageType", "PackageUse", "Payment", "PaymentAllocation", "PaymentMethod",
     "AccessLevel", "Appointment", "LoginEvent", "StaffSession", "AppointmentStatus", "AuditEvent", "BillingItem", "BookedVia",
-    "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "Discipline", "Location",
+    "Calendar", "CalendarAccess", "CalendarKind", "Case", "Client", "ClinicSettings", "clinic_settings", "read_clinic_settings", "Discipline", "Location",
     "BookingConfirmation", "BookingDraft", "LoginCode", "OfferStatus", "OnlineBookingSettings", "online_booking_settings", "WaitlistEntry",
     "WaitlistOffer", "WaitlistOpening", "WaitlistStatus",
     "LocationTextSettings", "Message", "MessageAttempt", "MessageEvent", "MessageState", "MessageTemplate", "NotificationSettings",

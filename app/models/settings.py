@@ -72,12 +72,44 @@ def singleton(model, **values):
     return row
 
 
-def clinic_settings() -> ClinicSettings:
-    """The settings row, created with the installation's configured name and currency."""
+def unsaved(model, **values):
+    """A row of ``model`` (id 1) holding its column defaults and ``values``, not added to the
+    session: what a settings screen shows before the first save, which then inserts it."""
+    from sqlalchemy import inspect
+
+    row = model(id=1)
+    for attribute in inspect(model).column_attrs:
+        default = attribute.columns[0].default
+        if default is not None and default.is_scalar and getattr(row, attribute.key) is None:
+            setattr(row, attribute.key, default.arg)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+def saved_or_defaults(model, **values):
+    """The settings row of ``model`` if it was saved, else its defaults (``unsaved``):
+    reading settings writes nothing."""
+    return db.session.get(model, 1) or unsaved(model, **values)
+
+
+def _clinic_defaults() -> dict:
     from flask import current_app
 
-    return singleton(ClinicSettings, clinic_name=current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
-                     currency=current_app.config.get("PLINTH_CURRENCY") or "CAD")
+    return {"clinic_name": current_app.config.get("PLINTH_CLINIC_NAME") or "Plinth Clinic",
+            "currency": current_app.config.get("PLINTH_CURRENCY") or "CAD"}
+
+
+def clinic_settings() -> ClinicSettings:
+    """The settings row, created with the installation's configured name and currency."""
+    return singleton(ClinicSettings, **_clinic_defaults())
+
+
+def read_clinic_settings() -> ClinicSettings:
+    """The settings to read: the row, else the installation's configured name and currency
+    with the column defaults, unsaved (reading creates no row; the settings screen's first
+    save does)."""
+    return saved_or_defaults(ClinicSettings, **_clinic_defaults())
 
 
 def slot_step_minutes() -> int:

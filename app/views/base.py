@@ -26,6 +26,7 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.fields import EnumField, QuerySelectField
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
@@ -221,3 +222,21 @@ def _optional_checkboxes(view: "PlinthModelView") -> None:
                     default=view.datamodel.get_col_default(column),
                 )
         setattr(view, extra_attr, extra)
+
+
+class SettingsRowInterface(SQLAInterface):
+    """A one-row settings model (id 1) behind a screen: before the row is first saved, the
+    screen shows its defaults (``unsaved_row()``, else ``models.settings.unsaved``) and the
+    first save inserts it (FAB's edit merges the row), so opening the screen writes nothing."""
+
+    def __init__(self, obj, session=None, *, unsaved_row=None):
+        super().__init__(obj, session)
+        self.unsaved_row = unsaved_row
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):  # noqa: A002 - FAB's name
+        row = super().get(id, filters, select_columns, outer_default_load)
+        if row is None and str(id) == "1":
+            from app.models.settings import unsaved
+
+            return self.unsaved_row() if self.unsaved_row else unsaved(self.obj)
+        return row

@@ -28,7 +28,7 @@ from app.models import (
     InvoiceLine,
     PackageType,
     Payment,
-    clinic_settings,
+    read_clinic_settings,
 )
 from app.security import (
     BILLING,
@@ -46,7 +46,7 @@ from app.setup.validation import (
     check_slot_step,
 )
 from app.timeutil import to_local, utcnow
-from app.views.base import PlinthModelView, ReadOnlyModelView
+from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
 
 
@@ -178,7 +178,7 @@ class ClientPackageView(ReadOnlyModelView):
 class ClinicSettingsView(PlinthModelView):
     """The clinic's single settings row (no add, no delete)."""
 
-    datamodel = SQLAInterface(ClinicSettings)
+    datamodel = SettingsRowInterface(ClinicSettings, unsaved_row=read_clinic_settings)
     class_permission_name = BILLING_SETUP
     include_route_methods = {"list", "show", "edit", "settings"}
     default_view = "settings"
@@ -205,11 +205,7 @@ class ClinicSettingsView(PlinthModelView):
     @expose("/settings/")
     @has_access
     def settings(self):
-        from app.uow import unit_of_work
-
-        with unit_of_work():
-            row = clinic_settings()
-        return redirect(url_for(f"{self.endpoint}.edit", pk=row.id))
+        return redirect(url_for(f"{self.endpoint}.edit", pk=1))  # the defaults until the first save
 
 
 ClinicSettingsView.method_permission_name = {**READ_WRITE_METHODS, "settings": "write"}

@@ -17,14 +17,16 @@ from app.clinical import pdf as case_pdf
 from app.clinical.templates import display
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Appointment, Case, Client, Note, clinic_settings
+from app.models import Appointment, Case, Client, Note, read_clinic_settings
 from app.security import (
     APPOINTMENTS,
     ATTACHMENTS,
     CASES,
+    CLIENT_DATA,
     CLIENT_FILE,
     CLINICAL_NOTES,
     CLIENTS,
+    READ,
     WRITE,
     case_scope,
     client_scope,
@@ -88,7 +90,7 @@ class ClientFileView(BaseView):
             money=client_file.money, local=lambda t, zone: to_local(t, zone).strftime("%a %d %b %Y %H:%M"),
             may_edit=may(user, WRITE, CLIENTS), may_open_case=may(user, WRITE, CASES),
             may_book=may(user, WRITE, APPOINTMENTS), may_upload=may(user, WRITE, ATTACHMENTS),
-            csrf=generate_csrf())
+            may_export=may(user, READ, CLIENT_DATA), csrf=generate_csrf())
 
     @expose("/visits/<int:appointment_id>/file")
     @has_access
@@ -131,7 +133,7 @@ class ClientFileView(BaseView):
             raise NotFound("No such case.")
         signed = _case_notes(case.id, signed_only=True)
         body = case_pdf.case_notes_pdf(case=case, notes=signed, plan=plans.plan_of(case.id),
-                                       clinic_name=clinic_settings().clinic_name,
+                                       clinic_name=read_clinic_settings().clinic_name,
                                        printed_at=to_local(utcnow(), "UTC").strftime("%d %b %Y %H:%M UTC"))
         for note in signed:
             access_log.record_read("note", note.id, client_id=case.client_id, action="pdf")

@@ -15,7 +15,7 @@ from app import access_log
 from app.clinical import client_file
 from app.clinical import day as days
 from app.clinical import notes
-from app.clinical.templates import active_templates, display
+from app.clinical.templates import display, offered_templates
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.csrf import posted_token_valid
 from app.extensions import db
@@ -62,6 +62,7 @@ class ClinicalView(BaseView):
     method_permission_name = {
         "day": "read", "visit_note": "read", "note": "read",
         "start": "write", "complete": "write", "undo": "write", "save_draft": "write", "sign": "write",
+        "start_draft": "write",
         "addendum": "write", "copy_forward": "write", "change_template": "write",
     }
     default_view = "day"
@@ -101,40 +102,61 @@ class ClinicalView(BaseView):
     @expose("/visits/<int:appointment_id>/note")
     @has_access
     def visit_note(self, appointment_id: int):
-        """The visit's chart: its note, started now if the treating provider opens it."""
+        """The visit's chart: its note, or for the treating provider the editor of the note
+        not written yet (its first save starts it: opening the editor writes nothing)."""
         user = current_user()
         appointment = _appointment(appointment_id)
         note = notes.note_of(appointment)
-        if note is None:
-            if not notes.may_write_visit(user, appointment):
-                raise NotFound("This visit has no note yet.")
-            with unit_of_work():
-                note = notes.open_note(appointment=_appointment(appointment_id), actor=user,
-                                       template_id=request.args.get("template_id", type=int))
-                note_id = note.id
-            return redirect(url_for("ClinicalView.note", note_id=note_id))
-        return redirect(url_for("ClinicalView.note", note_id=note.id))
+        if note is not None:
+            return redirect(url_for("ClinicalView.note", note_id=note.id))
+        if not notes.may_write_visit(user, appointment):
+            raise NotFound("This visit has no note yet.")
+        unsaved = notes.unsaved_note(appointment=appointment, actor=user,
+                                     template_id=request.args.get("template_id", type=int),
+                                     template_name=request.args.get("template") or None)
+        return self._editor(user, unsaved, editable=True)
 
     @expose("/notes/<int:note_id>")
     @has_access
     def note(self, note_id: int):
         user = current_user()
         note = notes.get_readable(user, note_id)
-        previous = notes.previous_notes(note)
-        client_id = note.case.client_id
-        access_log.record_read("note", note.id, client_id=client_id)
-        for earlier in previous:
-            access_log.record_read("note", earlier.id, client_id=client_id)
+        access_log.record_read("note", note.id, client_id=note.case.client_id)
         member = notes.member_of(user)
-        editable = not note.is_signed and member is not None and member.id == note.author_id
+        return self._editor(user, note, editable=not note.is_signed and member is not None
+                            and member.id == note.author_id)
+
+    def _editor(self, user, note, *, editable: bool):
+        """The note page: the editor (``editable``) or the signed note, beside the case's earlier notes."""
+        previous = notes.previous_notes(note)
+        for earlier in previous:
+            access_log.record_read("note", earlier.id, client_id=note.case.client_id)
         zone = note.appointment.location.timezone
         return self.render_template(
             "clinical/note.html", note=note, previous=previous, editable=editable, csrf=generate_csrf(),
             may_addendum=note.is_signed and may(user, "can_write", CLINICAL_NOTES),
-            templates=active_templates() if editable and not note.content else [],
+            templates=offered_templates() if editable and not note.content else [],
+            urls=_note_urls(note.id, note.appointment.id),
             local=lambda t: to_local(t, zone).strftime("%a %d %b %Y %H:%M"), display_field=display)
 
     # --- JSON: the editor ------------------------------------------------------------
+    @expose("/visits/<int:appointment_id>/draft", methods=["PUT"])
+    @has_access
+    def start_draft(self, appointment_id: int):
+        """The editor's first save on a visit without a note: starts the note from the
+        template the editor showed (``template``, by name) and saves the draft. A note
+        another tab started meanwhile gets the draft."""
+        require_csrf()
+        body = _json_body()
+        template = body.get("template") if isinstance(body.get("template"), str) else None
+        with unit_of_work():
+            note = notes.open_note(appointment=_appointment(appointment_id), actor=current_user(),
+                                   template_name=template)
+            notes.save_draft(note=note, content=body.get("content"), actor=current_user())
+            result = {"saved_at": note.updated_at.isoformat(), "note_id": note.id,
+                      "urls": _note_urls(note.id, appointment_id)}
+        return jsonify(result)
+
     @expose("/notes/<int:note_id>/draft", methods=["PUT"])
     @has_access
     def save_draft(self, note_id: int):
@@ -171,7 +193,8 @@ class ClinicalView(BaseView):
         require_csrf()
         with unit_of_work():
             note = notes.get_readable(current_user(), note_id)
-            notes.change_template(note=note, template_id=request.form.get("template_id", type=int), actor=current_user())
+            notes.change_template(note=note, template_id=request.form.get("template_id", type=int),
+                                  template_name=request.form.get("template") or None, actor=current_user())
         return redirect(url_for("ClinicalView.note", note_id=note_id))
 
     @expose("/notes/<int:note_id>/copy-forward", methods=["POST"])
@@ -206,6 +229,18 @@ class ClinicalView(BaseView):
         with unit_of_work():
             action(appointment=_appointment(appointment_id), actor=current_user())
         return redirect(request.referrer or url_for("ClinicalView.day"))
+
+
+def _note_urls(note_id: int | None, appointment_id: int) -> dict[str, str]:
+    """Where the editor saves, signs and copies: the note's own routes once it exists, else
+    the visit's first save (which starts it)."""
+    if note_id is None:
+        return {"draft": url_for("ClinicalView.start_draft", appointment_id=appointment_id), "sign": "", "copy": "",
+                "page": url_for("ClinicalView.visit_note", appointment_id=appointment_id)}
+    return {"draft": url_for("ClinicalView.save_draft", note_id=note_id),
+            "sign": url_for("ClinicalView.sign", note_id=note_id),
+            "copy": url_for("ClinicalView.copy_forward", note_id=note_id),
+            "page": url_for("ClinicalView.note", note_id=note_id)}
 
 
 def _providers() -> list[TeamMember]:

@@ -19,13 +19,13 @@ from app.extensions import db
 from app.i18n import LANGUAGES
 from app.messaging import outbox, template_languages, templates
 from app.messaging.offsets import InvalidOffsets, canonical
-from app.messaging.settings import notification_settings
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
 from app.security import MESSAGE_SETUP, MESSAGES, current_user
 from app.setup.validation import InvalidValue
 from app.uow import unit_of_work
-from app.views.base import PlinthModelView, ReadOnlyModelView
+from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
+from app.views.shipped import ShippedMessageTemplates
 
 
 def _html_preview(view, value) -> Markup:
@@ -110,7 +110,7 @@ def _delay(form, field) -> None:
 
 
 class NotificationSettingsView(PlinthModelView):
-    datamodel = SQLAInterface(NotificationSettings)
+    datamodel = SettingsRowInterface(NotificationSettings)
     class_permission_name = MESSAGE_SETUP
     include_route_methods = {"list", "show", "edit"}
     list_columns = ["confirmation_enabled", "change_enabled", "cancellation_enabled", "no_show_enabled",
@@ -134,9 +134,7 @@ class NotificationSettingsView(PlinthModelView):
     @expose("/list/")
     @has_access
     def list(self):
-        # One row, created on first visit; the list is only a way into its form.
-        with unit_of_work():
-            notification_settings()
+        # One row; the list is only a way into its form (the defaults until the first save).
         return redirect(url_for(f"{self.endpoint}.edit", pk=1))
 
 
@@ -183,12 +181,14 @@ def _template_usable(form, field) -> None:
         raise ValidationError(" ".join(problems))
 
 
-class MessageTemplateView(PlinthModelView):
+class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
+    """The email templates: managers' rows, and Plinth's own until one is edited (``ShippedRows``)."""
+
     datamodel = SQLAInterface(MessageTemplate)
     class_permission_name = MESSAGE_SETUP
-    include_route_methods = {"list", "show", "edit", "preview", "reset", "add_language"}
+    include_route_methods = {"list", "show", "edit", "preview", "reset", "add_language", "add_shipped"}
     method_permission_name = {**PlinthModelView.method_permission_name, "preview": "read", "reset": "write",
-                              "add_language": "write"}
+                              "add_language": "write", "add_shipped": "write"}
     base_order = ("kind", "asc")
     base_filters = [["kind", FilterNotStartsWith, templates.SMS_PREFIX]]  # texts: TextTemplateView
     list_columns = ["kind", "audience", "language", "subject", "updated_at", "preview_path"]
@@ -203,13 +203,6 @@ class MessageTemplateView(PlinthModelView):
     validators_columns = {"body_html": [_template_usable]}
     formatters_columns = {"body_text": _pre, "body_html": _pre,
                           "preview_path": lambda path: Markup('<a href="{}">Preview</a>').format(path)}
-
-    @expose("/list/")
-    @has_access
-    def list(self):
-        with unit_of_work():
-            templates.ensure_rows()  # every default gets a row to edit
-        return super().list()
 
     @expose("/preview/<int:pk>")
     @has_access

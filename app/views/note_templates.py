@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 
-from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from app.clinical.templates import check_sections, ensure_defaults
+from app.clinical.templates import DEFAULT_TEMPLATES, check_sections, ensure_defaults, missing_defaults
 from app.errors import ValidationFailed
+from app.extensions import db
 from app.models import NoteTemplate
 from app.security import NOTE_TEMPLATES
-from app.uow import unit_of_work
 from app.views.base import PlinthModelView
+from app.views.shipped import Shipped, ShippedRows
 
 SECTIONS_HELP = ('A list of sections: [{"title": "Subjective", "fields": [{"key": "pain", "label": "Pain", '
                  '"kind": "pain"}]}]. Kinds: text, pain (0–10), checklist (with "options": [...]), '
@@ -44,10 +45,13 @@ class SectionsField(TextAreaField):
             raise ValidationError("; ".join([exc.message] + [p.message for p in exc.problems])) from None
 
 
-class NoteTemplateView(PlinthModelView):
+class NoteTemplateView(ShippedRows, PlinthModelView):
+    """Managers' templates, and the shipped ones until one is edited (``ShippedRows``)."""
+
     datamodel = SQLAInterface(NoteTemplate)
     class_permission_name = NOTE_TEMPLATES
     exclude_route_methods = {"download", "delete", "muldelete"}  # notes point at them: retire, not delete
+    method_permission_name = {**PlinthModelView.method_permission_name, "add_shipped": "write"}
     list_columns = ["name", "discipline", "active"]
     add_columns = edit_columns = ["name", "discipline", "active", "sections"]
     show_columns = add_columns
@@ -56,9 +60,10 @@ class NoteTemplateView(PlinthModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "sections": SectionsField("Sections", description=SECTIONS_HELP, render_kw={"rows": 18})}
 
-    @expose("/list/")
-    @has_access
-    def list(self):  # noqa: A003 - FAB's name
-        with unit_of_work():
-            ensure_defaults()  # the shipped templates appear for the clinic to adapt
-        return super().list()
+    def shipped_missing(self) -> list[Shipped]:
+        return [Shipped(t["name"], t["name"]) for t in missing_defaults()]
+
+    def add_shipped_row(self, key: str) -> int | None:
+        ensure_defaults({key})
+        return db.session.scalar(select(NoteTemplate.id).where(NoteTemplate.name == key)) \
+            if any(t["name"] == key for t in DEFAULT_TEMPLATES) else None

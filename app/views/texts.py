@@ -18,9 +18,9 @@ from app.messaging import consent, segments, templates
 from app.models import LocationTextSettings, MessageTemplate
 from app.security import MESSAGE_SETUP
 from app.setup.validation import InvalidValue, check_phone
-from app.uow import unit_of_work
 from app.views.base import PlinthModelView
 from app.views.forms import Rule
+from app.views.shipped import ShippedMessageTemplates
 
 
 def check_text_kinds(value: str | None) -> str:
@@ -72,6 +72,13 @@ class LocationTextSettingsView(PlinthModelView):
                           "whatsapp_sender": [Rule(check_phone)], "text_kinds": [Rule(check_text_kinds)]}
 
 
+def _posted_text() -> str:
+    """The edited text: a JSON body from the page's script (common/api.js), or a form field."""
+    body = request.get_json(silent=True)
+    text = body.get("body_text") if isinstance(body, dict) else request.form.get("body_text")
+    return text if isinstance(text, str) else ""
+
+
 def _counted(value) -> Markup:
     counted = segments.count(value or "")
     return Markup("{} characters · {} segment(s) · {}").format(counted.characters, counted.segments,
@@ -85,13 +92,15 @@ def _text_template_usable(form, field) -> None:
         raise ValidationError(" ".join(problems))
 
 
-class TextTemplateView(PlinthModelView):
-    """The SMS / WhatsApp templates (kind ``sms_*``): one plain text each."""
+class TextTemplateView(ShippedMessageTemplates, PlinthModelView):
+    """The SMS / WhatsApp templates (kind ``sms_*``): one plain text each; Plinth's own until
+    one is edited (``ShippedRows``)."""
 
+    texts = True
     datamodel = SQLAInterface(MessageTemplate)
     class_permission_name = MESSAGE_SETUP
-    include_route_methods = {"list", "show", "edit", "count"}
-    method_permission_name = {**PlinthModelView.method_permission_name, "count": "read"}
+    include_route_methods = {"list", "show", "edit", "count", "add_shipped"}
+    method_permission_name = {**PlinthModelView.method_permission_name, "count": "read", "add_shipped": "write"}
     base_filters = [["kind", FilterStartsWith, templates.SMS_PREFIX]]
     base_order = ("kind", "asc")
     list_columns = ["kind", "body_text", "updated_at"]
@@ -110,13 +119,6 @@ class TextTemplateView(PlinthModelView):
 
     validators_columns = {"body_text": [_text_template_usable]}
 
-    @expose("/list/")
-    @has_access
-    def list(self):
-        with unit_of_work():
-            templates.ensure_rows()
-        return super().list()
-
     @expose("/count/<int:pk>", methods=["POST"])
     @has_access
     def count(self, pk: int):
@@ -126,7 +128,7 @@ class TextTemplateView(PlinthModelView):
         if row is None or not templates.is_text(row.kind):
             abort(404)
         try:
-            text = templates.preview(templates.Template("", request.form.get("body_text", "")[:5000], ""),
+            text = templates.preview(templates.Template("", _posted_text()[:5000], ""),
                                      row.kind).text.strip()
         except TemplateError as exc:
             return jsonify({"error": f"The template cannot be used: {exc}"})

@@ -20,6 +20,13 @@ def reads(db, subject_type):
     return db.session.scalars(select(AccessEvent.subject_id).where(AccessEvent.subject_type == subject_type)).all()
 
 
+def start_note(client, scene) -> int:
+    """The editor's first save on the visit: it starts the note (opening the editor does not)."""
+    started = client.put(f"/clinical/visits/{scene.visit.id}/draft", json={"content": {}})
+    assert started.status_code == 200, started.get_data(as_text=True)[:300]
+    return started.json["note_id"]
+
+
 def test_the_provider_lands_on_their_day_with_alerts_and_the_last_note(scene, client, db, frozen_now):
     login(client, "provider")
     assert client.get("/").headers["Location"].endswith("/clinical/day")
@@ -45,10 +52,10 @@ def test_starting_needs_arrived_and_completing_needs_started(scene, client, db, 
 
 def test_the_editor_autosaves_signs_and_takes_an_addendum(scene, client, db, frozen_now):
     login(client, "provider")
-    opened = client.get(f"/clinical/visits/{scene.visit.id}/note")
-    note_url = opened.headers["Location"]
-    note_id = int(note_url.rsplit("/", 1)[1])
-    assert "Earlier notes of this case" in client.get(note_url).get_data(as_text=True)
+    assert "Earlier notes of this case" in client.get(f"/clinical/visits/{scene.visit.id}/note").get_data(as_text=True)
+    note_id = start_note(client, scene)
+    note_url = f"/clinical/notes/{note_id}"
+    assert client.get(f"/clinical/visits/{scene.visit.id}/note").headers["Location"].endswith(note_url)
     saved = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"subjective": "Stairs ok", "pain": 3}})
     assert saved.status_code == 200, saved.json
     bad = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"pain": 12}},
@@ -147,7 +154,7 @@ def test_attachments_are_checked_by_content_stored_outside_static_and_logged(sce
 
 def test_the_case_pdf_holds_only_signed_notes(scene, client, db):
     login(client, "provider")
-    client.get(f"/clinical/visits/{scene.visit.id}/note")  # a draft, never printed
+    start_note(client, scene)  # a draft, never printed
     response = client.get(f"/clinical/cases/{scene.case.id}/notes.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert sorted(set(reads(db, "note"))) == [scene.signed.id]
@@ -191,6 +198,11 @@ def test_managers_define_templates_as_checked_json(client, db, people):
     db.session.commit()
     login(client, "manager")
     assert "Physiotherapy follow-up (SOAP)" in client.get("/notetemplateview/list/").get_data(as_text=True)
+    assert db.session.scalar(select(NoteTemplate.id)) is None  # listed, not written
+    soap = client.post("/notetemplateview/shipped", data={"key": "Physiotherapy follow-up (SOAP)"})
+    assert soap.status_code == 302 and "/notetemplateview/edit/" in soap.headers["Location"]
+    assert db.session.scalars(select(NoteTemplate.name)).all() == ["Physiotherapy follow-up (SOAP)"]
+    assert client.post("/notetemplateview/shipped", data={"key": "Mine"}).status_code == 404
     sections = [{"title": "Hand", "fields": [{"key": "grip", "label": "Grip", "kind": "measure", "unit": "kg"}]}]
     client.post("/notetemplateview/add", data={"name": "Hand therapy", "active": "y", "sections": json.dumps(sections)})
     assert db.session.scalars(select(NoteTemplate).where(NoteTemplate.name == "Hand therapy")).one().sections == sections
@@ -208,7 +220,7 @@ def test_managers_define_templates_as_checked_json(client, db, people):
 
 def test_writes_need_the_pages_token(scene, client, db, app, monkeypatch):
     login(client, "provider")
-    note_id = int(client.get(f"/clinical/visits/{scene.visit.id}/note").headers["Location"].rsplit("/", 1)[1])
+    note_id = start_note(client, scene)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     refused = client.put(f"/clinical/notes/{note_id}/draft", json={"content": {"plan": "x"}},
                          headers={"Accept": "application/json"})
@@ -226,3 +238,48 @@ def test_the_client_file_says_when_its_counts_cover_only_the_visits_the_reader_s
     login(client, username)
     page = client.get(f"/clinical/clients/{scene.client.id}").get_data(as_text=True)
     assert ("(in the visits you see)" in page) is scoped
+
+
+def _writes(statements: list[str]) -> list[str]:
+    """The writes among ``statements``, but for the records of the visit itself (who read
+    what, the session's last use)."""
+    from tests.api.test_get_writes import RECORDS_OF_THE_VISIT, WRITE
+
+    return [s for s in statements if (m := WRITE.match(s)) and m.group(2).lower() not in RECORDS_OF_THE_VISIT]
+
+
+def test_opening_the_editor_writes_nothing_and_the_first_save_starts_the_note(scene, client, db, frozen_now):
+    login(client, "provider")
+    url = f"/clinical/visits/{scene.visit.id}/note"
+    with counting() as statements:
+        page = client.get(url)
+        other = client.get(f"{url}?template=Massage therapy")
+    assert page.status_code == 200 and other.status_code == 200
+    assert _writes(statements) == [], _writes(statements)
+    assert db.session.scalar(select(Note.id).where(Note.appointment_id == scene.visit.id)) is None
+    text = page.get_data(as_text=True)
+    assert 'id="note-form"' in text and f'data-draft-url="/clinical/visits/{scene.visit.id}/draft"' in text
+    assert 'data-template="Physiotherapy follow-up (SOAP)"' in text and 'name="f-pain"' not in text
+    assert 'data-template="Massage therapy"' in other.get_data(as_text=True)
+    assert client.get(f"{url}?template=Nope", headers={"Accept": "application/json"}).status_code == 422
+
+    first = client.put(f"/clinical/visits/{scene.visit.id}/draft",
+                       json={"content": {"reason": "Tight calves"}, "template": "Massage therapy"})
+    assert first.status_code == 200, first.json
+    note = db.session.get(Note, first.json["note_id"])
+    assert (note.template.name, note.content) == ("Massage therapy", {"reason": "Tight calves"})
+    assert first.json["urls"]["sign"] == f"/clinical/notes/{note.id}/sign"
+    again = client.put(f"/clinical/visits/{scene.visit.id}/draft",  # a second tab's first save: the same note
+                       json={"content": {"reason": "Calves"}, "template": "Massage therapy"})
+    assert again.json["note_id"] == note.id
+    assert client.get(url).headers["Location"].endswith(f"/clinical/notes/{note.id}")
+
+
+def test_only_the_treating_provider_starts_a_note_on_first_save(scene, client, db):
+    login(client, "manager")
+    assert client.get(f"/clinical/visits/{scene.visit.id}/note",
+                      headers={"Accept": "application/json"}).status_code == 404
+    refused = client.put(f"/clinical/visits/{scene.visit.id}/draft", json={"content": {}},
+                         headers={"Accept": "application/json"})
+    assert refused.status_code == 403
+    assert db.session.scalar(select(Note.id).where(Note.appointment_id == scene.visit.id)) is None

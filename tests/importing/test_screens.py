@@ -69,7 +69,7 @@ def test_the_client_list_export_neutralises_formulas_and_is_recorded(manager, pe
     factories.make_client(first_name='=HYPERLINK("http://evil.example","x")', last_name="@SUM(A1)",
                           phone="+14165550123", email="h@example.com")
     db.session.commit()
-    response = manager.get("/clients/import/export/clients.csv")
+    response = manager.post("/clients/import/export/clients.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert (rows[0]["first_name"], rows[0]["last_name"], rows[0]["phone"]) == (
         '\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1)", "+14165550123")
@@ -79,11 +79,23 @@ def test_the_client_list_export_neutralises_formulas_and_is_recorded(manager, pe
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.entity_type == "DataExport")) == "created"
 
 
+def test_the_client_list_export_is_a_post_with_the_pages_token(manager, db, app, monkeypatch):
+    assert manager.get("/clients/import/export/clients.csv").status_code == 405
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert manager.post("/clients/import/export/clients.csv").status_code == 400
+    page = manager.get("/clients/import/").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert 'action="/clients/import/export/clients.csv"' in page
+    assert manager.post("/clients/import/export/clients.csv", data={"csrf_token": token}).status_code == 200
+    assert db.session.scalar(select(func.count(DataExport.id))) == 1
+
+
 def test_a_clients_complete_data_is_a_zip_of_json_and_invoice_pdfs(manager, scene, db):  # noqa: F811
     with unit_of_work():
         invoice = issue(scene)
     client_id = scene.case.client_id
-    response = manager.get(f"/clients/import/export/client/{client_id}.zip")
+    assert manager.get(f"/clients/import/export/client/{client_id}.zip").status_code == 405
+    response = manager.post(f"/clients/import/export/client/{client_id}.zip")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
@@ -94,13 +106,14 @@ def test_a_clients_complete_data_is_a_zip_of_json_and_invoice_pdfs(manager, scen
     assert archive.read(f"invoices/invoice-{invoice.number}.pdf").startswith(b"%PDF")
     logged = db.session.scalars(select(AccessEvent).where(AccessEvent.client_id == client_id)).all()
     assert [(e.subject_type, e.action) for e in logged] == [("export", "client_zip")]
+    assert f'action="/clients/import/export/client/{client_id}.zip"' in manager.get(
+        f"/clinical/clients/{client_id}").get_data(as_text=True)  # the client file's Export data button
 
 
 @pytest.mark.parametrize("username", ["frontdesk", "provider"])
 def test_only_managers_import_and_export(client, people, db, username):
     db.session.commit()
     login(client, username)
-    for url in ("/clients/import/", "/clients/import/export/clients.csv"):
-        response = client.get(url)
-        assert response.status_code in (302, 403), url
+    assert client.get("/clients/import/").status_code in (302, 403)
+    assert client.post("/clients/import/export/clients.csv").status_code in (302, 403)
     assert db.session.scalar(select(func.count(DataExport.id))) == 0

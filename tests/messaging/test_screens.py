@@ -23,8 +23,10 @@ def test_manager_screens_render(client, scene):
     message_id = db.session.scalar(select(Message.id).where(Message.appointment_id == appointment.id))
     db.session.rollback()
     assert client.get(f"/messageview/show/{message_id}").status_code == 200
-    template_id = client.get("/messagetemplateview/list/") and db.session.scalar(
-        select(__import__("app.models", fromlist=["MessageTemplate"]).MessageTemplate.id))
+    listing = client.get("/messagetemplateview/list/").get_data(as_text=True)
+    assert "confirmation (client)" in listing  # shipped, no row yet: opening the list writes none
+    edit = client.post("/messagetemplateview/shipped", data={"key": "confirmation|client"})
+    template_id = int(edit.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     db.session.rollback()
     preview = client.get(f"/messagetemplateview/preview/{template_id}")
     assert preview.status_code == 200 and "Preview" in preview.get_data(as_text=True)

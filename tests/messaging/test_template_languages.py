@@ -19,7 +19,7 @@ def _english(kind="confirmation"):
 
 def test_a_manager_adds_a_portuguese_version_and_a_portuguese_client_gets_it(client, scene):
     login(client, "manager")
-    client.get("/messagetemplateview/list/")  # every default gets its English row
+    client.post("/messagetemplateview/shipped", data={"key": "confirmation|client"})  # its English row
     english = _english()
     preview = client.get(f"/messagetemplateview/preview/{english.id}").get_data(as_text=True)
     assert "Add a version in Português (Portugal)" in preview
@@ -43,7 +43,7 @@ def test_a_manager_adds_a_portuguese_version_and_a_portuguese_client_gets_it(cli
 
 def test_an_unknown_language_is_refused_with_a_message(client, scene):
     login(client, "manager")
-    client.get("/messagetemplateview/list/")
+    client.post("/messagetemplateview/shipped", data={"key": "confirmation|client"})
     english = _english()
     refused = client.post(f"/messagetemplateview/language/{english.id}", data={"language": "xx"},
                           follow_redirects=True)
@@ -53,7 +53,7 @@ def test_an_unknown_language_is_refused_with_a_message(client, scene):
 
 def test_reset_puts_back_the_text_in_the_versions_own_language(client, scene):
     login(client, "manager")
-    client.get("/messagetemplateview/list/")
+    client.post("/messagetemplateview/shipped", data={"key": "confirmation|client"})
     english = _english()
     client.post(f"/messagetemplateview/language/{english.id}", data={"language": "fr_CA"})
     db.session.rollback()

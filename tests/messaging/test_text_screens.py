@@ -39,8 +39,11 @@ def test_front_desk_cannot_change_text_settings_or_templates(client, scene):
 def test_sms_templates_are_listed_apart_and_counted_live(client, scene):
     login(client, "manager")
     listing = client.get("/texttemplateview/list/").get_data(as_text=True)
-    assert "sms_reminder" in listing and "segment" in listing
-    assert "sms_reminder" not in client.get("/messagetemplateview/list/").get_data(as_text=True)
+    assert "sms_reminder" in listing and "sms_reminder" not in client.get("/messagetemplateview/list/").get_data(
+        as_text=True)
+    assert client.post("/messagetemplateview/shipped", data={"key": "sms_reminder|client"}).status_code == 404
+    client.post("/texttemplateview/shipped", data={"key": "sms_reminder|client"})
+    assert "segment" in client.get("/texttemplateview/list/").get_data(as_text=True)
     row_id = db.session.scalar(select(MessageTemplate.id).where(MessageTemplate.kind == "sms_reminder"))
     db.session.rollback()
     assert "sms_count.js" in client.get(f"/texttemplateview/edit/{row_id}").get_data(as_text=True)

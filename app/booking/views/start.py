@@ -11,7 +11,7 @@ from flask import Response, abort, redirect, render_template, session, url_for
 from app.booking import catalogue, codes, limits, service
 from app.booking.forms import CodeForm, EmailForm, PickForm
 from app.extensions import db
-from app.models import Client, clinic_settings, online_booking_settings
+from app.models import Client, read_clinic_settings, online_booking_settings
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
@@ -59,7 +59,7 @@ def direct(slug: str):
     if calendar is None:
         return render_template("booking/message.html", title="This booking link is not active",
                                message="The provider behind this link does not take online bookings at the moment.",
-                               phone=clinic_settings().phone), 404
+                               phone=read_clinic_settings().phone), 404
     _reset(loc=calendar.location_id, fixed=calendar.id, prov=calendar.id)
     return redirect(url_for("booking.who"))
 
@@ -149,7 +149,7 @@ def which_person():
 
 @bp.get("/theme.css")
 def theme():
-    colour = clinic_settings().brand_colour or ""
+    colour = read_clinic_settings().brand_colour or ""
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         colour = "#2f6f8f"
     css = f":root {{ --brand: {colour}; }}\n"

@@ -9,7 +9,7 @@ from flask import abort, render_template, request
 from app.booking import limits, service, tokens, waitlist
 from app.booking.forms import ActionForm, WaitlistForm
 from app.extensions import db
-from app.models import Calendar, Client, clinic_settings
+from app.models import Calendar, Client, read_clinic_settings
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
@@ -75,7 +75,7 @@ def claim(token: str):
     except tokens.BadToken:
         return render_template("booking/message.html", title="This offer has expired",
                                message="Offers are open for a few hours only. You are still on the waitlist.",
-                               phone=clinic_settings().phone), 410
+                               phone=read_clinic_settings().phone), 410
     offer = waitlist.load_offer(offer_id)
     if offer is None:
         abort(404)

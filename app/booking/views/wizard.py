@@ -12,7 +12,7 @@ from flask import g, redirect, render_template, session, url_for
 from app.booking import catalogue, drafts
 from app.extensions import db
 from app.i18n import formatting
-from app.models import Calendar, Client, Location, SessionType, clinic_settings
+from app.models import Calendar, Client, Location, SessionType, read_clinic_settings
 from app.models.clinic import DEFAULT_PHONE_REGION
 from app.scheduling.availability import Slot
 from app.timeutil import local_today, to_local
@@ -166,7 +166,7 @@ def _money_filter(amount):
 
 @bp.context_processor
 def branding():
-    settings = clinic_settings()
+    settings = read_clinic_settings()
     logo = settings.logo or None
     if logo and not logo.startswith("data:image/"):
         logo = url_for("static", filename=logo.lstrip("/"))

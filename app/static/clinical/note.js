@@ -1,6 +1,8 @@
 /* The note editor: autosave drafts as the provider types (debounced PUT), keep a copy in
    localStorage until the server has it (a closed tab or a lost connection loses nothing),
-   sign, copy forward; on a signed note, add a signed addendum. */
+   sign, copy forward; on a signed note, add a signed addendum. On a visit without a note
+   the page only shows the editor: its first save starts the note (from the template shown),
+   and from then on the page saves, signs and copies through the note's own routes. */
 (function () {
   "use strict";
   const SAVE_DELAY_MS = 800;
@@ -26,9 +28,9 @@
 
   const form = document.getElementById("note-form");
   if (!form) return;
-  const key = "plinth-note-" + form.dataset.noteId;
+  let key = form.dataset.storageKey;
   const state = document.getElementById("save-state");
-  let timer = null, dirty = false, saving = null;
+  let timer = null, dirty = false, saving = null, failure = null;
 
   function read() {
     const content = {};
@@ -73,16 +75,41 @@
     dirty = false;
     const content = read();
     say("Saving…");
-    saving = send(form.dataset.draftUrl, "PUT", {content}, form.dataset.csrf, keepalive);
+    const body = form.dataset.signUrl ? {content} : {content, template: form.dataset.template};
+    saving = send(form.dataset.draftUrl, "PUT", body, form.dataset.csrf, keepalive);
     try {
       const result = await saving;
+      failure = null;
+      if (result.urls) started(result);
       const stored = JSON.parse(localStorage.getItem(key) || "null");
       if (stored && JSON.stringify(stored.content) === JSON.stringify(content)) localStorage.removeItem(key);
       say("Saved", "ok");  // (no clock here: times belong to the location, not the browser)
     } catch (error) {
       dirty = true;
+      failure = error;
       say("Not saved: " + error.message, "error");
     } finally { saving = null; }
+  }
+
+  // The first save started the note: its routes from now on, its copy kept under its key.
+  function started(result) {
+    form.dataset.draftUrl = result.urls.draft;
+    form.dataset.signUrl = result.urls.sign;
+    form.dataset.copyUrl = result.urls.copy;
+    const kept = localStorage.getItem(key);
+    localStorage.removeItem(key);
+    key = "plinth-note-" + result.note_id;
+    if (kept) localStorage.setItem(key, kept);
+    window.history.replaceState(null, "", result.urls.page);
+  }
+
+  // Signing and copying need the note: start it with what is written so far.
+  async function noteExists() {
+    if (saving) await saving.catch(() => null);
+    if (form.dataset.signUrl) return;
+    dirty = true;
+    await save(false);
+    if (!form.dataset.signUrl) throw failure || new Error("The server refused the request.");
   }
 
   function changed() {
@@ -97,7 +124,8 @@
   const server = JSON.parse(document.getElementById("note-content").textContent || "{}");
   const kept = JSON.parse(localStorage.getItem(key) || "null");
   fill(server);
-  if (kept && JSON.stringify(kept.content) !== JSON.stringify(server) && Date.parse(kept.at) > Date.parse(form.dataset.updatedAt)) {
+  const since = form.dataset.updatedAt ? Date.parse(form.dataset.updatedAt) : 0;
+  if (kept && JSON.stringify(kept.content) !== JSON.stringify(server) && Date.parse(kept.at) > since) {
     fill(kept.content);
     dirty = true;
     save(false);
@@ -118,6 +146,7 @@
   if (copy) copy.addEventListener("click", async () => {
     try {
       await save(false);
+      await noteExists();
       const result = await send(form.dataset.copyUrl, "POST", {}, form.dataset.csrf);
       fill(result.content);
       say("Copied from the last signed note; saved.", "ok");
@@ -127,8 +156,8 @@
   document.getElementById("sign-note").addEventListener("click", async () => {
     if (!window.confirm("Sign this note? It cannot be changed afterwards; only addenda can be added.")) return;
     clearTimeout(timer);
-    if (saving) await saving.catch(() => null);
     try {
+      await noteExists();
       await send(form.dataset.signUrl, "POST", {content: read()}, form.dataset.csrf);
       localStorage.removeItem(key);
       dirty = false;

@@ -11,15 +11,15 @@
   const sample = document.createElement("pre");
   sample.style.whiteSpace = "pre-wrap";
   area.after(out, sample);
-  const token = (document.querySelector("input[name=csrf_token]") || {}).value || "";
+  // app/static/common/api.js: fetch with the page's CSRF token, a refusal as an Error.
+  const api = PlinthApi.client((document.querySelector("input[name=csrf_token]") || {}).value || "");
   let timer = null, asked = 0;
 
   async function update() {
     const mine = ++asked;
-    const body = new URLSearchParams({body_text: area.value, csrf_token: token});
     try {
-      const answer = await fetch(script.dataset.countUrl, {method: "POST", body, credentials: "same-origin"});
-      const data = await answer.json();
+      const data = await api.send("POST", script.dataset.countUrl, {body_text: area.value},
+                                  {refused: "The server refused the request."});
       if (mine !== asked) return;  // a newer keystroke already asked
       if (data.error) { out.textContent = data.error; sample.textContent = ""; return; }
       out.textContent = `With sample values: ${data.characters} characters · ${data.segments} segment` +
