@@ -224,6 +224,11 @@
         const list = PlinthViews.events(answer);  // Month: one calendar and each day's load
         if (asked !== eventsAsked) { success(list); return; }
         list.forEach((e) => {
+          // The feed's times are the location's wall clock and so is the calendar's zone:
+          // without the offset FullCalendar takes them as they are instead of converting
+          // each instant through luxon (same places, DST included).
+          if (typeof e.start === "string" && e.start.length > 19) e.start = e.start.slice(0, 19);
+          if (typeof e.end === "string" && e.end.length > 19) e.end = e.end.slice(0, 19);
           if (!e.extendedProps || !e.extendedProps.appointment_id) return;
           e.classNames = classesFor(e.extendedProps.status);
           e.extendedProps.time = wallTimes(e.start, e.end);
