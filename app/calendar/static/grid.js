@@ -95,8 +95,11 @@
     }
     return timeTexts.get(key);
   }
-  const timeOf = (arg) => arg.timeText || (!arg.isMirror && arg.event.extendedProps.time) ||
-    calendar.formatRange(arg.event.start, arg.event.end || arg.event.start, TIME_FORMAT);
+  // The time grids that leave the times to us (views.js, displayEventTime: false).
+  const OWN_TIMES = new Set(["resourceTimeGridDay", "calendarWeek", "locationWeek", "locationWeekByCalendar"]);
+  const timeOf = (arg) => !OWN_TIMES.has(arg.view.type) || arg.event.allDay ? arg.timeText
+    : (!arg.isMirror && arg.event.extendedProps.time) ||
+      calendar.formatRange(arg.event.start, arg.event.end || arg.event.start, TIME_FORMAT);
 
   // Tooltips are written when the pointer first reaches an event, not for every event drawn.
   function tooltip(info) {
