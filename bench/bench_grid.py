@@ -7,7 +7,9 @@
 Builds a fresh database with bench/generate.py (60 calendars: 30 per location), adds
 an Admin login, serves the app on a free local port (werkzeug, threaded, as the browser
 tests do) and measures, for the busy day after the benchmark's "today" (Thu 2 Apr
-2026) and for that week:
+2026) and for that week (``--views``: ``day``; ``week``, one calendar, the first
+provider; ``location-week`` and ``location-week-by-calendar``, every calendar × 7 days —
+the 420-column case with ``--one-location``):
 
 * **drawn**: from the start of navigation (performance timeOrigin) to the moment every
   appointment and background event of the feeds is in the DOM, in Debian's Chromium
@@ -15,6 +17,10 @@ tests do) and measures, for the busy day after the benchmark's "today" (Thu 2 Ap
   in tab (static files cached, as at a front desk all day) plus the first, cold one;
 * **feeds**: median server time of the resources and events feeds through the Flask
   test client (no network), their statement counts and payload sizes (raw and gzip).
+
+``--against COMMIT`` also draws with the grid scripts (grid.js, views.js) of COMMIT, served
+to a second logged-in tab, the two tabs' navigations alternating: on a shared machine the
+ratio of the two medians means more than either.
 
 Results go to stdout (markdown) and bench/results/grid_<db>.json. Not a test.
 """
