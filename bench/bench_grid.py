@@ -7,7 +7,9 @@
 Builds a fresh database with bench/generate.py (60 calendars: 30 per location), adds
 an Admin login, serves the app on a free local port (werkzeug, threaded, as the browser
 tests do) and measures, for the busy day after the benchmark's "today" (Thu 2 Apr
-2026) and for that week:
+2026) and for that week (``--views``: ``day``; ``week``, one calendar, the first
+provider; ``location-week`` and ``location-week-by-calendar``, every calendar × 7 days —
+the 420-column case with ``--one-location``):
 
 * **drawn**: from the start of navigation (performance timeOrigin) to the moment every
   appointment and background event of the feeds is in the DOM, in Debian's Chromium
@@ -16,6 +18,10 @@ tests do) and measures, for the busy day after the benchmark's "today" (Thu 2 Ap
 * **feeds**: median server time of the resources and events feeds through the Flask
   test client (no network), their statement counts and payload sizes (raw and gzip).
 
+``--against COMMIT`` also draws with the grid scripts (grid.js, views.js) of COMMIT, served
+to a second logged-in tab, the two tabs' navigations alternating: on a shared machine the
+ratio of the two medians means more than either.
+
 Results go to stdout (markdown) and bench/results/grid_<db>.json. Not a test.
 """
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import os
 import platform
 import shutil
@@ -104,6 +111,7 @@ class Server:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> str:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per request
         self.thread.start()
         return f"http://127.0.0.1:{self.server.server_port}"
 
@@ -150,32 +158,47 @@ def feed_stats(app, location_id: int, day_from: date, day_to: date, runs: int) -
             "appointments": sum(1 for e in items if "appointment_id" in e.get("extendedProps", {})),
             "background": sum(1 for e in items if e.get("display") == "background"),
         }
+        if path == "events":
+            result[path]["list"] = items
+        else:
+            result[path]["first_provider"] = next((r["id"] for r in items if r.get("kind") == "provider"), items[0]["id"])
     return result
 
 
-def browser_stats(base: str, location_id: int, day: date, view: str, expected: dict, runs: int) -> dict:
-    from playwright.sync_api import sync_playwright
+# The grid's own scripts, which --against serves from another commit to the "old" tab.
+GRID_SCRIPTS = ("app/calendar/static/grid.js", "app/calendar/static/views.js")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        page = context.new_page()
-        page.goto(f"{base}/login/")
-        page.fill("input[name=username]", USER)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_load_state()
-        page.evaluate("localStorage.clear()")
-        url = f"{base}/calendar/?date={day}&location_id={location_id}&view={view}"
-        times, steps = [], []
-        for _ in range(runs + 1):  # the first navigation loads the static files: reported apart
-            page.goto(url, wait_until="commit")
-            page.wait_for_function(DRAWN, arg=[expected["events"], expected["background"]], polling="raf",
-                                   timeout=120_000)
-            times.append(page.evaluate("window.__drawnAt"))
-            steps.append(page.evaluate(STEPS))
-        dom = page.evaluate("document.getElementsByTagName('*').length")
-        browser.close()
+
+def serve_old_scripts(app, commit: str) -> None:
+    """Requests carrying the cookie ``bench_variant=old`` get the grid scripts of ``commit``."""
+    from flask import Response, request
+
+    root = Path(__file__).resolve().parent.parent
+    old = {"/calendar/static/" + Path(path).name: subprocess.run(
+        ["git", "show", f"{commit}:{path}"], capture_output=True, check=True, cwd=root).stdout for path in GRID_SCRIPTS}
+
+    @app.before_request
+    def old_scripts():  # noqa: ANN202
+        if request.cookies.get("bench_variant") == "old" and request.path in old:
+            return Response(old[request.path], mimetype="text/javascript")
+        return None
+
+
+def _logged_in_page(browser, base: str, variant: str):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    if variant == "old":
+        context.add_cookies([{"name": "bench_variant", "value": "old", "url": base}])
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", USER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    page.evaluate("localStorage.clear()")
+    return page
+
+
+def _summary(times: list[float], steps: list[dict], dom: int) -> dict:
     warm = times[1:]
     return {"first_ms": round(times[0]), "median_ms": round(statistics.median(warm)),
             "quartiles_ms": [round(q) for q in statistics.quantiles(warm, n=4)] if len(warm) > 1 else warm,
@@ -184,35 +207,82 @@ def browser_stats(base: str, location_id: int, day: date, view: str, expected: d
             "steps_ms": {key: round(statistics.median(s[key] for s in steps[1:])) for key in steps[0]}}
 
 
-def run(backend: str, runs: int, feed_runs: int, one_location: bool = False) -> dict:
+def browser_stats(base: str, location_id: int, day: date, view: str, expected: dict, runs: int,
+                  calendar_id: str | None = None, variants=("new",)) -> dict:
+    """Drawing times per variant; with two variants their navigations alternate (each in
+    its own logged-in context, so each keeps its own cached scripts)."""
+    from playwright.sync_api import sync_playwright
+
+    url = f"{base}/calendar/?date={day}&location_id={location_id}&view={view}"
+    if calendar_id:
+        url += f"&calendar={calendar_id}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = {variant: _logged_in_page(browser, base, variant) for variant in variants}
+        times = {variant: [] for variant in variants}
+        steps = {variant: [] for variant in variants}
+        for _ in range(runs + 1):  # the first navigation loads the static files: reported apart
+            for variant, page in pages.items():
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(DRAWN, arg=[expected["events"], expected["background"]], polling="raf",
+                                       timeout=120_000)
+                times[variant].append(page.evaluate("window.__drawnAt"))
+                steps[variant].append(page.evaluate(STEPS))
+        result = {variant: _summary(times[variant], steps[variant],
+                                    page.evaluate("document.getElementsByTagName('*').length"))
+                  for variant, page in pages.items()}
+        browser.close()
+    return result if len(variants) > 1 else result[variants[0]]
+
+
+VIEWS = ("day", "week", "location-week", "location-week-by-calendar")
+
+
+def run(backend: str, runs: int, feed_runs: int, one_location: bool = False, views=VIEWS,
+        against: str | None = None) -> dict:
     tmp = tempfile.mkdtemp(prefix="plinth_bench_grid_")
     try:
         app, summary, seconds = prepare(backend, tmp, one_location)
+        if against:
+            serve_old_scripts(app, against)
         print(f"\n## {backend}: generated {summary['counts']} in {seconds:.1f} s")
         scenarios = []
         for index, (name, _, _) in enumerate(LOCATIONS):
             location_id = summary["location_ids"][index]
-            for view, day_to in (("day", DAY), ("week", DAY + timedelta(days=6))):
-                if (view == "week" or one_location) and index:
-                    continue  # one week is enough to see how it scales
+            for view in views:
+                if (view != "day" or one_location) and index:
+                    continue  # one location's weeks are enough to see how they scale
                 day_from = DAY if view == "day" else DAY - timedelta(days=DAY.weekday())
                 day_to = day_from if view == "day" else day_from + timedelta(days=6)
                 feeds = feed_stats(app, location_id, day_from, day_to, feed_runs)
-                # Each appointment is one event per calendar it holds.
-                expected = {"events": feeds["events"]["items"] - feeds["events"]["background"],
-                            "background": feeds["events"]["background"]}
+                # Each appointment is one event per calendar it holds; the one-calendar
+                # week draws only the events of its calendar (the first provider's).
+                calendar_id = feeds["resources"]["first_provider"] if view == "week" else None
+                kept = [e for e in feeds["events"].pop("list") if calendar_id is None or e.get("resourceId") == calendar_id]
+                background = sum(1 for e in kept if e.get("display") == "background")
+                expected = {"events": len(kept) - background, "background": background}
+                columns = 1 if view == "week" else feeds["resources"]["items"]
                 with Server(app) as base:
-                    drawn = browser_stats(base, location_id, DAY, view, expected, runs)
+                    drawn = browser_stats(base, location_id, DAY, view, expected, runs, calendar_id,
+                                          ("new", "old") if against else ("new",))
+                if against:
+                    drawn, old = drawn["new"], drawn["old"]
+                    print(f"  grid scripts of {against}: drawn median {old['median_ms']} ms {old['quartiles_ms']} "
+                          f"N={old['runs']} (first {old['first_ms']} ms); ratio new/old "
+                          f"{drawn['median_ms'] / old['median_ms']:.2f}", flush=True)
+                    drawn["against"] = {"commit": against, **old}
                 scenarios.append({"location": name, "view": view, "days": [str(day_from), str(day_to)],
-                                  "columns": feeds["resources"]["items"], "feeds": feeds, "drawn": drawn,
-                                  "expected": expected})
-                print(f"- {name} {view}: {feeds['resources']['items']} columns, {expected['events']} events "
-                      f"+ {expected['background']} background; drawn median {drawn['median_ms']} ms "
-                      f"(first {drawn['first_ms']} ms); events feed {feeds['events']['median_ms']} ms, "
+                                  "columns": columns, "feeds": feeds, "drawn": drawn, "expected": expected,
+                                  "load": os.getloadavg()})
+                print(f"- {name} {view}: {columns} calendar(s) × {1 if view == 'day' else 7} days, "
+                      f"{expected['events']} events + {expected['background']} background; drawn median "
+                      f"{drawn['median_ms']} ms {drawn['quartiles_ms']} N={drawn['runs']} "
+                      f"(first {drawn['first_ms']} ms, {drawn['dom_elements']} elements); events feed "
+                      f"{feeds['events']['median_ms']} ms, "
                       f"{feeds['events']['bytes'] / 1024:.0f} KiB ({feeds['events']['gzip_bytes'] / 1024:.0f} KiB gz), "
                       f"{feeds['events']['statements']} statements; resources feed "
                       f"{feeds['resources']['median_ms']} ms, {feeds['resources']['bytes'] / 1024:.1f} KiB, "
-                      f"{feeds['resources']['statements']} statements")
+                      f"{feeds['resources']['statements']} statements; load {os.getloadavg()[0]:.2f}", flush=True)
         return {"backend": backend, "generated": summary["counts"], "scenarios": scenarios}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -228,13 +298,17 @@ def main(argv=None) -> None:
     parser.add_argument("--feed-runs", type=int, default=21)
     parser.add_argument("--one-location", action="store_true",
                         help="all 60 calendars at one location: a 60-column day and week")
+    parser.add_argument("--views", default=",".join(VIEWS),
+                        help="comma-separated: day, week (one calendar), location-week, location-week-by-calendar")
+    parser.add_argument("--against", metavar="COMMIT",
+                        help="also draw with the grid scripts of COMMIT, navigations alternating")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
     RESULTS.mkdir(exist_ok=True)
     for backend in backends:
-        result = run(backend, args.runs, args.feed_runs, args.one_location)
+        result = run(backend, args.runs, args.feed_runs, args.one_location, args.views.split(","), args.against)
         result.update(commit=commit, machine=platform.platform(), cpus=os.cpu_count(), load=os.getloadavg())
         (RESULTS / f"grid_{backend}{'_60' if args.one_location else ''}.json").write_text(json.dumps(result, indent=2))
 

@@ -255,7 +255,7 @@ class Invoice(db.Model):
     payer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payer.id"), index=True)
     credits_invoice_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoice.id"), index=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    issued_on: Mapped[date] = mapped_column(Date)
+    issued_on: Mapped[date] = mapped_column(Date, index=True)  # reports and the dashboard read one period
     currency: Mapped[str] = mapped_column(String(3))
     subtotal: Mapped[Decimal] = mapped_column(MONEY)
     tax_total: Mapped[Decimal] = mapped_column(MONEY)
@@ -330,7 +330,7 @@ class Payment(db.Model):
     method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
     amount: Mapped[Decimal] = mapped_column(MONEY)
     reference: Mapped[Optional[str]] = mapped_column(String(120))
-    received_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date, index=True)  # reports and the dashboard read one period
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     voided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

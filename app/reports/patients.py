@@ -56,9 +56,11 @@ def _attended(filters: Filters, *, in_period: bool = True):
 
 def new_and_returning(filters: Filters) -> list[dict]:
     visits = _attended(filters).subquery()
+    # First visits of the period's patients only: their own histories, not everyone's.
     first = (select(Case.client_id.label("client_id"), func.min(Appointment.starts_at).label("first_at"))
              .join(Case, Case.id == Appointment.case_id)
-             .where(Appointment.status.in_(ATTENDED)).group_by(Case.client_id).subquery())
+             .where(Appointment.status.in_(ATTENDED), Case.client_id.in_(select(visits.c.client_id)))
+             .group_by(Case.client_id).subquery())
     month = sql.local(visits.c.starts_at, visits.c.zone, "month").label("month")
     first_month = sql.local(first.c.first_at, visits.c.zone, "month")
     rows = db.session.execute(
@@ -80,7 +82,9 @@ def distribution(filters: Filters, per: str) -> list[dict]:
 
 
 def retention(filters: Filters, weeks: int = RETENTION_WEEKS) -> dict:
-    everything = _attended(filters, in_period=False).subquery()
+    # A first visit in the period is a visit in the period: only those patients' histories are read.
+    seen = _attended(filters).subquery()
+    everything = _attended(filters, in_period=False).where(Case.client_id.in_(select(seen.c.client_id))).subquery()
     first = (select(everything.c.client_id, func.min(everything.c.starts_at).label("first_at"),
                     func.min(everything.c.zone).label("zone"))
              .group_by(everything.c.client_id).subquery())

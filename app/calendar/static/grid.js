@@ -80,6 +80,27 @@
   const hoursKey = () => "plinth.gridHours." + locationSelect.value;
   const rememberedHours = () => JSON.parse(localStorage.getItem(hoursKey()) || '["08:00", "18:00"]');
 
+  // An appointment's "9:00 - 9:45" in the time grids. FullCalendar would format each
+  // event's range itself, building two Intl formatters per event (a third of a 60-column
+  // week's drawing time, bench/README.md); the feed's local times ("…T09:00:00-04:00",
+  // the location's wall clock) give the same text once per distinct pair of times.
+  const TIME_FORMAT = {hour: "numeric", minute: "2-digit", meridiem: false};
+  const timeTexts = new Map();
+  function wallTimes(start, end) {
+    if (typeof start !== "string" || typeof end !== "string" || start.slice(0, 10) !== end.slice(0, 10)) return null;
+    const key = start.slice(11, 16) + end.slice(11, 16);
+    if (!timeTexts.has(key)) {
+      const wall = (iso) => iso.slice(0, 19) + "Z";
+      timeTexts.set(key, FullCalendar.formatRange(wall(start), wall(end), Object.assign({timeZone: "UTC", locale: PlinthI18n.locale}, TIME_FORMAT)));
+    }
+    return timeTexts.get(key);
+  }
+  // The time grids that leave the times to us (views.js, displayEventTime: false).
+  const OWN_TIMES = new Set(["resourceTimeGridDay", "calendarWeek", "locationWeek", "locationWeekByCalendar"]);
+  const timeOf = (arg) => !OWN_TIMES.has(arg.view.type) || arg.event.allDay ? arg.timeText
+    : (!arg.isMirror && arg.event.extendedProps.time) ||
+      calendar.formatRange(arg.event.start, arg.event.end || arg.event.start, TIME_FORMAT);
+
   // Tooltips are written when the pointer first reaches an event, not for every event drawn.
   function tooltip(info) {
     const p = info.event.extendedProps;
@@ -205,7 +226,16 @@
       getJSON(feedUrl("events", info)).then((answer) => {
         const list = PlinthViews.events(answer);  // Month: one calendar and each day's load
         if (asked !== eventsAsked) { success(list); return; }
-        list.forEach((e) => { if (e.extendedProps && e.extendedProps.appointment_id) e.classNames = classesFor(e.extendedProps.status); });
+        list.forEach((e) => {
+          // The feed's times are the location's wall clock and so is the calendar's zone:
+          // without the offset FullCalendar takes them as they are instead of converting
+          // each instant through luxon (same places, DST included).
+          if (typeof e.start === "string" && e.start.length > 19) e.start = e.start.slice(0, 19);
+          if (typeof e.end === "string" && e.end.length > 19) e.end = e.end.slice(0, 19);
+          if (!e.extendedProps || !e.extendedProps.appointment_id) return;
+          e.classNames = classesFor(e.extendedProps.status);
+          e.extendedProps.time = wallTimes(e.start, e.end);
+        });
         renderStatusBar(list);
         arrive("events", query, () => success(list));
       }).catch((error) => { say(error.message, "error"); arrive("events", query, () => failure(error)); });
@@ -242,10 +272,10 @@
       // 15 minutes is one line high: start, client and status first on that line (grid.css .short).
       if (arg.event.end && arg.event.end - arg.event.start <= 20 * 60000) {
         const [client, ...rest] = arg.event.title.split(" · ");
-        return [arg.timeText.split(/\s*[-–]\s*/)[0], client].join(" ") + (status ? " · " + LABELS[status] : "") +
+        return [timeOf(arg).split(/\s*[-–]\s*/)[0], client].join(" ") + (status ? " · " + LABELS[status] : "") +
           (rest.length ? " · " + rest.join(" · ") : "");
       }
-      return arg.timeText + (status ? " · " + LABELS[status] : "") + "\n" + arg.event.title;
+      return timeOf(arg) + (status ? " · " + LABELS[status] : "") + "\n" + arg.event.title;
     },
     datesSet(info) {
       // Dates in the location's zone (the calendar's), never UTC's; the end is exclusive.

@@ -165,14 +165,16 @@
   window.PlinthViews = {
     initialView, toolbarViews, resources, events, eventClick, attach,
     options: {
+      // The time grids show the appointment's times from the feed (grid.js, timeOf).
       views: {
-        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: "Week"},
+        resourceTimeGridDay: {displayEventTime: false},
+        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: "Week", displayEventTime: false},
         // At least ~100 px per column: a wide location scrolls sideways instead of
         // squeezing 49 slivers into the screen.
         locationWeek: {type: "resourceTimeGridWeek", datesAboveResources: true, dayMinWidth: 104,
-                       buttonText: "Location week"},
+                       buttonText: "Location week", displayEventTime: false},
         locationWeekByCalendar: {type: "resourceTimeGridWeek", datesAboveResources: false, dayMinWidth: 104,
-                                 buttonText: "Location week"},
+                                 buttonText: "Location week", displayEventTime: false},
         calendarMonth: {type: "dayGridMonth", buttonText: "Month", selectable: false, dayMaxEvents: 4,
                         fixedWeekCount: false, eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: false}},
       },
