@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import Appointment, AppointmentStatus, Location
 from app.reports import attendance, patients, revenue, sql
 from app.reports.base import Filters, ratio
@@ -100,10 +101,10 @@ def trends(anchor_location: Location | None = None) -> list[Trend]:
         return [attended, ratio(no_shows, visits), new], money
 
     (now, money_now), (before, money_before) = figures(current), figures(previous)
-    labels = [("Attended visits", "int"), ("No-show rate", "percent"), ("New patients", "int")]
+    labels = [(N_("Attended visits"), "int"), (N_("No-show rate"), "percent"), (N_("New patients"), "int")]
     result = [Trend(label, a, b, kind, lower_is_better=(label == "No-show rate"))
               for (label, kind), a, b in zip(labels, now, before)]
-    for label in ("Invoiced", "Collected"):
+    for label in (N_("Invoiced"), N_("Collected")):
         currencies = sorted(set(money_now[label]) | set(money_before[label]))
         several = len(currencies) > 1
         for currency in currencies or [None]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.downloads import csv_download
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.i18n import N_
 from app.models import Location, SessionType, TeamMember
 from app.reports import attendance, followup, patients, revenue, utilisation
 from app.reports.base import parse_filters
@@ -23,8 +24,8 @@ REPORTS_MENU = {
     "patients": ("Patients", patients.report, ()),
     "followup": ("Authorisations and cases due", followup.report, ()),
 }
-GROUP_LABELS = {"provider": "Provider", "session_type": "Session type", "weekday": "Weekday", "hour": "Hour of day",
-                "payer": "Payer"}
+GROUP_LABELS = {"provider": N_("Provider"), "session_type": N_("Session type"), "weekday": N_("Weekday"),
+                "hour": N_("Hour of day"), "payer": N_("Payer")}
 
 
 class ReportsView(BaseView):

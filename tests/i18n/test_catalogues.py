@@ -21,7 +21,8 @@ PATIENT_TEMPLATES = sorted((APP / "booking" / "templates").rglob("*.html"))
 
 def extracted_ids() -> set[str]:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
+                "Column": (2,), "Report": (2,)}
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(str(APP), method_map, keywords=keywords):
         ids.add(message if isinstance(message, str) else message[0])
