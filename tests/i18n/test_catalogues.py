@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 # Pages a patient sees; every visible word in them must be marked for translation.
-PATIENT_TEMPLATES = sorted((APP / "booking" / "templates").rglob("*.html"))
+PATIENT_TEMPLATES = sorted((APP / "booking" / "templates").rglob("*.html")) + [
+    APP / "billing" / "templates" / "invoice_pdf.html"]
 
 
 def extracted_ids() -> set[str]:
@@ -73,7 +74,7 @@ def test_placeholders_survive_translation(code):
                 assert set(re.findall(r"%\(\w+\)s", string)) == wanted, message.id
 
 
-TAGS = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<[^>]*>", re.S)
+TAGS = re.compile(r"<style.*?</style>|\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<[^>]*>", re.S)
 
 
 @pytest.mark.parametrize("template", PATIENT_TEMPLATES, ids=lambda p: p.name)
@@ -81,3 +82,48 @@ def test_no_unmarked_text_in_patient_pages(template):
     text = TAGS.sub(" ", template.read_text())
     words = [w for w in re.findall(r"[^\W\d_][\w'’]*", text)]
     assert not words, f"{template.name}: text not marked for translation: {words[:10]}"
+
+
+def test_the_template_file_lists_what_the_code_marks():
+    """app/translations/messages.pot is what ./scripts/i18n extracts today (none missing, none stale)."""
+    with open(TRANSLATIONS_DIR / "messages.pot", "rb") as f:
+        pot = {key(m.id) for m in read_po(f) if m.id}
+    assert extracted_ids() == pot, "messages.pot is stale: run ./scripts/i18n"
+
+
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<[^>]*>", re.S)
+# Words a language writes as English does ("minutes" in French, "a" in Portuguese), and
+# technical words kept as they are.
+SAME_WORDS = {"fr_CA": {"minutes", "a", "min", "code", "sms", "stop", "start"},
+              "pt_PT": {"a", "min", "email", "ignore", "sms", "stop", "start"}}
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]+", JINJA.sub(" ", text))}
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_shipped_message_is_written_in_each_language(code):
+    """Every email and text Plinth sends to a client or provider exists in the language,
+    with none of the English version's words left in it."""
+    from app.messaging.template_defaults import DEFAULTS
+    from app.messaging.templates import shipped
+
+    for (kind, audience), english in DEFAULTS.items():
+        translated = shipped(kind, audience, code)
+        assert translated is not None, f"{code}: no {kind} for the {audience}"
+        for part in ("subject", "body_text", "body_html"):
+            source, text = getattr(english, part) or "", getattr(translated, part) or ""
+            left = (_words(source) & _words(text)) - SAME_WORDS[code]
+            assert not left, f"{code} {kind}/{audience} {part}: English left: {sorted(left)}"
+
+
+def test_every_label_of_the_staff_screens_is_in_the_catalogue(app):
+    """Labels, titles and menu entries of the registered screens are listed for extraction
+    (python -m app.i18n.staff_labels writes app/i18n/staff_label_texts.py)."""
+    from app.i18n.staff_label_texts import TEXTS
+    from app.i18n.staff_labels import screen_texts
+
+    with app.app_context():
+        missing = sorted(screen_texts(app.appbuilder) - set(TEXTS))
+    assert not missing, f"run python -m app.i18n.staff_labels and ./scripts/i18n: {missing[:20]}"
