@@ -28,6 +28,11 @@ GROUP_LABELS = {"provider": N_("Provider"), "session_type": N_("Session type"), 
                 "hour": N_("Hour of day"), "payer": N_("Payer")}
 
 
+# Texts in a report's rows (not data) that the page shows in the reader's language.
+ROW_TEXTS = {*attendance.WEEKDAYS, *(label for *_, label in attendance.LEAD_BUCKETS), followup.REASSESSMENT,
+             followup.LOST, N_("provider"), N_("room"), N_("equipment")}
+
+
 class ReportsView(BaseView):
     route_base = "/reports"
     class_permission_name = REPORTS
@@ -60,4 +65,4 @@ class ReportsView(BaseView):
             providers=db.session.scalars(select(TeamMember).where(TeamMember.is_provider.is_(True))
                                          .order_by(TeamMember.display_name)).all() if everyone else [],
             session_types=db.session.scalars(select(SessionType).order_by(SessionType.name)).all(),
-            csv_args={**filters.as_args(), **({"by": by} if by else {}), "format": "csv"})
+            row_texts=ROW_TEXTS, csv_args={**filters.as_args(), **({"by": by} if by else {}), "format": "csv"})
