@@ -65,6 +65,11 @@ def number(value, locale=None) -> str:
     return format_decimal(value, locale=output_locale(locale))
 
 
+def amount(value, locale=None) -> str:
+    """A sum without its currency (lists whose rows may differ in it): "1,234.50", "1 234,50"."""
+    return format_decimal(Decimal(str(value)), "#,##0.00", locale=output_locale(locale))
+
+
 def percent(rate, locale=None) -> str:
     """A rate given in percent (13, Decimal("13.5")): "13%", "13,5 %" (fr_CA), "13,5%" (pt_PT)."""
     return format_percent(Decimal(str(rate)) / 100, locale=output_locale(locale), decimal_quantization=False)

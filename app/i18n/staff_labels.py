@@ -10,6 +10,7 @@ which ``python -m app.i18n.staff_labels`` writes from the registered screens (th
 from __future__ import annotations
 
 import dataclasses
+import enum
 from pathlib import Path
 
 from flask_babel import lazy_gettext
@@ -19,6 +20,26 @@ from wtforms.fields.core import UnboundField
 TITLES = ("list_title", "add_title", "edit_title", "show_title")
 FORM_FIELDS = ("add_form_extra_fields", "edit_form_extra_fields", "search_form_extra_fields")
 TEXTS_MODULE = Path(__file__).resolve().parent / "staff_label_texts.py"
+
+
+def enum_label(value: enum.Enum) -> str:
+    """How a screen names a choice (``no_show`` → "No show"), translated when shown."""
+    return str(value.value).replace("_", " ").capitalize()
+
+
+def model_enum_labels() -> set[str]:
+    """The labels of every choice a model column holds (statuses, kinds, methods ...)."""
+    from sqlalchemy import Enum as SAEnum
+
+    from app.extensions import db
+
+    labels = set()
+    for mapper in db.Model.registry.mappers:
+        for column in mapper.columns:
+            enum_class = getattr(column.type, "enum_class", None) if isinstance(column.type, SAEnum) else None
+            if enum_class is not None:
+                labels.update(enum_label(member) for member in enum_class)
+    return labels
 
 
 def staff_text(text):
@@ -84,6 +105,7 @@ def screen_texts(appbuilder) -> set[str]:
             label = getattr(entry, "label", None)
             if not isinstance(label, LazyString):  # FAB's own entries are lazy, in FAB's catalogues
                 texts.add(msgid(label))
+    texts |= model_enum_labels()
     return {text for text in texts if text and text != "-"}
 
 

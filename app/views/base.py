@@ -16,6 +16,7 @@ Showing a patient record (``app/record_reads.py``) writes it to the access log.
 """
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -30,7 +31,7 @@ from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
 from app.i18n import formatting
-from app.i18n.staff_labels import TITLES, staff_text, translated_form_labels, translated_labels
+from app.i18n.staff_labels import TITLES, enum_label, staff_text, translated_form_labels, translated_labels
 from app.record_reads import log_read
 from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user
@@ -158,6 +159,8 @@ def display_value(value):
         return formatting.number(value)
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(display_value(item)) for item in value)
+    if isinstance(value, enum.Enum):
+        return gettext(enum_label(value))
     return value
 
 
