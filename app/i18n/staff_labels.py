@@ -22,9 +22,10 @@ FORM_FIELDS = ("add_form_extra_fields", "edit_form_extra_fields", "search_form_e
 TEXTS_MODULE = Path(__file__).resolve().parent / "staff_label_texts.py"
 
 
-def enum_label(value: enum.Enum) -> str:
-    """How a screen names a choice (``no_show`` → "No show"), translated when shown."""
-    return str(value.value).replace("_", " ").capitalize()
+def enum_label(value) -> str:
+    """How a screen names a choice (``AppointmentStatus.no_show`` or "no_show" → "No show"),
+    the English id it is translated from when shown."""
+    return str(getattr(value, "value", value)).replace("_", " ").capitalize()
 
 
 def model_enum_labels() -> set[str]:

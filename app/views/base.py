@@ -70,9 +70,9 @@ class PlinthModelView(ModelView):
         translated_labels(self)
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
-        self.formatters_columns = {column: display_value for column in columns} | dict(
-            self.formatters_columns or {}
-        )
+        # FAB hands enum columns over as their values ("no_show"): name the choice, translated.
+        self.formatters_columns = {column: choice_label if self.datamodel.is_enum(column) else display_value
+                                   for column in columns} | dict(self.formatters_columns or {})
 
     def _init_forms(self) -> None:
         _optional_checkboxes(self)
@@ -162,6 +162,13 @@ def display_value(value):
     if isinstance(value, enum.Enum):
         return gettext(enum_label(value))
     return value
+
+
+def choice_label(value) -> str:
+    """An enum column's value as a screen names it ("no_show" → "No show"), translated."""
+    if value is None or value == "":
+        return ""
+    return gettext(enum_label(value))
 
 
 def reader_zone() -> str:
