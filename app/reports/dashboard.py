@@ -36,6 +36,7 @@ class Trend:
     kind: str = "int"
     lower_is_better: bool = False  # a falling no-show rate is good news
     currency: str | None = None    # money figures: one trend per currency, never summed across
+    name: str | None = None        # the figure's name without its currency ("Invoiced"), translated when shown
 
     @property
     def better(self) -> bool | None:
@@ -110,5 +111,5 @@ def trends(anchor_location: Location | None = None) -> list[Trend]:
         for currency in currencies or [None]:
             result.append(Trend(f"{label} ({currency})" if several else label,
                                 money_now[label].get(currency, Decimal(0)), money_before[label].get(currency, Decimal(0)),
-                                "money", currency=currency))
+                                "money", currency=currency, name=label))
     return result
