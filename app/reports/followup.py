@@ -103,8 +103,8 @@ def due(filters: Filters) -> list[dict]:
 def report(filters: Filters) -> Report:
     auth = authorisations(filters)
     due_rows = due(filters)
-    chart = {"type": "bar", "labels": ["Authorisations running out", "Due for reassessment", "Lost to follow-up"],
-             "percent": False, "datasets": [{"label": "Cases", "data": [
+    chart = {"type": "bar", "labels": [N_("Authorisations running out"), N_("Due for reassessment"), N_("Lost to follow-up")],
+             "percent": False, "datasets": [{"label": N_("Cases"), "data": [
                  len(auth), sum(r["reason"] == "reassessment" for r in due_rows),
                  sum(r["reason"] != "reassessment" for r in due_rows)]}]}
     due_table = Report("due", "Cases due", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.downloads import csv_download
@@ -33,6 +34,16 @@ ROW_TEXTS = {*attendance.WEEKDAYS, *(label for *_, label in attendance.LEAD_BUCK
              followup.LOST, N_("provider"), N_("room"), N_("equipment")}
 
 
+def _translate_chart(chart: dict) -> None:
+    """The chart's series names and fixed categories in the reader's language (names of people
+    and services are not in the catalogue and stay as they are)."""
+    for dataset in chart.get("datasets", []):
+        name = dataset.get("label")
+        if isinstance(name, str):
+            dataset.update(label=gettext(name))
+    chart["labels"] = [gettext(label) if isinstance(label, str) else label for label in chart.get("labels", [])]
+
+
 class ReportsView(BaseView):
     route_base = "/reports"
     class_permission_name = REPORTS
@@ -57,6 +68,7 @@ class ReportsView(BaseView):
         if request.args.get("format") == "csv":
             name = f"{key}_{filters.date_from}_{filters.date_to}.csv"
             return csv_download(result.csv(), name)
+        _translate_chart(result.chart)
         everyone = sees_everything(user)
         return self.render_template(
             "reports/report.html", report=result, key=key, label=label, filters=filters,
