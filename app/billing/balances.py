@@ -15,9 +15,10 @@ from sqlalchemy.orm import aliased
 
 from app.billing.pricing import ZERO
 from app.extensions import db
+from app.i18n import N_
 from app.models import Charge, Invoice, InvoiceKind, Payment, PaymentAllocation
 
-AGE_BUCKETS = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
+AGE_BUCKETS = ((0, 30, N_("0–30 days")), (31, 60, N_("31–60 days")), (61, 90, N_("61–90 days")), (91, None, N_("over 90 days")))
 
 
 def _credited():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -90,7 +91,8 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None
                        [Problem("Client's charges mixed with the insurer's.", field="charge_ids",
                                 details={"reason": "client_pays"})])
     payer = next(iter(payers.values()))
-    lines = [_line(position, charge) for position, charge in enumerate(charges, start=1)]
+    with force_locale(language_for(case.client, location)):  # lines are printed as issued, in its language
+        lines = [_line(position, charge) for position, charge in enumerate(charges, start=1)]
     invoice = _document(kind=InvoiceKind.invoice, case=case, location=location, payer=payer, lines=lines,
                         actor=actor, today=today, providers=_providers(charges))
     for charge in charges:
@@ -185,7 +187,9 @@ def _line(position: int, charge: Charge) -> InvoiceLine:
 
 
 def _provider_label(member) -> str:
-    return member.display_name + (f" (reg. {member.registration_number})" if member.registration_number else "")
+    if not member.registration_number:
+        return member.display_name
+    return gettext("%(name)s (reg. %(number)s)", name=member.display_name, number=member.registration_number)
 
 
 def _providers(charges: list[Charge]) -> list[dict]:

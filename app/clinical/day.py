@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import ngettext
+
 from sqlalchemy import func, select
 
 from app import audit
@@ -152,7 +154,7 @@ def _add_history(user, visits: list[DayVisit], *, before: datetime, day: date) -
         visit.session_number = attended.get(visit.case_id, 0) + 1
         count = no_shows.get(visit.client_id, 0)
         if count:
-            visit.alerts.append(f"{count} no-show{'s' if count != 1 else ''}")
+            visit.alerts.append(ngettext("%(num)s no-show", "%(num)s no-shows", count))
         if visit.case_id in alerts:
             visit.alerts.extend(alerts[visit.case_id].messages)
         if visit.case_id in last:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import case as sql_case, func, select
 
 from app.billing.packages import AHEAD, LOW_REMAINING, VISITED
 from app.errors import Forbidden, Problem, ValidationFailed
 from app.extensions import db
+from app.i18n.formatting import day_month_short
 from app.models import Appointment, Case, TreatmentPlan
 from app.security import CLINICAL_NOTES, WRITE, clinical_case_scope, in_scope, may
 
@@ -109,8 +111,8 @@ def case_alerts(case_ids: list[int], *, today: date) -> dict[int, CaseAlerts]:
         if case.authorised_visits is not None:
             left = case.authorised_visits - entry.get("visited", 0) - entry.get("ahead", 0)
             if left <= LOW_REMAINING:
-                result.authorisation = ("authorisation used up" if left <= 0
-                                        else f"authorisation: {left} visit{'s' if left != 1 else ''} left")
+                result.authorisation = (gettext("authorisation used up") if left <= 0 else ngettext(
+                    "authorisation: %(num)s visit left", "authorisation: %(num)s visits left", left))
         result.messages = [m for m in (result.reassessment, result.authorisation) if m]
         alerts[case_id] = result
     return alerts
@@ -118,11 +120,11 @@ def case_alerts(case_ids: list[int], *, today: date) -> dict[int, CaseAlerts]:
 
 def _reassessment(plan: TreatmentPlan, attended: int, today: date) -> str | None:
     if plan.reassess_on is not None and plan.reassess_on <= today:
-        return f"reassessment due (since {plan.reassess_on:%d %b})"
+        return gettext("reassessment due (since %(date)s)", date=day_month_short(plan.reassess_on))
     if plan.reassess_after_visits is not None:
         left = plan.reassess_after_visits - attended
         if left <= 0:
-            return f"reassessment due ({attended} visits)"
+            return ngettext("reassessment due (%(num)s visit)", "reassessment due (%(num)s visits)", attended)
         if left == 1:
-            return "reassessment due next visit"
+            return gettext("reassessment due next visit")
     return None

@@ -39,6 +39,11 @@ def read(name: str):
     return current_app.extensions[READERS][name]
 
 
+def N_(text: str) -> str:
+    """Marks ``text`` for extraction (``./scripts/i18n``) where it is translated later, when shown."""
+    return text
+
+
 def configure(app: Flask) -> None:
     """Before Flask-AppBuilder starts: where catalogues are and which languages FAB offers staff."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)

@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import (
     format_date, format_skeleton, format_time, get_date_format, get_day_names, get_month_names,
 )
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask, current_app, has_app_context
 
 from app.timeutil import to_local
@@ -63,6 +63,16 @@ def money(amount, currency: str | None = None, locale=None) -> str:
 
 def number(value, locale=None) -> str:
     return format_decimal(value, locale=output_locale(locale))
+
+
+def amount(value, locale=None) -> str:
+    """A sum without its currency (lists whose rows may differ in it): "1,234.50", "1 234,50"."""
+    return format_decimal(Decimal(str(value)), "#,##0.00", locale=output_locale(locale))
+
+
+def percent(rate, locale=None) -> str:
+    """A rate given in percent (13, Decimal("13.5")): "13%", "13,5 %" (fr_CA), "13,5%" (pt_PT)."""
+    return format_percent(Decimal(str(rate)) / 100, locale=output_locale(locale), decimal_quantization=False)
 
 
 def day_long(day: date | datetime, locale=None) -> str:
@@ -152,7 +162,7 @@ def _date(value: date | datetime) -> date:
 
 
 FILTERS = {
-    "money": money, "number": number, "day_long": day_long, "day_full": day_full,
+    "money": money, "number": number, "percent": percent, "day_long": day_long, "day_full": day_full,
     "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
     "day_month_short": day_month_short, "clock": clock, "day_and_clock": day_and_clock,
 }

@@ -18,6 +18,7 @@ from app import events
 from app.booking.tokens import make_token, read_token
 from app.extensions import db
 from app.messaging import delivery, outbox, templates
+from app.messaging.translated_defaults import TRANSLATED
 from app.models import (
     Appointment, AppointmentStatus, Case, Client, Message, MessageState, ReviewOptOut, ReviewSettings,
 )
@@ -37,6 +38,20 @@ templates.DEFAULTS[(KIND, templates.CLIENT)] = templates.Template(
     "<p>Hello {{ client_name }},</p><p>Thank you for your visit. If you have a minute, a review helps others "
     "find us.</p><p><a href=\"{{ review_url }}\">Leave a review</a></p>"
     "<p style=\"font-size:small\"><a href=\"{{ opt_out_url }}\">No more of these emails</a></p>")
+TRANSLATED["fr_CA"][(KIND, templates.CLIENT)] = templates.Template(
+    "Comment s'est passée votre visite chez {{ clinic.name }}?",
+    "Bonjour {{ client_name }},\n\nMerci de votre visite. Si vous avez une minute, un avis aide d'autres personnes à "
+    "nous trouver :\n\n{{ review_url }}\n\nPour ne plus recevoir ces courriels : {{ opt_out_url }}",
+    "<p>Bonjour {{ client_name }},</p><p>Merci de votre visite. Si vous avez une minute, un avis aide d'autres "
+    "personnes à nous trouver.</p><p><a href=\"{{ review_url }}\">Laisser un avis</a></p>"
+    "<p style=\"font-size:small\"><a href=\"{{ opt_out_url }}\">Ne plus recevoir ces courriels</a></p>")
+TRANSLATED["pt_PT"][(KIND, templates.CLIENT)] = templates.Template(
+    "Como correu a sua consulta na {{ clinic.name }}?",
+    "Olá {{ client_name }},\n\nObrigado pela sua visita. Se tiver um minuto, uma avaliação ajuda outras pessoas a "
+    "encontrar-nos:\n\n{{ review_url }}\n\nDeixar de receber estes emails: {{ opt_out_url }}",
+    "<p>Olá {{ client_name }},</p><p>Obrigado pela sua visita. Se tiver um minuto, uma avaliação ajuda outras "
+    "pessoas a encontrar-nos.</p><p><a href=\"{{ review_url }}\">Deixar uma avaliação</a></p>"
+    "<p style=\"font-size:small\"><a href=\"{{ opt_out_url }}\">Deixar de receber estes emails</a></p>")
 templates.SAMPLES.setdefault(KIND, {"client_name": "Alex", "review_url": "https://example.com/review",
                                     "opt_out_url": "https://book.example.com/forms/reviews/opt-out/sample"})
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from app.extensions import db
 from app.intake.links import fill_url
 from app.messaging import outbox, templates
+from app.messaging.translated_defaults import TRANSLATED
 from app.models import Appointment, Client, FormRequest
 from app.timeutil import utcnow
 
@@ -31,6 +32,33 @@ templates.DEFAULTS[("form_reminder", templates.CLIENT)] = templates.Template(
     "{% if when %} on {{ when }}{% endif %}:\n\n{{ form_url }}",
     "<p>Hello {{ client_name }},</p><p>“{{ form_name }}” is still waiting for you before your visit"
     "{% if when %} on {{ when }}{% endif %}.</p><p><a href=\"{{ form_url }}\">Fill in the form</a></p>")
+# The same in French (Canada) and Portuguese (Portugal); {{ when }} is in the message's language.
+TRANSLATED["fr_CA"][("form_request", templates.CLIENT)] = templates.Template(
+    "{{ clinic.name }} : veuillez remplir « {{ form_name }} »",
+    "Bonjour {{ client_name }},\n\nAvant votre visite{% if when %} du {{ when }}{% endif %}, veuillez remplir "
+    "« {{ form_name }} » :\n\n{{ form_url }}\n\nCela prend quelques minutes; vous pouvez arrêter et continuer plus tard.",
+    "<p>Bonjour {{ client_name }},</p><p>Avant votre visite{% if when %} du {{ when }}{% endif %}, veuillez remplir "
+    "« {{ form_name }} ».</p><p><a href=\"{{ form_url }}\">Remplir le formulaire</a></p>"
+    "<p>Cela prend quelques minutes; vous pouvez arrêter et continuer plus tard.</p>")
+TRANSLATED["fr_CA"][("form_reminder", templates.CLIENT)] = templates.Template(
+    "Rappel : « {{ form_name }} » avant votre visite",
+    "Bonjour {{ client_name }},\n\n« {{ form_name }} » vous attend toujours avant votre visite"
+    "{% if when %} du {{ when }}{% endif %} :\n\n{{ form_url }}",
+    "<p>Bonjour {{ client_name }},</p><p>« {{ form_name }} » vous attend toujours avant votre visite"
+    "{% if when %} du {{ when }}{% endif %}.</p><p><a href=\"{{ form_url }}\">Remplir le formulaire</a></p>")
+TRANSLATED["pt_PT"][("form_request", templates.CLIENT)] = templates.Template(
+    "{{ clinic.name }}: preencha “{{ form_name }}”",
+    "Olá {{ client_name }},\n\nAntes da sua consulta{% if when %} de {{ when }}{% endif %}, preencha "
+    "“{{ form_name }}”:\n\n{{ form_url }}\n\nDemora poucos minutos; pode parar e continuar mais tarde.",
+    "<p>Olá {{ client_name }},</p><p>Antes da sua consulta{% if when %} de {{ when }}{% endif %}, preencha "
+    "“{{ form_name }}”.</p><p><a href=\"{{ form_url }}\">Preencher o formulário</a></p>"
+    "<p>Demora poucos minutos; pode parar e continuar mais tarde.</p>")
+TRANSLATED["pt_PT"][("form_reminder", templates.CLIENT)] = templates.Template(
+    "Lembrete: “{{ form_name }}” antes da sua consulta",
+    "Olá {{ client_name }},\n\n“{{ form_name }}” ainda está à sua espera antes da consulta"
+    "{% if when %} de {{ when }}{% endif %}:\n\n{{ form_url }}",
+    "<p>Olá {{ client_name }},</p><p>“{{ form_name }}” ainda está à sua espera antes da consulta"
+    "{% if when %} de {{ when }}{% endif %}.</p><p><a href=\"{{ form_url }}\">Preencher o formulário</a></p>")
 _SAMPLE = {"client_name": "Alex", "form_name": "Physiotherapy intake", "form_url": "https://book.example.com/forms/sample",
            "when": "Tuesday 10 March 2026 at 09:30 EDT"}
 templates.SAMPLES.setdefault("form_request", _SAMPLE)

@@ -144,7 +144,7 @@ def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
     files = []
     method = INVITE_KINDS.get(message.kind)
     if appointment is not None and method and message.channel == "email":
-        files.append(_invite(message, appointment, method, snapshot, stored))
+        files.append(_invite(message, appointment, method, snapshot, stored, context))
     files.extend(attachments.for_message(message))
 
     envelope = Envelope(
@@ -259,18 +259,33 @@ def root_appointment_id(appointment: Appointment) -> int:
     return current.id
 
 
+def _invite_texts(context: dict, clinic_name: str) -> tuple[str, str]:
+    """The invite's summary and description in the message's language (compose forces it)."""
+    summary = gettext("%(service)s at %(clinic)s", service=context["service"], clinic=clinic_name)
+    lines = [gettext("%(service)s with %(provider)s", service=context["service"], provider=context["provider_name"])
+             if context["provider_name"] else context["service"],
+             gettext("%(when)s (%(minutes)s min)", when=context["when"], minutes=context["duration"]),
+             ", ".join(p for p in (context["location_name"], context["location_address"]) if p)]
+    if context.get("location_phone"):
+        lines.append(gettext("Phone: %(phone)s", phone=context["location_phone"]))
+    if context.get("manage_url"):
+        lines.append(gettext("To change or cancel: %(url)s", url=context["manage_url"]))
+    return summary, "\n".join(line for line in lines if line)
+
+
 def _invite(message: Message, appointment: Appointment, method: str, snapshot: Snapshot,
-            stored: dict) -> tuple[str, str, bytes]:
+            stored: dict, context: dict) -> tuple[str, str, bytes]:
     uid = ics.appointment_uid(root_appointment_id(appointment))
     previous = db.session.scalar(select(func.max(Message.ics_sequence)).where(
         Message.ics_uid == uid, Message.to_address == message.to_address, Message.state == MessageState.sent))
     sequence = (previous + 1) if previous is not None else 0
     stored.update(ics_uid=uid, ics_sequence=sequence)
     location = appointment.location
+    summary, description = _invite_texts(context, snapshot.clinic_name)
     content = ics.invite(
         uid=uid, sequence=sequence, method=method, starts_at=appointment.starts_at,
         ends_at=appointment.ends_at, zone=location.timezone,
-        summary=f"{appointment.session_type.name} — {snapshot.clinic_name}",
+        summary=summary, description=description,
         location=", ".join(p for p in (location.name, location.address) if p),
         organizer_email=snapshot.clinic_email, organizer_name=snapshot.clinic_name,
         attendee_email=message.to_address, stamp=utcnow())

@@ -7,7 +7,8 @@
 * Times carry the location's TZID with its VTIMEZONE, so the event shows at the right
   wall-clock time in any calendar.
 * METHOD:REQUEST for a booking or a change, METHOD:CANCEL (STATUS:CANCELLED) for a
-  cancellation. No clinical detail: the summary is the service and the clinic.
+  cancellation. No clinical detail: the summary is the service and the clinic, the
+  description who, when and where, in the message's language (app/messaging/compose.py).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def appointment_uid(root_appointment_id: int, domain: str = "plinth") -> str:
 
 
 def invite(*, uid: str, sequence: int, method: str, starts_at: datetime, ends_at: datetime, zone: str,
-           summary: str, location: str, organizer_email: str, organizer_name: str, attendee_email: str,
+           summary: str, location: str, description: str = "", organizer_email: str, organizer_name: str, attendee_email: str,
            stamp: datetime) -> bytes:
     tz = ZoneInfo(zone)
     calendar = Calendar()
@@ -40,6 +41,8 @@ def invite(*, uid: str, sequence: int, method: str, starts_at: datetime, ends_at
     event.add("dtstart", starts_at.astimezone(tz))
     event.add("dtend", ends_at.astimezone(tz))
     event.add("summary", summary)
+    if description:
+        event.add("description", description)
     if location:
         event.add("location", location)
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")

@@ -116,7 +116,7 @@ PORTUGUESE = _language({
     "no_show_subject": "Sentimos a sua falta hoje na {{ clinic.name }}",
     "no_show_lead": "Esperámos por si na sua consulta:",
     "contact_to_rebook": "Contacte-nos para voltar a marcar.",
-    "reminder_subject": "Lembrete: {{ service }} a {{ when }}",
+    "reminder_subject": "Lembrete: {{ service }}, {{ when }}",
     "reminder_lead": "Um lembrete da sua consulta daqui a {{ reminder_in }}:",
     "p_confirmation_subject": "Nova marcação: {{ client_name }}, {{ when }}",
     "p_confirmation_lead": "Nova marcação na sua agenda:",

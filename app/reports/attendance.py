@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 
+from flask_babel import lazy_gettext as _l
+
 from app.extensions import db
+from app.i18n import N_
 from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind, Location, Occupancy, SessionType, TeamMember
 from app.reports import sql
 from app.reports.base import Column, Filters, Report, bar_chart, nothing_if_no_member, ratio
@@ -12,18 +15,27 @@ from app.reports.base import Column, Filters, Report, bar_chart, nothing_if_no_m
 S = AppointmentStatus
 DUE = (S.arrived, S.paid, S.no_show, S.canceled)
 GROUPINGS = ("provider", "session_type", "weekday", "hour")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-LEAD_BUCKETS = ((0, 24, "under 24 hours"), (24, 48, "24–48 hours"), (48, 168, "2–7 days"), (168, None, "7 days or more"))
+# Row texts, translated when shown (app/views/reports.ROW_TEXTS).
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+LEAD_BUCKETS = ((0, 24, N_("under 24 hours")), (24, 48, N_("24–48 hours")), (48, 168, N_("2–7 days")),
+                (168, None, N_("7 days or more")))
 
-DEFINITIONS = [
-    "Visits counted: appointments whose start falls in the period (on the location's clock) and whose "
-    "outcome is known — arrived, paid, no-show or canceled. Rebooked visits are counted once, at their new time; "
-    "visits still booked or confirmed are left out.",
-    "No-show rate = no-shows ÷ visits counted. Late-cancel rate = cancellations inside the location's "
-    "late-cancel window ÷ visits counted. Cancel rate = all cancellations ÷ visits counted.",
-    "Provider: the provider calendar the visit was booked on. Weekday and hour: of the visit's start, local time.",
-    "Cancellations by lead time: how long before the visit's start it was canceled (the moment a canceled "
-    "visit last changed, which is its cancellation: a canceled visit cannot change status again).",
+DEFINITIONS = [  # translated when shown (lazy)
+    _l(
+        "Visits counted: appointments whose start falls in the period (on the location's clock) and "
+        "whose outcome is known — arrived, paid, no-show or canceled. Rebooked visits are counted once, "
+        "at their new time; visits still booked or confirmed are left out."),
+    _l(
+        "No-show rate = no-shows ÷ visits counted. Late-cancel rate = cancellations inside the "
+        "location's late-cancel window ÷ visits counted. Cancel rate = all cancellations ÷ visits "
+        "counted."),
+    _l(
+        "Provider: the provider calendar the visit was booked on. Weekday and hour: of the visit's "
+        "start, local time."),
+    _l(
+        "Cancellations by lead time: how long before the visit's start it was canceled (the moment a "
+        "canceled visit last changed, which is its cancellation: a canceled visit cannot change status "
+        "again)."),
 ]
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import Appointment, AppointmentStatus, Location
 from app.reports import attendance, patients, revenue, sql
 from app.reports.base import Filters, ratio
@@ -35,6 +36,7 @@ class Trend:
     kind: str = "int"
     lower_is_better: bool = False  # a falling no-show rate is good news
     currency: str | None = None    # money figures: one trend per currency, never summed across
+    name: str | None = None        # the figure's name without its currency ("Invoiced"), translated when shown
 
     @property
     def better(self) -> bool | None:
@@ -100,14 +102,14 @@ def trends(anchor_location: Location | None = None) -> list[Trend]:
         return [attended, ratio(no_shows, visits), new], money
 
     (now, money_now), (before, money_before) = figures(current), figures(previous)
-    labels = [("Attended visits", "int"), ("No-show rate", "percent"), ("New patients", "int")]
+    labels = [(N_("Attended visits"), "int"), (N_("No-show rate"), "percent"), (N_("New patients"), "int")]
     result = [Trend(label, a, b, kind, lower_is_better=(label == "No-show rate"))
               for (label, kind), a, b in zip(labels, now, before)]
-    for label in ("Invoiced", "Collected"):
+    for label in (N_("Invoiced"), N_("Collected")):
         currencies = sorted(set(money_now[label]) | set(money_before[label]))
         several = len(currencies) > 1
         for currency in currencies or [None]:
             result.append(Trend(f"{label} ({currency})" if several else label,
                                 money_now[label].get(currency, Decimal(0)), money_before[label].get(currency, Decimal(0)),
-                                "money", currency=currency))
+                                "money", currency=currency, name=label))
     return result

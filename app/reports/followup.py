@@ -7,7 +7,11 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.billing.packages import AHEAD, EXPIRY_WARNING_DAYS, LOW_REMAINING, VISITED
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from app.extensions import db
+from app.i18n import N_
 from app.models import Appointment, Case, Client, Payer, TeamMember
 from app.reports.base import Column, Filters, Report, nothing_if_no_member
 from app.timeutil import UTC
@@ -15,16 +19,22 @@ from app.timeutil import UTC
 REASSESS_AFTER_VISITS = 6
 LOST_AFTER_DAYS = 30
 LIMIT = 500
+REASSESSMENT, LOST = N_("reassessment"), N_("lost to follow-up")  # row texts, translated when shown
 
-DEFINITIONS = [
-    f"Authorisations running out: open cases with authorised visits where the visits left (authorised − "
-    f"attended − booked ahead) are {LOW_REMAINING} or fewer, or whose authorisation expires within "
-    f"{EXPIRY_WARNING_DAYS} days of the period's last day (or has expired). The same rule as the alerts beside "
-    "a case when booking.",
-    f"Due for reassessment: open cases with {REASSESS_AFTER_VISITS} or more attended visits and nothing booked "
-    f"ahead. Lost to follow-up: open cases whose last attended visit is more than {LOST_AFTER_DAYS} days before "
-    "the period's last day, with nothing booked ahead.",
-    "With a provider filter (and for providers), only cases that provider treats.",
+DEFINITIONS = [  # translated when shown (lazy)
+    _l(
+        "Authorisations running out: open cases with authorised visits where the visits left (authorised "
+        "− attended − booked ahead) are %(low_remaining)s or fewer, or whose authorisation expires "
+        "within %(expiry_warning_days)s days of the period's last day (or has expired). The same rule as "
+        "the alerts beside a case when booking.",
+        low_remaining=LOW_REMAINING, expiry_warning_days=EXPIRY_WARNING_DAYS),
+    _l(
+        "Due for reassessment: open cases with %(reassess_after_visits)s or more attended visits and "
+        "nothing booked ahead. Lost to follow-up: open cases whose last attended visit is more than "
+        "%(lost_after_days)s days before the period's last day, with nothing booked ahead.",
+        reassess_after_visits=REASSESS_AFTER_VISITS, lost_after_days=LOST_AFTER_DAYS),
+    _l(
+        "With a provider filter (and for providers), only cases that provider treats."),
 ]
 
 
@@ -70,14 +80,17 @@ def _overrun(authorised: int | None, visited: int | None, ahead: int | None) -> 
     if authorised is None:
         return ""
     over = (visited or 0) + (ahead or 0) - authorised
-    return f"Over by {over} visit{'s' if over != 1 else ''}: renew or bill the client" if over > 0 else ""
+    if over <= 0:
+        return ""
+    return ngettext("Over by %(num)s visit: renew or bill the client", "Over by %(num)s visits: renew or bill the client",
+                    over)
 
 
 def due(filters: Filters) -> list[dict]:
     query, counts = _case_counts(filters)
     cutoff = datetime.combine(filters.date_to - timedelta(days=LOST_AFTER_DAYS), time(0), UTC)
-    reason = case((func.coalesce(counts.c.visited, 0) >= REASSESS_AFTER_VISITS, literal("reassessment")),
-                  else_=literal("lost to follow-up")).label("reason")
+    reason = case((func.coalesce(counts.c.visited, 0) >= REASSESS_AFTER_VISITS, literal(REASSESSMENT)),
+                  else_=literal(LOST)).label("reason")
     rows = db.session.execute(query.add_columns(reason).where(
         func.coalesce(counts.c.ahead, 0) == 0,
         or_(func.coalesce(counts.c.visited, 0) >= REASSESS_AFTER_VISITS, counts.c.last_at < cutoff))
@@ -90,8 +103,8 @@ def due(filters: Filters) -> list[dict]:
 def report(filters: Filters) -> Report:
     auth = authorisations(filters)
     due_rows = due(filters)
-    chart = {"type": "bar", "labels": ["Authorisations running out", "Due for reassessment", "Lost to follow-up"],
-             "percent": False, "datasets": [{"label": "Cases", "data": [
+    chart = {"type": "bar", "labels": [N_("Authorisations running out"), N_("Due for reassessment"), N_("Lost to follow-up")],
+             "percent": False, "datasets": [{"label": N_("Cases"), "data": [
                  len(auth), sum(r["reason"] == "reassessment" for r in due_rows),
                  sum(r["reason"] != "reassessment" for r in due_rows)]}]}
     due_table = Report("due", "Cases due", [

@@ -7,6 +7,8 @@ from typing import Callable
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
+from flask_babel import lazy_gettext as _l
+
 from app.extensions import db
 from app.models import Appointment, AppointmentStatus, Calendar, CalendarKind, Case, Location, Occupancy
 from app.reports import sql
@@ -16,18 +18,27 @@ S = AppointmentStatus
 ATTENDED = (S.arrived, S.paid)
 RETENTION_WEEKS = 6
 
-DEFINITIONS = [
-    "A session is an attended visit: arrived or paid. Months are on the location's clock.",
-    "New patient in a month: a patient whose first attended visit ever (at any location, with any provider) "
-    "falls in that month; returning: a patient seen that month who had been seen before.",
-    "Sessions per patient / per case: attended visits in the period, counted for each patient (case) seen "
-    "in the period; the table shows how many patients (cases) had 1, 2, 3… sessions.",
-    f"Retention: of the patients whose first visit ever falls in the period, the share who came back for "
-    f"another attended visit within {RETENTION_WEEKS} weeks of it (a visit after the period's end counts).",
-    "Referral sources: the referral recorded on cases opened in the period (empty: not recorded).",
-    "Outcome measures: for each case seen in the period with two scores or more of a measure (NPRS, PSFS, "
-    "GROC…), the change from its first score to its last; improved means it moved the better way.",
-    "With a provider filter, visits are those booked on that provider's calendar.",
+DEFINITIONS = [  # translated when shown (lazy)
+    _l(
+        "A session is an attended visit: arrived or paid. Months are on the location's clock."),
+    _l(
+        "New patient in a month: a patient whose first attended visit ever (at any location, with any "
+        "provider) falls in that month; returning: a patient seen that month who had been seen before."),
+    _l(
+        "Sessions per patient / per case: attended visits in the period, counted for each patient (case) "
+        "seen in the period; the table shows how many patients (cases) had 1, 2, 3… sessions."),
+    _l(
+        "Retention: of the patients whose first visit ever falls in the period, the share who came back "
+        "for another attended visit within %(retention_weeks)s weeks of it (a visit after the period's "
+        "end counts).",
+        retention_weeks=RETENTION_WEEKS),
+    _l(
+        "Referral sources: the referral recorded on cases opened in the period (empty: not recorded)."),
+    _l(
+        "Outcome measures: for each case seen in the period with two scores or more of a measure (NPRS, "
+        "PSFS, GROC…), the change from its first score to its last; improved means it moved the better way."),
+    _l(
+        "With a provider filter, visits are those booked on that provider's calendar."),
 ]
 
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 from sqlalchemy import Integer, case, cast, func, literal, select
 
 from app.billing.balances import AGE_BUCKETS, open_invoices
+from flask_babel import lazy_gettext as _l
+
 from app.extensions import db
 from app.models import (Appointment, Calendar, CalendarKind, Charge, Invoice, InvoiceLine, Location, Payer, Payment,
                         PaymentAllocation, SessionType, Shift, TeamMember)
@@ -21,17 +23,21 @@ GROUPINGS = ("provider", "session_type", "payer")
 CENT = Decimal("0.01")
 SELF_PAY = "Patient (self-pay)"
 
-DEFINITIONS = [
-    "Invoiced: the totals (tax included) of invoice lines issued in the period, less credit notes issued in "
-    "the period. A line belongs to the provider its charge was billed for and the session type of its visit; "
-    "the payer is whom the invoice bills (an insurer, or the patient).",
-    "Collected: payments received in the period (voided payments left out), as allocated to invoices; a "
-    "payment settling an invoice of several lines is shared between them in proportion to their totals. "
-    "Unallocated credit is not counted until it is used.",
-    "Hours worked: the provider's shift hours in the period minus breaks (wall clock). "
-    "Invoiced per hour = invoiced ÷ hours worked.",
-    "Outstanding: the open balance of every issued invoice (total − credit notes − payments) as of the "
-    "period's last day, by whom it bills and its age since issue. Managers only.",
+DEFINITIONS = [  # translated when shown (lazy)
+    _l(
+        "Invoiced: the totals (tax included) of invoice lines issued in the period, less credit notes "
+        "issued in the period. A line belongs to the provider its charge was billed for and the session "
+        "type of its visit; the payer is whom the invoice bills (an insurer, or the patient)."),
+    _l(
+        "Collected: payments received in the period (voided payments left out), as allocated to "
+        "invoices; a payment settling an invoice of several lines is shared between them in proportion "
+        "to their totals. Unallocated credit is not counted until it is used."),
+    _l(
+        "Hours worked: the provider's shift hours in the period minus breaks (wall clock). Invoiced per "
+        "hour = invoiced ÷ hours worked."),
+    _l(
+        "Outstanding: the open balance of every issued invoice (total − credit notes − payments) as of "
+        "the period's last day, by whom it bills and its age since issue. Managers only."),
 ]
 
 

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 
+from flask_babel import lazy_gettext as _l
+
 from app.extensions import db
 from app.models import Appointment, Calendar, Location, Occupancy, Shift
 from app.reports import sql
 from app.reports.base import Column, Filters, Report, bar_chart, nothing_if_no_member, ratio
 
-DEFINITIONS = [
-    "Shift minutes: the wall-clock length of each shift on a date in the period, minus its breaks "
-    "(a shift on a daylight-saving day counts the hours on the clock, as the clinic planned them).",
-    "Booked minutes: the time held on the calendar by appointments that still hold it — booked, confirmed, "
-    "arrived, paid and no-show (a no-show kept the slot); canceled and rebooked visits are not counted. "
-    "Buffers set on a calendar count as booked.",
-    "A visit belongs to the week (Monday to Sunday) and date of its start on the location's clock.",
-    "Utilisation = booked minutes ÷ shift minutes. Time booked outside shifts (overlaps allowed by hand) "
-    "can make it exceed 100%.",
-    "The session-type filter narrows the booked minutes only; shift minutes are all of the calendar's.",
+DEFINITIONS = [  # translated when shown (lazy)
+    _l(
+        "Shift minutes: the wall-clock length of each shift on a date in the period, minus its breaks (a "
+        "shift on a daylight-saving day counts the hours on the clock, as the clinic planned them)."),
+    _l(
+        "Booked minutes: the time held on the calendar by appointments that still hold it — booked, "
+        "confirmed, arrived, paid and no-show (a no-show kept the slot); canceled and rebooked visits "
+        "are not counted. Buffers set on a calendar count as booked."),
+    _l(
+        "A visit belongs to the week (Monday to Sunday) and date of its start on the location's clock."),
+    _l(
+        "Utilisation = booked minutes ÷ shift minutes. Time booked outside shifts (overlaps allowed by "
+        "hand) can make it exceed 100%."),
+    _l(
+        "The session-type filter narrows the booked minutes only; shift minutes are all of the "
+        "calendar's."),
 ]
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import abort, g, request
+from flask_babel import gettext
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
@@ -32,6 +33,7 @@ from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
 from app.i18n import formatting
+from app.i18n.staff_labels import TITLES, enum_label, staff_text, translated_form_labels, translated_labels
 from app.record_reads import log_read
 from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user
@@ -67,9 +69,10 @@ class PlinthModelView(ModelView):
         own = list(self.base_filters or [])
         self.base_filters = [scoped(scope), *own] if scope is not None else own
         super()._init_properties()
+        translated_labels(self)
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
-        # FAB hands an Enum column's formatter the bare value ("no_show"): those read as words.
+        # FAB hands an Enum column's formatter the bare value ("no_show"): name the choice, translated.
         properties = self.datamodel.list_properties
         self.formatters_columns = {
             column: enum_words if column in properties and self.datamodel.is_enum(column) else display_value
@@ -78,6 +81,7 @@ class PlinthModelView(ModelView):
 
     def _init_forms(self) -> None:
         _optional_checkboxes(self)
+        translated_form_labels(self)
         for attr, columns in (("search_form_query_rel_fields", self.search_columns),
                               ("add_form_query_rel_fields", self.add_columns),
                               ("edit_form_query_rel_fields", self.edit_columns)):
@@ -87,6 +91,12 @@ class PlinthModelView(ModelView):
             _blank_choice_reads_as_none_chosen(form)
         for form in (self.add_form, self.edit_form, self.search_form):
             _enum_choices_read_as_words(form)
+
+    def _init_titles(self) -> None:
+        super()._init_titles()
+        for attr in TITLES:
+            setattr(self, attr, staff_text(getattr(self, attr, "")))
+        self.title = self.list_title
 
     def _scoped_relations(self, declared: dict | None, columns) -> dict:
         """The view's relation filters with each relation's scope put first."""
@@ -141,9 +151,9 @@ def display_value(value):
     if value is None:
         return ""
     if value is True:
-        return "Yes"
+        return gettext("Yes")
     if value is False:
-        return "No"
+        return gettext("No")
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return f"{formatting.day_medium(value)}, {formatting.clock(value)}"
@@ -157,15 +167,16 @@ def display_value(value):
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(display_value(item)) for item in value)
     if isinstance(value, enum.Enum):
-        return enum_words(value.value)
+        return enum_words(value)
     return value
 
 
 def enum_words(value) -> str:
-    """A status or kind in words, as the grid says it: no_show → No show."""
-    if isinstance(value, enum.Enum):
-        value = value.value
-    return "" if value is None else str(value).replace("_", " ").capitalize()
+    """A status or kind in words, as the grid says it (no_show → No show), translated;
+    FAB hands a list's formatter the bare value, model code the member."""
+    if value is None or value == "":
+        return ""
+    return gettext(enum_label(value))
 
 
 def reader_zone() -> str:

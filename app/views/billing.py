@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from app.billing import balances
+from app.i18n import formatting
 from app.models import (
     Charge,
     ClientPackage,
@@ -51,7 +52,7 @@ from app.views.forms import Rule
 
 
 def _money(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
+    return "" if value is None else formatting.amount(value)
 
 
 def _pdf_link(invoice_id) -> Markup:

@@ -4,6 +4,7 @@ services; these views only collect input and show results."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_appbuilder import expose, has_access
 from flask_wtf.csrf import generate_csrf
 from flask_appbuilder.actions import action
@@ -16,7 +17,7 @@ from wtforms.validators import NumberRange, ValidationError
 from app.errors import DomainError
 from app.csrf import require_csrf
 from app.extensions import db
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, N_
 from app.messaging import outbox, template_languages, templates
 from app.messaging.offsets import InvalidOffsets, canonical
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
@@ -86,11 +87,11 @@ class MessageView(PlinthModelView):
 
     @action("resend", "Send again", "Send the selected messages again now?", "fa-repeat")
     def resend(self, items):
-        return self._apply(outbox.resend, items, "Queued again: {n} message(s).")
+        return self._apply(outbox.resend, items, N_("Queued again: %(n)s message(s)."))
 
     @action("cancel", "Cancel sending", "Stop the selected messages from going out?", "fa-ban")
     def cancel(self, items):
-        return self._apply(outbox.cancel, items, "Canceled: {n} message(s).")
+        return self._apply(outbox.cancel, items, N_("Canceled: %(n)s message(s)."))
 
     def _apply(self, service, items, done: str):
         items = items if isinstance(items, list) else [items]
@@ -98,7 +99,7 @@ class MessageView(PlinthModelView):
         try:
             with unit_of_work():
                 n = service([m.id for m in items], actor_id=getattr(user, "id", None))
-            flash(done.format(n=n), "success")
+            flash(_(done, n=n), "success")
         except DomainError as exc:
             flash(exc.message, "danger")
         return redirect(request.referrer or url_for(f"{self.endpoint}.list"))
@@ -247,5 +248,5 @@ class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
         default = template_languages.default_for(row)
         with unit_of_work():
             row.subject, row.body_text, row.body_html = default.subject, default.body_text, default.body_html
-        flash("Back to the default text.", "success")
+        flash(_("Back to the default text."), "success")
         return redirect(url_for(f"{self.endpoint}.preview", pk=pk))

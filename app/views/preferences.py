@@ -7,6 +7,7 @@ the outbox reads at send time).
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -44,7 +45,7 @@ class MyNotificationsView(BaseView):
             if member is not None:
                 for field, _ in CHOICES:
                     setattr(member, field, request.form.get(field) == "on")
-        flash("Your notification choices are saved.", "success")
+        flash(gettext("Your notification choices are saved."), "success")
         return redirect(url_for("MyNotificationsView.index"))
 
 

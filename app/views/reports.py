@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.downloads import csv_download
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.i18n import N_
 from app.models import Location, SessionType, TeamMember
 from app.reports import attendance, followup, patients, revenue, utilisation
 from app.reports.base import parse_filters
@@ -23,8 +25,23 @@ REPORTS_MENU = {
     "patients": ("Patients", patients.report, ()),
     "followup": ("Authorisations and cases due", followup.report, ()),
 }
-GROUP_LABELS = {"provider": "Provider", "session_type": "Session type", "weekday": "Weekday", "hour": "Hour of day",
-                "payer": "Payer"}
+GROUP_LABELS = {"provider": N_("Provider"), "session_type": N_("Session type"), "weekday": N_("Weekday"),
+                "hour": N_("Hour of day"), "payer": N_("Payer")}
+
+
+# Texts in a report's rows (not data) that the page shows in the reader's language.
+ROW_TEXTS = {*attendance.WEEKDAYS, *(label for *_, label in attendance.LEAD_BUCKETS), followup.REASSESSMENT,
+             followup.LOST, N_("provider"), N_("room"), N_("equipment")}
+
+
+def _translate_chart(chart: dict) -> None:
+    """The chart's series names and fixed categories in the reader's language (names of people
+    and services are not in the catalogue and stay as they are)."""
+    for dataset in chart.get("datasets", []):
+        name = dataset.get("label")
+        if isinstance(name, str):
+            dataset.update(label=gettext(name))
+    chart["labels"] = [gettext(label) if isinstance(label, str) else label for label in chart.get("labels", [])]
 
 
 class ReportsView(BaseView):
@@ -51,6 +68,7 @@ class ReportsView(BaseView):
         if request.args.get("format") == "csv":
             name = f"{key}_{filters.date_from}_{filters.date_to}.csv"
             return csv_download(result.csv(), name)
+        _translate_chart(result.chart)
         everyone = sees_everything(user)
         return self.render_template(
             "reports/report.html", report=result, key=key, label=label, filters=filters,
@@ -59,4 +77,4 @@ class ReportsView(BaseView):
             providers=db.session.scalars(select(TeamMember).where(TeamMember.is_provider.is_(True))
                                          .order_by(TeamMember.display_name)).all() if everyone else [],
             session_types=db.session.scalars(select(SessionType).order_by(SessionType.name)).all(),
-            csv_args={**filters.as_args(), **({"by": by} if by else {}), "format": "csv"})
+            row_texts=ROW_TEXTS, csv_args={**filters.as_args(), **({"by": by} if by else {}), "format": "csv"})

@@ -11,9 +11,13 @@ from sqlalchemy import select
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from wtforms import PasswordField, SelectField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from flask_babel import lazy_gettext as _l
+
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import BillingItem, Discipline, Location, Payer, SessionType, SessionTypeBillingItem, TeamMember
 from app.security import BILLING_ITEMS, DISCIPLINES, LOCATIONS, PAYERS, SESSION_TYPES, STAFF_ROLES, TEAM
 from app.setup import team
@@ -84,18 +88,28 @@ def _locations():
     return db.session.scalars(select(Location).order_by(Location.name))
 
 
+def _language_field() -> SelectField:
+    """A team member's screen language; blank: their first location's (app/i18n/staff.py)."""
+    choices = [SelectChoice("", _l("Their location's language")),
+               *(SelectChoice(code, name) for code, name in LANGUAGES.items())]
+    return SelectField(_l("Language"), choices=choices, filters=[lambda value: value or None],
+                       validators=[Optional()], widget=Select2Widget(),
+                       description=_l("The language of Plinth's screens for them; they can also change it from "
+                                      "the flag menu."))
+
+
 class TeamMemberView(PlinthModelView):
     datamodel = SQLAInterface(TeamMember)
     class_permission_name = TEAM
     list_columns = ["display_name", "user.username", "is_provider", "locations", "disciplines", "active"]
     search_columns = ["display_name", "is_provider", "locations", "disciplines", "active"]
     show_columns = [
-        "display_name", "user", "is_provider", "title", "registration_number", "phone", "locations",
+        "display_name", "user", "is_provider", "title", "registration_number", "phone", "language", "locations",
         "disciplines", "calendars", "notify_new_booking", "notify_rescheduled", "notify_canceled",
         "notify_no_show", "active",
     ]
     edit_columns = [
-        "display_name", "is_provider", "title", "registration_number", "phone", "locations",
+        "display_name", "is_provider", "title", "registration_number", "phone", "language", "locations",
         "disciplines", "notify_new_booking", "notify_rescheduled", "notify_canceled",
         "notify_no_show", "active",
     ]
@@ -118,7 +132,10 @@ class TeamMemberView(PlinthModelView):
         "phone": [Rule(check_phone)],
         "locations": [],
     }
+    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language")}
+    edit_form_extra_fields = {"language": _language_field()}
     add_form_extra_fields = {
+        "language": _language_field(),
         "username": StringField("Login name", validators=[DataRequired(), Length(min=3, max=64), Rule(team.check_new_username)], widget=BS3TextFieldWidget()),
         "email": StringField("Email", validators=[DataRequired(), Rule(check_email), Rule(team.check_new_email)], widget=BS3TextFieldWidget()),
         "password": PasswordField("Password", validators=[DataRequired(), Length(min=10)], widget=BS3PasswordFieldWidget()),

@@ -3,6 +3,7 @@ site's setup (Setup → Online booking: embedding origins, iframe snippet, direc
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -106,7 +107,7 @@ class OnlineBookingView(BaseView):
                                      for r in rejected]), 422
         with unit_of_work():
             online_booking_settings().embed_origins = "\n".join(origins) or None
-        flash("Saved: only these websites may embed the booking page.", "success")
+        flash(_("Saved: only these websites may embed the booking page."), "success")
         return redirect(url_for("OnlineBookingView.settings"))
 
     def _page(self, form, errors):

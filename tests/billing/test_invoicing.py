@@ -53,6 +53,14 @@ def test_an_invoice_bills_the_chosen_charges_to_the_cases_insurer_with_the_claim
     assert invoice.payer == scene.insurer and invoice.currency == "CAD"
 
 
+@pytest.mark.parametrize("language, label", [("pt_PT", "(cédula n.º PT-4411)"), ("fr_CA", "(nº de permis PT-4411)")])
+def test_an_invoice_line_names_the_provider_in_the_documents_language(scene, db, language, label):
+    scene.case.client.preferred_language = language
+    invoice = invoicing.issue(case=scene.case, charge_ids=arrive(scene), actor=scene.actor, today=TODAY)
+    db.session.commit()
+    assert invoice.snapshot["language"] == language and invoice.lines[0].provider.endswith(label)
+
+
 def test_a_self_pay_case_bills_the_client(scene, db):
     appointment = scene.book(14, case=scene.own_case)
     lifecycle.change_status(appointment, S.arrived, actor=scene.actor, now=NOW)

@@ -39,35 +39,42 @@ def check(page, language, step, found):
     found.extend(f"{step}: {v}" for v in violations(page))
 
 
+def book_on_a_phone(page, live_server, site, language, step=lambda name: None,
+                    patient=("Inês", "Gonçalves", "ines@example.com", "416 555 0199")) -> None:
+    """A new patient books the first free time on the first day, in ``language``;
+    ``step(name)`` runs on each page (who, services, times, details, review, confirmed)."""
+    first, last, email, phone = patient
+    page.goto(f"{live_server}/book/?lang={language}")
+    if page.locator("a.choice").count() and not page.locator("#new-patient").count():
+        page.locator("a.choice").first.click()
+    step("who")
+    page.click("#new-patient")
+    step("services")
+    page.locator("a.choice.service").first.click()
+    page.click("#any-provider")
+    page.goto(f"{live_server}/book/times?day={site.days[0].isoformat()}")
+    step("times")
+    page.locator("button.time").first.click()
+    page.fill("#first_name", first)
+    page.fill("#last_name", last)
+    page.fill("#email", email)
+    page.fill("#phone", phone)
+    page.fill("#date_of_birth", "1988-04-02")
+    step("details")
+    page.locator("form.card button[type=submit]").click()
+    step("review")
+    page.click("#confirm")
+    page.wait_for_selector("#manage-link")
+    step("confirmed")
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("language", list(WORDS))
 def test_a_patient_books_in_their_language_on_a_phone(browser, live_server, site, db, language):  # noqa: F811
-    day = site.days[0].isoformat()
     ext_db.session.close()
     context = browser.new_context(viewport=PHONE, locale=language.replace("_", "-"))
     page = context.new_page()
     found: list[str] = []
-    page.goto(f"{live_server}/book/?lang={language}")
-    if page.locator("a.choice").count() and not page.locator("#new-patient").count():
-        page.locator("a.choice").first.click()
-    check(page, language, "who", found)
-    page.click("#new-patient")
-    check(page, language, "services", found)
-    page.locator("a.choice.service").first.click()
-    page.click("#any-provider")
-    page.goto(f"{live_server}/book/times?day={day}")
-    check(page, language, "times", found)
-    page.locator("button.time").first.click()
-    page.fill("#first_name", "Inês")
-    page.fill("#last_name", "Gonçalves")
-    page.fill("#email", "ines@example.com")
-    page.fill("#phone", "416 555 0199")
-    page.fill("#date_of_birth", "1988-04-02")
-    check(page, language, "details", found)
-    page.locator("form.card button[type=submit]").click()
-    check(page, language, "review", found)
-    page.click("#confirm")
-    page.wait_for_selector("#manage-link")
-    check(page, language, "confirmed", found)
+    book_on_a_phone(page, live_server, site, language, lambda name: check(page, language, name, found))
     context.close()
     assert not found, "\n".join(found)

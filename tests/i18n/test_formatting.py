@@ -29,6 +29,14 @@ def test_money(locale, currency, amount, expected):
     assert plain(formatting.money(amount, currency, locale)) == expected
 
 
+@pytest.mark.parametrize("locale, rate, expected", [
+    ("en_CA", Decimal("13.00"), "13%"), ("fr_CA", Decimal("13.00"), "13 %"), ("fr_CA", Decimal("14.975"), "14,975 %"),
+    ("pt_PT", Decimal("23"), "23%"), ("pt_PT", Decimal("6.5"), "6,5%"), ("pt_PT", Decimal("0.00"), "0%"),
+])
+def test_percent(locale, rate, expected):
+    assert plain(formatting.percent(rate, locale)) == expected
+
+
 @pytest.mark.parametrize("locale, long, full, clock", [
     ("en_CA", "Tuesday, December 8", "Tuesday, December 8, 2026", "2:30 p.m."),
     ("fr_CA", "mardi 8 décembre", "mardi 8 décembre 2026", "14 h 30"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.booking.conftest import site  # noqa: F401  (the open-for-booking clinic)
+from tests.booking.conftest import _limits, site  # noqa: F401  (the open-for-booking clinic, fresh rate limits)
 
 
 @pytest.mark.parametrize("how, expected_lang, heading", [

@@ -78,3 +78,30 @@ def test_the_panel_formats_money_in_the_visits_currency(client, db, people):
     login(client, "outsider")
     body = client.get(f"/api/v1/appointments/{appointment.id}/billing").get_json()
     assert body["currency"] == "EUR"
+
+
+@pytest.mark.parametrize("chosen, kept", [("pt_PT", "pt_PT"), ("fr_CA", "fr_CA"), ("", None)])
+def test_a_manager_sets_a_team_members_language_on_the_team_form(client, db, people, chosen, kept):
+    login(client, "manager")
+    member = people.outsider
+    form = client.get(f"/teammemberview/edit/{member.id}").get_data(as_text=True)
+    assert 'name="language"' in form and "Português (Portugal)" in form
+    response = client.post(f"/teammemberview/edit/{member.id}", data={
+        "display_name": member.display_name, "language": chosen, "locations": [loc.id for loc in member.locations],
+        "active": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _member(db, member.user_id).language == kept
+    client.get("/logout/")
+    login(client, "outsider")
+    shown = {"pt_PT": "Procurar as primeiras vagas", "fr_CA": "Trouver les premières disponibilités",
+             "": "Find first openings"}[chosen]
+    assert shown in client.get("/calendar/").get_data(as_text=True)
+
+
+def test_a_language_that_plinth_does_not_ship_is_refused_on_the_team_form(client, db, people):
+    login(client, "manager")
+    member = people.outsider
+    response = client.post(f"/teammemberview/edit/{member.id}", data={
+        "display_name": member.display_name, "language": "de", "active": "y"})
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    assert _member(db, member.user_id).language is None
