@@ -1,14 +1,14 @@
 """form rule at discharge: outcome measures sent when a case is closed
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = '0027'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
