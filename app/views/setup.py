@@ -93,7 +93,7 @@ def _language_field() -> SelectField:
     choices = [SelectChoice("", _l("Their location's language")),
                *(SelectChoice(code, name) for code, name in LANGUAGES.items())]
     return SelectField(_l("Language"), choices=choices, filters=[lambda value: value or None],
-                       validators=[Optional()], widget=Select2Widget(),
+                       validators=[Optional()], render_kw={"class": "form-control"},
                        description=_l("The language of Plinth's screens for them; they can also change it from "
                                       "the flag menu."))
 
