@@ -85,6 +85,15 @@ def join_the_waitlist(client, site, db, app, monkeypatch):
     return client.post("/book/waitlist", data={**DETAILS, "agree": "y"})
 
 
+def offer_gone(client, site, db, app, monkeypatch):
+    from app.booking import tokens
+    from tests.booking.test_waitlist import _two_offers_for_one_time
+
+    links = [tokens.claim_url(o).split("127.0.0.1:5000")[1] for o in _two_offers_for_one_time(site, db)]
+    assert client.post(links[0]).status_code == 302
+    return client.post(links[1])
+
+
 # provoke, status, {language: texts the page must show}, English that must not appear
 ROWS = [
     (bad_details, 200, {
@@ -120,6 +129,12 @@ ROWS = [
         "pt_PT": ["Por favor, ligue-nos", "Não podemos aceitar esta marcação online."],
         "fr_CA": ["Veuillez nous appeler", "Nous ne pouvons pas prendre cette réservation en ligne."]},
      ["Please call", "can&#39;t take this booking"]),
+    (offer_gone, 409, {
+        "pt_PT": ["Esse horário já não está livre", "Lamentamos, esse horário",
+                  "Continua na lista de espera; enviaremos um email"],
+        "fr_CA": ["Cette plage n", "Désolés, cette plage",
+                  "Vous êtes toujours sur la liste d’attente; nous vous écrirons"]},
+     ["That time has gone", "someone else took it", "still on the waitlist"]),
     (join_the_waitlist, 200, {
         "pt_PT": ["Está na lista de espera", "Enviaremos um email para nora@example.com"],
         "fr_CA": ["Vous êtes sur la liste d’attente", "Nous écrirons à nora@example.com"]},

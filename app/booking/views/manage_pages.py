@@ -108,7 +108,8 @@ def manage_cancel(token: str):
         except service.CallTheClinic as exc:
             return _call_us(exc.message, service.clinic_phone(view["calendar"]))
         except Conflict as exc:
-            return render_template("booking/message.html", title=gettext("Nothing was changed"), message=refusals.patient_message(exc),
+            return render_template("booking/message.html", title=gettext("Nothing was changed"),
+                                   message=refusals.patient_message(exc),
                                    phone=service.clinic_phone(view["calendar"])), 409
         session["bk_flash"] = "canceled"
         return redirect(url_for("booking.manage_page", token=token))

@@ -100,8 +100,9 @@ def claim(token: str):
                 return _show_confirmed(appointment.id)  # a double click: the first one won
             with unit_of_work():
                 waitlist.mark_gone(offer_id)
-            return render_template("booking/message.html", title=gettext("That time has gone"), message=exc.message + " " + gettext(
-                                   "You are still on the waitlist; we'll email you when another time frees up."),
+            still_on = gettext("You are still on the waitlist; we'll email you when another time frees up.")
+            return render_template("booking/message.html", title=gettext("That time has gone"),
+                                   message=f"{exc.message} {still_on}",
                                    phone=service.clinic_phone(offer.calendar)), 409
         except service.CallTheClinic as exc:
             return _call_us(exc.message, service.clinic_phone(offer.calendar))
