@@ -52,7 +52,7 @@ def _phone(form, field):
         # The view sets the booking location's region (Location.phone_region).
         field.data = check_phone(field.data, getattr(form, "phone_region", DEFAULT_PHONE_REGION))
     except InvalidValue as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ValidationError(_l("Please enter a valid phone number (with the country code if it is not local).")) from exc
 
 
 def _birth_date(form, field):

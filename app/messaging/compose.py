@@ -133,6 +133,9 @@ def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
     appointment = message.appointment if message.appointment_id else None
     if appointment is not None:
         context.update(appointment_context(appointment, message))
+        # The number to call is the visit's location's (a Lisboa patient is not sent
+        # Toronto's): the footer, the texts' signature and the invite all read this one.
+        context["clinic"] = {**snapshot.clinic, "phone": context["location_phone"] or snapshot.clinic["phone"]}
     if message.client is not None:
         context.setdefault("client_name", client_name_for(message.client, message.audience))
     context.update(message.context or {})
@@ -266,8 +269,8 @@ def _invite_texts(context: dict, clinic_name: str) -> tuple[str, str]:
              if context["provider_name"] else context["service"],
              gettext("%(when)s (%(minutes)s min)", when=context["when"], minutes=context["duration"]),
              ", ".join(p for p in (context["location_name"], context["location_address"]) if p)]
-    if context.get("location_phone"):
-        lines.append(gettext("Phone: %(phone)s", phone=context["location_phone"]))
+    if context["clinic"].get("phone"):
+        lines.append(gettext("Phone: %(phone)s", phone=context["clinic"]["phone"]))
     if context.get("manage_url"):
         lines.append(gettext("To change or cancel: %(url)s", url=context["manage_url"]))
     return summary, "\n".join(line for line in lines if line)

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from flask_babel import gettext
 from flask import current_app, redirect, render_template, request, session, url_for
 
-from app.booking import catalogue, limits, manage, service, tokens
+from app.booking import catalogue, limits, manage, refusals, service, tokens
 from app.booking.forms import ConfirmForm, DetailsForm, PickForm, ReturningDetailsForm
 from app.errors import Conflict
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.models import Appointment, Calendar, Client, SessionType
 from app.timeutil import local_today
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
+    _call_us,
     _state,
     _save,
     _reset,
@@ -189,13 +190,12 @@ def confirm():
             return _after_booking(appointment_id)
         return _expired_form()
     except service.CallTheClinic as exc:
-        return render_template("booking/message.html", title="Please call us", message=exc.message,
-                               phone=service.clinic_phone(db.session.get(Calendar, choice.calendar_id))), 409
+        return _call_us(exc.message, service.clinic_phone(db.session.get(Calendar, choice.calendar_id)))
     except Conflict as exc:
         if not service.is_taken(exc):
             phone = service.clinic_phone(db.session.get(Calendar, choice.calendar_id))
-            return render_template("booking/message.html", title="We couldn't book this online",
-                                   message=exc.message, phone=phone), 409
+            return render_template("booking/message.html", title=gettext("We couldn't book this online"),
+                                   message=refusals.patient_message(exc), phone=phone), 409
         session_type = _session_type()
         alternatives = service.nearest_alternatives(
             session_type, _chosen_providers(session_type), choice.start, is_new=choice.is_new,

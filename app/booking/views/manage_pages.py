@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from flask import abort, redirect, render_template, request, session, url_for
 
-from app.booking import manage, service, tokens
+from flask_babel import gettext
+
+from app.booking import manage, refusals, service, tokens
 from app.booking.forms import ActionForm, PickForm
 from app.errors import Conflict
 from app.extensions import db
@@ -16,7 +18,7 @@ from app.scheduling.availability import Slot
 from app.timeutil import local_today
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
-from app.booking.views.wizard import local, _slot_value, _expired_form, DAYS_SHOWN
+from app.booking.views.wizard import local, _call_us, _slot_value, _expired_form, DAYS_SHOWN
 from app.booking.views.times import _parse_day, _first_day, _parse_pick
 from app.booking.views.confirm import _appointment_view
 
@@ -60,18 +62,15 @@ def manage_times(token: str):
             with unit_of_work():
                 manage.reschedule(appointment, start, expected_version=version)
         except service.CallTheClinic as exc:
-            return render_template("booking/message.html", title="Please call us", message=exc.message,
-                                   phone=service.clinic_phone(view["calendar"])), 409
+            return _call_us(exc.message, service.clinic_phone(view["calendar"]))
         except Conflict as exc:
             db.session.expire_all()
-            return _manage_times_page(token, _appointment_from(token), error=(
-                "That time was taken a moment ago. Please pick another." if service.is_taken(exc) else exc.message)), 409
+            return _manage_times_page(token, _appointment_from(token), error=refusals.patient_message(exc)), 409
         session["bk_flash"] = "rescheduled"
         return redirect(url_for("booking.manage_page", token=token))
     reason = manage.refusal(appointment)
     if reason:
-        return render_template("booking/message.html", title="Please call us", message=reason,
-                               phone=service.clinic_phone(view["calendar"])), 409
+        return _call_us(reason, service.clinic_phone(view["calendar"]))
     return _manage_times_page(token, appointment)
 
 
@@ -104,18 +103,17 @@ def manage_cancel(token: str):
         try:
             with unit_of_work():
                 if version != appointment.version:
-                    raise Conflict("This appointment changed meanwhile; please look at it again.")
+                    raise Conflict(str(refusals.STALE_TEXT))
                 manage.cancel(appointment)
         except service.CallTheClinic as exc:
-            return render_template("booking/message.html", title="Please call us", message=exc.message,
-                                   phone=service.clinic_phone(view["calendar"])), 409
+            return _call_us(exc.message, service.clinic_phone(view["calendar"]))
         except Conflict as exc:
-            return render_template("booking/message.html", title="Nothing was changed", message=exc.message,
+            return render_template("booking/message.html", title=gettext("Nothing was changed"),
+                                   message=refusals.patient_message(exc),
                                    phone=service.clinic_phone(view["calendar"])), 409
         session["bk_flash"] = "canceled"
         return redirect(url_for("booking.manage_page", token=token))
     reason = manage.refusal(appointment)
     if reason:
-        return render_template("booking/message.html", title="Please call us", message=reason,
-                               phone=service.clinic_phone(view["calendar"])), 409
+        return _call_us(reason, service.clinic_phone(view["calendar"]))
     return render_template("booking/cancel.html", appointment=appointment, token=token, form=form, **view)

@@ -7,6 +7,7 @@ import re
 import time as clock
 
 from flask import Response, abort, redirect, render_template, session, url_for
+from flask_babel import gettext
 
 from app.booking import catalogue, codes, limits, service
 from app.booking.forms import CodeForm, EmailForm, PickForm
@@ -15,6 +16,7 @@ from app.models import Client, read_clinic_settings, online_booking_settings
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
+    _call_us,
     _state,
     _save,
     _reset,
@@ -57,8 +59,9 @@ def direct(slug: str):
         return render_template("booking/closed.html"), 200
     calendar = catalogue.calendar_by_slug(slug)
     if calendar is None:
-        return render_template("booking/message.html", title="This booking link is not active",
-                               message="The provider behind this link does not take online bookings at the moment.",
+        return render_template("booking/message.html", title=gettext("This booking link is not active"),
+                               message=gettext("The provider behind this link does not take online bookings at "
+                                               "the moment."),
                                phone=read_clinic_settings().phone), 404
     _reset(loc=calendar.location_id, fixed=calendar.id, prov=calendar.id)
     return redirect(url_for("booking.who"))
@@ -116,7 +119,7 @@ def enter_code():
                 return _verified(result.client_ids[0])
             session[CHOICES] = {"ids": result.client_ids, "at": clock.time()}
             return redirect(url_for("booking.which_person"))
-        error = "That code is not right, or it has expired. Check the latest email, or ask for a new code."
+        error = gettext("That code is not right, or it has expired. Check the latest email, or ask for a new code.")
     return render_template("booking/code.html", form=form, email=email, error=error,
                            minutes=codes.CODE_MINUTES)
 
@@ -127,8 +130,7 @@ def _verified(client_id: int):
     try:
         service.refuse_if_blocked(client, _fixed_calendar())
     except service.CallTheClinic as exc:
-        return render_template("booking/message.html", title="Please call us", message=exc.message,
-                               phone=service.clinic_phone(_fixed_calendar())), 409
+        return _call_us(exc.message, service.clinic_phone(_fixed_calendar()))
     return redirect(url_for("booking.services"))
 
 

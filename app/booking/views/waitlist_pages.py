@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
+from flask_babel import gettext
 
 from app.booking import limits, service, tokens, waitlist
 from app.booking.forms import ActionForm, WaitlistForm
@@ -13,6 +14,7 @@ from app.models import Calendar, Client, read_clinic_settings
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
+    _call_us,
     _state,
     _saved_details,
     _verified_client,
@@ -53,9 +55,10 @@ def join_waitlist():
             waitlist.join(location_id=state["loc"], session_type=session_type,
                           calendar=db.session.get(Calendar, prov) if prov else None, details=details,
                           preferences=prefs, is_new=state["new"], client_id=client.id if client else None)
-        return render_template("booking/message.html", title="You're on the waitlist",
-                               message=f"We'll email {form.email.data} as soon as a time that suits you frees up. "
-                                       "The first person to claim a freed time gets it, so act quickly.",
+        return render_template("booking/message.html", title=gettext("You're on the waitlist"),
+                               message=gettext("We'll email %(email)s as soon as a time that suits you frees up. "
+                                               "The first person to claim a freed time gets it, so act quickly.",
+                                               email=form.email.data),
                                phone=None, done=True)
     return render_template("booking/waitlist.html", form=form, session_type=session_type)
 
@@ -73,8 +76,8 @@ def claim(token: str):
     try:
         offer_id = tokens.read_token(tokens.CLAIM, token, tokens.CLAIM_MAX_AGE)
     except tokens.BadToken:
-        return render_template("booking/message.html", title="This offer has expired",
-                               message="Offers are open for a few hours only. You are still on the waitlist.",
+        return render_template("booking/message.html", title=gettext("This offer has expired"),
+                               message=gettext("Offers are open for a few hours only. You are still on the waitlist."),
                                phone=read_clinic_settings().phone), 410
     offer = waitlist.load_offer(offer_id)
     if offer is None:
@@ -97,12 +100,12 @@ def claim(token: str):
                 return _show_confirmed(appointment.id)  # a double click: the first one won
             with unit_of_work():
                 waitlist.mark_gone(offer_id)
-            return render_template("booking/message.html", title="That time has gone", message=exc.message
-                                   + " You are still on the waitlist; we'll email you when another time frees up.",
+            still_on = gettext("You are still on the waitlist; we'll email you when another time frees up.")
+            return render_template("booking/message.html", title=gettext("That time has gone"),
+                                   message=f"{exc.message} {still_on}",
                                    phone=service.clinic_phone(offer.calendar)), 409
         except service.CallTheClinic as exc:
-            return render_template("booking/message.html", title="Please call us", message=exc.message,
-                                   phone=service.clinic_phone(offer.calendar)), 409
+            return _call_us(exc.message, service.clinic_phone(offer.calendar))
         return _show_confirmed(appointment_id)
     return render_template("booking/claim.html", offer=offer, form=form, start=local(offer.starts_at, zone),
                            gone=offer.status.value != "open")

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import g, redirect, render_template, session, url_for
+from flask_babel import gettext
 
 from app.booking import catalogue, drafts
 from app.extensions import db
@@ -204,13 +205,19 @@ def _show_confirmed(appointment_id: int):
 
 # --- small answers ---------------------------------------------------------------------------------
 def _expired_form():
-    return render_template("booking/message.html", title="Please try again",
-                           message="This page was open too long or came from somewhere else, so nothing was "
-                                   "sent. Go back, reload the page and try again.",
+    return render_template("booking/message.html", title=gettext("Please try again"),
+                           message=gettext("This page was open too long or came from somewhere else, so nothing "
+                                           "was sent. Go back, reload the page and try again."),
                            phone=None), 400
+
+
+def _call_us(message: str, phone: str | None):
+    """A refusal only the clinic can get round (409): the message and the number to call."""
+    return render_template("booking/message.html", title=gettext("Please call us"), message=message,
+                           phone=phone), 409
 
 
 def _bot_response():
     # Looks like a generic refusal to a bot; a person never sees it (the field is hidden).
-    return render_template("booking/message.html", title="Please try again",
-                           message="Your request could not be processed.", phone=None), 400
+    return render_template("booking/message.html", title=gettext("Please try again"),
+                           message=gettext("Your request could not be processed."), phone=None), 400
