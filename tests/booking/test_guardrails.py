@@ -216,3 +216,16 @@ def test_details_form_rejects_bad_input_clearly(client, site, db):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "valid email" in page and "phone number" in page and "date of birth" in page
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:30:00+00:00", "0001-01-01T00:00:00+00:00",
+                                   "1900-01-01T09:00:00+00:00"])
+def test_a_crafted_pick_far_outside_the_calendar_is_sent_back_to_the_times(client, site, start):
+    """A patient who edits the hidden slot value gets the times page again, never a 500
+    (no date arithmetic near year 1 or 9999 later in the review and confirm steps)."""
+    page = walk_to_times(client, site)
+    calendar_id = slot_values(page.get_data(as_text=True))[0].split("|")[1]
+    response = client.post("/book/times", data={"value": f"{start}|{calendar_id}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/book/times")
+    for path in ("/book/details", "/book/review"):
+        assert client.get(path).status_code < 500

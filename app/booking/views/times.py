@@ -12,7 +12,7 @@ from app.booking import catalogue, service
 from app.booking.forms import PickForm
 from app.models import Calendar, SessionType
 from app.scheduling.availability import Slot
-from app.timeutil import local_today
+from app.timeutil import local_today, utcnow
 from app.booking.views.blueprint import bp
 from app.booking.views.wizard import (
     _state,
@@ -108,8 +108,12 @@ def _parse_day(raw: str | None, default: date) -> date:
 def _first_day(today: date, calendars: list[Calendar]) -> date:
     """The week asked for (?week=), kept between today and the furthest horizon: no
     page of empty weeks, and no date arithmetic near year 9999."""
-    horizon = max((c.booking_horizon_days for c in calendars if c is not None), default=60)
-    return min(max(_parse_day(request.args.get("week"), today), today), today + timedelta(days=horizon))
+    return min(max(_parse_day(request.args.get("week"), today), today), today + timedelta(days=_horizon(calendars)))
+
+
+def _horizon(calendars: list[Calendar]) -> int:
+    """How many days ahead the chosen providers can be booked online (the furthest of them)."""
+    return max((c.booking_horizon_days for c in calendars if c is not None), default=60)
 
 
 @bp.route("/times", methods=["GET", "POST"])
@@ -120,7 +124,8 @@ def times():
     form = PickForm()
     if form.validate_on_submit():
         start, calendar_id = _parse_pick(form.value.data)
-        if start is None or calendar_id not in {c.id for c in _chosen_providers(session_type)}:
+        chosen = _chosen_providers(session_type)
+        if start is None or calendar_id not in {c.id for c in chosen} or not _within_horizon(start, chosen):
             return redirect(url_for("booking.times"))
         _save(start=start.isoformat(), slot_cal=calendar_id)
         return redirect(url_for("booking.review" if _saved_details() is not None else "booking.details"))
@@ -135,6 +140,13 @@ def times():
                            slots=days.get(chosen_day, []), zone=zone, first=first, today=today,
                            week=timedelta(days=DAYS_SHOWN), form=form, names=names, slot_value=_slot_value,
                            any_provider=_state().get("prov") == 0, local=local)
+
+
+def _within_horizon(start: datetime, calendars: list[Calendar]) -> bool:
+    """A pick (the page's hidden value, which a patient can edit) lies between now and the
+    furthest horizon: the review and confirm steps never do date arithmetic near year 1 or 9999."""
+    now = utcnow()
+    return now < start <= now + timedelta(days=_horizon(calendars) + 1)
 
 
 def _parse_pick(value: str) -> tuple[datetime | None, int | None]:
