@@ -56,7 +56,7 @@ def appointment_billing(appointment: Appointment) -> dict:
                                       .options(selectinload(Charge.provider), selectinload(Charge.invoice))
                                       .order_by(Charge.id)))
     late = fees.cancel_would_be_late(appointment, utcnow())
-    auth = packages.authorisation_status(case, today=today)
+    auth = packages.authorisation_status(case, today=today, currency=location_currency(appointment.location))
     body = {
         "appointment": appointment_json(appointment),
         "allowed": [s.value for s in lifecycle.allowed(appointment)],

@@ -15,11 +15,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext as _
+
 from app import audit
 from app.billing.common import lock_rows
 from app.billing.pricing import ZERO, line_amounts
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.i18n.formatting import money
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -163,9 +166,10 @@ def client_packages(client_id: int, *, today: date) -> list[Remaining]:
 
 
 # --- authorisations ------------------------------------------------------------------------------
-def authorisation_status(case: Case, *, today: date) -> Remaining | None:
+def authorisation_status(case: Case, *, today: date, currency: str | None = None) -> Remaining | None:
     """What is left of the case's authorisation: visits (visited + booked ahead) and/or
-    amount (charged, fees and package sales excluded), with expiry alerts."""
+    amount (charged, fees and package sales excluded; in ``currency``, else the clinic's),
+    with expiry alerts."""
     if case.authorised_visits is None and case.authorised_amount is None and case.authorisation_expires_on is None:
         return None
     counts = dict(db.session.execute(
@@ -180,8 +184,9 @@ def authorisation_status(case: Case, *, today: date) -> Remaining | None:
     if case.authorised_amount is not None:
         charged = authorised_amount_used(case)
         left = case.authorised_amount - charged
-        status.alerts.append(f"{left:.2f} of the authorised {case.authorised_amount:.2f} remains."
-                             if left > 0 else f"The authorised amount of {case.authorised_amount:.2f} is used up.")
+        total = money(case.authorised_amount, currency)
+        status.alerts.append(_("%(left)s of the authorised %(total)s remains.", left=money(left, currency), total=total)
+                             if left > 0 else _("The authorised amount of %(total)s is used up.", total=total))
     _expiry_alerts(status, today)
     return status
 

@@ -15,13 +15,13 @@ from datetime import datetime
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from app.billing.packages import VISITED
 from app.extensions import db
 from app.intake import rules, sending, service
-from app.models import Appointment, AppointmentStatus, Case, FormRequest, FormRule, FormTemplate
+from app.models import Appointment, Case, FormRequest, FormRule, FormTemplate
 from app.timeutil import utcnow
 
 _CLOSING = "plinth_cases_closing"
-NOT_ATTENDED = (AppointmentStatus.canceled, AppointmentStatus.rebooked, AppointmentStatus.no_show)
 
 
 def connect() -> None:
@@ -61,7 +61,7 @@ def _forget(session: Session) -> None:
 
 def discharge_rules(case: Case) -> list[FormRule]:
     attended_types = select(Appointment.session_type_id).where(
-        Appointment.case_id == case.id, Appointment.status.not_in(NOT_ATTENDED))
+        Appointment.case_id == case.id, Appointment.status.in_(VISITED))
     return list(db.session.scalars(select(FormRule).join(FormTemplate).where(
         FormRule.active.is_(True), FormRule.at_discharge.is_(True), FormTemplate.active.is_(True),
         or_(FormRule.session_type_id.is_(None), FormRule.session_type_id.in_(attended_types)))

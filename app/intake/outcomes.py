@@ -7,7 +7,7 @@ log as a read of its form ("score"). Two statements whatever the number of cases
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,17 +15,17 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.access_log import record_read
+from app.billing.packages import VISITED
 from app.extensions import db
 from app.intake.scoring import ScorePoint, ScoreSeries
-from app.models import Appointment, AppointmentStatus, FormSubmission, FormTemplate, FormVersion
-
-NOT_ATTENDED = (AppointmentStatus.canceled, AppointmentStatus.rebooked, AppointmentStatus.no_show)
+from app.models import Appointment, FormSubmission, FormTemplate, FormVersion
 
 
 def series_by_case(case_ids, *, within=None) -> dict[int, list[ScoreSeries]]:
     """Per case, each scored form's scores oldest first (“NPRS 7 → 3 over 6 visits”). A
-    score's visit number counts the case's visits (not canceled, rebooked or missed) up
-    to its own visit, or up to when it was sent in when it has none (at discharge).
+    score's visit number counts the case's visits that took place (``VISITED``: not those
+    booked ahead, canceled, rebooked or missed) before its own visit, plus that visit, or
+    up to when it was sent in when it has none (at discharge).
     ``within``: a select of case ids to keep (a scope). One statement when no case has
     scores, two otherwise."""
     ids = sorted(set(case_ids))
@@ -48,15 +48,17 @@ def series_by_case(case_ids, *, within=None) -> dict[int, list[ScoreSeries]]:
             select(Appointment.id, Appointment.case_id, Appointment.starts_at, Appointment.status)
             .where(Appointment.case_id.in_({row.case_id for row in rows})).order_by(Appointment.starts_at)):
         visit_start[appointment_id] = starts_at
-        if status not in NOT_ATTENDED:
+        if status in VISITED:
             starts[case_id].append(starts_at)
     result: dict[int, dict[str, ScoreSeries]] = defaultdict(dict)
     for row in rows:
         scoring = row.scoring or {}
         label = scoring.get("label") or row.name
         entry = result[row.case_id].setdefault(label, ScoreSeries(label, scoring.get("better", "higher"), []))
-        until = visit_start.get(row.appointment_id, row.submitted_at)
-        number = bisect_right(starts[row.case_id], until)
+        if row.appointment_id in visit_start:  # its own visit is the next, even filled in before it
+            number = bisect_left(starts[row.case_id], visit_start[row.appointment_id]) + 1
+        else:
+            number = bisect_right(starts[row.case_id], row.submitted_at)
         entry.points.append(ScorePoint(row.submitted_at, row.score, row.id, number or None))
     return {case_id: list(series.values()) for case_id, series in result.items()}
 

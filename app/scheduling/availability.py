@@ -336,8 +336,8 @@ def overlapping_appointments(ct: CalendarTime, start: datetime, end: datetime) -
 
 def busy_elsewhere(ct: CalendarTime, start: datetime, end: datetime) -> list[Problem]:
     """The same person's bookings on their other calendars (another location's travel time
-    included) that keep [start, end) on this calendar from them: "Maya Chen is at Lisboa
-    10:00–11:00 (30 min travel between locations)." """
+    included) that keep [start, end) on this calendar from them, on this calendar's clock: "Maya Chen is at
+    Lisboa 10:00–11:00 EDT (30 min travel between locations)." """
     cal = ct.calendar
     occ_start, occ_end = ct.occupancy_for(start, end)
     reasons = []
@@ -345,12 +345,13 @@ def busy_elsewhere(ct: CalendarTime, start: datetime, end: datetime) -> list[Pro
         s, e = other.interval
         if not (s < occ_end and occ_start < e):
             continue
-        zone = ZoneInfo(other.timezone)
-        held_from, held_to = (to_local(t, zone) for t in other.held)
+        # On the clock of the location being booked; named when the other location's differs.
+        held_from, held_to = (to_local(t, ct.zone) for t in other.held)
+        named = f" {held_from:%Z}" if ZoneInfo(other.timezone).key != ct.zone.key else ""
         person = cal.team_member.display_name if cal.team_member is not None else cal.name
         travel = f" ({other.travel_minutes} min travel between locations)" if other.travel_minutes else ""
-        reasons.append(_problem(cal, "busy_elsewhere",
-                                f"{person} is at {other.location_name} {held_from:%H:%M}–{held_to:%H:%M}{travel}.",
+        reasons.append(_problem(cal, "busy_elsewhere", f"{person} is at {other.location_name} "
+                                f"{held_from:%H:%M}–{held_to:%H:%M}{named}{travel}.",
                                 appointment_id=other.appointment_id, other_calendar_id=other.calendar_id))
     return reasons
 

@@ -110,7 +110,18 @@ def test_an_authorised_amount_is_drawn_down_by_charges_not_fees(scene, db):
     lifecycle.change_status(scene.appointment, S.arrived, actor=scene.actor, now=NOW)
     lifecycle.change_status(scene.book(14), S.no_show, actor=scene.actor, now=NOW)
     assert packages.authorised_amount_used(scene.case) == Decimal("117.52")
-    assert "82.48 of the authorised 200.00 remains." in packages.authorisation_status(scene.case, today=TODAY).alerts
+    assert "$82.48 of the authorised $200.00 remains." in packages.authorisation_status(scene.case, today=TODAY).alerts
+
+
+@pytest.mark.parametrize("authorised, currency, alert", [
+    ("750.00", None, "$632.48 of the authorised $750.00 remains."),  # the clinic's currency
+    ("750.00", "EUR", "€632.48 of the authorised €750.00 remains."),  # the visit's location's
+    ("100.00", "EUR", "The authorised amount of €100.00 is used up."),
+])
+def test_the_authorised_amount_is_written_in_the_cases_currency(scene, db, authorised, currency, alert):
+    scene.case.authorised_amount = Decimal(authorised)
+    lifecycle.change_status(scene.appointment, S.arrived, actor=scene.actor, now=NOW)
+    assert alert in packages.authorisation_status(scene.case, today=TODAY, currency=currency).alerts
 
 
 @pytest.mark.parametrize("expires_in,alert", [(30, None), (10, "expires on"), (-1, "expired on")])

@@ -19,6 +19,7 @@ from tests import factories
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 FIRST = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 B, NS, CX = AppointmentStatus.paid, AppointmentStatus.no_show, AppointmentStatus.canceled
+A, BK, CF = AppointmentStatus.arrived, AppointmentStatus.booked, AppointmentStatus.confirmed  # BK, CF: ahead
 
 
 def template(name):
@@ -62,6 +63,7 @@ def fill(db, form_request, answers, at):
     ([B, CX, B, B], True),  # nor does a canceled one: this is visit 4
     ([B, B, NS, B], True),
     ([NS, NS, NS], True),  # nothing attended yet: still the first visit
+    ([B, A, B], True),  # arrived counts like paid: this is visit 4
 ])
 def test_every_third_visit_counts_only_visits_that_happened(app, scene, db, earlier, asked_on_next):
     db.session.add(FormRule(template_id=template("Numeric pain").id, patient_kind="any", every_n_visits=3, active=True))
@@ -173,6 +175,8 @@ def test_a_discharge_rule_for_a_session_type_needs_a_visit_of_that_type_that_hap
     ([(B, 7), (NS, None), (B, None), (B, 7)], "NPRS 7 → 7 over 3 visits (no change)", 0, None),
     ([(B, 4), (CX, None), (B, 6)], "NPRS 4 → 6 over 2 visits (not better)", 2, False),
     ([(B, 8)], "NPRS 8", None, None),
+    ([(B, 7), (A, None), (BK, 3)], "NPRS 7 → 3 over 3 visits (better)", -4, True),  # filled before its visit
+    ([(B, 7), (BK, None), (CF, None), (BK, 3)], "NPRS 7 → 3 over 2 visits (better)", -4, True),  # ahead: not visits
 ])
 def test_a_score_series_follows_the_cases_visits(app, scene, db, visits, summary, change, improved):
     for week, (status, pain) in enumerate(visits):
@@ -188,9 +192,14 @@ def test_a_score_series_follows_the_cases_visits(app, scene, db, visits, summary
     assert series.chart()["scores"] == [float(p) for _, p in visits if p is not None]
 
 
-def test_a_score_at_discharge_counts_every_visit_before_it(app, scene, db):
-    for week in range(4):
-        appointment = visit(scene, week, B)
+@pytest.mark.parametrize("statuses, over", [
+    ((B, B, A, B), "4 visits"),
+    ((B, BK, CF, B), "2 visits"),  # booked and never marked as taken place: not visits
+    ((B, NS, CX, BK), "2 forms"),  # one visit: the forms are counted instead
+])
+def test_a_score_at_discharge_counts_every_visit_that_took_place_before_it(app, scene, db, statuses, over):
+    for week, status in enumerate(statuses):
+        appointment = visit(scene, week, status)
         if week == 0:
             first = service.create_request(template("Global rating"), scene["client"].id, case_id=scene["case"].id,
                                            appointment_id=appointment.id, now=NOW)
@@ -198,7 +207,7 @@ def test_a_score_at_discharge_counts_every_visit_before_it(app, scene, db):
     last = service.create_request(template("Global rating"), scene["client"].id, case_id=scene["case"].id, now=NOW)
     fill(db, last, {"change": "5"}, FIRST + timedelta(weeks=5))
     [series] = outcomes.series_by_case([scene["case"].id])[scene["case"].id]
-    assert series.summary() == "GROC 0 → 5 over 4 visits (better)"
+    assert series.summary() == f"GROC 0 → 5 over {over} (better)"
 
 
 def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_managers_only(app, scene, db):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.intake import service
 from app.intake.defaults import ensure_defaults
 from app.intake.links import fill_path
-from app.models import FormTemplate
+from app.models import FormRequest, FormTemplate
 from app.uow import unit_of_work
 from tests import factories
 
@@ -54,3 +54,21 @@ def test_an_expired_or_withdrawn_link_says_so_in_the_patients_language(client, l
     db.session.commit()
     page = client.get(link + "?lang=fr_CA")
     assert page.status_code == 404 and "n’est plus valide" in page.get_data(as_text=True)
+
+
+def test_the_help_text_shows_under_its_question_linked_and_in_the_patients_language(client, link, db):
+    nprs = db.session.scalar(select(FormTemplate).where(FormTemplate.name == "Numeric pain rating scale (NPRS)"))
+    fields = [dict(nprs.current.fields[0], help="Send to the clinic")]  # words the catalogue knows
+    with unit_of_work():
+        service.save_version(nprs, fields, nprs.current.scoring, user_id=None)
+    client_id = db.session.scalars(select(FormRequest.client_id)).first()
+    with unit_of_work():
+        fresh = fill_path(service.create_request(nprs, client_id).id)
+    page = client.get(fresh + "?lang=en").get_data(as_text=True)
+    key = fields[0]["key"]
+    assert f'<p class="field-help" id="help-{key}">Send to the clinic</p>' in page
+    assert f'aria-describedby="help-{key}"' in page
+    translated = client.get(fresh + "?lang=pt_PT").get_data(as_text=True)
+    assert f'id="help-{key}">Enviar para a clínica</p>' in translated  # through form_text, like the labels
+    wrong = client.post(fresh, data={"action": "submit", key: "12"}).get_data(as_text=True)
+    assert f'aria-describedby="help-{key} err-{key}"' in wrong  # the help and the problem, both read out

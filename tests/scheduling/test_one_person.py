@@ -93,17 +93,25 @@ def test_only_the_same_persons_active_bookings_count(clinic, two_places, db, whe
     assert (at(10) not in offered(clinic, clinic.provider)) == blocks
 
 
-def test_the_refusal_names_the_person_the_place_and_its_local_time(clinic, two_places, db):
+# The other visit is 11:00–12:00 Toronto time (EDT, UTC-4) = 15:00–16:00 in Lisbon (WET, UTC+0).
+@pytest.mark.parametrize("held_on, booked_on, says", [
+    ("Lisbon", "Toronto", "is at Lisbon 11:00–12:00 EDT"),  # Lisbon's visit on Toronto's clock, named
+    ("Toronto", "Lisbon", "is at {toronto} 15:00–16:00 WET"),  # and the other way round
+    ("Uptown", "Toronto", "is at Uptown 11:00–12:00"),  # same zone: the clock needs no name
+])
+def test_the_refusal_names_the_person_the_place_and_the_time_on_the_booked_locations_clock(
+        clinic, two_places, db, held_on, booked_on, says):
     set_travel(db, 30)
-    # 15:00 in Lisbon is 11:00 in Toronto that week (UTC+0 / UTC-4).
-    factories.make_appointment(two_places["Lisbon"], at(11), end=at(12))
+    calendar = {"Toronto": clinic.provider, "Lisbon": two_places["Lisbon"], "Uptown": two_places["Uptown"]}
+    factories.make_appointment(calendar[held_on], at(11), end=at(12))
     db.session.commit()
     with pytest.raises(Conflict) as refused:
-        booking.book(case=clinic.case, session_type=clinic.physio, calendar=clinic.provider, start=at(10, 15),
+        booking.book(case=clinic.case, session_type=clinic.physio, calendar=calendar[booked_on], start=at(10, 15),
                      actor=None, now=NOW)
     (problem,) = refused.value.problems
     name = clinic.people.provider.display_name
-    assert problem.message == f"{name} is at Lisbon 15:00–16:00 (30 min travel between locations)."
+    where = says.format(toronto=clinic.provider.location.name)
+    assert problem.message == f"{name} {where} (30 min travel between locations)."
     assert refused.value.message == problem.message
 
 
