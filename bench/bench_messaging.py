@@ -5,14 +5,19 @@ SendGrid stub that answers after a realistic delay. Not a test; prints a markdow
     .venv/bin/python -m bench.bench_messaging --messages 2000 --delay 0.05 --workers 1,2
     .venv/bin/python -m bench.bench_messaging --profile 300   # in-process cost per message
     .venv/bin/python -m bench.bench_messaging --sms-share 0.5 # half of them texts (Twilio stub)
+    .venv/bin/python -m bench.bench_messaging --messages 1000 --workers 1 --threads 1,4 --repeat 3 \
+        --redis-db 9 --pg-db plinth_bench_pdf                  # 1 and 4 send threads, interleaved, N=3
 
-PostgreSQL (``plinth_bench_msg``, dropped and re-created; admin URL in
-``PLINTH_BENCH_PG_ADMIN``) and Redis db 14. Each run: fresh rows (one appointment per
+PostgreSQL (``plinth_bench_msg``, or ``--pg-db``; dropped and re-created; admin URL in
+``PLINTH_BENCH_PG_ADMIN``) and Redis db 14 (or ``--redis-db``: pick one no other session
+on the machine uses). Each run: fresh rows (one appointment per
 reminder, so the send-time re-check reads real rows), all due, none enqueued: the
 workers' periodic sweep finds them and enqueues them in batches, as it does for
 reminders coming due. The clock runs from the workers' start to the last message the
 stub accepted. Duplicates are counted at the stub by message id. The load average is
-sampled during the run, since the machine may be shared.
+sampled during the run, since the machine may be shared. ``--repeat R`` runs every
+worker/thread setting R times, in turn (1, 4, 1, 4, ...), and adds medians with their
+p25–p75 spread to the table.
 
 ``--sms-share F`` makes that fraction of the reminders SMS, sent through Twilio's client
 to a local Twilio stub with the same delay (the client consents, the location has a
@@ -39,8 +44,8 @@ from redis import Redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_ADMIN = os.environ.get("PLINTH_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = "redis://127.0.0.1:6379/14"
-DB_NAME = "plinth_bench_msg"
+REDIS_URL = "redis://127.0.0.1:6379/14"  # --redis-db changes it
+DB_NAME = "plinth_bench_msg"  # --pg-db changes it
 
 
 def recreate_db() -> str:
@@ -221,6 +226,7 @@ def profile(n: int, delay: float) -> str:
 
 
 def main() -> None:
+    global REDIS_URL, DB_NAME
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--delay", type=float, default=0.03, help="stub answer delay in seconds")
@@ -229,15 +235,22 @@ def main() -> None:
     parser.add_argument("--sms-share", type=float, default=0.0, help="fraction of the reminders sent as SMS")
     parser.add_argument("--out", help="results file name under bench/results/ (default: messaging[_smsNN].json)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile one in-process batch of N instead")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of every setting, interleaved")
+    parser.add_argument("--redis-db", type=int, default=14, help="Redis database number (one nobody else uses)")
+    parser.add_argument("--pg-db", default=DB_NAME, help="PostgreSQL database (dropped and re-created)")
     args = parser.parse_args()
+    REDIS_URL = f"redis://127.0.0.1:6379/{args.redis_db}"
+    DB_NAME = args.pg_db
     if args.profile:
         print(profile(args.profile, args.delay)[:600])
         return
     results = []
-    for w in args.workers.split(","):
-        for threads in args.threads.split(","):
-            results.append(run(args.messages, int(w), args.delay, args.sms_share, int(threads)))
-            print(json.dumps(results[-1]), file=sys.stderr)
+    for repeat in range(args.repeat):
+        for w in args.workers.split(","):
+            for threads in args.threads.split(","):
+                results.append({**run(args.messages, int(w), args.delay, args.sms_share, int(threads)),
+                                "repeat": repeat + 1, "git": _git_head()})
+                print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print("| workers | send threads | messages (email / SMS) | stub delay | sent | duplicates | time to last (s) "
           "| messages/s | × latency limit (workers / delay) | load avg (1 min) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -247,10 +260,40 @@ def main() -> None:
               f"{r['stub_delay_ms']} ms | {r['sent']} | {r['duplicates']} | {r['seconds_to_last']} | "
               f"{r['messages_per_second']} | {r['share_of_latency_limit']:.2f} | "
               f"{load['min']:.1f}–{load['max']:.1f} |")
+    if args.repeat > 1:
+        print()
+        print("| workers | send threads | N | messages/s median (p25–p75) | × latency limit median (p25–p75) "
+              "| duplicates (total) | load avg (1 min) min–max |")
+        print("|---|---|---|---|---|---|---|")
+        for w in args.workers.split(","):
+            for threads in args.threads.split(","):
+                mine = [r for r in results if r["workers"] == int(w) and r["send_threads"] == int(threads)]
+                rate, share = _spread([r["messages_per_second"] for r in mine]), _spread(
+                    [r["share_of_latency_limit"] for r in mine])
+                print(f"| {w} | {threads} | {len(mine)} | {rate[0]:.1f} ({rate[1]:.1f}–{rate[2]:.1f}) | "
+                      f"{share[0]:.2f} ({share[1]:.2f}–{share[2]:.2f}) | {sum(r['duplicates'] for r in mine)} | "
+                      f"{min(r['load_average_1min']['min'] for r in mine):.1f}–"
+                      f"{max(r['load_average_1min']['max'] for r in mine):.1f} |")
     name = args.out or (f"messaging_sms{int(args.sms_share * 100)}.json" if args.sms_share else "messaging.json")
     out = ROOT / "bench" / "results" / name
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    """Median, p25, p75 (the extremes when fewer than 4)."""
+    import statistics
+
+    values = sorted(values)
+    if len(values) < 4:
+        return statistics.median(values), values[0], values[-1]
+    q = statistics.quantiles(values, n=4)
+    return statistics.median(values), q[0], q[2]
+
+
+def _git_head() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.strip()
 
 
 if __name__ == "__main__":

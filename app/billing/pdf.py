@@ -19,6 +19,10 @@ from app.i18n import DEFAULT_LANGUAGE, formatting
 from app.models import Invoice, InvoiceKind
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Invoice lines per table in the PDF (see invoice_pdf.html): ReportLab's cost of breaking
+# a table across pages grows with the rows it has left, so a long invoice is drawn as
+# several tables of this many rows.
+LINES_PER_TABLE = 40
 STATIC = Path(__file__).resolve().parent.parent / "static"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                    extensions=["jinja2.ext.i18n"])
@@ -44,6 +48,7 @@ def invoice_html(invoice: Invoice, *, settled=None) -> str:
         title = gettext("Credit note") if invoice.kind == InvoiceKind.credit_note else gettext("Invoice")
         return _env.get_template("invoice_pdf.html").render(
             invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, settled=settled,
+            lines_per_table=LINES_PER_TABLE,
             logo=_logo(snapshot["clinic"].get("logo")), lang=language.replace("_", "-"))
 
 

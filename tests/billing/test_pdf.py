@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from app.billing import balances, invoicing, pdf
+from app.billing import balances, charges, invoicing, pdf
 from app.billing.balances import Settlement
 from app.models import AppointmentStatus, clinic_settings
 from app.scheduling import lifecycle
@@ -89,3 +89,21 @@ def test_the_clients_own_language_wins_over_the_locations(scene, db):
     invoice = issue(scene)
     text = text_of(pdf.invoice_pdf(invoice))
     assert "Facture" in text and "16 mars 2026" in text
+
+
+def test_a_long_invoice_prints_every_line_in_order_with_column_heads_on_every_page(scene, db, monkeypatch):
+    # Drawn as several tables (pdf.LINES_PER_TABLE lines each) so that the time grows
+    # linearly with the lines; the pages after the first carry the heads in a frame.
+    monkeypatch.setattr(pdf, "LINES_PER_TABLE", 10)
+    added = charges.add(case=scene.case, actor=scene.actor, inputs=[
+        charges.ChargeInput(description=f"Line {i:03d}", unit_price=Decimal("10.00")) for i in range(1, 71)])
+    invoice = invoicing.issue(case=scene.case, charge_ids=[c.id for c in added], actor=scene.actor, today=TODAY)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.invoice_pdf(invoice))).pages]
+    assert len(pages) >= 2
+    text = "\n".join(pages)
+    positions = [text.index(f"Line {i:03d}") for i in range(1, 71)]
+    assert positions == sorted(positions)
+    for page in pages:
+        assert page.count("Description") == 1 and page.count("Amount") == 1
+        assert page.index("Description") < page.index("Line ")
+    assert "$700.00" in pages[-1]
