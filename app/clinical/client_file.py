@@ -133,7 +133,9 @@ class ClientFile:
 
     @property
     def payers(self) -> list[str]:
-        return sorted({row.case.payer.name for row in self.cases if row.case.payer is not None and row.case.is_open})
+        """The payers of the cases open today (``Case.is_open_on``, the one rule)."""
+        return sorted({row.case.payer.name for row in self.cases
+                       if row.case.payer is not None and row.case.is_open_on(self.today)})
 
     @property
     def readable_note_ids(self) -> list[int]:
