@@ -127,8 +127,9 @@ def payment_json(payment: Payment) -> dict:
                             for a in payment.allocations]}
 
 
-def billing_today(location: Location | None = None) -> date:
-    return local_today(location if location is not None else "UTC")
+def billing_today(location: Location | None) -> date:
+    """Today at the place billed: an invoice's, a payment's or the client's home location."""
+    return local_today(location)
 
 
 def text_or_none(value) -> str | None:
