@@ -8,9 +8,10 @@ the appointments' statuses also depend on the hour, since they split at "now"). 
 calendar is anchored on "today" in each location's own zone: last week is history,
 this week is under way, the next two weeks are bookings.
 
-Appointments are laid out here directly, not through the booking service, but they
-obey the same invariants the service enforces: inside the calendar's shift and outside
-its breaks, and never two active exclusive occupancies of one calendar overlapping.
+Appointments are laid out by ``demo_visits.VisitLayout`` (mixed into the builder),
+directly, not through the booking service, but on the invariants the service enforces:
+inside the calendar's shift and outside its breaks, and never two active exclusive
+occupancies of one calendar overlapping.
 """
 from __future__ import annotations
 
@@ -32,14 +33,15 @@ from app import demo_data as data
 from app.errors import Conflict, Problem
 from app.extensions import db
 from app.models import (
-    Appointment, AppointmentStatus, BillingItem, BookedVia, Calendar, CalendarKind, Case, Client,
-    Discipline, Location, Occupancy, Payer, PayerKind, SessionType, SessionTypeBillingItem,
+    Appointment, BillingItem, Calendar, CalendarKind, Case, Client,
+    Discipline, Location, Payer, PayerKind, SessionType, SessionTypeBillingItem,
     Shift, ShiftBreak, TeamMember,
 )
 from app.security import ADMIN, FRONT_DESK, MANAGER, PROVIDER, sync_roles
 from app.setup import team
 from app.setup.team import provision_provider_calendars
 from app.timeutil import UTC, to_utc, utcnow
+from app.demo_visits import CaseInfo, Hours, Provider, Rebook, VisitLayout, minutes
 from app.uow import unit_of_work
 
 # The demo logins. The command prints them for anyone to read, so they protect
@@ -51,16 +53,10 @@ PROVIDER_PASSWORD = "provider-demo-2026"  # every provider, `provider` included
 
 MARKER_LOCATION = data.LOCATIONS[0].name
 STAFF_EMAIL_DOMAIN = "clinic.example.com"
-RELEASED = (AppointmentStatus.canceled, AppointmentStatus.rebooked)  # hold no time
-KEPT = (AppointmentStatus.booked, AppointmentStatus.confirmed, AppointmentStatus.arrived,
-        AppointmentStatus.paid)
-S = AppointmentStatus
 # Months of past visits before the demo weeks, for the reports (demo_history.py).
 HISTORY_MONTHS = 6
 # Every demo calendar keeps the default booking horizon; shifts must reach its end.
 SHIFT_HORIZON_DAYS = Calendar.__table__.c.booking_horizon_days.default.arg
-PAST_STATUSES = ((S.paid, 58), (S.arrived, 17), (S.no_show, 7), (S.canceled, 10), (S.rebooked, 8))
-FUTURE_STATUSES = ((S.booked, 47), (S.confirmed, 40), (S.canceled, 7), (S.rebooked, 6))
 
 
 @dataclass(frozen=True)
@@ -148,66 +144,12 @@ def _location_spec(key: str) -> data.LocationSpec:
     return next(spec for spec in data.LOCATIONS if spec.key == key)
 
 
-def _minutes(t: time) -> int:
-    return t.hour * 60 + t.minute
-
-
-def _clock(minutes: int) -> time:
-    return time(minutes // 60, minutes % 60)
-
-
 def _ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-@dataclass(frozen=True)
-class _Hours:
-    """A calendar's shift on one day, in local minutes since midnight."""
-
-    start: int
-    end: int
-    breaks: tuple[tuple[int, int], ...]
-
-    def windows(self) -> list[tuple[int, int]]:
-        edges, cursor = [], self.start
-        for b0, b1 in self.breaks:
-            edges.append((cursor, b0))
-            cursor = b1
-        return edges + [(cursor, self.end)]
-
-    def covers(self, a: int, b: int) -> bool:
-        return self.start <= a and b <= self.end and all(b <= b0 or a >= b1 for b0, b1 in self.breaks)
-
-
-@dataclass
-class _Provider:
-    spec: data.ProviderSpec
-    member: TeamMember
-    calendar: Calendar
-
-
-@dataclass
-class _CaseInfo:
-    case: Case
-    client: Client
-    spec: data.CaseSpec
-    provider: _Provider
-    opened_on: date
-    assessed: bool  # a new case's first visit must be an initial assessment
-    last_seen: date = date.min
-    pending_rebook: bool = False
-
-
-@dataclass
-class _Rebook:
-    original: Appointment
-    info: _CaseInfo
-    session_type: SessionType
-    due: date
-
-
-class _Builder:
+class _Builder(VisitLayout):
     """Builds the clinic row by row; the appointment layout keeps in-memory busy lists."""
 
     def __init__(self, now: datetime, history_months: int = 0) -> None:
@@ -220,15 +162,15 @@ class _Builder:
         self.shift_days: dict[str, list[date]] = {}
         self.disciplines: dict[str, Discipline] = {}
         self.users: dict[str, User] = {}
-        self.providers: list[_Provider] = []
+        self.providers: list[Provider] = []
         self.resources: dict[str, list[Calendar]] = defaultdict(list)  # location key → rooms, equipment
         self.session_types: dict[str, SessionType] = {}
         self.payers: dict[str, Payer] = {}
-        self.cases: list[_CaseInfo] = []
-        self.hours: dict[tuple[int, date], _Hours] = {}  # (id(calendar), day)
+        self.cases: list[CaseInfo] = []
+        self.hours: dict[tuple[int, date], Hours] = {}  # (id(calendar), day)
         self.busy: dict[tuple[int, date], list[tuple[int, int]]] = defaultdict(list)
         self.client_busy: dict[tuple[int, date], list[tuple[int, int, int]]] = defaultdict(list)
-        self.pending: dict[int, list[_Rebook]] = defaultdict(list)  # id(provider) → rebooks
+        self.pending: dict[int, list[Rebook]] = defaultdict(list)  # id(provider) → rebooks
         self.appointments: list[Appointment] = []
         self.shift_count = 0
         self.closed_cases = 0
@@ -327,7 +269,7 @@ class _Builder:
             calendar.colour = spec.colour
             calendar.online_enabled = True
             calendar.slug = f"{_ascii(spec.first_name)}-{_ascii(spec.last_name)}"
-            self.providers.append(_Provider(spec, member, calendar))
+            self.providers.append(Provider(spec, member, calendar))
 
     def _add_resources(self) -> None:
         for order, spec in enumerate(data.RESOURCES, start=1):
@@ -404,7 +346,7 @@ class _Builder:
         db.session.add(client)
         return client
 
-    def _open_case(self, client: Client, provider: _Provider, discipline: str) -> None:
+    def _open_case(self, client: Client, provider: Provider, discipline: str) -> None:
         rng, key = self.rng, provider.spec.location
         specs = [c for c in data.CASES if c.discipline == discipline
                  and set(c.payers) & set(data.LOCATION_PAYERS[key])]
@@ -416,9 +358,9 @@ class _Builder:
         else:
             opened = first_day - timedelta(days=rng.randint(10, 150))
         case = self._case(client, spec, provider, opened)
-        self.cases.append(_CaseInfo(case, client, spec, provider, opened, assessed=not new))
+        self.cases.append(CaseInfo(case, client, spec, provider, opened, assessed=not new))
 
-    def _closed_case(self, client: Client, provider: _Provider) -> None:
+    def _closed_case(self, client: Client, provider: Provider) -> None:
         specs = [c for c in data.CLOSED_CASES if c.discipline in provider.spec.disciplines]
         if not specs:
             return
@@ -428,7 +370,7 @@ class _Builder:
         case.closed_on = opened + timedelta(days=self.rng.randint(30, 90))
         self.closed_cases += 1
 
-    def _case(self, client: Client, spec: data.CaseSpec, provider: _Provider, opened: date) -> Case:
+    def _case(self, client: Client, spec: data.CaseSpec, provider: Provider, opened: date) -> Case:
         rng, key = self.rng, provider.spec.location
         payer_key = rng.choice([p for p in spec.payers if p in data.LOCATION_PAYERS[key]] or ["self"])
         if client.created_at is None or opened < client.created_at.date():
@@ -479,151 +421,7 @@ class _Builder:
                 ShiftBreak(start_time=spec.break_start, end_time=spec.break_end, label=label)]
             db.session.add(Shift(calendar=calendar, day=day, start_time=spec.start, end_time=spec.end,
                                  pattern_id=pattern, breaks=breaks))
-            self.hours[(id(calendar), day)] = _Hours(
-                _minutes(spec.start), _minutes(spec.end),
-                tuple((_minutes(b.start_time), _minutes(b.end_time)) for b in breaks))
+            self.hours[(id(calendar), day)] = Hours(
+                minutes(spec.start), minutes(spec.end),
+                tuple((minutes(b.start_time), minutes(b.end_time)) for b in breaks))
             self.shift_count += 1
-
-    # --- appointments -------------------------------------------------------------
-    def _add_appointments(self) -> None:
-        # Day by day across all providers, so rooms go to whoever asks first that day.
-        for key, days in self.days.items():
-            for day in days:
-                for provider in (p for p in self.providers if p.spec.location == key):
-                    self._fill_day(provider, day)
-        for rebooks in self.pending.values():  # moved past the demo weeks: call it a cancellation
-            for rebook in rebooks:
-                rebook.original.status = AppointmentStatus.canceled
-
-    def _fill_day(self, provider: _Provider, day: date) -> None:
-        hours = self.hours.get((id(provider.calendar), day))
-        if hours is None:
-            return
-        target = self.rng.randint(5, 8)  # a few will be canceled or moved, leaving 4–8
-        free = sum(b - a for a, b in hours.windows())
-        spare_gap = max(0, free - target * 45) // (target + 1)  # spreads visits over the day
-        placed = 0
-        for a, b in hours.windows():
-            t = a + self._gap(spare_gap)
-            while placed < target and t < b:
-                end = self._book_one(provider, day, t, b)
-                if end is None:
-                    t += 15
-                    continue
-                placed += 1
-                t = end + self._gap(spare_gap)
-
-    def _gap(self, spare: int) -> int:
-        return 15 * self.rng.randint(0, (2 * spare) // 15) if spare >= 15 else 0
-
-    def _book_one(self, provider: _Provider, day: date, t: int, window_end: int) -> int | None:
-        """Book the first candidate that fits at ``t``; its end (minutes) or None."""
-        due = [r for r in self.pending[id(provider)] if r.due <= day]
-        for rebook in due:
-            if self._fits(rebook.info, rebook.session_type, day, t, window_end):
-                self.pending[id(provider)].remove(rebook)
-                return self._place(rebook.info, rebook.session_type, day, t, rebook.original)
-        for info in self._candidates(provider, day):
-            for session_type in self._session_options(info):
-                if self._fits(info, session_type, day, t, window_end):
-                    return self._place(info, session_type, day, t, None)
-        return None
-
-    def _candidates(self, provider: _Provider, day: date) -> list[_CaseInfo]:
-        mine = [i for i in self.cases if i.provider is provider and i.opened_on <= day
-                and not i.pending_rebook]
-        # Whoever was seen least recently comes first; ties broken at random.
-        return sorted(mine, key=lambda i: (i.last_seen, self.rng.random()))[:4]
-
-    def _session_options(self, info: _CaseInfo) -> list[SessionType]:
-        st, rng, discipline = self.session_types, self.rng, info.spec.discipline
-        if discipline == data.MASSAGE:
-            return [st["mt_90"], st["mt_60"]] if rng.random() < 0.3 else [st["mt_60"]]
-        if discipline == data.CHIRO:
-            return [st["dc_adjustment"] if info.assessed else st["dc_initial"]]
-        if not info.assessed:
-            return [st["pt_initial"]]
-        if info.spec.post_surgical and rng.random() < 0.7:
-            return [st["pt_post_surgical"], st["pt_follow_45"], st["pt_follow_30"]]
-        if info.spec.shockwave and rng.random() < 0.3:
-            return [st["pt_shockwave"], st["pt_follow_30"]]
-        return [st["pt_follow_45"], st["pt_follow_30"]] if rng.random() < 0.4 else [st["pt_follow_30"]]
-
-    def _fits(self, info: _CaseInfo, session_type: SessionType, day: date, t: int, window_end: int) -> bool:
-        end = t + session_type.duration_minutes
-        if end > window_end or info.opened_on > day:
-            return False
-        visits = self.client_busy[(id(info.client), day)]
-        if any(who == id(info.provider) or (t < b and a < end) for a, b, who in visits):
-            return False  # one visit per provider a day, and never in two places at once
-        return all(cal is not None for cal in self._resources_for(info, session_type, day, t, end))
-
-    def _resources_for(self, info: _CaseInfo, session_type: SessionType, day: date, t: int,
-                       end: int) -> list[Calendar | None]:
-        """The room and/or equipment the session needs, None where none is free."""
-        key = info.provider.spec.location
-        wanted = [(session_type.needs_room, CalendarKind.room),
-                  (session_type.needs_equipment, CalendarKind.equipment)]
-        return [self._free_resource(key, kind, session_type.discipline, day, t, end)
-                for needed, kind in wanted if needed]
-
-    def _free_resource(self, key: str, kind: CalendarKind, discipline: Discipline, day: date,
-                       t: int, end: int) -> Calendar | None:
-        # Specialised rooms first: a rehab session takes the gym before the general room.
-        for calendar in sorted(self.resources[key], key=lambda c: len(c.disciplines)):
-            hours = self.hours.get((id(calendar), day))
-            if (calendar.kind == kind and discipline in calendar.disciplines and hours is not None
-                    and hours.covers(t, end) and self._is_free(calendar, day, t, end)):
-                return calendar
-        return None
-
-    def _is_free(self, calendar: Calendar, day: date, t: int, end: int) -> bool:
-        return all(end <= a or t >= b for a, b in self.busy[(id(calendar), day)])
-
-    def _place(self, info: _CaseInfo, session_type: SessionType, day: date, t: int,
-               rebooked_from: Appointment | None) -> int:
-        rng, key, provider = self.rng, info.provider.spec.location, info.provider
-        end = t + session_type.duration_minutes
-        calendars = [provider.calendar, *self._resources_for(info, session_type, day, t, end)]
-        zone = self.zones[key]
-        starts_at, ends_at = to_utc(day, _clock(t), zone), to_utc(day, _clock(end), zone)
-        status = self._status(starts_at, ends_at)
-        online = session_type.online_bookable and rng.random() < 0.2
-        created_at = min(self.now, starts_at - timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 8)))
-        if rebooked_from is not None:
-            created_at = max(created_at, rebooked_from.created_at)
-        appointment = Appointment(
-            case=info.case, location=provider.calendar.location, session_type=session_type,
-            starts_at=starts_at, ends_at=ends_at, status=status,
-            booked_via=BookedVia.online if online else BookedVia.staff,
-            created_by=None if online else self._booker(provider),
-            notes=rng.choice(data.APPOINTMENT_NOTES) if rng.random() < 0.08 else None,
-            rebooked_from=rebooked_from, created_at=created_at,
-            occupancies=[Occupancy(calendar=c, starts_at=starts_at, ends_at=ends_at, exclusive=True,
-                                   active=status not in RELEASED) for c in calendars],
-        )
-        db.session.add(appointment)
-        self.appointments.append(appointment)
-        for calendar in calendars:  # released time stays blocked here too, to keep it simple
-            self.busy[(id(calendar), day)].append((t, end))
-        self.client_busy[(id(info.client), day)].append((t, end, id(provider)))
-        info.last_seen, info.pending_rebook = day, False
-        if status in KEPT:
-            info.assessed = True
-        if status == AppointmentStatus.rebooked:
-            info.pending_rebook = True
-            self.pending[id(provider)].append(
-                _Rebook(appointment, info, session_type, day + timedelta(days=rng.randint(1, 6))))
-        return end
-
-    def _status(self, starts_at: datetime, ends_at: datetime) -> AppointmentStatus:
-        if starts_at <= self.now < ends_at:
-            return AppointmentStatus.arrived
-        table = PAST_STATUSES if ends_at <= self.now else FUTURE_STATUSES
-        statuses, weights = zip(*table)
-        return self.rng.choices(statuses, weights)[0]
-
-    def _booker(self, provider: _Provider) -> User:
-        if provider.spec.location == data.TORONTO and self.rng.random() < 0.7:
-            return self.users["frontdesk"]
-        return provider.member.user if self.rng.random() < 0.6 else self.users["manager"]
