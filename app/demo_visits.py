@@ -84,7 +84,7 @@ class Rebook:
 
 
 class VisitLayout:
-    """The appointment half of the demo's builder (``demo._Builder`` mixes it in): reads
+    """The appointment half of the demo's builder (``demo_builder.ClinicBuilder`` mixes it in): reads
     its days, providers, cases, session types, resources and shift hours; keeps in-memory
     busy lists."""
 
