@@ -37,7 +37,7 @@ def record(session: Session, *, entity, action: str, before: dict | None = None,
     """Add an audit event for ``entity`` (flushed with the caller's transaction)."""
     session.info.get("plinth_audit_named", set()).discard(id(entity))
     event_row = AuditEvent(
-        actor_id=actor_id if actor_id is not None else _current_actor_id(),
+        actor_id=actor_id if actor_id is not None else current_actor_id(),
         at=utcnow(),
         entity_type=type(entity).__name__,
         entity_id=entity.id,
@@ -49,14 +49,14 @@ def record(session: Session, *, entity, action: str, before: dict | None = None,
     return event_row
 
 
-def _current_actor_id() -> int | None:
+def current_actor_id() -> int | None:
     if not has_request_context():
         return None
     user = getattr(g, "user", None)
     return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -74,7 +74,7 @@ def _columns(obj) -> list[str]:
 
 
 def _snapshot(obj) -> dict[str, Any]:
-    return {key: _jsonable(getattr(obj, key)) for key in _columns(obj)}
+    return {key: jsonable(getattr(obj, key)) for key in _columns(obj)}
 
 
 def _changes(obj) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -82,8 +82,8 @@ def _changes(obj) -> tuple[dict[str, Any], dict[str, Any]]:
     for key in _columns(obj):
         history = get_history(obj, key)
         if history.has_changes() and history.deleted:
-            before[key] = _jsonable(history.deleted[0])
-            after[key] = _jsonable(history.added[0] if history.added else None)
+            before[key] = jsonable(history.deleted[0])
+            after[key] = jsonable(history.added[0] if history.added else None)
     # Many-to-many links (a team member's locations, a calendar's disciplines) grant
     # access and decide what can be booked: record them as lists of ids.
     for rel in inspect(obj).mapper.relationships:

@@ -1,6 +1,6 @@
 """The demo clinic's data: who works where, what is sold, who the clients are.
 
-Plain constants only; ``app/demo.py`` turns them into rows. Every person, insurer,
+Plain constants only; ``app/demo_builder.py`` turns them into rows. Every person, insurer,
 phone number and address here is invented: phone numbers use the 555-01xx range
 reserved for fiction in North America, e-mails the reserved example.com domain.
 """
@@ -9,6 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
+
+# The demo logins. The command prints them for anyone to read, so they protect
+# nothing: that is why seeding refuses a database that already holds a clinic.
+ADMIN_PASSWORD = "admin-demo-2026"
+MANAGER_PASSWORD = "manager-demo-2026"
+FRONT_DESK_PASSWORD = "frontdesk-demo-2026"
+PROVIDER_PASSWORD = "provider-demo-2026"  # every provider, `provider` included
+STAFF_EMAIL_DOMAIN = "clinic.example.com"
 
 PHYSIO = "Physiotherapy"
 MASSAGE = "Massage Therapy"
@@ -329,3 +337,7 @@ STREETS = {
              ("Rua de Campo de Ourique", "1250-062"), ("Calçada da Estrela", "1200-661"),
              ("Rua Morais Soares", "1900-341"), ("Avenida Almirante Reis", "1150-019")),
 }
+
+
+def location_spec(key: str) -> LocationSpec:
+    return next(spec for spec in LOCATIONS if spec.key == key)

@@ -7,13 +7,15 @@ the REST API, the scheduling engine and the client import all ask here, so "1900
 or "9999-12-31" is a clear 4xx everywhere instead of a saved typo or a 500 (a day at the
 end of the calendar cannot even be turned into its UTC bounds).
 
-``today`` is the caller's location's today (``app.timeutil.local_today``); without it, UTC's.
+``today`` is the caller's location's today (``app.timeutil.local_today``); without it,
+``local_today(None)``: UTC's, the one fallback (a day either way is nothing to a 10-year bound).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from app.setup.validation import InvalidValue
+from app.timeutil import local_today
 
 EARLIEST = date(1900, 1, 2)
 YEARS_AHEAD = 10
@@ -29,7 +31,7 @@ def latest_schedule_date(today: date) -> date:
 def check_birth_date(value: date | None, today: date | None = None) -> date | None:
     if value is None:
         return None
-    today = today or _utc_today()
+    today = today or local_today(None)
     if value > today:
         raise InvalidValue("The date of birth is in the future.")
     if value < EARLIEST:
@@ -43,7 +45,7 @@ def check_schedule_date(value: date | None, today: date | None = None, what: str
         return None
     if isinstance(value, datetime):
         value = value.date()
-    today = today or _utc_today()
+    today = today or local_today(None)
     if value < EARLIEST:
         raise InvalidValue(f"{what} {value.isoformat()} is too far in the past.")
     if value > latest_schedule_date(today):
@@ -58,7 +60,3 @@ def schedule_date_problem(value, today: date | None = None, what: str = "The dat
     except InvalidValue as exc:
         return str(exc)
     return None
-
-
-def _utc_today() -> date:
-    return datetime.now(timezone.utc).date()

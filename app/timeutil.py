@@ -110,7 +110,10 @@ def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetim
 def local_today(where, now: datetime | None = None) -> date:
     """Today's date on the wall clock of ``where``: a Location, anything with a
     ``location`` (a calendar), or a zone name. The one "today" of the app: the server's
-    own date (``date.today()``) belongs to no clinic."""
+    own date (``date.today()``) belongs to no clinic. ``None`` (a client with no home
+    location) is UTC's date, the one fallback."""
+    if where is None:
+        where = "UTC"
     location = getattr(where, "location", where)
     zone = getattr(location, "timezone", location)
     return to_local(now or utcnow(), zone).date()

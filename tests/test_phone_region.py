@@ -33,3 +33,32 @@ def test_local_numbers_are_read_in_the_locations_country(number, zone, e164):
 def test_a_lisbon_number_is_not_a_canadian_one():
     with pytest.raises(InvalidValue):
         check_phone("912 345 678", "CA")
+
+
+def test_location_phone_region_of_no_location_is_the_default():
+    from app.models.clinic import DEFAULT_PHONE_REGION
+
+    assert Location.phone_region_of(None) == DEFAULT_PHONE_REGION
+    assert Location.phone_region_of(Location(name="L", timezone="Europe/Lisbon", invoice_prefix="L")) == "PT"
+
+
+def test_the_staff_client_form_reads_a_local_number_in_the_usual_locations_country(client, db, people):
+    """The client screen (FAB form) asks Location.phone_region too: a Lisbon client's
+    number written locally is a Portuguese number, a Toronto client's a Canadian one."""
+    from sqlalchemy import select
+
+    from app.models import Client
+    from tests import factories
+    from tests.views.helpers import login
+
+    lisbon = factories.make_location(name="Lisboa", timezone="Europe/Lisbon")
+    db.session.commit()
+    login(client, "manager")
+    response = client.post("/clientview/add", data={"first_name": "Ana", "last_name": "Lisboa",
+                                                    "phone": "912 345 678", "home_location": str(lisbon.id)})
+    assert response.status_code == 302
+    ana = db.session.scalars(select(Client).where(Client.last_name == "Lisboa")).one()
+    assert ana.phone == "+351912345678"
+    refused = client.post("/clientview/add", data={"first_name": "Rui", "last_name": "Semcasa", "phone": "912 345 678"})
+    assert refused.status_code == 200 and b"phone number" in refused.data  # no location: read as Canadian
+

@@ -49,7 +49,7 @@ class ChargeEndpoints:
           responses: {200: {description: Billing of the case}}
         """
         case = case_to_bill(case_id)
-        auth = packages.authorisation_status(case, today=billing_today())
+        auth = packages.authorisation_status(case, today=billing_today(case.client.home_location))
         return self.response(200, case_id=case.id, uninvoiced=[charge_json(c) for c in invoicing.uninvoiced(case)],
                              invoices=_invoices_json(Invoice.case_id == case.id),
                              balance=balances.of_case(case.id).as_dict(),
@@ -73,7 +73,8 @@ class ChargeEndpoints:
         return self.response(200, client_id=client.id, balance=balances.of_client(client.id).as_dict(),
                              invoices=_invoices_json(Invoice.client_id == client.id),
                              payments=[payment_json(p) for p in paid],
-                             packages=[p.as_dict() for p in packages.client_packages(client.id, today=billing_today())])
+                             packages=[p.as_dict() for p in packages.client_packages(
+                                 client.id, today=billing_today(client.home_location))])
 
     @expose("/cases/<int:case_id>/charges", methods=["POST"])
     @protect()
@@ -149,8 +150,8 @@ class ChargeEndpoints:
             provider = get_or_404(TeamMember, data["provider_id"], "provider") if data["provider_id"] else None
             package = packages.sell(case=case, package_type=kind, actor=acting_user(),
                                     provider_id=provider.id if provider else None,
-                                    today=billing_today(case.client.home_location))
-            body = {"id": package.id, **packages.package_status(package, today=billing_today()).as_dict()}
+                                    today=(today := billing_today(case.client.home_location)))
+            body = {"id": package.id, **packages.package_status(package, today=today).as_dict()}
         return self.response(201, **body)
 
     @expose("/packages/<int:package_id>", methods=["DELETE"])

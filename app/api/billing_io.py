@@ -27,7 +27,7 @@ from app.timeutil import local_today
 # --- input -------------------------------------------------------------------------------------
 class ChargeData(Schema):
     billing_item_id = fields.Int(load_default=None, allow_none=True)
-    description = fields.Str(load_default=None, validate=validate.Length(max=200))
+    description = fields.Str(load_default=None, validate=validate.Length(max=Charge.__table__.c.description.type.length))
     quantity = fields.Decimal(load_default=None)
     unit_price = fields.Decimal(load_default=None)
     tax_rate = fields.Decimal(load_default=None)
@@ -71,7 +71,7 @@ class PaymentInput(Schema):
     location_id = fields.Int(required=True)
     method = fields.Str(required=True, validate=validate.OneOf([m.value for m in PaymentMethod]))
     amount = fields.Str(required=True)
-    reference = fields.Str(load_default=None, validate=validate.Length(max=120))
+    reference = fields.Str(load_default=None, validate=validate.Length(max=Payment.__table__.c.reference.type.length))
     received_on = fields.Date(load_default=None)
     allocations = fields.List(fields.Nested(AllocationInput), load_default=None)
 
@@ -127,8 +127,9 @@ def payment_json(payment: Payment) -> dict:
                             for a in payment.allocations]}
 
 
-def billing_today(location: Location | None = None) -> date:
-    return local_today(location if location is not None else "UTC")
+def billing_today(location: Location | None) -> date:
+    """Today at the place billed: an invoice's, a payment's or the client's home location."""
+    return local_today(location)
 
 
 def text_or_none(value) -> str | None:

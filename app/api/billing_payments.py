@@ -104,7 +104,7 @@ class PaymentEndpoints:
           summary: Open invoices grouped by whom they bill, in age buckets
           responses: {200: {description: Debtors}}
         """
-        aged = balances.receivables(as_of=billing_today(), invoice_scope=invoice_scope(acting_user()))
+        aged = balances.receivables(invoice_scope=invoice_scope(acting_user()))  # each at its location's today
         return self.response(200, debtors=[{"bill_to": d.bill_to, "kind": d.kind, "total": str(d.total),
                                             "buckets": {k: str(v) for k, v in d.buckets.items()},
                                             "invoices": d.invoices} for d in aged])

@@ -10,13 +10,25 @@ from collections.abc import Iterable
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.api.base import PlinthModelApi
-from app.api.rules import EMAIL, PHONE, money, non_negative_int
+from app.api.rules import EMAIL, Rule, money, non_negative_int
 from app.errors import Problem
+from app.extensions import db
 from app.plausible_dates import check_birth_date
-from app.setup.validation import InvalidValue
-from app.models import Case, Client
+from app.setup.validation import InvalidValue, check_phone
+from app.models import Case, Client, Location
 from app.security import CASES, CLIENTS, case_scope, client_scope, writable
 from app.timeutil import local_today
+
+def _home_region(body: dict, row: Client | None) -> dict:
+    """The phone region of the client's home location: the one the body names, else the
+    row's (Location.phone_region_of)."""
+    if "home_location" in body:
+        named = body["home_location"]
+        location = db.session.get(Location, named) if isinstance(named, int) and 0 < named < 2**31 else None
+    else:
+        location = row.home_location if row is not None else None
+    return {"default_region": Location.phone_region_of(location)}
+
 
 _CLIENT_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "email", "phone",
@@ -39,13 +51,20 @@ class ClientApi(PlinthModelApi):
     add_columns = edit_columns = _CLIENT_FIELDS
     search_columns = ["first_name", "last_name", "preferred_name", "email", "phone", "date_of_birth", "city"]
     base_order = ("last_name", "asc")
-    field_rules = {"email": EMAIL, "phone": PHONE}
+    # A local number is read in the client's home location's country (cleaned before
+    # loading; checked again below against the location the row ends up with).
+    field_rules = {"email": EMAIL, "phone": Rule(check_phone, normalises=True, context=_home_region)}
 
     def validate_item(self, item: Client) -> Iterable[Problem]:
         try:
-            check_birth_date(item.date_of_birth, local_today(item.home_location or "UTC"))
+            check_birth_date(item.date_of_birth, local_today(item.home_location))
         except InvalidValue as exc:
             yield Problem(str(exc), "date_of_birth")
+        try:
+            if item.phone and check_phone(item.phone, Location.phone_region_of(item.home_location)) != item.phone:
+                yield Problem(f"“{item.phone}” is not a phone number in international form.", "phone")
+        except InvalidValue as exc:
+            yield Problem(str(exc), "phone")
 
 
 _CASE_FIELDS = [

@@ -39,10 +39,14 @@ from app.timeutil import UTCDateTime
 class Rule:
     """One shared check, usable as a marshmallow validator and as a pre-load cleaner."""
 
-    def __init__(self, check: Callable[..., Any], *, normalises: bool = False, **kwargs: Any):
+    def __init__(self, check: Callable[..., Any], *, normalises: bool = False,
+                 context: Callable[[dict, Any], dict] | None = None, **kwargs: Any):
         self.check = check
         self.normalises = normalises
         self.kwargs = kwargs
+        # (body, row being changed or None) -> more keyword arguments for cleaning, e.g. a
+        # phone's region from the client's home location.
+        self.context = context
 
     def __call__(self, value: Any) -> None:
         if value is None:
@@ -54,13 +58,14 @@ class Rule:
         except (TypeError, ValueError) as exc:  # e.g. int() of something odd
             raise ValidationError("This value has the wrong type.") from exc
 
-    def clean(self, raw: Any) -> Any:
+    def clean(self, raw: Any, body: dict | None = None, row: Any = None) -> Any:
         """The cleaned value, or ``raw`` unchanged when it does not pass (the validator
         will then say why)."""
         if not self.normalises or not isinstance(raw, str):
             return raw
+        extra = self.context(body or {}, row) if self.context is not None else {}
         try:
-            return self.check(raw, **self.kwargs)
+            return self.check(raw, **self.kwargs, **extra)
         except InvalidValue:
             return raw
 
@@ -168,7 +173,7 @@ class RuleConverter(Model2SchemaConverter):
                 data = dict(data)
                 for name, rule in cleaners.items():
                     if name in data:
-                        data[name] = rule.clean(data[name])
+                        data[name] = rule.clean(data[name], data, self.instance)
                 return data
 
         return MetaSchema

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from app.billing.pricing import ZERO
 from app.extensions import db
 from app.i18n import N_
-from app.models import Charge, Invoice, InvoiceKind, Payment, PaymentAllocation
+from app.models import Charge, Invoice, InvoiceKind, Location, Payment, PaymentAllocation
+from app.timeutil import local_today
 
 AGE_BUCKETS = ((0, 30, N_("0–30 days")), (31, 60, N_("31–60 days")), (61, 90, N_("61–90 days")), (91, None, N_("over 90 days")))
 
@@ -140,8 +141,15 @@ class AgedDebtor:
         return sum(self.buckets.values(), ZERO)
 
 
-def receivables(*, as_of: date, invoice_scope: Select | None = None) -> list[AgedDebtor]:
-    """Open invoices grouped by whom they bill (payer or client), aged from their issue date."""
+def location_todays() -> dict[int, date]:
+    """Today at each location (``local_today``): an invoice's issue date is its location's."""
+    return {row.id: local_today(row.timezone) for row in db.session.execute(select(Location.id, Location.timezone))}
+
+
+def receivables(*, as_of: date | None = None, invoice_scope: Select | None = None) -> list[AgedDebtor]:
+    """Open invoices grouped by whom they bill (payer or client), aged from their issue date
+    to ``as_of``: by default today at the invoice's own location (never UTC's date)."""
+    todays = location_todays() if as_of is None else {}
     query = open_invoices()
     if invoice_scope is not None:
         query = query.where(Invoice.id.in_(invoice_scope))
@@ -153,7 +161,7 @@ def receivables(*, as_of: date, invoice_scope: Select | None = None) -> list[Age
         key = ("payer", row.payer_id) if row.payer_id else ("client", row.client_id)
         debtor = debtors.setdefault(key, AgedDebtor(bill_to=bill_to["name"], kind=key[0],
                                                     buckets={label: ZERO for *_, label in AGE_BUCKETS}))
-        age = (as_of - row.issued_on).days
+        age = ((as_of or todays[row.location_id]) - row.issued_on).days
         label = next(label for low, high, label in AGE_BUCKETS if age >= low and (high is None or age <= high)) \
             if age >= 0 else AGE_BUCKETS[0][2]
         balance = Decimal(row.balance).quantize(Decimal("0.01"))

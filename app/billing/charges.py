@@ -119,7 +119,7 @@ def add(*, case: Case, inputs: list[ChargeInput], actor, appointment: Appointmen
         is_default: bool = False) -> list[Charge]:
     # A visit's charges belong to the visit's day; others to today at the client's home.
     day = (to_local(appointment.starts_at, appointment.location.timezone).date() if appointment is not None
-           else local_today(case.client.home_location or "UTC"))
+           else local_today(case.client.home_location))
     if not case.is_open_on(day):
         raise Conflict(f"The case “{case.title}” is closed; reopen it to add charges.")
     charges = []

@@ -6,33 +6,27 @@ be a data: URI or a file under the app's static folder.
 """
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from flask_babel import force_locale, gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from xhtml2pdf import pisa
 
 from app.i18n import DEFAULT_LANGUAGE, formatting
 from app.models import Invoice, InvoiceKind
+from app.pdf import STATIC, draw, local_only as _local_only  # tests/billing/test_pdf.py checks _local_only
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Invoice lines per table in the PDF (see invoice_pdf.html): ReportLab's cost of breaking
 # a table across pages grows with the rows it has left, so a long invoice is drawn as
 # several tables of this many rows.
 LINES_PER_TABLE = 40
-STATIC = Path(__file__).resolve().parent.parent / "static"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                    extensions=["jinja2.ext.i18n"])
 _env.install_gettext_callables(gettext, ngettext, newstyle=True)
 _env.filters.update(formatting.FILTERS)
 _env.filters["iso_day"] = lambda value: formatting.day_medium(date.fromisoformat(value)) if value else ""
-
-
-class PdfError(RuntimeError):
-    pass
 
 
 def invoice_html(invoice: Invoice, *, settled=None) -> str:
@@ -54,11 +48,7 @@ def invoice_html(invoice: Invoice, *, settled=None) -> str:
 
 def invoice_pdf(invoice: Invoice, *, settled=None) -> bytes:
     """The PDF bytes of ``invoice`` (with what was paid and credited, when given)."""
-    out = io.BytesIO()
-    result = pisa.CreatePDF(invoice_html(invoice, settled=settled), dest=out, link_callback=_local_only)
-    if result.err:
-        raise PdfError(f"The PDF of invoice {invoice.number} could not be drawn ({result.err} errors).")
-    return out.getvalue()
+    return draw(invoice_html(invoice, settled=settled), f"invoice {invoice.number}", link_callback=_local_only)
 
 
 def filename(invoice: Invoice) -> str:
@@ -74,9 +64,3 @@ def _logo(logo: str | None) -> str | None:
     return str(path) if path.is_file() and STATIC in path.parents else None
 
 
-def _local_only(uri: str, rel: str) -> str:
-    """Resources may only come from the app's static folder or data: URIs."""
-    if uri.startswith("data:"):
-        return uri
-    path = Path(uri).resolve()
-    return str(path) if path.is_file() and STATIC in path.parents else ""

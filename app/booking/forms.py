@@ -57,7 +57,7 @@ def _phone(form, field):
 
 def _birth_date(form, field):
     # The view sets today at the booking's location; the server's own date is no clinic's.
-    today = getattr(form, "today", None) or local_today("UTC")
+    today = getattr(form, "today", None) or local_today(None)
     try:
         check_birth_date(field.data, today)
     except InvalidValue as exc:
@@ -88,14 +88,10 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Code from your email"), validators=[DataRequired(), Length(min=6, max=12)])
 
 
-class DetailsForm(Honeypot):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _email])
-    phone = TelField(_l("Mobile phone"), validators=[DataRequired(), Length(max=30), _phone])
-    # Consent to texts, recorded as given online (app.messaging.consent); never pre-ticked.
-    texts = BooleanField(_l("Text me confirmations and reminders at this number (reply STOP to stop)"))
-    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired(), _birth_date])
+class WhoPays(Honeypot):
+    """What new and returning patients alike answer: who pays (0: themselves), the policy
+    number an insurer needs, and notes."""
+
     payer_id = SelectField(_l("Who pays"), coerce=int, default=0)
     policy_number = StringField(_l("Policy / member number"), validators=[Length(max=60)])
     notes = TextAreaField(_l("Anything we should know? (optional)"), validators=[Optional(), Length(max=1000)])
@@ -103,6 +99,16 @@ class DetailsForm(Honeypot):
     def validate_policy_number(self, field):
         if self.payer_id.data and not (field.data or "").strip():
             raise ValidationError(_l("Please give the policy or member number for your insurer."))
+
+
+class DetailsForm(WhoPays):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _email])
+    phone = TelField(_l("Mobile phone"), validators=[DataRequired(), Length(max=30), _phone])
+    # Consent to texts, recorded as given online (app.messaging.consent); never pre-ticked.
+    texts = BooleanField(_l("Text me confirmations and reminders at this number (reply STOP to stop)"))
+    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired(), _birth_date])
 
 
 class WaitlistForm(DetailsForm):
@@ -122,14 +128,6 @@ class EmbedSettingsForm(FlaskForm):
     embed_origins = TextAreaField(_l("Websites allowed to embed the booking page"), validators=[Optional(), Length(max=4000)])
 
 
-class ReturningDetailsForm(Honeypot):
+class ReturningDetailsForm(WhoPays):
     """A verified returning patient: their record is used as it is (changes go through
     the front desk); they add notes, and an insurer only when a new case is opened."""
-
-    payer_id = SelectField(_l("Who pays"), coerce=int, default=0)
-    policy_number = StringField(_l("Policy / member number"), validators=[Length(max=60)])
-    notes = TextAreaField(_l("Anything we should know? (optional)"), validators=[Optional(), Length(max=1000)])
-
-    def validate_policy_number(self, field):
-        if self.payer_id.data and not (field.data or "").strip():
-            raise ValidationError(_l("Please give the policy or member number for your insurer."))

@@ -26,8 +26,8 @@ from app.scheduling.locks import lock_calendars
 from app.setup.validation import check_shift
 from app.timeutil import to_local, to_utc
 
-REASON_LENGTH = 120
-LABEL_LENGTH = 80
+REASON_LENGTH = TimeBlock.__table__.c.reason.type.length  # the columns' own lengths
+LABEL_LENGTH = ShiftBreak.__table__.c.label.type.length
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def _dates() -> tuple[date, date]:
     return start, end
 
 
-def _locations_for(user) -> list[Location]:
+def grid_locations(user) -> list[Location]:
     """The locations where the user may see at least one calendar."""
     return list(db.session.scalars(
         select(Location).where(Location.active.is_(True), Location.id.in_(
@@ -96,11 +96,11 @@ class CalendarGridView(BaseView):
     @has_access
     def grid(self):
         user = current_user()
-        locations = _locations_for(user)
+        locations = grid_locations(user)
         return self.render_template(
             "calendar/grid.html", locations=locations, csrf_token=generate_csrf(),
             # The grid opens on today at the first location shown, not on the server's date.
-            today=local_today(locations[0] if locations else "UTC").isoformat(), username=user.username,
+            today=local_today(locations[0] if locations else None).isoformat(), username=user.username,
             disciplines=db.session.scalars(select(Discipline).order_by(Discipline.name)).all(),
             payers=_case_payers(locations),
             slot_step=slot_step_minutes(),

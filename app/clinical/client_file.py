@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
 from sqlalchemy import or_, select
@@ -24,6 +23,7 @@ from app.billing import balances
 from app.clinical import plans
 from app.clinical.templates import summary
 from app.extensions import db
+from app.i18n import formatting
 from app.models import (
     Appointment,
     AppointmentStatus,
@@ -133,7 +133,9 @@ class ClientFile:
 
     @property
     def payers(self) -> list[str]:
-        return sorted({row.case.payer.name for row in self.cases if row.case.payer is not None and row.case.is_open})
+        """The payers of the cases open today (``Case.is_open_on``, the one rule)."""
+        return sorted({row.case.payer.name for row in self.cases
+                       if row.case.payer is not None and row.case.is_open_on(self.today)})
 
     @property
     def readable_note_ids(self) -> list[int]:
@@ -233,7 +235,8 @@ def attachments_of(user, client: Client) -> list[Attachment]:
 
 
 def money(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
+    """An amount in the reader's language (app/i18n/formatting, the one money format)."""
+    return "" if value is None else formatting.amount(value)
 
 
 def sees_access_log(user) -> bool:

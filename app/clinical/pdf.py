@@ -3,14 +3,12 @@ doctor: xhtml2pdf like the invoices, from the signed records only (drafts never 
 each note with its signer, time and content hash so the copy can be checked."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from xhtml2pdf import pisa
 
-from app.billing.pdf import PdfError, _local_only
 from app.clinical.templates import display
+from app.pdf import draw
 from app.timeutil import to_local
 
 TEMPLATES = Path(__file__).parent / "pdf_templates"
@@ -27,11 +25,7 @@ def case_notes_html(*, case, notes, plan, clinic_name: str, printed_at) -> str:
 
 
 def case_notes_pdf(**kw) -> bytes:
-    out = io.BytesIO()
-    result = pisa.CreatePDF(case_notes_html(**kw), dest=out, link_callback=_local_only)
-    if result.err:
-        raise PdfError(f"The PDF of case {kw['case'].id} could not be drawn ({result.err} errors).")
-    return out.getvalue()
+    return draw(case_notes_html(**kw), f"case {kw['case'].id}")
 
 
 def filename(case) -> str:

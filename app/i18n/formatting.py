@@ -162,7 +162,7 @@ def _date(value: date | datetime) -> date:
 
 
 FILTERS = {
-    "money": money, "number": number, "percent": percent, "day_long": day_long, "day_full": day_full,
+    "money": money, "amount": amount, "number": number, "percent": percent, "day_long": day_long, "day_full": day_full,
     "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
     "day_month_short": day_month_short, "clock": clock, "day_and_clock": day_and_clock,
 }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, update
 
-from app.audit import _current_actor_id, _jsonable
+from app.audit import current_actor_id, jsonable
 from app.extensions import db
 from app.importing.planner import CREATE, ERROR, UPDATE, ImportOptions, RowOutcome, counts
 from app.models import AuditEvent, Client
@@ -35,7 +35,7 @@ def run(outcomes: list[RowOutcome], options: ImportOptions,
     creates = [o for o in outcomes if o.action == CREATE]
     updates = [o for o in outcomes if o.action == UPDATE]
     total, done = len(creates) + len(updates), 0
-    now, actor = utcnow(), _current_actor_id()
+    now, actor = utcnow(), current_actor_id()
     for start in range(0, len(creates), CHUNK):
         chunk = creates[start:start + CHUNK]
         rows = [{**o.values, "home_location_id": options.home_location_id, "created_at": now,
@@ -52,7 +52,7 @@ def run(outcomes: list[RowOutcome], options: ImportOptions,
         # Each row changes its own columns; updates are the rare case of an import.
         for outcome in chunk:
             db.session.execute(update(Client), [{"id": outcome.client_id, **outcome.changes}])
-        _audit([(o.client_id, {k: _jsonable(v) for k, v in o.before.items()}, o.changes) for o in chunk], "updated_by_import", now, actor)
+        _audit([(o.client_id, {k: jsonable(v) for k, v in o.before.items()}, o.changes) for o in chunk], "updated_by_import", now, actor)
         done += len(chunk)
         if progress:
             progress(done, total)
@@ -64,5 +64,5 @@ def _audit(entries, action: str, now, actor) -> None:
         return
     db.session.execute(insert(AuditEvent), [
         {"actor_id": actor, "at": now, "entity_type": "Client", "entity_id": client_id, "action": action,
-         "before": before, "after": {k: _jsonable(v) for k, v in after.items()}}
+         "before": before, "after": {k: jsonable(v) for k, v in after.items()}}
         for client_id, before, after in entries])

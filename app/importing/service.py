@@ -123,9 +123,9 @@ def build_options(table: CsvTable, raw: dict) -> planner.ImportOptions:
 
 
 def phone_region(location: Location | None) -> str:
-    """Phones without a country code belong to the location's country (else the clinic locale's)."""
-    if location is not None and location.country:
-        return location.country.upper()
+    """Phones without a country code: Location.phone_region, else the clinic locale's country."""
+    if location is not None:
+        return location.phone_region  # the one rule: its country, else its time zone's
     locale = current_app.config.get("PLINTH_LOCALE", "en_CA")
     return locale.split("_")[1] if "_" in locale else "CA"
 

@@ -3,16 +3,15 @@ version it answered; the drawn signature is embedded from its data: URI, nothing
 loaded."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from flask_babel import gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from xhtml2pdf import pisa
 
 from app.i18n.locales import html_lang
 from app.models import Client, FormSubmission, read_clinic_settings
 from app.extensions import db
+from app.pdf import data_only, draw
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]),
                    extensions=["jinja2.ext.i18n"])
@@ -24,11 +23,7 @@ def submission_pdf(submission: FormSubmission) -> bytes:
     html = _env.get_template("intake/form_pdf.html").render(
         s=submission, version=submission.version, client=client, clinic=read_clinic_settings(), show=display,
         form_text=lambda text: gettext(text) if text else text, lang=html_lang())
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, link_callback=lambda uri, rel: uri if uri.startswith("data:") else "")
-    if result.err:
-        raise RuntimeError(f"The PDF of form {submission.id} could not be drawn.")
-    return out.getvalue()
+    return draw(html, f"form {submission.id}", link_callback=data_only)
 
 
 def display(spec: dict, value) -> str:

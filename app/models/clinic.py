@@ -60,6 +60,12 @@ class Location(db.Model):
         country, else its time zone's (Lisboa -> PT), else DEFAULT_PHONE_REGION."""
         return (self.country or zone_country(self.timezone) or DEFAULT_PHONE_REGION).upper()
 
+    @staticmethod
+    def phone_region_of(location: "Location | None") -> str:
+        """``phone_region`` of a location that may be missing (a client with no home
+        location, a page with none chosen): DEFAULT_PHONE_REGION then."""
+        return location.phone_region if location is not None else DEFAULT_PHONE_REGION
+
     __table_args__ = (
         CheckConstraint(
             "grid_start IS NULL OR grid_end IS NULL OR grid_start < grid_end",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
-from app.calendar.views import _locations_for
+from app.calendar.views import grid_locations
 from app.security import LOCATIONS, SHIFTS, WRITE, current_user, may
 from app.timeutil import local_today, week_start
 
@@ -23,7 +23,7 @@ class ShiftPlannerView(BaseView):
     @has_access
     def week(self):
         user = current_user()
-        locations = _locations_for(user)
+        locations = grid_locations(user)
         return self.render_template(
             "planner/week.html", csrf_token=generate_csrf(),
             locations=[{"id": loc.id, "name": loc.name, "zone": loc.timezone,

@@ -16,19 +16,15 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, String, cast, extract, func, literal, select
 
-from app.extensions import db
+from app.dialect import is_postgresql
 
 PARTS = ("date", "week", "month", "dow", "hour")
-
-
-def dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 def local(ts, zone, part: str):
     if part not in PARTS:
         raise ValueError(part)
-    if dialect() != "postgresql":
+    if not is_postgresql():
         expr = func.plinth_local(ts, zone, part)
         return cast(expr, Integer) if part in ("dow", "hour") else cast(expr, String)
     wall = func.timezone(zone, ts)
@@ -47,7 +43,7 @@ def on_local_dates(ts, zone, date_from, date_to) -> list:
     """Conditions: the instant ``ts`` falls on a local date from ``date_from`` to
     ``date_to`` (both included) in the zone named by ``zone``. PostgreSQL compares wall
     timestamps (no text per row); SQLite compares the local date's text."""
-    if dialect() == "postgresql":
+    if is_postgresql():
         wall = func.timezone(zone, ts)
         return [wall >= literal(datetime.combine(date_from, time(0)), DateTime()),
                 wall < literal(datetime.combine(date_to + timedelta(days=1), time(0)), DateTime())]
@@ -56,27 +52,27 @@ def on_local_dates(ts, zone, date_from, date_to) -> list:
 
 
 def minutes_between(start, end):
-    if dialect() == "postgresql":
+    if is_postgresql():
         return extract("epoch", end - start) / 60
     return (func.julianday(end) - func.julianday(start)) * 1440.0
 
 
 def clock_minutes(t):
     """Minutes since midnight of a time-of-day column (wall clock)."""
-    if dialect() == "postgresql":
+    if is_postgresql():
         return extract("hour", t) * 60 + extract("minute", t)
     return cast(func.substr(t, 1, 2), Integer) * 60 + cast(func.substr(t, 4, 2), Integer)
 
 
 def week_of(day):
-    if dialect() == "postgresql":
+    if is_postgresql():
         return func.to_char(func.date_trunc("week", day), "YYYY-MM-DD")
     return func.date(day, "-" + cast((cast(func.strftime("%w", day), Integer) + 6) % 7, String) + " days")
 
 
 def days_until(earlier, day):
     """Whole days from a date column to a given date."""
-    if dialect() == "postgresql":
+    if is_postgresql():
         return cast(literal(day), Date) - earlier
     return cast(func.julianday(literal(day.isoformat())) - func.julianday(earlier), Integer)
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, events
+from app.dialect import is_postgresql
 from app.errors import Conflict, Problem, ValidationFailed
 from app.plausible_dates import schedule_date_problem
 from app.extensions import db
@@ -31,6 +32,7 @@ from app.models import (
     OverlapPolicy,
     SessionType,
 )
+from app.models.settings import slot_step_minutes
 from app.scheduling import availability, lifecycle
 from app.scheduling.availability import ONLINE, STAFF
 from app.scheduling.locks import lock_calendars
@@ -55,7 +57,7 @@ def book(
     extra_calendars: list[Calendar] | None = None, channel: str = STAFF, allow_overlap: bool = False,
     notify: bool = True, notes: str | None = None, now: datetime | None = None,
     series_id: str | None = None, client_id: int | None = None, is_new_client: bool | None = None,
-    step_minutes: int = 15, length: timedelta | None = None, rebooked_from: Appointment | None = None,
+    step_minutes: int | None = None, length: timedelta | None = None, rebooked_from: Appointment | None = None,
 ) -> Booking:
     """Book ``session_type`` for ``case`` at ``start`` on ``calendar`` (a provider's),
     with ``extra_calendars`` or else the first suitable free room/equipment it needs."""
@@ -86,7 +88,7 @@ def move(
     *, appointment: Appointment, actor: User | None, start: datetime | None = None,
     calendar: Calendar | None = None, extra_calendars: list[Calendar] | None = None,
     length: timedelta | None = None, expected_version: int | None = None, allow_overlap: bool = False,
-    now: datetime | None = None, channel: str = STAFF, step_minutes: int = 15,
+    now: datetime | None = None, channel: str = STAFF, step_minutes: int | None = None,
 ) -> Booking:
     """Move (time and/or provider calendar), resize (``length``) or reassign resources.
     ``channel`` ONLINE applies the online rules (a patient rescheduling from their link).
@@ -155,7 +157,7 @@ def cancel(*, appointment: Appointment, actor: User | None, reason: str | None =
 
 def rebook(*, appointment: Appointment, start: datetime, actor: User | None, calendar: Calendar | None = None,
            expected_version: int | None = None, allow_overlap: bool = False, now: datetime | None = None,
-           channel: str = STAFF, step_minutes: int = 15) -> Booking:
+           channel: str = STAFF, step_minutes: int | None = None) -> Booking:
     """A new appointment replacing this one; this one becomes Rebooked and the new one
     points back to it. Its time is released first, so the new time may overlap it."""
     ensure_current(appointment, expected_version)
@@ -235,10 +237,12 @@ def _checked(*, case, session_type, calendars, start, length, channel, allow_ove
     implausible = schedule_date_problem(start.date(), what="The appointment's date")
     if implausible:
         raise ValidationFailed(implausible, [Problem(implausible, field="start")])
+    if step_minutes is None and channel == ONLINE:  # only online starts keep to the grid
+        step_minutes = slot_step_minutes()  # the clinic's one slot step
     problems = availability.check_booking(
         session_type=session_type, calendars=calendars, start=start, channel=channel, now=now,
         is_new_client=is_new_client, allow_overlap=allow_overlap, ignore_appointment_ids=ignore,
-        step_minutes=step_minutes, length=length,
+        length=length, **({"step_minutes": step_minutes} if step_minutes else {}),
     )
     case_check = check_case(case=case, session_type=session_type, start=start,
                             zone=calendars[0].location.timezone, online=channel == ONLINE,
@@ -293,7 +297,7 @@ def _relock(appointment: Appointment, expected_version: int | None) -> None:
     loaded before may have been changed (canceled, moved) by a transaction we waited for;
     then every decision made on the old copy is void, so refuse rather than guess."""
     seen = appointment.version
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():  # SQLite: the one writer already holds the database, nothing changed it
         db.session.execute(select(Appointment.id).where(Appointment.id == appointment.id).with_for_update())
         db.session.refresh(appointment)
     ensure_current(appointment, expected_version if expected_version is not None else seen)

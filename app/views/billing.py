@@ -46,7 +46,7 @@ from app.setup.validation import (
     check_phone,
     check_slot_step,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today
 from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
 
@@ -121,8 +121,9 @@ class ReceivablesView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        today = to_local(utcnow(), "UTC").date()
-        aged = balances.receivables(as_of=today, invoice_scope=invoice_scope(current_user()))
+        # Each invoice ages on its location's calendar; the heading names the latest today.
+        today = max(balances.location_todays().values(), default=local_today(None))
+        aged = balances.receivables(invoice_scope=invoice_scope(current_user()))
         labels = [label for *_, label in balances.AGE_BUCKETS]
         totals = {label: sum((d.buckets[label] for d in aged), Decimal("0")) for label in labels}
         return self.render_template("billing/receivables.html", debtors=aged, labels=labels, totals=totals,

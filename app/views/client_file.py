@@ -57,8 +57,7 @@ def _case(case_id: int) -> Case:
 
 
 def _today(client: Client):
-    location = client.home_location
-    return local_today(location if location is not None else "UTC")
+    return local_today(client.home_location)
 
 
 def _actor_names(entries) -> dict[int, str]:

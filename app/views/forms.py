@@ -28,6 +28,21 @@ class Rule:
             raise ValidationError("This value is not valid.") from exc
 
 
+class AtHome:
+    """Wrap ``check(value, arg)`` as a field validator whose ``arg`` depends on the record's
+    location as chosen in the same form (``home_location``): ``arg_of(location or None)``,
+    e.g. the phone region (``Location.phone_region_of``) or today there (``local_today``)."""
+
+    def __init__(self, check: Callable, arg_of: Callable, location_field: str = "home_location"):
+        self.check = check
+        self.arg_of = arg_of
+        self.location_field = location_field
+
+    def __call__(self, form, field) -> None:
+        chosen = getattr(form, self.location_field, None)
+        Rule(self.check, self.arg_of(chosen.data if chosen is not None else None))(form, field)
+
+
 class EndsAfter:
     """The field (an end time) must be after the form's ``start_field``."""
 

@@ -5,13 +5,14 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 
-from app.models import Case, Client
+from app.models import Case, Client, Location
 from app.security import CASES, CLIENTS
 from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
 from app.views.base import PlinthModelView
 from app.views.billing import InvoiceView
 from app.plausible_dates import check_birth_date
-from app.views.forms import NotBefore, Rule
+from app.timeutil import local_today
+from app.views.forms import AtHome, NotBefore, Rule
 from app.views import text_consent
 
 # Client records are kept (their visits, charges and invoices point at them): no delete.
@@ -77,5 +78,7 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
         "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
         "phone": "Any format; saved as an international number, e.g. +14165550123.",
     }
-    validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)],
-                          "date_of_birth": [Rule(check_birth_date)]}
+    # A local number is read in the client's usual location's country, a date of birth
+    # against today there (the rules the booking site and the REST API apply).
+    validators_columns = {"email": [Rule(check_email)], "phone": [AtHome(check_phone, Location.phone_region_of)],
+                          "date_of_birth": [AtHome(check_birth_date, local_today)]}

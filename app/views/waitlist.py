@@ -26,7 +26,8 @@ from app.security import (
 from app.uow import unit_of_work
 from app.plausible_dates import check_birth_date
 from app.views.base import PlinthModelView
-from app.views.forms import Rule
+from app.timeutil import local_today
+from app.views.forms import AtHome, Rule
 
 
 def check_weekdays(value: str | None) -> str:
@@ -71,7 +72,8 @@ class WaitlistView(PlinthModelView):
         "calendar": [["id", FilterInFunction, lambda: bookable_calendar_ids(current_user())]],
         "location": [["id", FilterInFunction, lambda: location_scope(current_user())]],
     }
-    validators_columns = {"weekdays": [Rule(check_weekdays)], "date_of_birth": [Rule(check_birth_date)]}
+    validators_columns = {"weekdays": [Rule(check_weekdays)],
+                          "date_of_birth": [AtHome(check_birth_date, local_today, "location")]}
     description_columns = {
         "weekdays": "Digits of the days that suit, e.g. 024 for Monday, Wednesday and Friday; empty for any day.",
         "status": "waiting: gets offers; booked: claimed a time; removed: no more offers.",

@@ -5,7 +5,7 @@ from datetime import time
 
 import pytest
 
-from app.models import BillingItem, Calendar, Case, Location, Payer, SessionType, Shift, TimeBlock
+from app.models import BillingItem, Calendar, Case, Client, Location, Payer, SessionType, Shift, TimeBlock
 from tests import factories
 
 
@@ -318,3 +318,27 @@ def test_blocked_time_longer_than_the_longest_block_is_refused(people, as_user, 
     assert too_long.status_code == 422
     assert "ends_at" in problems(too_long)
     assert count(db, TimeBlock) == 0
+
+
+def test_the_client_api_reads_a_local_number_in_the_home_locations_country(manager, db):
+    lisbon = factories.make_location(name="Lisboa", timezone="Europe/Lisbon")
+    toronto = factories.make_location(name="Toronto", timezone="America/Toronto")
+    db.session.commit()
+    created = manager.post("/api/v1/client/", json={"first_name": "Ana", "last_name": "Lisboa",
+                                                    "phone": "912 345 678", "home_location": lisbon.id})
+    assert created.status_code == 201, created.json
+    assert created.json["result"]["phone"] == "+351912345678"
+    ana_id = created.json["id"]
+    # A PUT without home_location reads the number at the row's location.
+    changed = manager.put(f"/api/v1/client/{ana_id}", json={"phone": "913 000 111"})
+    assert changed.status_code == 200, changed.json
+    db.session.expire_all()
+    assert db.session.get(Client, ana_id).phone == "+351913000111"
+    # A Canadian local number for a Lisbon client is not Portuguese: refused, naming the field.
+    refused = manager.put(f"/api/v1/client/{ana_id}", json={"phone": "(416) 555-0123"})
+    assert refused.status_code == 422
+    assert "phone" in {p.get("field") for p in refused.json["problems"]}
+    moved = manager.put(f"/api/v1/client/{ana_id}", json={"phone": "(416) 555-0123", "home_location": toronto.id})
+    assert moved.status_code == 200, moved.json
+    db.session.expire_all()
+    assert db.session.get(Client, ana_id).phone == "+14165550123"

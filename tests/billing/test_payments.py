@@ -132,3 +132,19 @@ def test_receivables_are_grouped_by_who_is_billed_and_aged(scene, db):
     assert by_name["Sun Life"].buckets["over 90 days"] == old.total
     assert by_name["Ana Silva"].buckets["0–30 days"] == recent.total
     assert aged[0].total >= aged[-1].total
+
+
+def test_receivables_age_each_invoice_to_today_at_its_own_location(scene, db, monkeypatch):
+    """Without ``as_of`` (the screen and the API) an invoice ages to today at its location,
+    whose date its issue date is; UTC's date is a day ahead in a Toronto evening."""
+    from datetime import datetime, timezone
+
+    from app import timeutil
+
+    invoice = billed(scene, today=TODAY)
+    evening = datetime(2026, 4, 16, 2, 30, tzinfo=timezone.utc)  # 15 Apr 22:30 in Toronto
+    assert invoice.location.timezone == "America/Toronto"
+    monkeypatch.setattr(timeutil, "utcnow", lambda: evening)
+    [debtor] = [d for d in balances.receivables() if d.bill_to == "Sun Life"]
+    assert [i["age_days"] for i in debtor.invoices] == [30]  # 16 Mar → 15 Apr, not UTC's 16 Apr
+    assert debtor.buckets["0–30 days"] == invoice.total

@@ -28,3 +28,23 @@ def test_each_visit_is_listed_once_in_the_group_its_time_and_status_say(hours, s
                       note_level="none", now=NOW)
     groups = {name: [v.id for v in getattr(file, name)] for name in ("upcoming", "canceled_ahead", "past")}
     assert groups == {name: ([1] if name == group else []) for name in groups}
+
+
+def test_the_files_payers_are_those_of_the_cases_open_today():
+    """``Case.is_open_on`` is the rule: a case closing tomorrow still counts, one closed
+    today does not. (The property read a ``Case.is_open`` that no longer existed, so the
+    page's Jinja swallowed the AttributeError and every client read as Self-pay.)"""
+    from types import SimpleNamespace
+
+    from app.clinical.client_file import CaseRow
+    from app.models import Case
+
+    today = date(2026, 12, 4)
+
+    def row(payer, closed_on):
+        return CaseRow(case=Case(title=payer, payer=SimpleNamespace(name=payer), closed_on=closed_on), plan=None)
+
+    rows = [row("Sun Life", None), row("Manulife", today + timedelta(days=1)), row("Blue Cross", today),
+            CaseRow(case=Case(title="self", closed_on=None), plan=None)]
+    file = ClientFile(client=None, today=today, visits=[], cases=rows, no_shows=0, note_level="none", now=NOW)
+    assert file.payers == ["Manulife", "Sun Life"]

@@ -14,7 +14,6 @@ from app.booking import catalogue, drafts
 from app.extensions import db
 from app.i18n import formatting
 from app.models import Calendar, Client, Location, SessionType, read_clinic_settings
-from app.models.clinic import DEFAULT_PHONE_REGION
 from app.scheduling.availability import Slot
 from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
@@ -144,7 +143,7 @@ def _at_this_location(form):
     """A patient's form read where the booking is: local phone numbers in the location's
     country, the date of birth against the location's today."""
     location = _page_location()
-    form.phone_region = location.phone_region if location else DEFAULT_PHONE_REGION
+    form.phone_region = Location.phone_region_of(location)
     form.today = local_today(_zone())
     return form
 

@@ -18,17 +18,7 @@
   let state = null;
 
   const money = (v) => PlinthI18n.money(v, state && state.currency);
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (k === "class") node.className = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else if (k in node) node[k] = v;
-      else node.setAttribute(k, v);
-    });
-    children.flat().forEach((c) => node.append(c instanceof Node ? c : document.createTextNode(c ?? "")));
-    return node;
-  }
+  const el = PlinthApi.el;  // app/static/common/api.js
 
   // The shared fetch + CSRF + error helper (app/static/common/api.js); problems name their field.
   const call = PlinthApi.client(csrf, {fieldNames: true}).send;

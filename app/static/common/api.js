@@ -10,6 +10,11 @@
  *   getJSON(url) — a read; a failure throws "The calendar could not load (status)."
  *   refusalText(body, fallback) — the server's message and every problem or conflict it
  *     lists (prefixed with the field when fieldNames), or fallback.
+ * PlinthApi.el(tag, attrs, ...children) builds the answer's DOM (the billing and forms
+ * panels, the form editor): attrs that are null, undefined or false are left out, true is
+ * an empty attribute, "class" and on<event> are what they say, other known properties are
+ * set as properties ("list" stays an attribute: it is read-only); children that are null,
+ * undefined or false are skipped, text becomes text nodes.
  * Loaded before the scripts that use it. */
 (function () {
   "use strict";
@@ -58,5 +63,19 @@
     return {request, send, getJSON, refusalText};
   }
 
-  window.PlinthApi = {client};
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (v === undefined || v === null || v === false) return;
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k in node && k !== "list") node[k] = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    children.flat().forEach((c) => { if (c !== null && c !== undefined && c !== false)
+      node.append(c instanceof Node ? c : document.createTextNode(c)); });
+    return node;
+  }
+
+  window.PlinthApi = {client, el};
 })();

@@ -19,19 +19,7 @@
   let questions = (data.fields || []).map((spec) => ({uid: ++counter, spec: JSON.parse(JSON.stringify(spec)),
                                                       keyTouched: true}));
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (v === undefined || v === null || v === false) return;
-      if (k === "class") node.className = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else if (k in node && k !== "list") node[k] = v;
-      else node.setAttribute(k, v === true ? "" : v);
-    });
-    children.flat().forEach((c) => { if (c !== null && c !== undefined && c !== false)
-      node.append(c instanceof Node ? c : document.createTextNode(c)); });
-    return node;
-  }
+  const el = PlinthApi.el;  // app/static/common/api.js
 
   /* --- keys ------------------------------------------------------------------------- */
   function slug(text) {
