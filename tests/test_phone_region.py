@@ -62,3 +62,33 @@ def test_the_staff_client_form_reads_a_local_number_in_the_usual_locations_count
     refused = client.post("/clientview/add", data={"first_name": "Rui", "last_name": "Semcasa", "phone": "912 345 678"})
     assert refused.status_code == 200 and b"phone number" in refused.data  # no location: read as Canadian
 
+
+
+def test_a_number_of_no_location_is_read_in_the_clinics_country(app):
+    """Payers, the clinic's own and text senders' numbers: the country of PLINTH_LOCALE."""
+    from app.models.clinic import clinic_phone_region
+
+    with app.app_context():
+        app.config["PLINTH_LOCALE"] = "pt_PT"
+        try:
+            assert clinic_phone_region() == "PT" == Location.phone_region_of(None)
+            assert check_phone("912 345 678") == "+351912345678"
+        finally:
+            app.config["PLINTH_LOCALE"] = "en_CA"
+        assert check_phone("(416) 555-0123") == "+14165550123"
+
+
+@pytest.mark.parametrize(("fields", "e164"), [
+    ({"timezone": "Europe/Lisbon"}, "+351212345678"),                      # the zone's country
+    ({"timezone": "America/Toronto", "country": "PT"}, "+351212345678"),   # the country typed wins
+])
+def test_a_locations_own_phone_is_read_in_its_country_on_the_screen(client, db, people, fields, e164):
+    from sqlalchemy import select
+
+    from tests.views.helpers import login
+
+    login(client, "manager")
+    response = client.post("/locationview/add", data={"name": "Lisboa 2", "invoice_prefix": "L2-",
+                                                      "phone": "21 234 5678", **fields})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Location.phone).where(Location.name == "Lisboa 2")) == e164

@@ -18,12 +18,14 @@ from app.api.rules import (
     PHONE,
     SLUG,
     TIMEZONE,
+    Rule,
     in_range,
     money,
     non_negative_int,
     positive_int,
 )
 from app.errors import Forbidden, Problem
+from app.setup.validation import check_phone
 from app.extensions import db
 from app.models import (
     BillingItem,
@@ -74,6 +76,15 @@ _LOCATION_FIELDS = [
 ]
 
 
+def _location_region(body: dict, row: Location | None) -> dict:
+    """A location's phone is read in its own country: the one the body gives (or its time
+    zone's), else the row's (Location.region_for)."""
+    country = body["country"] if "country" in body else (row.country if row is not None else None)
+    zone = body["timezone"] if "timezone" in body else (row.timezone if row is not None else None)
+    return {"default_region": Location.region_for(country if isinstance(country, str) else None,
+                                                 zone if isinstance(zone, str) else None)}
+
+
 class LocationApi(PlinthModelApi):
     resource_name = "location"
     class_permission_name = LOCATIONS
@@ -82,7 +93,8 @@ class LocationApi(PlinthModelApi):
     show_columns = ["id", *_LOCATION_FIELDS]
     add_columns = edit_columns = _LOCATION_FIELDS
     search_columns = ["name", "city", "timezone", "active"]
-    field_rules = {"timezone": TIMEZONE, "phone": PHONE, "email": EMAIL}
+    field_rules = {"timezone": TIMEZONE, "phone": Rule(check_phone, normalises=True, context=_location_region),
+                   "email": EMAIL}
 
     def validate_item(self, item: Location) -> Iterable[Problem]:
         if item.grid_start and item.grid_end and item.grid_end <= item.grid_start:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.billing.pricing import money
 from app.errors import Problem
 from app.extensions import db
+from app.i18n import formatting
 
 
 def lock_rows(model, ids) -> None:
@@ -33,7 +34,7 @@ def amount(value, field: str, problems: list[Problem], *, positive: bool = False
         problems.append(Problem("Enter an amount such as 45.00.", field=field))
         return None
     if parsed > most:
-        problems.append(Problem(f"At most {most:,.2f}.", field=field))
+        problems.append(Problem(f"At most {formatting.amount(most)}.", field=field))
         return None
     if parsed < 0 or (positive and parsed == 0):
         problems.append(Problem("Must be more than zero." if positive else "Cannot be negative.", field=field))

@@ -33,6 +33,7 @@ from app.models import (
     PaymentMethod,
 )
 from app.timeutil import utcnow
+from app.i18n import formatting
 
 
 def record(*, location: Location, method: PaymentMethod | str, amount, received_on: date, actor,
@@ -188,12 +189,12 @@ def _allocate(payment: Payment, wanted: list[tuple[Invoice, Decimal | None]], *,
     requested = [owed[invoice.id] if value is None else value for invoice, value in wanted]
     for (invoice, value), ask in zip(wanted, requested):
         if value is not None and value > owed[invoice.id]:
-            raise Conflict(f"Invoice {invoice.number} only owes {owed[invoice.id]:.2f}.",
+            raise Conflict(f"Invoice {invoice.number} only owes {formatting.amount(owed[invoice.id])}.",
                            [Problem("More than owed.", field="allocations", details={"invoice_id": invoice.id})])
         if value is not None and value <= 0:
             raise ValidationFailed("Allocate a positive amount.", [Problem("Must be positive.", field="allocations")])
     if not partial_ok and sum(requested, ZERO) > available:
-        raise Conflict(f"Only {available:.2f} of credit is left on this payment.")
+        raise Conflict(f"Only {formatting.amount(available)} of credit is left on this payment.")
     for (invoice, _), share in zip(wanted, allocate(available, requested)):
         if share > 0:
             allocation = PaymentAllocation(payment=payment, invoice=invoice, amount=share)

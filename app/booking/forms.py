@@ -21,7 +21,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models.clinic import DEFAULT_PHONE_REGION
 from app.plausible_dates import check_birth_date
 from app.setup.validation import InvalidValue, check_email, check_phone
 from app.timeutil import local_today
@@ -50,7 +49,7 @@ def _email(form, field):
 def _phone(form, field):
     try:
         # The view sets the booking location's region (Location.phone_region).
-        field.data = check_phone(field.data, getattr(form, "phone_region", DEFAULT_PHONE_REGION))
+        field.data = check_phone(field.data, getattr(form, "phone_region", None))
     except InvalidValue as exc:
         raise ValidationError(_l("Please enter a valid phone number (with the country code if it is not local).")) from exc
 

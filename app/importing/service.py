@@ -123,11 +123,8 @@ def build_options(table: CsvTable, raw: dict) -> planner.ImportOptions:
 
 
 def phone_region(location: Location | None) -> str:
-    """Phones without a country code: Location.phone_region, else the clinic locale's country."""
-    if location is not None:
-        return location.phone_region  # the one rule: its country, else its time zone's
-    locale = current_app.config.get("PLINTH_LOCALE", "en_CA")
-    return locale.split("_")[1] if "_" in locale else "CA"
+    """Phones without a country code: the one rule, Location.phone_region_of."""
+    return Location.phone_region_of(location)
 
 
 def dry_run(record: ClientImport, raw: dict, progress: Callable[[int, int], None] | None = None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Optional
 
+from flask import current_app, has_app_context
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,14 @@ from app.timeutil import zone_country
 # Where phone numbers are read when a location says nothing of its country (the demo's
 # and the first clinics' home).
 DEFAULT_PHONE_REGION = "CA"
+
+
+def clinic_phone_region() -> str:
+    """Where a number that belongs to no location is read (a payer's, the clinic's own, a
+    text sender's, a client with no home location): the country of the clinic's
+    ``PLINTH_LOCALE`` (pt_PT -> PT), else DEFAULT_PHONE_REGION."""
+    locale = current_app.config.get("PLINTH_LOCALE", "") if has_app_context() else ""
+    return locale.split("_")[1].upper() if "_" in locale else DEFAULT_PHONE_REGION
 
 # The insurers and other third parties a location bills (its "network"); online booking
 # offers only these. A location that lists none accepts every active third party.
@@ -58,13 +67,18 @@ class Location(db.Model):
     def phone_region(self) -> str:
         """The one rule for the country a local phone number is read in: the location's
         country, else its time zone's (Lisboa -> PT), else DEFAULT_PHONE_REGION."""
-        return (self.country or zone_country(self.timezone) or DEFAULT_PHONE_REGION).upper()
+        return Location.region_for(self.country, self.timezone)
+
+    @staticmethod
+    def region_for(country: str | None, timezone: str | None) -> str:
+        """``phone_region`` of a location being written (the form's country and time zone)."""
+        return (country or zone_country(timezone) or clinic_phone_region()).upper()
 
     @staticmethod
     def phone_region_of(location: "Location | None") -> str:
         """``phone_region`` of a location that may be missing (a client with no home
-        location, a page with none chosen): DEFAULT_PHONE_REGION then."""
-        return location.phone_region if location is not None else DEFAULT_PHONE_REGION
+        location, a page with none chosen): the clinic's (clinic_phone_region) then."""
+        return location.phone_region if location is not None else clinic_phone_region()
 
     __table_args__ = (
         CheckConstraint(

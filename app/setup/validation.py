@@ -14,6 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.input_rules import InvalidValue, format_breaks, parse_breaks  # noqa: F401  (below the models, re-exported)
+from app.models.clinic import clinic_phone_region
 from app.timeutil import is_valid_timezone
 
 
@@ -36,10 +37,13 @@ def check_email(value: str | None) -> str | None:
         raise InvalidValue(f"“{value}” is not a valid email address: {exc}") from exc
 
 
-def check_phone(value: str | None, default_region: str = "CA") -> str | None:
-    """Any common way of writing a phone number → E.164 (+14165550123)."""
+def check_phone(value: str | None, default_region: str | None = None) -> str | None:
+    """Any common way of writing a phone number → E.164 (+14165550123). A number without
+    its country code is read in ``default_region``: the caller's location's
+    (``Location.phone_region``), else the clinic's (``clinic_phone_region``)."""
     if not value or not value.strip():
         return None
+    default_region = default_region or clinic_phone_region()
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:

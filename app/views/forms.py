@@ -28,19 +28,29 @@ class Rule:
             raise ValidationError("This value is not valid.") from exc
 
 
-class AtHome:
-    """Wrap ``check(value, arg)`` as a field validator whose ``arg`` depends on the record's
-    location as chosen in the same form (``home_location``): ``arg_of(location or None)``,
-    e.g. the phone region (``Location.phone_region_of``) or today there (``local_today``)."""
+class FromFields:
+    """Wrap ``check(value, arg)`` as a field validator whose ``arg`` depends on other fields
+    of the same form: ``arg_of(*their data)``, e.g. a location's phone region from the
+    country and time zone typed beside it (``Location.region_for``)."""
 
-    def __init__(self, check: Callable, arg_of: Callable, location_field: str = "home_location"):
+    def __init__(self, check: Callable, arg_of: Callable, *fields: str):
         self.check = check
         self.arg_of = arg_of
-        self.location_field = location_field
+        self.fields = fields
 
     def __call__(self, form, field) -> None:
-        chosen = getattr(form, self.location_field, None)
-        Rule(self.check, self.arg_of(chosen.data if chosen is not None else None))(form, field)
+        values = [getattr(form, name).data if getattr(form, name, None) is not None else None
+                  for name in self.fields]
+        Rule(self.check, self.arg_of(*values))(form, field)
+
+
+class AtHome(FromFields):
+    """``FromFields`` on the record's location as chosen in the same form
+    (``home_location``): ``arg_of(location or None)``, e.g. the phone region
+    (``Location.phone_region_of``) or today there (``local_today``)."""
+
+    def __init__(self, check: Callable, arg_of: Callable, location_field: str = "home_location"):
+        super().__init__(check, arg_of, location_field)
 
 
 class EndsAfter:

@@ -32,7 +32,12 @@ from app.setup.validation import (
     check_timezone,
 )
 from app.views.base import PlinthModelView
-from app.views.forms import AtLeastOneChecked, EndsAfter, Rule
+from app.views.forms import AtLeastOneChecked, EndsAfter, FromFields, Rule
+
+
+def _first_location_region(locations) -> str:
+    """A team member's phone is read in the country of the first location they work at."""
+    return Location.phone_region_of(locations[0] if locations else None)
 
 
 class LocationView(PlinthModelView):
@@ -65,7 +70,7 @@ class LocationView(PlinthModelView):
     validators_columns = {
         "timezone": [DataRequired(), Rule(check_timezone)],
         "email": [Rule(check_email)],
-        "phone": [Rule(check_phone)],
+        "phone": [FromFields(check_phone, Location.region_for, "country", "timezone")],
         "invoice_prefix": [DataRequired(), Length(max=12)],
         "country": [Optional(), Length(min=2, max=2)],
     }
@@ -129,7 +134,7 @@ class TeamMemberView(PlinthModelView):
         "extra_location": "Optional: a second provider calendar at another location.",
     }
     validators_columns = {
-        "phone": [Rule(check_phone)],
+        "phone": [FromFields(check_phone, _first_location_region, "locations")],
         "locations": [],
     }
     formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language")}

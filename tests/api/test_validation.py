@@ -45,6 +45,18 @@ def test_every_malformed_field_is_reported_at_once(manager, db):
     assert count(db, Location) == before
 
 
+@pytest.mark.parametrize(("fields", "e164"), [
+    ({"timezone": "Europe/Lisbon"}, "+351212345678"),                      # the zone's country
+    ({"timezone": "America/Toronto", "country": "PT"}, "+351212345678"),   # the country given wins
+])
+def test_a_locations_own_phone_is_read_in_its_country(manager, db, fields, e164):
+    created = manager.post("/api/v1/location/", json={"name": "Lisboa 3", "invoice_prefix": "L3-",
+                                                      "phone": "21 234 5678", **fields})
+    assert created.status_code == 201, created.json
+    db.session.expire_all()
+    assert db.session.query(Location.phone).filter_by(name="Lisboa 3").scalar() == e164
+
+
 def test_a_phone_number_is_saved_in_e164(manager, db):
     response = manager.post("/api/v1/payer/", json={
         "name": "Sun Life", "kind": "insurer", "phone": "416 555 0100", "email": "Claims@SunLife.CA"})
