@@ -10,6 +10,7 @@ import pytest
 from app.models import Calendar, CalendarKind
 from app.timeutil import to_utc
 from tests import factories
+from tests.browser.axe import violations
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 
@@ -188,3 +189,19 @@ def test_copy_an_appointment_by_selecting_a_new_time(page, live_server, scene):
     page.wait_for_function("document.querySelector('#grid-message').innerText === 'Copied.'")
     page.wait_for_selector(".fc-timegrid-event:not(.fc-event-mirror) >> text=3:00 - 3:30")  # a copy: same length
     assert not page.locator("#book-dialog[open]").count()
+
+
+def test_a_day_nobody_works_has_no_row_without_cells(page, live_server, scene):
+    # Issue 14: the grid opened on a Saturday (no column) had a critical axe finding,
+    # FullCalendar's body row holding only its hidden time axis.
+    open_grid(page, live_server, "frontdesk")
+    page.fill("#grid-date", (DAY - timedelta(days=2)).isoformat())
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_function("document.querySelectorAll('td.fc-timegrid-col[data-resource-id]').length === 0")
+    assert violations(page, impacts=("serious", "critical")) == []
+    # Columns back: the row is a row again.
+    page.fill("#grid-date", DAY.isoformat())
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_selector(".fc-event")
+    assert page.locator("tr[data-no-cells]").count() == 0
+    assert violations(page, impacts=("serious", "critical")) == []
