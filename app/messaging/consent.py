@@ -16,6 +16,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app import audit
 from app.extensions import db
+from app.i18n.formatting import day_medium
 from app.models import Client, LocationTextSettings
 from app.timeutil import utcnow
 
@@ -132,9 +133,9 @@ def describe(client: Client) -> str:
     preference = PREFERENCES.get(client.message_channel or EMAIL, "Email")
     if has_consent(client):
         source = SOURCES.get(client.text_consent_source or "", client.text_consent_source or "")
-        state = f"texts agreed {client.text_consent_at:%Y-%m-%d} ({source.lower()})"
+        state = f"texts agreed {day_medium(client.text_consent_at)} ({source.lower()})"
     elif client.text_opted_out_at is not None:
-        state = f"texts refused {client.text_opted_out_at:%Y-%m-%d} (STOP)"
+        state = f"texts refused {day_medium(client.text_opted_out_at)} (STOP)"
     else:
         state = "no consent to texts"
     return f"{preference} · {state}"

@@ -54,6 +54,15 @@ def missing_calendar(member: TeamMember) -> str | None:
     return None
 
 
+def locations_without_calendar(member: TeamMember) -> list[Location]:
+    """The locations a bookable provider works at but has no active calendar at: they
+    cannot be booked there (a location added on the edit form makes no calendar)."""
+    if not member.is_provider or not member.active:
+        return []
+    have = {cal.location_id for cal in member.calendars if cal.active and cal.kind == CalendarKind.provider}
+    return [location for location in member.locations if location.id not in have]
+
+
 def grant_access(user_id: int, calendar: Calendar, level: AccessLevel) -> CalendarAccess:
     access = db.session.scalar(
         select(CalendarAccess).where(

@@ -178,8 +178,12 @@ class TeamMemberView(PlinthModelView):
 def _warn_if_unbookable(member: TeamMember) -> None:
     problem = team.missing_calendar(member)
     if problem is None:
-        return
-    if problem == "no location":
+        elsewhere = team.locations_without_calendar(member)
+        if not elsewhere:
+            return
+        why = _("%(name)s has no calendar at %(locations)s, so they cannot be booked there. ",
+                name=member.display_name, locations=", ".join(location.name for location in elsewhere))
+    elif problem == "no location":
         why = _("%(name)s is a provider without a location, so they have no calendar and cannot be booked. "
                 "Edit them and choose their location (a calendar is then made there), or ", name=member.display_name)
     else:

@@ -7,8 +7,9 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
-from app.models import FeeMode, FeePolicy, PayerKind
+from app.models import FeeMode, FeePolicy, Payer, PayerKind
 from app.timeutil import to_utc
 from tests import factories
 from tests.browser.conftest import log_in
@@ -95,3 +96,21 @@ def test_a_no_show_gets_its_fee_or_a_changed_one(page, live_server, scene):
     page.click("#appointment-billing [data-status='booked']")
     page.wait_for_function("document.querySelector('.status-pill').innerText === 'Booked'")
     assert "None yet." in page.inner_text(".billing-charges")
+
+
+def test_an_insurers_long_name_stays_inside_the_panel(page, live_server, db, scene):
+    # Issue 14: "Invoice the ticked charges to Lakeshore Mutual — Auto Acci…" ran past the
+    # panel's edge, cut off.
+    db.session.execute(update(Payer).where(Payer.name == "Sun Life")
+                       .values(name="Lakeshore Mutual — Auto Accident Benefits"))
+    db.session.commit()
+    db.session.close()
+    open_panel(page, live_server, 0)
+    page.click("#appointment-billing [data-status='arrived']")
+    page.wait_for_selector("#arrive-form")
+    page.click("#arrive-confirm")
+    page.wait_for_selector("#invoice-button")
+    button = page.locator("#invoice-button").bounding_box()
+    panel = page.locator("#appointment-billing").bounding_box()
+    assert button["x"] + button["width"] <= panel["x"] + panel["width"] + 1
+    assert "Lakeshore Mutual — Auto Accident Benefits" in page.inner_text("#invoice-button")

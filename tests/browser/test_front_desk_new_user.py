@@ -55,6 +55,18 @@ def test_a_provider_saved_without_a_location_is_said_not_bookable_with_the_way_o
     member = db.session.get(TeamMember, member_id)
     assert [calendar.location.name for calendar in member.calendars] == ["Downtown"]
     db.session.close()
+    # A second location on the edit form makes no calendar there: said so, not "Changed" alone.
+    factories.make_location(name="Uptown")
+    db.session.commit()
+    db.session.close()
+    page.goto(f"{live_server}/teammemberview/edit/{member_id}")
+    page.select_option("select[name=locations]", label=["Downtown", "Uptown"], force=True)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    warning = page.locator(".alert-warning")
+    assert "Nora Nolocation has no calendar at Uptown, so they cannot be booked there" in warning.inner_text()
+    assert warning.locator("a").get_attribute("href").endswith("/calendarview/add")
+    no_serious(page)
 
 
 def test_a_session_types_charges_are_chosen_on_its_own_form(page, live_server, db, people):

@@ -7,9 +7,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from app.models import CalendarKind
+from app.models import Calendar, CalendarKind
 from app.timeutil import to_utc
 from tests import factories
+from tests.browser.axe import violations
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 
@@ -71,6 +72,34 @@ def test_front_desk_books_by_drag_selecting(page, live_server, scene):
     assert "Booked Rita Almeida" in page.inner_text("#grid-message")
     page.wait_for_function("document.querySelectorAll('.fc-timegrid-event').length >= 3")
     assert "Booked 3" in page.inner_text("#status-bar")
+
+
+def test_a_refused_booking_says_each_reason_once(page, live_server, db, scene):
+    # Issue 14: "X (and 1 more) X Y" -- the server's summary, then its first reason again.
+    factories.make_session_type(name="Long session", discipline=db.session.get(Calendar, scene["provider_calendar"])
+                                .disciplines[0], duration_minutes=60)
+    db.session.commit()
+    db.session.close()
+    open_grid(page, live_server, "frontdesk")
+    provider_id = scene["provider_calendar"]
+    x, y = slot_point(page, provider_id, "14:00")
+    _, y_end = slot_point(page, provider_id, "14:15")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y_end, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#book-dialog[open]")
+    page.fill("#book-time", "09:15")  # 09:15-10:15 overlaps the 9:00 and the 10:00 visits
+    page.fill("#book-client", "Almeida")
+    page.click("#book-client-results li")
+    page.select_option("#book-session", label="Long session (60 min)")
+    page.click("#book-submit")
+    page.wait_for_function("document.getElementById('book-error').textContent.length > 0")
+    said = page.inner_text("#book-error")
+    assert "more)" not in said
+    assert said.count("overlaps appointment") == 2, said
+    sentences = [part.strip() for part in said.split(".") if part.strip()]
+    assert len(sentences) == len(set(sentences)) == 2, said
 
 
 def test_a_refused_move_snaps_back_with_its_reason(page, live_server, scene):
@@ -160,3 +189,19 @@ def test_copy_an_appointment_by_selecting_a_new_time(page, live_server, scene):
     page.wait_for_function("document.querySelector('#grid-message').innerText === 'Copied.'")
     page.wait_for_selector(".fc-timegrid-event:not(.fc-event-mirror) >> text=3:00 - 3:30")  # a copy: same length
     assert not page.locator("#book-dialog[open]").count()
+
+
+def test_a_day_nobody_works_has_no_row_without_cells(page, live_server, scene):
+    # Issue 14: the grid opened on a Saturday (no column) had a critical axe finding,
+    # FullCalendar's body row holding only its hidden time axis.
+    open_grid(page, live_server, "frontdesk")
+    page.fill("#grid-date", (DAY - timedelta(days=2)).isoformat())
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_function("document.querySelectorAll('td.fc-timegrid-col[data-resource-id]').length === 0")
+    assert violations(page, impacts=("serious", "critical")) == []
+    # Columns back: the row is a row again.
+    page.fill("#grid-date", DAY.isoformat())
+    page.dispatch_event("#grid-date", "change")
+    page.wait_for_selector(".fc-event")
+    assert page.locator("tr[data-no-cells]").count() == 0
+    assert violations(page, impacts=("serious", "critical")) == []

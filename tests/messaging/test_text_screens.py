@@ -2,6 +2,8 @@
 count, the client's preference and consent, and the grid panel's line about it."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -96,3 +98,14 @@ def test_the_grid_panel_shows_how_the_client_hears_from_us(client, scene):
     login(client, "frontdesk")
     shown = client.get(f"/calendar/feed/appointment/{appointment.id}").json
     assert shown["client"]["messages"] == "Email · no consent to texts"
+
+
+def test_the_panel_gives_the_consent_date_as_a_date_not_iso(client, scene):
+    # Issue 14: "texts agreed 2026-12-05 (imported)" in the panel, beside "Fri, Dec 4, 2026".
+    appointment = book(scene, scene.at(10))
+    appointment.case.client.text_consent_at = datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)
+    appointment.case.client.text_consent_source = "import"
+    db.session.commit()
+    login(client, "frontdesk")
+    shown = client.get(f"/calendar/feed/appointment/{appointment.id}").json["client"]["messages"]
+    assert "Dec 5, 2026" in shown and "2026-12-05" not in shown

@@ -286,6 +286,24 @@
   }, PlinthViews.options));
   PlinthViews.attach(calendar, locationSelect);
   calendar.render();
+  // A day nobody works (no column) leaves FullCalendar's body row with only its hidden
+  // time-axis cell: a row without cells for screen readers (axe: aria-required-children).
+  // Such a row is layout only until columns come back.
+  const calendarEl = document.getElementById("calendar");
+  function rowsWithoutCells() {
+    calendarEl.querySelectorAll('tr[role="row"], tr[data-no-cells]').forEach((row) => {
+      const empty = !row.querySelector(':scope > :not([aria-hidden="true"])');
+      if (empty && row.getAttribute("role") === "row") {
+        row.setAttribute("role", "presentation");
+        row.dataset.noCells = "1";
+      } else if (!empty && row.dataset.noCells) {
+        row.setAttribute("role", "row");
+        delete row.dataset.noCells;
+      }
+    });
+  }
+  new MutationObserver(rowsWithoutCells).observe(calendarEl, {childList: true, subtree: true});
+  rowsWithoutCells();
   renderStatusBar([]);
 
   function renderToggles(list) {

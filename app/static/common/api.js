@@ -24,11 +24,15 @@
     const reasonText = (p) => (fieldNames && p.field ? p.field + ": " : "") + (p.message || "");
 
     function refusalText(data, fallback) {
-      // A single problem is usually the message itself: say it once.
+      // A single problem is usually the message itself: say it once. Several are summed
+      // up by the server as the first one and "(and N more)": then each is said once, alone.
       const message = data.message || fallback;
-      const reasons = (data.conflicts || data.problems || []).filter((p) => p.message).map(reasonText)
-        .filter((text, i, all) => text !== message && all.indexOf(text) === i);
-      return [message, ...reasons].filter(Boolean).join(" ");
+      const listed = (data.conflicts || data.problems || []).filter((p) => p.message);
+      const reasons = listed.map(reasonText).filter((text, i, all) => all.indexOf(text) === i);
+      const summary = message && listed.length > 1 && message !== listed[0].message
+        && message.startsWith(listed[0].message);
+      if (summary) return reasons.join(" ");
+      return [message, ...reasons.filter((text) => text !== message)].filter(Boolean).join(" ");
     }
 
     async function request(method, url, body, sendOptions) {
