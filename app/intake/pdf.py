@@ -10,8 +10,11 @@ from flask_babel import gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from xhtml2pdf import pisa
 
+from sqlalchemy import select
+
+from app.i18n import formatting
 from app.i18n.locales import html_lang
-from app.models import Client, FormSubmission, read_clinic_settings
+from app.models import Appointment, Client, FormSubmission, Location, read_clinic_settings
 from app.extensions import db
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]),
@@ -23,12 +26,26 @@ def submission_pdf(submission: FormSubmission) -> bytes:
     client = db.session.get(Client, submission.client_id)
     html = _env.get_template("intake/form_pdf.html").render(
         s=submission, version=submission.version, client=client, clinic=read_clinic_settings(), show=display,
-        form_text=lambda text: gettext(text) if text else text, lang=html_lang())
+        form_text=lambda text: gettext(text) if text else text, lang=html_lang(),
+        born=formatting.day_with_year(client.date_of_birth) if client.date_of_birth else None,
+        submitted=formatting.local_moment(submission.submitted_at, zone_of(client, submission.appointment_id)))
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, link_callback=lambda uri, rel: uri if uri.startswith("data:") else "")
     if result.err:
         raise RuntimeError(f"The PDF of form {submission.id} could not be drawn.")
     return out.getvalue()
+
+
+def zone_of(client: Client | None, appointment_id: int | None = None) -> str:
+    """The wall clock a form's moments are read on: its visit's location, else the client's
+    home location, else the clinic's first location."""
+    if appointment_id is not None:
+        appointment = db.session.get(Appointment, appointment_id)
+        if appointment is not None:
+            return appointment.location.timezone
+    if client is not None and client.home_location is not None:
+        return client.home_location.timezone
+    return db.session.scalar(select(Location.timezone).order_by(Location.id).limit(1)) or "UTC"
 
 
 def display(spec: dict, value) -> str:
@@ -43,4 +60,6 @@ def display(spec: dict, value) -> str:
         return gettext("Signed by %(name)s", name=value.get("name")) if isinstance(value, dict) else gettext("Signed")
     if isinstance(value, list):
         return ", ".join(gettext(v) if v else v for v in value)
+    if spec["kind"] == "single_choice" and isinstance(value, str):
+        return gettext(value)  # a shipped form's option, in the reader's language
     return str(value)
