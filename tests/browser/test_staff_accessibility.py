@@ -71,6 +71,11 @@ def test_the_client_file_and_list_screens_have_no_serious_violations(page, live_
     client = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location,
                                    phone="+14165550123")
     case = factories.make_case(client=client, title="Knee rehab", discipline=people.discipline, provider=people.provider)
+    # A closed case: shown with a dashed border (it was faded, its links below 4.5:1).
+    from datetime import date
+
+    factories.make_case(client=client, title="Old shoulder", discipline=people.discipline,
+                        opened_on=date(2025, 1, 6), closed_on=date(2025, 3, 3))
     ensure_defaults()
     nprs = db.session.scalar(select(FormTemplate).where(FormTemplate.name == "Numeric pain rating scale (NPRS)"))
     service.submit(service.create_request(nprs, client.id, case_id=case.id), {"pain_now": "4"})
