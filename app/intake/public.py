@@ -26,16 +26,21 @@ patient_pages(bp.name)  # the patient's language (their pick, their record's, th
 
 @bp.before_request
 def _patients_language() -> None:
-    """A form link knows its patient: their preferred language unless they pick another."""
+    """A form link (and a review email's opt-out link) knows its patient: their preferred
+    language unless they pick another."""
     token = (request.view_args or {}).get("token")
+    client_id = None
     try:
-        request_id = request_id_of(token) if token and request.endpoint != "forms_public.review_opt_out" else None
+        if token and request.endpoint == "forms_public.review_opt_out":  # the review email's opt-out link
+            from app.intake.reviews import client_of_opt_out
+
+            client_id = client_of_opt_out(token)
+        elif token:
+            client_id = db.session.scalar(select(FormRequest.client_id).where(FormRequest.id == request_id_of(token)))
     except BadToken:
         return
-    if request_id is not None:
-        client_id = db.session.scalar(select(FormRequest.client_id).where(FormRequest.id == request_id))
-        if client_id is not None:
-            known_patient_language(db.session.scalar(select(Client.preferred_language).where(Client.id == client_id)))
+    if client_id is not None:
+        known_patient_language(db.session.scalar(select(Client.preferred_language).where(Client.id == client_id)))
 
 
 @bp.after_request
