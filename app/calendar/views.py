@@ -107,6 +107,8 @@ class CalendarGridView(BaseView):
             notify_by_default=read_clinic_settings().notify_by_default,
             may_block=may(user, WRITE, TIME_BLOCKS), may_open_case=may(user, WRITE, CASES),
             status_colours={status.value: colour for status, colour in feeds.STATUS_COLOURS.items()},
+            # Monday to Sunday (1 January 2024 was a Monday), named in the reader's language.
+            weekdays=[date(2024, 1, 1) + timedelta(days=offset) for offset in range(7)],
         )
 
     @expose("/feed/resources")

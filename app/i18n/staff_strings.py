@@ -64,4 +64,7 @@ STRINGS = [
     _l("The form was not saved: the server could not be reached."), _l("The form was not sent."),
     _l("The scoring is not valid JSON."), _l("Whole numbers only"), _l("after no"), _l("after yes"), _l("answers"),
     _l("version %(number)s"),
+    # the grid's views (app/calendar/static/views.js), its status bar and the panel's link (clinical/panel-link.js)
+    _l("Location week"), _l("Month"), _l("Open %(name)s's week"), _l("1 visit · %(hours)s booked"),
+    _l("%(count)s visits · %(hours)s booked"), _l("Status (click to show or hide):"), _l("Open client file"),
 ]

@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.booking import headers
-from app.booking.views.wizard import branding as booking_branding
+from app.booking.views.wizard import branding as booking_branding, show_location
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.intake import service
 from app.intake.fields import BODY_AREAS
+from app.i18n import formatting
 from app.i18n.locales import known_patient_language, patient_pages
 from app.intake.links import BadToken, request_id_of
-from app.models import Client, FormRequest, FormSubmission, read_clinic_settings
+from app.models import Appointment, Client, FormRequest, FormSubmission, read_clinic_settings
+from app.timeutil import to_local
 from app.uow import unit_of_work
 
 bp = Blueprint("forms_public", __name__, url_prefix="/forms", template_folder="templates")
@@ -24,16 +26,21 @@ patient_pages(bp.name)  # the patient's language (their pick, their record's, th
 
 @bp.before_request
 def _patients_language() -> None:
-    """A form link knows its patient: their preferred language unless they pick another."""
+    """A form link (and a review email's opt-out link) knows its patient: their preferred
+    language unless they pick another."""
     token = (request.view_args or {}).get("token")
+    client_id = None
     try:
-        request_id = request_id_of(token) if token and request.endpoint != "forms_public.review_opt_out" else None
+        if token and request.endpoint == "forms_public.review_opt_out":  # the review email's opt-out link
+            from app.intake.reviews import client_of_opt_out
+
+            client_id = client_of_opt_out(token)
+        elif token:
+            client_id = db.session.scalar(select(FormRequest.client_id).where(FormRequest.id == request_id_of(token)))
     except BadToken:
         return
-    if request_id is not None:
-        client_id = db.session.scalar(select(FormRequest.client_id).where(FormRequest.id == request_id))
-        if client_id is not None:
-            known_patient_language(db.session.scalar(select(Client.preferred_language).where(Client.id == client_id)))
+    if client_id is not None:
+        known_patient_language(db.session.scalar(select(Client.preferred_language).where(Client.id == client_id)))
 
 
 @bp.after_request
@@ -60,10 +67,22 @@ def _request_for(token: str):
     except BadToken:
         abort(404)
     try:
-        return service.open_request(request_id)
+        form_request = service.open_request(request_id)
     except DomainError as exc:
         abort(Response(render_template("booking/message.html", title=_("Form not available"), message=exc.message,
                                        phone=read_clinic_settings().phone), status=404))
+    show_location(_location_of(form_request))
+    return form_request
+
+
+def _location_of(form_request: FormRequest) -> int | None:
+    """The visit's location, else the client's home location (whose phone the footer gives)."""
+    if form_request.appointment_id is not None:
+        appointment = db.session.get(Appointment, form_request.appointment_id)
+        if appointment is not None:
+            return appointment.location_id
+    client = db.session.get(Client, form_request.client_id)
+    return client.home_location_id if client is not None else None
 
 
 def _raw_answers() -> dict:
@@ -78,7 +97,7 @@ def _raw_answers() -> dict:
 def fill(token: str):
     form_request = _request_for(token)
     if form_request.status == "submitted":
-        return render_template("intake/done.html", token=token, request=form_request)
+        return _done(token, form_request)
     errors: dict[str, str] = {}
     values = form_request.draft or {}
     if request.method == "POST":
@@ -90,7 +109,7 @@ def fill(token: str):
             try:
                 with unit_of_work():
                     service.submit(form_request, raw)
-                return render_template("intake/done.html", token=token, request=form_request, just_now=True)
+                return _done(token, form_request, just_now=True)
             except ValidationFailed as exc:
                 errors = {p.field: p.message for p in exc.problems if p.field}
         with unit_of_work():
@@ -101,6 +120,19 @@ def fill(token: str):
     status = 422 if errors else 200
     return render_template("intake/fill.html", token=token, request=form_request, version=form_request.version,
                            values=values, errors=errors, saved=saved, body_areas=BODY_AREAS), status
+
+
+def _done(token: str, form_request, just_now: bool = False):
+    """"Thank you": the day the form reached the clinic, on the visit's (or the client's) clock."""
+    from app.intake.pdf import zone_of
+
+    submitted_on = None
+    if form_request.submitted_at is not None:
+        client = db.session.get(Client, form_request.client_id)
+        local = to_local(form_request.submitted_at, zone_of(client, form_request.appointment_id))
+        submitted_on = formatting.day_with_year(local)
+    return render_template("intake/done.html", token=token, request=form_request, just_now=just_now,
+                           submitted_on=submitted_on)
 
 
 @bp.route("/<token>/pdf")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext, ngettext
+
 METHODS = ("sum", "percent_of_max", "mean")
 CENT = Decimal("0.01")
 
@@ -91,18 +93,19 @@ class ScoreSeries:
         """“6 visits” from the first score's visit to the last's (both counted), else “4 forms”."""
         first, last = self.points[0].visit_number, self.points[-1].visit_number
         if first is not None and last is not None and last > first:
-            return f"{last - first + 1} visits"
-        return f"{len(self.points)} forms"
+            return ngettext("%(num)s visit", "%(num)s visits", last - first + 1)
+        return ngettext("%(num)s form", "%(num)s forms", len(self.points))
 
     def summary(self) -> str:
         """“NPRS 7 → 3 over 6 visits (better)” (or “over 4 forms” when the visits are not known)."""
         if not self.points:
-            return f"{self.label}: no scores yet"
+            return gettext("%(measure)s: no scores yet", measure=self.label)
         first, last = self.points[0].score.normalize(), self.points[-1].score.normalize()
         if len(self.points) == 1:
             return f"{self.label} {first:f}"
-        verdict = {True: "better", False: "not better", None: "no change"}[self.improved]
-        return f"{self.label} {first:f} → {last:f} over {self.span} ({verdict})"
+        verdict = {True: gettext("better"), False: gettext("not better"), None: gettext("no change")}[self.improved]
+        return gettext("%(measure)s %(first)s → %(last)s over %(span)s (%(verdict)s)", measure=self.label,
+                       first=f"{first:f}", last=f"{last:f}", span=self.span, verdict=verdict)
 
     def chart(self) -> dict:
         """What the case chart draws (Chart.js): dates, scores, which way is better."""

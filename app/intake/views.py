@@ -126,9 +126,15 @@ class ClientFormsView(BaseView):
     @expose("/submissions/<int:submission_id>")
     @has_access
     def submission(self, submission_id: int):
+        from app.i18n.formatting import local_moment
+        from app.intake.pdf import zone_of
+
         submission = self._readable(submission_id)
+        client = db.session.get(Client, submission.client_id)
         return self.render_template("intake/submission.html", s=submission, version=submission.version,
-                                    client=db.session.get(Client, submission.client_id), show=display)
+                                    client=client, show=display,
+                                    submitted=local_moment(submission.submitted_at,
+                                                           zone_of(client, submission.appointment_id)))
 
     @expose("/submissions/<int:submission_id>/pdf")
     @has_access

@@ -62,6 +62,8 @@ class Snapshot:
     channels: dict[str, Channel] = field(default_factory=dict)
     # Per location id: the language its patients' messages default to (None: English).
     languages: dict[int, str | None] = field(default_factory=dict)
+    # Per location id: its phone, given in messages about it (an invoice) that have no visit.
+    phones: dict[int, str | None] = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> "Snapshot":
@@ -91,12 +93,14 @@ class TextSetup:
 
 def read_locations() -> dict:
     """Per location, in one query: its text settings (if any) and its patients' language."""
-    rows = db.session.execute(select(Location.id, Location.timezone, Location.language, LocationTextSettings)
+    rows = db.session.execute(select(Location.id, Location.timezone, Location.language, Location.phone,
+                                     LocationTextSettings)
                               .outerjoin(LocationTextSettings, LocationTextSettings.location_id == Location.id)).all()
     texts = {location_id: TextSetup(row.sender_number, row.whatsapp_sender or row.sender_number,
                                     row.quiet_start, row.quiet_end, zone)
-             for location_id, zone, _language, row in rows if row is not None}
-    return {"texts": texts, "languages": {location_id: language for location_id, _zone, language, _row in rows}}
+             for location_id, zone, _language, _phone, row in rows if row is not None}
+    return {"texts": texts, "languages": {location_id: language for location_id, _zone, language, _phone, _row in rows},
+            "phones": {location_id: phone for location_id, _zone, _language, phone, _row in rows}}
 
 
 def _plain(row) -> SimpleNamespace:
@@ -119,6 +123,12 @@ def message_language(message: Message, snapshot: Snapshot) -> str:
     return language_for(client, location)
 
 
+# Context values stored in English whose words may be in the catalogue: the shipped forms'
+# names ("Consent to treatment" reads "Consentimento para tratamento" to a Lisboa patient,
+# as on the form page); a clinic's own wording has no entry and stays as written.
+WORDS_IN_CATALOGUE = ("form_name",)
+
+
 def compose(message: Message, snapshot: Snapshot) -> Composed:
     """The envelope for ``message`` (its appointment, client and provider already loaded
     by the caller, so this adds queries only for invites and attachments), in the
@@ -136,9 +146,14 @@ def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
         # The number to call is the visit's location's (a Lisboa patient is not sent
         # Toronto's): the footer, the texts' signature and the invite all read this one.
         context["clinic"] = {**snapshot.clinic, "phone": context["location_phone"] or snapshot.clinic["phone"]}
+    elif snapshot.phones.get(message.location_id):  # an invoice of Lisboa's gives Lisboa's number
+        context["clinic"] = {**snapshot.clinic, "phone": snapshot.phones[message.location_id]}
     if message.client is not None:
         context.setdefault("client_name", client_name_for(message.client, message.audience))
     context.update(message.context or {})
+    for key in WORDS_IN_CATALOGUE:  # e.g. a shipped form's name, in the reader's language
+        if context.get(key):
+            context[key] = gettext(context[key])
     if message.channel in TEXT_CHANNELS:
         return _compose_text(message, context, snapshot, language)
     rendered = _render(message, context, snapshot, language=language)

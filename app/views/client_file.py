@@ -40,6 +40,7 @@ from app.security import (
 from app.timeutil import local_today, to_local, utcnow
 from app.uow import unit_of_work
 from app.views.clinical import require_csrf
+from app.i18n.formatting import day_and_clock  # "ter., 08/12/2026, 14:30" in the reader's language
 
 
 def _client(client_id: int) -> Client:
@@ -86,7 +87,7 @@ class ClientFileView(BaseView):
         reads = access_log.reads_of_client(client.id) if sees_everything(user) else []
         return self.render_template(
             "clinical/client_file.html", file=file, client=client, reads=reads, names=_actor_names(reads),
-            money=client_file.money, local=lambda t, zone: to_local(t, zone).strftime("%a %d %b %Y %H:%M"),
+            money=client_file.money, local=lambda t, zone: day_and_clock(to_local(t, zone)),
             may_edit=may(user, WRITE, CLIENTS), may_open_case=may(user, WRITE, CASES),
             may_book=may(user, WRITE, APPOINTMENTS), may_upload=may(user, WRITE, ATTACHMENTS),
             may_export=may(user, READ, CLIENT_DATA), csrf=generate_csrf())
@@ -119,7 +120,7 @@ class ClientFileView(BaseView):
             "clinical/case_file.html", case=case, row=row, visits=visits, notes=full, readable=readable, scores=scores,
             plan=plans.plan_of(case.id) if readable else None, note_level=file.note_level,
             may_plan=readable and may(user, WRITE, CLINICAL_NOTES), may_edit_case=may(user, WRITE, CASES),
-            local=lambda t, zone: to_local(t, zone).strftime("%a %d %b %Y %H:%M"),
+            local=lambda t, zone: day_and_clock(to_local(t, zone)),
             display_field=display,
             today=_today(case.client), csrf=generate_csrf())
 

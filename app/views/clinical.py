@@ -31,6 +31,7 @@ from app.security import (
 )
 from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
+from app.i18n.formatting import day_and_clock  # "ter., 08/12/2026, 14:30" in the reader's language
 
 
 def require_csrf() -> None:
@@ -137,7 +138,7 @@ class ClinicalView(BaseView):
             may_addendum=note.is_signed and may(user, "can_write", CLINICAL_NOTES),
             templates=offered_templates() if editable and not note.content else [],
             urls=_note_urls(note.id, note.appointment.id),
-            local=lambda t: to_local(t, zone).strftime("%a %d %b %Y %H:%M"), display_field=display)
+            local=lambda t: day_and_clock(to_local(t, zone)), display_field=display)
 
     # --- JSON: the editor ------------------------------------------------------------
     @expose("/visits/<int:appointment_id>/draft", methods=["PUT"])

@@ -60,8 +60,25 @@ def test_the_grid_with_its_panel_and_dialogs_has_no_serious_violations(page, liv
 
 
 def test_the_client_file_and_list_screens_have_no_serious_violations(page, live_server, db, people):
-    client = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location)
+    from sqlalchemy import select
+
+    from app.intake import service
+    from app.intake.defaults import ensure_defaults
+    from app.models import FormTemplate
+
+    # A phone (a tel: link in a line of text) and a filled form (its "answers" link): links
+    # told apart from their text by an underline, not by colour alone (link-in-text-block).
+    client = factories.make_client(first_name="Rita", last_name="Almeida", home_location=people.location,
+                                   phone="+14165550123")
     case = factories.make_case(client=client, title="Knee rehab", discipline=people.discipline, provider=people.provider)
+    # A closed case: shown with a dashed border (it was faded, its links below 4.5:1).
+    from datetime import date
+
+    factories.make_case(client=client, title="Old shoulder", discipline=people.discipline,
+                        opened_on=date(2025, 1, 6), closed_on=date(2025, 3, 3))
+    ensure_defaults()
+    nprs = db.session.scalar(select(FormTemplate).where(FormTemplate.name == "Numeric pain rating scale (NPRS)"))
+    service.submit(service.create_request(nprs, client.id, case_id=case.id), {"pain_now": "4"})
     session = factories.make_session_type(name="Follow-up", discipline=people.discipline, duration_minutes=30)
     factories.make_shift(people.provider_calendar, DAY, time(9), time(17))
     from app.timeutil import to_utc
@@ -72,7 +89,8 @@ def test_the_client_file_and_list_screens_have_no_serious_violations(page, live_
     db.session.close()
     log_in(page, live_server, "manager", PASSWORD)
     found = []
-    for where, path in [("client_file", f"/clinical/clients/{client_id}"), ("clients", "/clientview/list/"),
+    for where, path in [("client_file", f"/clinical/clients/{client_id}"), ("client_forms", f"/intake/clients/{client_id}/"),
+                        ("clients", "/clientview/list/"),
                         ("appointments", "/appointmentview/list/"), ("cases", "/caseview/list/"),
                         ("team", "/teammemberview/list/"), ("calendars", "/calendarview/list/"), ("home", "/")]:
         page.goto(live_server + path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,28 @@ def test_a_language_that_plinth_does_not_ship_is_refused_on_the_team_form(client
         "display_name": member.display_name, "language": "de", "active": "y"})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
     assert _member(db, member.user_id).language is None
+
+
+def test_the_grids_toolbar_views_and_find_time_speak_the_providers_language(client, db, people):
+    """What the grid showed in English to a Lisboa provider: "today", the view buttons (the
+    views' own options replaced the translated ones), "Look ahead", "1 week", "Book next",
+    the status bar's legend, the weekdays of Repeat."""
+    people.other_location.language = "pt_PT"
+    db.session.commit()
+    login(client, "outsider")
+    html = client.get("/calendar/").get_data(as_text=True)
+    for words in ("Procurar nas próximas", "1 semana", "4 semanas", "Marcar a seguinte", "Por dia", "Opções",
+                  "Agenda seguinte", "Repetir", "seg.", "dom."):
+        assert words in html, words
+    for english in (">Look ahead<", ">1 week<", ">Book next<", ">By calendar<", " Mon<", "\"Calendar shown\""):
+        assert english not in html, english
+    strings = _settings(html)["strings"]
+    for text, shown in (("Today", "Hoje"), ("Location week", "Semana do local"), ("Month", "Mês"),
+                        ("Status (click to show or hide):", "Estado (clique para mostrar ou ocultar):"),
+                        ("%(count)s visits · %(hours)s booked", "%(count)s consultas · %(hours)s marcadas"),
+                        ("Open client file", "Abrir a ficha do cliente")):
+        assert strings[text] == shown, text
+    views = (Path(__file__).parents[2] / "app/calendar/static/views.js").read_text()
+    # The views' buttons and texts go through the page's translations, none left as bare English.
+    for bare in ('buttonText: "', '" visits"', '"Open " +'):
+        assert bare not in views, bare

@@ -243,6 +243,30 @@ def test_the_case_file_and_the_day_chart_the_scores_for_treating_providers_and_m
     assert readers == {scene["people"].manager.id, scene["people"].provider.user_id}
 
 
+def test_the_case_file_speaks_the_providers_language_scores_plan_and_visit_dates(app, scene, db):
+    """A Lisboa provider read the case file in English: "NPRS 7 → 5 over 2 visits (better)",
+    "Treatment plan", "Thu 22 Oct 2026 12:45"."""
+    from tests.views.helpers import login
+
+    scene["people"].location.language = "pt_PT"
+    for n, pain in enumerate((7, 5)):
+        appointment = visit(scene, n, B)
+        form_request = service.create_request(template("Numeric pain"), scene["client"].id, case_id=scene["case"].id,
+                                              appointment_id=appointment.id, now=NOW)
+        fill(db, form_request, {"pain_now": str(pain)}, appointment.starts_at)
+    case_id = scene["case"].id
+    db.session.commit()
+    with app.app_context():
+        browser = app.test_client()
+        login(browser, "provider")
+        page = browser.get(f"/clinical/cases/{case_id}").get_data(as_text=True)
+    for words in ("NPRS 7 → 5 em 2 consultas (melhor)", "Plano de tratamento", "Consultas e notas",
+                  "Guardar o plano", "aberto a 01/03/2026", "segunda, 2/03/2026"):
+        assert words in page, words
+    for english in ("over 2 visits", "Treatment plan", "Save plan", "Mon 02 Mar 2026"):
+        assert english not in page, english
+
+
 def test_the_patients_report_counts_the_cases_whose_measure_improved(app, scene, db):
     from app.reports.base import Filters
     from app.reports.patients import report

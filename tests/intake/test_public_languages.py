@@ -72,3 +72,53 @@ def test_the_help_text_shows_under_its_question_linked_and_in_the_patients_langu
     assert f'id="help-{key}">Enviar para a clínica</p>' in translated  # through form_text, like the labels
     wrong = client.post(fresh, data={"action": "submit", key: "12"}).get_data(as_text=True)
     assert f'aria-describedby="help-{key} err-{key}"' in wrong  # the help and the problem, both read out
+
+
+def _massage_history_for(db, people, **client_fields):
+    """A Lisboa patient with a visit there and the shipped massage health history to fill."""
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+
+    ensure_defaults()
+    people.other_location.phone = "+351213000100"
+    client = factories.make_client(first_name="Maria", last_name="Gonçalves", email="maria@example.pt",
+                                   date_of_birth=__import__("datetime").date(1988, 4, 2), **client_fields)
+    case = factories.make_case(client=client, discipline=people.discipline, provider=people.outsider)
+    visit = factories.make_appointment(people.outsider.calendars[0], utcnow() + timedelta(days=2), case=case)
+    template = db.session.scalar(select(FormTemplate).where(FormTemplate.name == "Massage health history"))
+    with unit_of_work():
+        form_request = service.create_request(template, client.id, case_id=case.id, appointment_id=visit.id)
+    db.session.commit()
+    return fill_path(form_request.id)
+
+
+def test_the_form_page_gives_the_phone_of_the_visits_location(client, db, people):
+    """Opened from the email, with no booking steps behind it: Lisboa's number, not the clinic's."""
+    from app.models import clinic_settings
+
+    clinic_settings().phone = "+14165550100"
+    link = _massage_history_for(db, people, preferred_language="pt_PT")
+    page = client.get(link).get_data(as_text=True)
+    assert "+351213000100" in page and "+14165550100" not in page
+
+
+def test_the_thank_you_page_and_the_pdf_write_dates_and_chosen_options_in_the_patients_language(client, db, people):
+    from tests.billing.test_pdf import text_of
+
+    link = _massage_history_for(db, people, preferred_language="pt_PT")
+    answers = {"action": "submit", "reason": "Pain or tension", "medications": "no", "allergies": "no",
+               "emergency_contact": "Rui 912 000 111"}
+    done = client.post(link, data=answers)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200, page[:2000]
+    from app.i18n.formatting import day_with_year
+    from app.models import FormSubmission
+    from app.timeutil import to_local
+
+    submitted = db.session.scalars(select(FormSubmission)).one().submitted_at
+    today_in_lisbon = day_with_year(to_local(submitted, "Europe/Lisbon"), locale="pt_PT")
+    assert f"chegou à clínica a {today_in_lisbon}." in page  # "5 de dezembro de 2026", not 2026-12-05
+    text = " ".join(text_of(client.get(link + "/pdf").data).split())
+    assert "nascido(a) a 2 de abril de 1988" in text and "UTC" not in text
+    assert "Dor ou tensão" in text and "Pain or tension" not in text  # the shipped option, translated

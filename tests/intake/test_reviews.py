@@ -90,3 +90,16 @@ def test_nothing_is_sent_while_review_requests_are_off(clinic, db):
     appointment = visit(clinic, 10, AppointmentStatus.arrived)
     reviews.on_status_changed(appointment, new=AppointmentStatus.arrived, now=NOW)
     assert requests(db) == []
+
+
+def test_the_opt_out_page_speaks_the_clients_language(app, clinic, db):
+    """The link in a Portuguese review email opened a page in the browser's language (English
+    for a browser without one): it knows its client, as a form link does."""
+    clinic["client"].preferred_language = "pt_PT"
+    appointment = visit(clinic, 10, AppointmentStatus.arrived)
+    reviews.on_status_changed(appointment, new=AppointmentStatus.arrived, now=NOW)
+    path = requests(db)[0].context["opt_out_url"].split("://", 1)[1].split("/", 1)[1]
+    db.session.commit()
+    with app.app_context():
+        page = app.test_client().get("/" + path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="pt-PT">' in page and "Stop review requests" not in page

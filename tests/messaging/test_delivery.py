@@ -260,3 +260,18 @@ def test_login_codes_from_online_booking_render_their_context(db, sendgrid):
     body = sendgrid.accepted()[0]["body"]
     assert "482913" in body["subject"] and "10 minutes" in body["content"][0]["value"]
     assert "attachments" not in body
+
+
+def test_an_eml_subject_keeps_its_spaces_between_accented_words(tmp_path):
+    """Python 3.11 folded a long subject into encoded words and lost the space between two of
+    them ("« Échelle numérique »" read back as "« Échellenumérique »")."""
+    from email import policy
+
+    from app.messaging.channels.base import Envelope
+    from app.messaging.channels.files import FileChannel
+
+    subject = "Plinth Demo Clinic : veuillez remplir « Échelle numérique de la douleur (NPRS) »"
+    FileChannel(tmp_path).send(Envelope(to="gabriel@example.ca", subject=subject, text="Bonjour",
+                                        from_address="clinic@example.com", from_name="Plinth Demo Clinic"))
+    [path] = list(tmp_path.glob("*.eml"))
+    assert email.message_from_bytes(path.read_bytes(), policy=policy.default)["Subject"] == subject

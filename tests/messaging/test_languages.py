@@ -74,3 +74,28 @@ def test_every_shipped_translation_renders_with_the_english_samples():
     for language, shipped in TRANSLATED.items():
         for (kind, _audience), template in shipped.items():
             assert templates.check(template, kind) == [], (language, kind)
+
+
+def test_a_form_email_names_a_shipped_form_in_the_patients_language(db, people, sendgrid):
+    """The form page says "Consentimento para tratamento"; its email says the same, not the
+    English name stored with the message. A clinic's own form keeps its name as written."""
+    from sqlalchemy import select as select_
+
+    from app.intake import sending, service
+    from app.intake.defaults import ensure_defaults
+    from app.messaging.delivery import deliver
+    from app.models import FormTemplate, Message
+    from app.uow import unit_of_work
+    from tests import factories
+
+    ensure_defaults()
+    client = factories.make_client(first_name="Maria", email="maria@example.pt", preferred_language="pt_PT")
+    consent = db.session.scalar(select_(FormTemplate).where(FormTemplate.name == "Consent to treatment"))
+    with unit_of_work():
+        sending.send(service.create_request(consent, client.id))
+    message_id = db.session.scalar(select_(Message.id).where(Message.kind == "form_request"))
+    db.session.commit()
+    assert deliver(message_id) == "sent"
+    db.session.expire_all()
+    sent = db.session.get(Message, message_id)
+    assert "Consentimento para tratamento" in sent.subject and "Consent to treatment" not in sent.body_text

@@ -13,3 +13,4 @@ def test_rendered_html_goes_into_the_frame_escaped():
     inside = frame[frame.index('srcdoc="') + 8:frame.rindex('"')]
     assert "<" not in inside and '"' not in inside
     assert "&lt;script&gt;" in inside and "&amp;amp;" in inside
+    assert 'title="The email as the client sees it"' in frame  # a named frame (axe frame-title)

@@ -18,7 +18,7 @@ from app.scheduling.availability import Slot
 from app.timeutil import local_today
 from app.uow import unit_of_work
 from app.booking.views.blueprint import bp
-from app.booking.views.wizard import local, _call_us, _slot_value, _expired_form, DAYS_SHOWN
+from app.booking.views.wizard import local, show_location, _call_us, _slot_value, _expired_form, DAYS_SHOWN
 from app.booking.views.times import _parse_day, _first_day, _parse_pick
 from app.booking.views.confirm import _appointment_view
 
@@ -32,6 +32,7 @@ def _appointment_from(token: str) -> Appointment:
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None:
         abort(404)
+    show_location(appointment.location_id)
     return appointment
 
 

@@ -173,9 +173,15 @@ def branding():
     return {"clinic": settings, "clinic_logo": logo, "state": _state(), "contact_phone": _contact_phone(settings)}
 
 
+def show_location(location_id: int | None) -> None:
+    """A page about one visit (its manage link, a form sent for it), opened from an email
+    with no booking steps behind it, gives that visit's location's phone in its footer."""
+    g.booking_location_id = location_id
+
+
 def _contact_phone(settings) -> str | None:
-    """The chosen location's phone (Lisboa's patients call Lisboa), else the clinic's."""
-    location_id = _location_id()
+    """The page's location's phone (Lisboa's patients call Lisboa), else the clinic's."""
+    location_id = g.get("booking_location_id") or _location_id()
     location = db.session.get(Location, location_id) if isinstance(location_id, int) else None
     return (location.phone if location is not None else None) or settings.phone
 

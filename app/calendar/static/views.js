@@ -13,6 +13,8 @@
  * opens the same page. */
 (function () {
   "use strict";
+  // Texts in the page's language (app/i18n/staff_strings.py); English when not listed there.
+  const t = (text, values) => PlinthI18n.t(text, values);
   const NAMES = {day: "resourceTimeGridDay", week: "calendarWeek", "location-week": "locationWeek",
                  "location-week-by-calendar": "locationWeekByCalendar", month: "calendarMonth", list: "listDay"};
   const LOCATION_WEEKS = ["locationWeek", "locationWeekByCalendar"];
@@ -47,7 +49,7 @@
     if (oneCalendarView()) return arg.resource.title;
     const button = Object.assign(document.createElement("button"), {type: "button", className: "resource-week-link"});
     button.dataset.calendar = arg.resource.id;
-    button.title = "Open " + arg.resource.title + "'s week";
+    button.title = t("Open %(name)s's week", {name: arg.resource.title});
     button.textContent = arg.resource.title;
     button.addEventListener("click", () => show(arg.resource.id, "calendarWeek"));
     return {domNodes: [button]};
@@ -104,11 +106,12 @@
     });
     return mine.concat(Object.entries(load).map(([day, l]) => ({
       id: "load-" + day, start: day, allDay: true, editable: false, display: "block", classNames: ["day-load"],
-      title: l.visits + (l.visits === 1 ? " visit" : " visits") + " · " + hours(l.minutes) + " booked",
+      title: t(l.visits === 1 ? "1 visit · %(hours)s booked" : "%(count)s visits · %(hours)s booked",
+               {count: l.visits, hours: hours(l.minutes)}),
       extendedProps: {kind: "load", day},
     })));
   }
-  const hours = (minutes) => (Math.round(minutes / 6) / 10).toLocaleString() + " h";
+  const hours = (minutes) => PlinthI18n.number(Math.round(minutes / 6) / 10) + " h";
 
   /* Handled here: clicks on a day's load or an empty day in Month open the week there. */
   function eventClick(info) {
@@ -168,17 +171,17 @@
       // The time grids show the appointment's times from the feed (grid.js, timeOf).
       views: {
         resourceTimeGridDay: {displayEventTime: false},
-        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: "Week", displayEventTime: false},
+        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: t("Week"), displayEventTime: false},
         // At least ~100 px per column: a wide location scrolls sideways instead of
         // squeezing 49 slivers into the screen.
         locationWeek: {type: "resourceTimeGridWeek", datesAboveResources: true, dayMinWidth: 104,
-                       buttonText: "Location week", displayEventTime: false},
+                       buttonText: t("Location week"), displayEventTime: false},
         locationWeekByCalendar: {type: "resourceTimeGridWeek", datesAboveResources: false, dayMinWidth: 104,
-                                 buttonText: "Location week", displayEventTime: false},
-        calendarMonth: {type: "dayGridMonth", buttonText: "Month", selectable: false, dayMaxEvents: 4,
+                                 buttonText: t("Location week"), displayEventTime: false},
+        calendarMonth: {type: "dayGridMonth", buttonText: t("Month"), selectable: false, dayMaxEvents: 4,
                         fixedWeekCount: false, eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: false}},
       },
-      buttonText: {resourceTimeGridDay: "Day", listDay: "List"},
+      buttonText: {today: t("Today"), resourceTimeGridDay: t("Day"), listDay: t("List")},
       firstDay: 1,  // weeks start on Monday, as the shift planner's
       // Appointments as coloured blocks in Month too (white text on the status colour).
       eventDisplay: "block",

@@ -8,11 +8,18 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from app.messaging.channels.base import Envelope, PermanentFailure, Sent, TemporaryFailure
+
+
+# Python 3.11's header folding drops the space between two encoded words it splits a
+# subject into ("« Échelle numérique »" read back as "« Échellenumérique »"); headers of up
+# to RFC 5322's 998 characters are written on one line, so nothing is folded.
+WRITE_POLICY = policy.default.clone(max_line_length=998)
 
 
 class FileChannel:
@@ -30,7 +37,7 @@ class FileChannel:
             name = f"{envelope.metadata.get('plinth_message_id', 'x')}-{uuid.uuid4().hex[:8]}"
             name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
             tmp = self.directory / f".{name}.tmp"
-            tmp.write_bytes(message.as_bytes())
+            tmp.write_bytes(message.as_bytes(policy=WRITE_POLICY))
             os.replace(tmp, self.directory / f"{name}.eml")  # complete files only
         except OSError as exc:
             raise TemporaryFailure(f"Could not write the outbox file: {exc}") from None

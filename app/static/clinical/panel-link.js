@@ -11,7 +11,7 @@
     let link = document.getElementById("panel-client-file");
     if (!link) {
       link = Object.assign(document.createElement("a"), {id: "panel-client-file", className: "panel-client-file",
-                                                          textContent: "Open client file"});
+                                                          textContent: PlinthI18n.t("Open client file")});
       name.insertAdjacentElement("afterend", link);
     }
     link.href = "/clinical/visits/" + event.detail.id + "/file";

@@ -7,7 +7,14 @@
     var data = JSON.parse(canvas.getAttribute("data-chart"));
     var compact = canvas.closest(".day-outcomes") !== null;  // the provider's day: a small chart
     var visit = canvas.getAttribute("data-visit");
-    var labels = data.dates.map(function (date, i) {
+    // "21 Sep 2026" / "21/09/2026" in the page's language (common/i18n.js), not the ISO date.
+    var shown = function (iso) {
+      if (typeof PlinthI18n === "undefined") { return iso; }
+      var parts = iso.split("-").map(Number);
+      return PlinthI18n.dateTime(new Date(Date.UTC(parts[0], parts[1] - 1, parts[2])),
+                                 {dateStyle: "medium", timeZone: "UTC"});
+    };
+    var labels = data.dates.map(shown).map(function (date, i) {
       if (compact) return data.visits[i] ? visit + " " + data.visits[i] : date;
       return data.visits[i] ? date + " (" + visit + " " + data.visits[i] + ")" : date;
     });
