@@ -162,9 +162,11 @@ def test_the_guard_sees_a_whole_history_read(db, people, postgresql_only):
     appointments through ``id IN (their calendars' occupancies)`` and the Shifts page sorted
     after the scope's join, as they were read before migration 0028, are caught."""
     some_history(people)
-    desk = ("SELECT calendar.id FROM calendar JOIN team_member_location ON team_member_location.location_id = "
-            "calendar.location_id JOIN team_member ON team_member.id = team_member_location.team_member_id "
-            f"WHERE team_member.user_id = {people.frontdesk.id}")
+    user = people.frontdesk.id
+    desk = ("SELECT calendar.id FROM calendar WHERE calendar.id IN (SELECT calendar.id FROM calendar JOIN "
+            "team_member_location ON team_member_location.location_id = calendar.location_id JOIN team_member ON "
+            f"team_member.id = team_member_location.team_member_id WHERE team_member.user_id = {user}) OR calendar.id "
+            f"IN (SELECT calendar_id FROM calendar_access WHERE user_id = {user} AND level IN ('view', 'book'))")
     for statement in ("SELECT case_file.client_id, min(appointment.starts_at) FROM appointment "
                       "JOIN case_file ON case_file.id = appointment.case_id GROUP BY case_file.client_id",
                       "SELECT count(*) FROM invoice WHERE invoice.issued_on + 0 >= '2026-01-01'",
