@@ -72,6 +72,7 @@ from app.security import (
     message_scope,
     payment_scope,
     role_names,
+    row_in,
     sees_everything,
     shift_scope,
     time_block_scope,
@@ -118,7 +119,7 @@ def _through(column, parent_scope: Scope) -> Scope:
     model = column.class_
 
     def scope(user) -> Select:
-        return select(model.id).where(column.in_(parent_scope(user)))
+        return select(model.id).where(row_in(column, parent_scope(user)))
 
     scope.__name__ = f"{model.__name__.lower()}_scope"
     scope.__doc__ = f"{model.__name__} rows whose {column.key} is in {parent_scope.__name__}."

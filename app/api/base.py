@@ -44,7 +44,7 @@ from app.uow import unit_of_work
 from app.ids import numbers_fit, parse_id
 from app.record_reads import log_read_by_id
 from app.scopes import scope_of
-from app.security import READ_WRITE_METHODS, in_scope
+from app.security import READ_WRITE_METHODS, in_scope, scope_condition
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ class InScope(BaseFilter):
     arg_name = None
 
     def apply(self, query, scope: Scope):
-        return query.filter(self.model.id.in_(scope(acting_user())))
+        condition = scope_condition(self.model, scope(acting_user()))
+        return query if condition is None else query.filter(condition)
 
 
 class PlinthModelApi(ModelRestApi):

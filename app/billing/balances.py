@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
 from app.billing.pricing import ZERO
 from app.extensions import db
 from app.i18n import N_
-from app.models import Charge, Invoice, InvoiceKind, Location, Payment, PaymentAllocation
+from app.models import Charge, Invoice, InvoiceKind, Location, OpenInvoice, Payment, PaymentAllocation
+from app.security import scope_condition
 from app.timeutil import local_today
 
 AGE_BUCKETS = ((0, 30, N_("0–30 days")), (31, 60, N_("31–60 days")), (61, 90, N_("61–90 days")), (91, None, N_("over 90 days")))
@@ -35,9 +36,26 @@ def _paid():
             .correlate(Invoice).scalar_subquery())
 
 
+def _balance():
+    return Invoice.total + _credited() - _paid()
+
+
 def balance_column():
     """SQL expression: an invoice's open balance (negative when overpaid)."""
-    return (Invoice.total + _credited() - _paid()).label("balance")
+    return _balance().label("balance")
+
+
+def reckon_open(invoice_ids) -> None:
+    """Bring ``open_invoice`` up to date for these invoices: listed while their balance is
+    above zero. Called by every change of what an invoice is owed (issuing, crediting,
+    allocating, refunding, voiding), in its transaction; two statements whatever the count."""
+    ids = sorted({i for i in invoice_ids if i})
+    if not ids:
+        return
+    owing = select(Invoice.id).where(Invoice.id.in_(ids), Invoice.kind == InvoiceKind.invoice, _balance() > 0)
+    db.session.execute(delete(OpenInvoice).where(OpenInvoice.invoice_id.in_(ids), OpenInvoice.invoice_id.not_in(owing)))
+    db.session.execute(insert(OpenInvoice).from_select(
+        ["invoice_id"], owing.where(~exists().where(OpenInvoice.invoice_id == Invoice.id))))
 
 
 def paid_column():
@@ -148,11 +166,13 @@ def location_todays() -> dict[int, date]:
 
 def receivables(*, as_of: date | None = None, invoice_scope: Select | None = None) -> list[AgedDebtor]:
     """Open invoices grouped by whom they bill (payer or client), aged from their issue date
-    to ``as_of``: by default today at the invoice's own location (never UTC's date)."""
+    to ``as_of``: by default today at the invoice's own location (never UTC's date). Only
+    the invoices listed open are read (``open_invoice``), each checked against the scope."""
     todays = location_todays() if as_of is None else {}
-    query = open_invoices()
-    if invoice_scope is not None:
-        query = query.where(Invoice.id.in_(invoice_scope))
+    query = open_invoices().join(OpenInvoice, OpenInvoice.invoice_id == Invoice.id)
+    condition = scope_condition(Invoice, invoice_scope) if invoice_scope is not None else None
+    if condition is not None:
+        query = query.where(condition)
     subquery = query.subquery()
     rows = db.session.execute(select(subquery).where(subquery.c.balance > 0).order_by(subquery.c.issued_on)).all()
     debtors: dict[tuple, AgedDebtor] = {}

@@ -98,6 +98,7 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None
     for charge in charges:
         charge.invoice = invoice
     db.session.flush()
+    balances.reckon_open([invoice.id])
     audit.record(db.session, entity=invoice, action="issued",
                  after={"number": invoice.number, "total": str(invoice.total), "charge_ids": [c.id for c in charges]})
     from app.billing import payments  # settles zero invoices (package visits) at once
@@ -139,6 +140,7 @@ def credit_note(*, invoice: Invoice, actor, reason: str, today: date, line_ids: 
     from app.billing import payments
 
     payments.refund_overpaid(invoice, actor=actor)
+    balances.reckon_open([invoice.id])
     payments.settle_appointments({c.appointment_id for c in released if c.appointment_id})
     return note
 

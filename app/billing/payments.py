@@ -92,6 +92,7 @@ def void(*, payment: Payment, reason: str, actor) -> Payment:
     payment.voided_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(db.session, entity=payment, action="voided", after={"reason": payment.void_reason})
+    balances.reckon_open([a.invoice_id for a in payment.allocations])
     settle_appointments(_appointments_of([a.invoice_id for a in payment.allocations]))
     return payment
 
@@ -204,6 +205,7 @@ def _allocate(payment: Payment, wanted: list[tuple[Invoice, Decimal | None]], *,
     if created:
         audit.record(db.session, entity=payment, action="allocated",
                      after={"allocations": [{"invoice": a.invoice.number, "amount": str(a.amount)} for a in created]})
+    balances.reckon_open([a.invoice_id for a in created])
     settle_appointments(_appointments_of([a.invoice_id for a in created]))
     return created
 

@@ -211,6 +211,8 @@ class Charge(db.Model):
     invoice: Mapped[Optional["Invoice"]] = relationship(back_populates="charges")
 
     __table_args__ = (
+        # The Charges list: newest first, one page in index order (migration 0028).
+        Index("ix_charge_created_at_id", "created_at", "id"),
         CheckConstraint("quantity > 0", name="ck_charge_quantity_positive"),
         CheckConstraint("unit_price >= 0", name="ck_charge_unit_price_non_negative"),
         CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="ck_charge_tax_rate_percent"),
@@ -282,6 +284,18 @@ class Invoice(db.Model):
 
     def __repr__(self) -> str:
         return self.number
+
+
+class OpenInvoice(db.Model):
+    """An invoice that still asks for money. Receivables reads these rows, so its cost grows
+    with what is outstanding, not with every invoice ever issued (issue 13). Not a stored
+    balance: only which invoices to compute one for, written by ``balances.reckon_open`` in
+    the transaction of every change of what an invoice is owed (issue, credit note, payment
+    allocated, refunded or voided); the balance is still the sum it always was."""
+
+    __tablename__ = "open_invoice"
+
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), primary_key=True)
 
 
 class InvoiceLine(db.Model):

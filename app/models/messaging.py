@@ -109,6 +109,8 @@ class Message(db.Model):
     __table_args__ = (
         # The sweep's two questions: what is due, and what is stuck in sending.
         Index("ix_message_state_due", "state", "due_at"),
+        # The Messages list: latest due first, one page in index order (migration 0028).
+        Index("ix_message_due_at_id", "due_at", "id"),
         CheckConstraint("audience IN ('client', 'provider')", name="ck_message_audience"),
     )
 

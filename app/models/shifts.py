@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -39,6 +39,8 @@ class Shift(db.Model):
     __table_args__ = (
         CheckConstraint("start_time < end_time", name="ck_shift_ends_after_start"),
         Index("ix_shift_calendar_day", "calendar_id", "day"),
+        # The Shifts list: newest first, one page in index order (migration 0028).
+        Index("ix_shift_day_id", "day", "id"),
     )
 
     def __repr__(self) -> str:
@@ -89,6 +91,11 @@ class TimeBlock(db.Model):
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="ck_time_block_ends_after_start"),
         Index("ix_time_block_calendar_start", "calendar_id", "starts_at"),
+        # The Blocked time list: newest first, one page in index order (migration 0028). Partial
+        # on a condition only that list states (``reason`` is NOT NULL anyway): a plain index on
+        # starts_at is taken by the engine's window reads instead of (calendar_id, starts_at).
+        Index("ix_time_block_listed", "starts_at", "id", postgresql_where=text("reason IS NOT NULL"),
+              sqlite_where=text("reason IS NOT NULL")),
     )
 
     def __repr__(self) -> str:

@@ -18,6 +18,6 @@ from app.security.roles import (  # noqa: F401
 from app.security.scopes import (  # noqa: F401
     appointment_scope, bookable_calendar_ids, calendar_access_scope, case_scope, client_scope,
     clinical_case_scope, current_user, in_scope, invoice_scope, location_scope, may_read_form_answers,
-    message_scope, note_scope, payment_scope, scope_filter, shift_scope, time_block_scope,
+    message_scope, note_scope, payment_scope, row_in, scope_condition, scope_filter, shift_scope, time_block_scope,
     visible_calendar_ids, waitlist_scope, writable,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import g
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -30,6 +30,34 @@ from app.models import (
 from app.models.team import team_member_location
 from app.security.roles import may, role_names, sees_everything
 from app.security.vocabulary import ADMIN, BILLING, CLINICAL_NOTES, FRONT_DESK, MANAGER, PROVIDER, READ
+
+
+def row_in(column, ids: Select) -> ColumnElement:
+    """``column IN ids``, asked of each row: EXISTS over ``ids`` restricted to this row's
+    value. Same rows as IN in a WHERE (a NULL ``column`` matches neither). Why: a list reads its page in index
+    order and asks each row through the row's own indexes (a case's visits, a visit's
+    calendars), so a page costs its rows, not the history behind the scope; PostgreSQL
+    would turn a plain IN (or EXISTS) back into a semi-join and may hash every id of the
+    location's history first, so OFFSET 0 keeps it a per-row check (issue 13)."""
+    own = ids.selected_columns[0]
+    return exists(ids.where(own == column).offset(0).correlate(column.expression.table))
+
+
+def scope_condition(model, ids: Select) -> ColumnElement | None:
+    """The condition a row of ``model`` meets when its id is among ``ids`` (a scope helper's
+    select), applied to the row itself: None when ``ids`` is the whole table (a manager's
+    ``select(Model.id)``: nothing to filter), the select's own WHERE when it selects the
+    model's ids from the model's table alone (``id IN (SELECT id FROM same table WHERE c)``
+    is ``c``, without joining the table to itself), else ``row_in``."""
+    froms = ids.get_final_froms()
+    own_ids = (ids._limit_clause is None and ids._offset_clause is None and not ids._group_by_clauses
+               and len(froms) == 1 and froms[0] is model.__table__
+               and list(ids.selected_columns) == list(model.__table__.primary_key.columns))
+    if own_ids:
+        return ids.whereclause
+    return row_in(model.__table__.primary_key.columns[0], ids)
+
+
 def _front_desk_calendars(user) -> Select:
     return (
         select(Calendar.id)
@@ -86,8 +114,8 @@ def case_scope(user, *, writable: bool = False) -> Select:
     if sees_everything(user):
         return select(Case.id)
     roles = role_names(user)
-    conditions = [Case.id.in_(select(Appointment.case_id).where(
-        Appointment.id.in_(appointment_scope(user, writable=writable))))]
+    conditions = [row_in(Case.id, select(Appointment.case_id).where(
+        row_in(Appointment.id, appointment_scope(user, writable=writable))))]
     if PROVIDER in roles:
         conditions.append(Case.provider_id == _team_member_id(user))
     if FRONT_DESK in roles:
@@ -115,7 +143,8 @@ def client_scope(user, *, writable: bool = False) -> Select:
     roles = role_names(user)
     if not roles:
         return select(Client.id).where(false())
-    conditions = [Client.id.in_(select(Case.client_id).where(Case.id.in_(case_scope(user, writable=writable))))]
+    conditions = [row_in(Client.id, select(Case.client_id).where(
+        scope_condition(Case, case_scope(user, writable=writable))))]
     if FRONT_DESK in roles:
         conditions.append(Client.id.in_(_front_desk_clients(user)))
     return select(Client.id).where(or_(*conditions))
@@ -127,12 +156,12 @@ def _calendars(user, writable: bool) -> Select:
 
 def shift_scope(user, *, writable: bool = False) -> Select:
     """Shifts of the calendars the user may see (``writable``: book into)."""
-    return select(Shift.id).where(Shift.calendar_id.in_(_calendars(user, writable)))
+    return select(Shift.id).where(row_in(Shift.calendar_id, _calendars(user, writable)))
 
 
 def time_block_scope(user, *, writable: bool = False) -> Select:
     """Blocked time on the calendars the user may see (``writable``: book into)."""
-    return select(TimeBlock.id).where(TimeBlock.calendar_id.in_(_calendars(user, writable)))
+    return select(TimeBlock.id).where(row_in(TimeBlock.calendar_id, _calendars(user, writable)))
 
 
 def writable(scope):
@@ -150,8 +179,8 @@ def message_scope(user) -> Select:
     if not role_names(user):
         return select(Message.id).where(false())
     return select(Message.id).where(or_(
-        Message.appointment_id.in_(appointment_scope(user)),
-        Message.client_id.in_(client_scope(user)),
+        row_in(Message.appointment_id, appointment_scope(user)),
+        row_in(Message.client_id, client_scope(user)),
         Message.team_member_id == _team_member_id(user),
     ))
 
@@ -213,7 +242,7 @@ def invoice_scope(user, *, writable: bool = False) -> Select:
     whoever may not read billing (a provider opening a client sees no invoices)."""
     if not may(user, READ, BILLING):
         return select(Invoice.id).where(false())
-    query = select(Invoice.id).where(Invoice.case_id.in_(case_scope(user, writable=writable)))
+    query = select(Invoice.id).where(row_in(Invoice.case_id, case_scope(user, writable=writable)))
     return query if sees_everything(user) else query.where(Invoice.location_id.in_(location_scope(user)))
 
 
@@ -239,7 +268,7 @@ def note_scope(user) -> Select:
 
 def payment_scope(user) -> Select:
     """Payments received at the locations the user works at (managers: all)."""
-    return select(Payment.id).where(Payment.location_id.in_(location_scope(user)))
+    return select(Payment.id).where(row_in(Payment.location_id, location_scope(user)))
 
 
 def may_read_form_answers(user, client_id: int) -> bool:

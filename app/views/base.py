@@ -36,8 +36,9 @@ from app.i18n import formatting
 from app.i18n.staff_labels import TITLES, enum_label, staff_text, translated_form_labels, translated_labels
 from app.record_reads import log_read
 from app.scopes import Scope, scope_of
-from app.security import READ_WRITE_METHODS, current_user
+from app.security import READ_WRITE_METHODS, current_user, scope_condition
 from app.views.list_args import list_argument_problem
+from app.views.paging import CountsAPage, ListInterface
 
 # Routes a read-only screen keeps (FAB's list, show and its helpers).
 READ_ONLY_ROUTES = {"list", "show", "api_read", "api_get"}
@@ -50,9 +51,19 @@ def for_current_user(scope: Scope):
     return ids
 
 
+class InScope(FilterInFunction):
+    """FAB's "id in the function's ids", as the condition each row meets
+    (``security.scope_condition``): a list reads its page and checks its rows, never the
+    scope's whole history first."""
+
+    def apply(self, query, func):
+        condition = scope_condition(self.model, func())
+        return query if condition is None else query.filter(condition)
+
+
 def scoped(scope: Scope) -> list:
     """A filter entry (``base_filters`` / ``*_query_rel_fields``) keeping rows to ``scope``."""
-    return ["id", FilterInFunction, for_current_user(scope)]
+    return ["id", InScope, for_current_user(scope)]
 
 
 class PlinthModelView(ModelView):
@@ -65,6 +76,9 @@ class PlinthModelView(ModelView):
     exclude_route_methods = {"download"}  # no file columns; nothing to download
 
     def _init_properties(self) -> None:
+        if not isinstance(self.datamodel, CountsAPage):
+            # Every list's pager total is bounded (app/views/paging.py), whatever the screen declared.
+            self.datamodel = ListInterface(self.datamodel.obj, self.datamodel._session)
         scope = scope_of(self.datamodel.obj)
         own = list(self.base_filters or [])
         self.base_filters = [scoped(scope), *own] if scope is not None else own
@@ -235,7 +249,7 @@ def _optional_checkboxes(view: "PlinthModelView") -> None:
         setattr(view, extra_attr, extra)
 
 
-class SettingsRowInterface(SQLAInterface):
+class SettingsRowInterface(CountsAPage, SQLAInterface):
     """A one-row settings model (id 1) behind a screen: before the row is first saved, the
     screen shows its defaults (``unsaved_row()``, else ``models.settings.unsaved``) and the
     first save inserts it (FAB's edit merges the row), so opening the screen writes nothing."""
