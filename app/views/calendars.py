@@ -147,7 +147,7 @@ class TimeBlockView(PlinthModelView):
     list_columns = ["calendar", "starts_at", "ends_at", "reason"]
     search_columns = ["calendar", "reason"]
     add_columns = edit_columns = ["calendar", "day", "local_start", "local_end", "reason"]
-    label_columns = {"starts_at": "From (UTC)", "ends_at": "Until (UTC)", "local_start": "From", "local_end": "Until", "day": "Date"}
+    label_columns = {"starts_at": "From", "ends_at": "Until", "local_start": "From", "local_end": "Until", "day": "Date"}
     description_columns = {"local_start": "In the calendar location's clock."}
     add_form_extra_fields = edit_form_extra_fields = {
         "day": DateField("Date", validators=[DataRequired()], widget=DatePickerWidget()),

@@ -40,6 +40,7 @@ from app.security import (
 from app.timeutil import local_today, to_local, utcnow
 from app.uow import unit_of_work
 from app.views.clinical import require_csrf
+from app.views.base import reader_zone
 from app.i18n.formatting import day_and_clock  # "ter., 08/12/2026, 14:30" in the reader's language
 
 
@@ -88,6 +89,7 @@ class ClientFileView(BaseView):
         return self.render_template(
             "clinical/client_file.html", file=file, client=client, reads=reads, names=_actor_names(reads),
             money=client_file.money, local=lambda t, zone: day_and_clock(to_local(t, zone)),
+            zone=client.home_location.timezone if client.home_location else reader_zone(),
             may_edit=may(user, WRITE, CLIENTS), may_open_case=may(user, WRITE, CASES),
             may_book=may(user, WRITE, APPOINTMENTS), may_upload=may(user, WRITE, ATTACHMENTS),
             may_export=may(user, READ, CLIENT_DATA), csrf=generate_csrf())

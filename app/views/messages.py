@@ -49,7 +49,7 @@ class MessageAttemptView(ReadOnlyModelView):
     class_permission_name = MESSAGES
     list_columns = ["at", "outcome", "status_code", "detail"]
     base_order = ("id", "asc")
-    label_columns = {"at": "When (UTC)", "status_code": "HTTP"}
+    label_columns = {"at": "When", "status_code": "HTTP"}
 
 
 class MessageEventView(ReadOnlyModelView):
@@ -57,7 +57,7 @@ class MessageEventView(ReadOnlyModelView):
     class_permission_name = MESSAGES
     list_columns = ["at", "event", "detail"]
     base_order = ("id", "asc")
-    label_columns = {"at": "When (UTC)"}
+    label_columns = {"at": "When"}
 
 
 class MessageView(PlinthModelView):
@@ -78,7 +78,7 @@ class MessageView(PlinthModelView):
         ("Content (as sent)", {"fields": ["subject", "body_text", "segments", "body_html", "ics_uid",
                                           "ics_sequence"]}),
     ]
-    label_columns = {"due_at": "Due (UTC)", "to_address": "To", "sent_at": "Sent (UTC)",
+    label_columns = {"due_at": "Due", "to_address": "To", "sent_at": "Sent",
                      "delivery_status": "Delivery", "last_error": "Last error / reason",
                      "provider_message_id": "Provider's id", "segments": "SMS segments", "body_text": "Text", "body_html": "HTML",
                      "ics_uid": "Invite UID", "ics_sequence": "Invite sequence"}
@@ -196,7 +196,7 @@ class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
     list_columns = ["kind", "audience", "language", "subject", "updated_at", "preview_path"]
     show_columns = ["kind", "audience", "language", "subject", "body_text", "body_html", "updated_at"]
     edit_columns = ["subject", "body_text", "body_html"]
-    label_columns = {"body_text": "Plain text", "body_html": "HTML", "updated_at": "Changed (UTC)",
+    label_columns = {"body_text": "Plain text", "body_html": "HTML", "updated_at": "Changed",
                      "preview_path": "Preview"}
     description_columns = {
         "subject": "Jinja syntax, e.g. {{ client_name }}, {{ when }}, {{ service }}, {{ clinic.name }}.",

@@ -13,8 +13,8 @@ from app.models import Client
 COLUMNS = ["message_channel", "text_consent"]
 SHOW_COLUMNS = ["message_channel", "text_consent_at", "text_consent_source", "text_opted_out_at"]
 LABELS = {"message_channel": "Messages by", "text_consent": "Agreed to text messages",
-          "text_consent_at": "Consent to texts given (UTC)", "text_consent_source": "Consent given through",
-          "text_opted_out_at": "Opted out of texts (UTC)"}
+          "text_consent_at": "Consent to texts given", "text_consent_source": "Consent given through",
+          "text_opted_out_at": "Opted out of texts"}
 DESCRIPTIONS = {
     "message_channel": "Texts go only with consent and where the location sends texts; otherwise email.",
     "text_consent": "Tick when the client agrees (recorded now, as given to staff); untick when they withdraw. "

@@ -106,7 +106,7 @@ class TextTemplateView(ShippedMessageTemplates, PlinthModelView):
     list_columns = ["kind", "body_text", "updated_at"]
     show_columns = ["kind", "body_text", "updated_at"]
     edit_columns = ["body_text"]
-    label_columns = {"body_text": "Text", "updated_at": "Changed (UTC)"}
+    label_columns = {"body_text": "Text", "updated_at": "Changed"}
     description_columns = {
         "body_text": "Jinja syntax: {{ client_name }}, {{ service }}, {{ date_short }}, {{ time }}, "
                      "{{ location_name }}, {{ manage_url }} (a short link), {{ clinic.name }}. Every 160 "
