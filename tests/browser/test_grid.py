@@ -54,16 +54,20 @@ def slot_point(page, resource_id: int, hhmm: str):
     return column["x"] + column["width"] / 2, row["y"] + 2  # the top of the slot: its exact time
 
 
-def test_front_desk_books_by_drag_selecting(page, live_server, scene):
-    open_grid(page, live_server, "frontdesk")
-    provider_id = scene["provider_calendar"]
-    x, y = slot_point(page, provider_id, "14:00")
-    _, y_end = slot_point(page, provider_id, "14:15")
+def select_for_booking(page, resource_id: int, start: str, end: str) -> None:
+    """Drag-select ``start``..``end`` on a column and wait for the booking dialog."""
+    x, y = slot_point(page, resource_id, start)
+    _, y_end = slot_point(page, resource_id, end)
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x, y_end, steps=5)
     page.mouse.up()
     page.wait_for_selector("#book-dialog[open]")
+
+
+def test_front_desk_books_by_drag_selecting(page, live_server, scene):
+    open_grid(page, live_server, "frontdesk")
+    select_for_booking(page, scene["provider_calendar"], "14:00", "14:15")
     page.fill("#book-client", "Almeida")
     page.click("#book-client-results li")
     page.select_option("#book-session", label="Follow-up (30 min)")
@@ -81,14 +85,7 @@ def test_a_refused_booking_says_each_reason_once(page, live_server, db, scene):
     db.session.commit()
     db.session.close()
     open_grid(page, live_server, "frontdesk")
-    provider_id = scene["provider_calendar"]
-    x, y = slot_point(page, provider_id, "14:00")
-    _, y_end = slot_point(page, provider_id, "14:15")
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x, y_end, steps=5)
-    page.mouse.up()
-    page.wait_for_selector("#book-dialog[open]")
+    select_for_booking(page, scene["provider_calendar"], "14:00", "14:15")
     page.fill("#book-time", "09:15")  # 09:15-10:15 overlaps the 9:00 and the 10:00 visits
     page.fill("#book-client", "Almeida")
     page.click("#book-client-results li")
