@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext, ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.i18n import DEFAULT_LANGUAGE, formatting
+from app.i18n.locales import bcp47
 from app.models import Invoice, InvoiceKind
 from app.pdf import STATIC, draw, local_only as _local_only  # tests/billing/test_pdf.py checks _local_only
 
@@ -43,7 +44,7 @@ def invoice_html(invoice: Invoice, *, settled=None) -> str:
         return _env.get_template("invoice_pdf.html").render(
             invoice=invoice, s=snapshot, title=title, amount=amount, lines=invoice.lines, settled=settled,
             lines_per_table=LINES_PER_TABLE,
-            logo=_logo(snapshot["clinic"].get("logo")), lang=language.replace("_", "-"))
+            logo=_logo(snapshot["clinic"].get("logo")), lang=bcp47(language))
 
 
 def invoice_pdf(invoice: Invoice, *, settled=None) -> bytes:

@@ -88,12 +88,16 @@ def language_for(client=None, location=None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def bcp47(code) -> str:
+    """A catalogue's code ("pt_PT", or a Babel Locale) as the web and mail spell it ("pt-PT")."""
+    return str(code).replace("_", "-") if code else "en"
+
+
 def html_lang() -> str:
     """The ``<html lang>`` of the page being rendered ("pt-PT", "fr-CA", "en")."""
     from flask_babel import get_locale
 
-    locale = get_locale()
-    return str(locale).replace("_", "-") if locale else "en"
+    return bcp47(get_locale())
 
 
 def install_selector(app: Flask) -> None:

@@ -86,10 +86,11 @@ def page_settings() -> dict:
     from flask_babel import gettext
 
     from app.i18n.formatting import clinic_currency, output_locale
+    from app.i18n.locales import bcp47
     from app.i18n.staff_strings import STRINGS
 
     translated = {text: gettext(text) for text in STRINGS}
-    return {"locale": str(output_locale()).replace("_", "-"), "currency": clinic_currency(),
+    return {"locale": bcp47(output_locale()), "currency": clinic_currency(),
             "strings": {text: shown for text, shown in translated.items() if shown != text}}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, inspect, select
 
 from app.extensions import db
 from app.i18n import formatting
-from app.i18n.locales import language_for
+from app.i18n.locales import bcp47, language_for
 from app.messaging import attachments, ics, segments, templates
 from app.messaging.channels import TEXT_CHANNELS, Channel, Envelope, channel_for
 from app.messaging.offsets import describe
@@ -169,6 +169,7 @@ def _compose(message: Message, snapshot: Snapshot, language: str) -> Composed:
         to=message.to_address, subject=rendered.subject, text=rendered.text, html=rendered.html,
         from_address=snapshot.sender, from_name=snapshot.clinic_name, reply_to=snapshot.clinic_email or None,
         attachments=files, metadata={"plinth_message_id": str(message.id), "plinth_kind": message.kind},
+        language=bcp47(language),
     )
     return Composed(envelope, stored)
 

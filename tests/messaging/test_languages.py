@@ -99,3 +99,13 @@ def test_a_form_email_names_a_shipped_form_in_the_patients_language(db, people, 
     db.session.expire_all()
     sent = db.session.get(Message, message_id)
     assert "Consentimento para tratamento" in sent.subject and "Consent to treatment" not in sent.body_text
+
+
+@pytest.mark.parametrize("client_language, header", [(None, "en"), ("pt_PT", "pt-PT"), ("fr_CA", "fr-CA")])
+def test_an_email_says_its_language_to_the_mail_client(scene, sendgrid, client_language, header):
+    scene.client.preferred_language = client_language
+    db.session.commit()
+    message_id = due_now(book(scene, scene.at(10)).id, "confirmation")
+    assert deliver(message_id) == "sent"
+    [request] = sendgrid.accepted()
+    assert request["body"]["headers"] == {"Content-Language": header}

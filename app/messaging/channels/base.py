@@ -21,6 +21,9 @@ class Envelope:
     from_address: str = ""
     from_name: str = ""
     reply_to: str | None = None
+    # BCP 47 tag of the words inside ("pt-PT"): mail clients pick spelling, hyphenation and
+    # screen-reader voice from Content-Language.
+    language: str | None = None
     # (filename, mimetype, content)
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
     # Identifiers only (message id, kind): providers keep these, so never clinical detail.

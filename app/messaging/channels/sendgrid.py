@@ -21,6 +21,7 @@ from sendgrid.helpers.mail import (
     FileName,
     FileType,
     From,
+    Header,
     Mail,
     ReplyTo,
     To,
@@ -63,6 +64,8 @@ def build_mail(envelope: Envelope) -> Mail:
     )
     if envelope.reply_to:
         mail.reply_to = ReplyTo(envelope.reply_to)
+    if envelope.language:
+        mail.add_header(Header("Content-Language", envelope.language))
     for filename, mimetype, content in envelope.attachments:
         mail.add_attachment(Attachment(
             FileContent(base64.b64encode(content).decode("ascii")), FileName(filename),
