@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.booking import catalogue
 from app.errors import Conflict, DomainError, Problem
+from app.i18n.locales import language_for
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -204,7 +205,9 @@ def open_case(client: Client, session_type: SessionType, calendar: Calendar, *, 
     payer = db.session.get(Payer, payer_id) if payer_id else None
     if payer is not None and (not payer.active or payer not in catalogue.accepted_payers()):
         payer = None
-    case = Case(client=client, title=f"{session_type.discipline.name} (booked online)",
+    with force_locale(language_for(None, calendar.location)):  # read by the location's staff
+        title = gettext("%(discipline)s (booked online)", discipline=session_type.discipline.name)
+    case = Case(client=client, title=title,
                 discipline_id=session_type.discipline_id,
                 payer=payer or catalogue.self_pay_payer(),
                 claim_number=(policy_number or None) if payer else None,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.util import identity_key
 
@@ -22,9 +24,9 @@ from app.timeutil import utcnow
 
 EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
 TEXT_CHANNELS = (SMS, WHATSAPP)
-PREFERENCES = {"email": "Email", "sms": "Text message", "both": "Email and text"}
-SOURCES = {"staff": "Recorded by staff", "online": "Online booking checkbox", "import": "Imported",
-           "reply": "Replied START"}
+PREFERENCES = {"email": _l("Email"), "sms": _l("Text message"), "both": _l("Email and text")}
+SOURCES = {"staff": _l("Recorded by staff"), "online": _l("Online booking checkbox"), "import": _l("Imported"),
+           "reply": _l("Replied START")}
 TEXT_KINDS = ("confirmation", "change", "cancellation", "no_show", "reminder")
 # One reminder of the plan alone may go by text ("reminder_2": the 2 h one, say).
 REMINDER_NUMBERS = tuple(f"reminder_{n}" for n in range(1, 6))
@@ -130,12 +132,13 @@ _ClientRef.__name__ = "Client"
 
 def describe(client: Client) -> str:
     """One line for staff: how the client hears from us and where their consent stands."""
-    preference = PREFERENCES.get(client.message_channel or EMAIL, "Email")
+    preference = PREFERENCES.get(client.message_channel or EMAIL, PREFERENCES[EMAIL])
     if has_consent(client):
         source = SOURCES.get(client.text_consent_source or "", client.text_consent_source or "")
-        state = f"texts agreed {day_medium(client.text_consent_at)} ({source.lower()})"
+        state = gettext("texts agreed %(day)s (%(source)s)", day=day_medium(client.text_consent_at),
+                        source=str(source).lower())
     elif client.text_opted_out_at is not None:
-        state = f"texts refused {day_medium(client.text_opted_out_at)} (STOP)"
+        state = gettext("texts refused %(day)s (STOP)", day=day_medium(client.text_opted_out_at))
     else:
-        state = "no consent to texts"
+        state = gettext("no consent to texts")
     return f"{preference} · {state}"

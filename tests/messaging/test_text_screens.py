@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -109,3 +111,17 @@ def test_the_panel_gives_the_consent_date_as_a_date_not_iso(client, scene):
     login(client, "frontdesk")
     shown = client.get(f"/calendar/feed/appointment/{appointment.id}").json["client"]["messages"]
     assert "Dec 5, 2026" in shown and "2026-12-05" not in shown
+
+
+@pytest.mark.parametrize("language, source, shown", [
+    ("pt_PT", None, "Email · sem consentimento para SMS"),
+    ("pt_PT", "import", "Email · SMS aceites a 05/12/2026 (importado)"),
+    ("fr_CA", None, "Courriel · pas de consentement aux textos"),
+])
+def test_the_panels_consent_line_is_in_the_staff_members_language(scene, language, source, shown):
+    person = scene.client
+    if source:
+        person.text_consent_at = datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)
+        person.text_consent_source = source
+    with force_locale(language):
+        assert consent.describe(person) == shown
