@@ -39,13 +39,17 @@ def day_alerts(visits) -> dict[int, list[str]]:
 
 
 def forms_to_fill(appointment) -> list[tuple[str, str]]:
-    """The forms this patient still has to fill, offered on the booking's confirmation page."""
+    """The forms this patient has to fill now, offered on the booking's confirmation page
+    (not those a rule sends later: their email brings them when it is time)."""
     from app.intake.links import fill_path
     from app.intake.public import form_text
+    from app.intake.sending import sent_later
+    from app.timeutil import utcnow
 
     client_id = appointment.case.client_id
-    return [(form_text(s.form), fill_path(s.request_id)) for s in service.form_status([client_id]).get(client_id, [])
-            if s.status == "pending"]
+    pending = [s for s in service.form_status([client_id]).get(client_id, []) if s.status == "pending"]
+    later = sent_later([s.request_id for s in pending], utcnow())
+    return [(form_text(s.form), fill_path(s.request_id)) for s in pending if s.request_id not in later]
 
 
 def register() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from app import events
@@ -20,6 +21,9 @@ from app.models import (
 )
 from app.timeutil import to_local, to_utc, utcnow
 
+# A rule's "Patients": who it asks (the stored value, then how a manager reads it).
+PATIENT_KINDS = {"any": _l("Any patient"), "new": _l("New patients (no earlier visit)"),
+                 "returning": _l("Returning patients")}
 GONE = (AppointmentStatus.canceled, AppointmentStatus.rebooked)
 # Visits that count towards "every N visits": not canceled, rebooked or missed.
 NOT_COUNTED = (*GONE, AppointmentStatus.no_show)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.intake.links import fill_url
 from app.messaging import outbox, templates
 from app.messaging.translated_defaults import TRANSLATED
-from app.models import Appointment, Client, FormRequest
+from app.models import Appointment, Client, FormRequest, Message
 from app.timeutil import utcnow
 
 REMINDER_BEFORE = timedelta(days=1)
@@ -86,6 +88,17 @@ def send(request: FormRequest, *, due_at: datetime | None = None, now: datetime 
         outbox.queue_email("form_reminder", client.email, context, _key("form_reminder", request.id, key_suffix),
                            due_at=appointment.starts_at - REMINDER_BEFORE, **common)
     return True
+
+
+def sent_later(request_ids, now: datetime) -> set[int]:
+    """The requests whose email a rule holds back ("2 days before the visit"): the patient
+    is not offered them sooner elsewhere (an outcome measure answered weeks early says
+    nothing). One read through the outbox's unique keys."""
+    keys = {_key("form_request", request_id, ""): request_id for request_id in request_ids}
+    if not keys:
+        return set()
+    held = db.session.scalars(select(Message.dedupe_key).where(Message.dedupe_key.in_(keys), Message.due_at > now))
+    return {keys[key] for key in held}
 
 
 def _key(kind: str, request_id: int, suffix: str) -> str:

@@ -9,7 +9,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
-from wtforms.validators import AnyOf, NumberRange, Optional
+from flask_appbuilder.fieldwidgets import Select2Widget
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
 
 from app.auth.views import safe_next
 from app.csrf import require_csrf
@@ -19,6 +22,7 @@ from app.intake import by_hand, outcomes, service
 from app.intake.defaults import ensure_defaults
 from app.intake.definition import read_editor_body
 from app.intake.fields import BODY_AREAS, KINDS
+from app.intake.rules import PATIENT_KINDS
 from app.intake.pdf import display
 from app.models import Appointment, Case, Client, FormRule, FormSubmission, FormTemplate
 from app.security import (
@@ -237,8 +241,11 @@ class FormRuleView(PlinthModelView):
     label_columns = {"template": "Form", "session_type": "Session type (blank: all)",
                      "patient_kind": "Patients", "days_before": "Days before the visit",
                      "every_n_visits": "Every N visits of the case", "at_discharge": "At discharge"}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "patient_kind": SelectField("Patients", choices=[SelectChoice(k, v) for k, v in PATIENT_KINDS.items()], default="any",
+                                    widget=Select2Widget())}
+    formatters_columns = {"patient_kind": lambda value: PATIENT_KINDS.get(value, value)}
     description_columns = {
-        "patient_kind": "new (no earlier visit), returning, or any",
         "days_before": "Blank: with the booking's confirmation. N: N days before the visit at the same "
                        "local time. A reminder follows a day before the visit while the form is not filled.",
         "every_n_visits": "For outcome measures: blank sends at every visit; N sends at the case's 1st visit and "
@@ -246,8 +253,7 @@ class FormRuleView(PlinthModelView):
         "at_discharge": "Send when the case is closed (discharge) instead of when a visit is booked; "
                         "a session type then means cases attended for it.",
     }
-    validators_columns = {"patient_kind": [AnyOf(("new", "returning", "any"), message="new, returning or any")],
-                          "days_before": [Optional(), NumberRange(min=1, max=60)],
+    validators_columns = {"days_before": [Optional(), NumberRange(min=1, max=60)],
                           "every_n_visits": [Optional(), NumberRange(min=1, max=100)]}
 
 

@@ -159,3 +159,23 @@ def test_the_confirmation_offers_the_forms_to_fill_before_the_visit(client, site
     assert "Consent to treatment" in section
     link = re.search(r'href="(/forms/[^"]+)"', section).group(1)
     assert client.get(link).status_code == 200
+
+
+def test_the_confirmation_leaves_a_form_its_rule_sends_later_to_its_email(client, site, db):
+    from app.intake.defaults import ensure_defaults
+    from app.models import FormRule, FormTemplate, Message
+
+    ensure_defaults()
+    names = dict(db.session.execute(select(FormTemplate.name, FormTemplate.id)).all())
+    consent = next(i for name, i in names.items() if name.startswith("Consent"))
+    later = next(name for name in names if not name.startswith("Consent"))
+    db.session.add_all([FormRule(template_id=consent, patient_kind="any", active=True),
+                        FormRule(template_id=names[later], patient_kind="any", days_before=2, active=True)])
+    db.session.commit()
+    _book(client, site)  # the visit is more than 2 days ahead
+    page = client.get("/book/confirmed").get_data(as_text=True)
+    section = page[page.index('id="before-your-visit"'):]
+    assert "Consent to treatment" in section and later not in section
+    held = db.session.scalars(select(Message.due_at).where(Message.kind == "form_request",
+                                                           Message.dedupe_key.like("form_request:%"))).all()
+    assert len(held) == 2  # the later form still goes out, by its own email

@@ -67,3 +67,17 @@ def test_form_setup_opens_for_managers_only(client, people, db, url):
     db.session.commit()
     login(client, "manager")
     assert client.get(url).status_code == 200
+
+
+def test_a_rules_patients_are_picked_from_a_list_and_read_back_in_words(manager, db):
+    from app.models import FormRule
+
+    page = manager.get("/formruleview/add").get_data(as_text=True)
+    assert '<select' in page and 'value="returning"' in page and "Returning patients" in page
+    consent = db.session.scalar(select(FormTemplate.id).where(FormTemplate.name == "Consent to treatment"))
+    refused = manager.post("/formruleview/add", data={"template": consent, "patient_kind": "everyone", "active": "y"})
+    assert refused.status_code == 200 and db.session.scalar(select(func.count(FormRule.id))) == 0
+    assert manager.post("/formruleview/add", data={"template": consent, "patient_kind": "new",
+                                                   "active": "y"}).status_code == 302
+    assert db.session.scalar(select(FormRule.patient_kind)) == "new"
+    assert "New patients (no earlier visit)" in manager.get("/formruleview/list/").get_data(as_text=True)
