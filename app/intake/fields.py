@@ -20,6 +20,10 @@ def N_(text: str) -> str:  # noqa: N802  (marked for the catalogue, translated w
     return text
 
 
+PURPOSES = {  # a form's purpose → how staff read it
+    "intake": _l("Intake"), "history": _l("Health history"), "consent": _l("Consent"), "privacy": _l("Privacy"),
+    "outcome": _l("Outcome measure"),
+}
 KINDS = {  # kind → its name in the form editor (translated when shown)
     "short_text": _l("Short text"), "long_text": _l("Long text"), "single_choice": _l("One choice"),
     "multiple_choice": _l("Several choices"), "yes_no": _l("Yes / no (with a follow-up)"), "date": _l("Date"),

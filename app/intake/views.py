@@ -21,7 +21,7 @@ from app.extensions import db
 from app.intake import by_hand, outcomes, service
 from app.intake.defaults import ensure_defaults
 from app.intake.definition import read_editor_body
-from app.intake.fields import BODY_AREAS, KINDS
+from app.intake.fields import BODY_AREAS, KINDS, PURPOSES
 from app.intake.rules import PATIENT_KINDS
 from app.intake.pdf import display
 from app.models import Appointment, Case, Client, FormRule, FormSubmission, FormTemplate
@@ -170,7 +170,7 @@ class FormBuilderView(BaseView):
     @has_access
     def index(self):
         forms = list(db.session.scalars(select(FormTemplate).order_by(FormTemplate.name)))
-        return self.render_template("intake/builder_index.html", forms=forms, csrf=generate_csrf())
+        return self.render_template("intake/builder_index.html", forms=forms, purposes=PURPOSES, csrf=generate_csrf())
 
     @expose("/defaults", methods=["POST"])
     @has_access
@@ -186,14 +186,14 @@ class FormBuilderView(BaseView):
     def create(self):
         require_csrf()
         name = (request.form.get("name") or "").strip()
-        if not name:
-            flash("A form needs a name.", "danger")
+        purpose = request.form.get("purpose") or "intake"
+        if not name or purpose not in PURPOSES:
+            flash(_("A form needs a name and one of the purposes listed."), "danger")
             return redirect(url_for("FormBuilderView.index"))
         with unit_of_work():
             if db.session.scalar(select(FormTemplate.id).where(FormTemplate.name == name)):
-                raise ValidationFailed(f"There is already a form named “{name}”.")
-            template = FormTemplate(name=name[:120], purpose=request.form.get("purpose") or "intake", active=True,
-                                    created_at=utcnow())
+                raise ValidationFailed(_("There is already a form named “%(name)s”.", name=name))
+            template = FormTemplate(name=name[:120], purpose=purpose, active=True, created_at=utcnow())
             db.session.add(template)
         return redirect(url_for("FormBuilderView.edit", template_id=template.id))
 
@@ -285,20 +285,20 @@ class ReviewSettingsView(BaseView):
         enabled = request.form.get("enabled") == "on"
         problems = []
         if url and not url.startswith(("https://", "http://")) or len(url) > 500:
-            problems.append("The review link is a web address starting with https://.")
+            problems.append(_("The review link is a web address starting with https://."))
         if enabled and not url:
-            problems.append("Review requests need the link to your review page.")
+            problems.append(_("Review requests need the link to your review page."))
         if delay is None or not 0 <= delay <= 24 * 14:
-            problems.append("The delay is between 0 and 336 hours.")
+            problems.append(_("The delay is between 0 and 336 hours."))
         if days is None or not 1 <= days <= 3650:
-            problems.append("“At most once every” is between 1 and 3650 days.")
+            problems.append(_("“At most once every” is between 1 and 3650 days."))
         if problems:
-            raise ValidationFailed("The review settings were not saved.", [Problem(p) for p in problems])
+            raise ValidationFailed(_("The review settings were not saved."), [Problem(p) for p in problems])
         with unit_of_work():
             settings = review_settings()
             settings.enabled, settings.review_url = enabled, url or None
             settings.delay_hours, settings.min_days_between = delay, days
-        flash("Review requests saved.", "success")
+        flash(_("Review requests saved."), "success")
         return redirect(url_for("ReviewSettingsView.index"))
 
 
