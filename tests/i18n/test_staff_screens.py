@@ -25,13 +25,15 @@ WORDS = {
               "/invoiceview/list/": ["Faturas"], "/paymentview/list/": ["Pagamentos"],
               "/chargeview/list/": ["Débitos"], "/appointmentview/list/": ["Marcações"],
               "/waitlistview/list/": ["Lista de espera"], "/messageview/list/": ["Mensagens"],
-              "/billing/receivables/": ["Contas a receber"], "/teammemberview/list/": ["Equipa"]},
+              "/billing/receivables/": ["Contas a receber"], "/teammemberview/list/": ["Equipa"],
+              "/intake/forms/": ["Novo formulário", "Finalidade"], "/intake/reviews/": ["Enviar pedidos de avaliação"]},
     "fr_CA": {"/clinical/day": ["Ma journée", "Notes à terminer"], "client": ["Dossiers", "Messages envoyés"],
               "/": ["Bienvenue"], "/reports/attendance": ["Comment ces chiffres sont calculés", "Taux d'absence"],
               "/invoiceview/list/": ["Factures"], "/paymentview/list/": ["Paiements"],
               "/chargeview/list/": ["Frais"], "/appointmentview/list/": ["Rendez-vous"],
               "/waitlistview/list/": ["Liste d'attente"], "/messageview/list/": ["Messages"],
-              "/billing/receivables/": ["Comptes clients"], "/teammemberview/list/": ["Équipe"]},
+              "/billing/receivables/": ["Comptes clients"], "/teammemberview/list/": ["Équipe"],
+              "/intake/forms/": ["Nouveau formulaire", "But"], "/intake/reviews/": ["Envoyer des demandes d'avis"]},
 }
 
 

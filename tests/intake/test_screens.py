@@ -81,3 +81,11 @@ def test_a_rules_patients_are_picked_from_a_list_and_read_back_in_words(manager,
                                                    "active": "y"}).status_code == 302
     assert db.session.scalar(select(FormRule.patient_kind)) == "new"
     assert "New patients (no earlier visit)" in manager.get("/formruleview/list/").get_data(as_text=True)
+
+
+def test_a_new_form_needs_a_listed_purpose(manager, db):
+    before = db.session.scalar(select(func.count(FormTemplate.id)))
+    refused = manager.post("/intake/forms/new", data={"name": "Knee intake", "purpose": "x" * 40})
+    assert refused.status_code == 302 and db.session.scalar(select(func.count(FormTemplate.id))) == before
+    assert manager.post("/intake/forms/new", data={"name": "Knee intake", "purpose": "outcome"}).status_code == 302
+    assert db.session.scalar(select(FormTemplate.purpose).where(FormTemplate.name == "Knee intake")) == "outcome"
