@@ -9,18 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import audit
 from app.billing.pricing import money, percent_of
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.i18n import formatting
+from app.i18n.locales import language_for
 from app.models import Appointment, AppointmentStatus, Charge, ChargeKind, FeeMode, FeePolicy, read_clinic_settings
-from app.timeutil import to_local
 
 NO_SHOW = "no_show"
 LATE_CANCEL = "late_cancel"
-LABELS = {NO_SHOW: "No-show fee", LATE_CANCEL: "Late-cancel fee"}
+LABELS = {NO_SHOW: _l("No-show fee"), LATE_CANCEL: _l("Late-cancel fee")}
 
 
 @dataclass
@@ -79,9 +82,8 @@ def charge(*, appointment: Appointment, kind: str, decision: FeeDecision | None,
         raise ValidationFailed("A fee cannot be negative.")
     if value == 0:
         return None
-    when = to_local(appointment.starts_at, appointment.location.timezone)
     fee = Charge(case_id=appointment.case_id, appointment_id=appointment.id, kind=ChargeKind.fee,
-                 description=f"{LABELS[kind]} — {appointment.session_type.name}, {when:%d %b %Y %H:%M}",
+                 description=fee_description(appointment, kind),
                  quantity=Decimal("1"), unit_price=value, tax_rate=Decimal("0"),
                  created_by_id=getattr(actor, "id", None))
     db.session.add(fee)
@@ -89,6 +91,15 @@ def charge(*, appointment: Appointment, kind: str, decision: FeeDecision | None,
     audit.record(db.session, entity=appointment, action="fee_charged",
                  after={"kind": kind, "amount": str(value), "offered": str(offered) if offered else None})
     return fee
+
+
+def fee_description(appointment: Appointment, kind: str) -> str:
+    """The fee's invoice line, in the language its invoice will be printed in (the client's,
+    else the location's): "Taxa de falta — Massagem, 7/12/2026, 17:00"."""
+    location = appointment.location
+    with force_locale(language_for(appointment.case.client, location)):
+        when = formatting.local_moment(appointment.starts_at, location.timezone)
+        return f"{LABELS[kind]} — {appointment.session_type.name}, {when}"
 
 
 def no_shows(client_id: int) -> int:

@@ -12,6 +12,7 @@ from app.billing.fees import FeeDecision
 from app.errors import Conflict
 from app.models import AppointmentStatus, AuditEvent, Charge, ChargeKind, PaymentMethod, clinic_settings
 from app.scheduling import lifecycle
+from app.timeutil import to_local
 from tests.billing.conftest import NOW, TODAY
 
 S = AppointmentStatus
@@ -123,6 +124,18 @@ def test_a_no_show_gets_the_policy_fee_unless_changed_or_waived(scene, db):
     fee = db.session.scalars(select(Charge)).one()
     assert (fee.kind, fee.unit_price) == (ChargeKind.fee, Decimal("40.00"))
     assert fee.description.startswith("No-show fee")
+
+
+@pytest.mark.parametrize("language, starts", [(None, "No-show fee — "), ("pt_PT", "Taxa de falta — "),
+                                              ("fr_CA", "Frais d'absence — ")])
+def test_a_fee_line_is_written_in_the_clients_language_with_the_visits_local_time(scene, db, language, starts):
+    scene.appointment.case.client.preferred_language = language
+    lifecycle.change_status(scene.appointment, S.no_show, actor=scene.actor, now=NOW)
+    db.session.commit()
+    description = db.session.scalars(select(Charge.description)).one()
+    local = to_local(scene.appointment.starts_at, scene.appointment.location.timezone)
+    assert description.startswith(starts) and str(local.year) in description, description
+    assert local.strftime("%b") not in description or language is None, description  # no English month
 
 
 @pytest.mark.parametrize("decision,expected", [
