@@ -188,7 +188,9 @@ def _warn_if_unbookable(member: TeamMember) -> None:
                 "Edit them and choose their location (a calendar is then made there), or ", name=member.display_name)
     else:
         why = _("%(name)s is a provider without an active calendar, so they cannot be booked. ", name=member.display_name)
-    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), _("make a calendar for them"))
+    # The link ends the "..., or" sentence above; after the other two it starts a sentence of its own.
+    text = _("make a calendar for them") if problem == "no location" else _("Make a calendar for them")
+    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), text)
     flash(Markup("<strong>{}</strong> {}{}.").format(_("Not bookable yet."), why, link), "warning")
 
 
