@@ -14,6 +14,7 @@ from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.plausible_dates import schedule_date_problem
 from app.extensions import db
+from app.i18n.formatting import phone
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
 from app.models.settings import read_clinic_settings, slot_step_minutes
 from app.record_reads import log_read
@@ -148,7 +149,7 @@ class CalendarGridView(BaseView):
         for case in cases:
             by_client.setdefault(case.client_id, []).append(
                 {"id": case.id, "title": case.title, "discipline_id": case.discipline_id, "note": notes.get(case.id, "")})
-        return jsonify([{"id": c.id, "name": c.full_name, "phone": c.phone, "email": c.email,
+        return jsonify([{"id": c.id, "name": c.full_name, "phone": phone(c.phone, c.home_location), "email": c.email,
                          "alerts": c.alerts or "", "cases": by_client.get(c.id, [])} for c in found])
 
     @expose("/feed/appointment/<int:appointment_id>")

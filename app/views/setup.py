@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, formatting
 from app.models import BillingItem, Discipline, Location, Payer, SessionType, SessionTypeBillingItem, TeamMember
 from app.security import BILLING_ITEMS, DISCIPLINES, LOCATIONS, PAYERS, SESSION_TYPES, STAFF_ROLES, TEAM
 from app.setup import team
@@ -51,6 +51,7 @@ class LocationView(PlinthModelView):
         "active", "notes", "accepted_payers", "out_of_network_message",
     ]
     add_columns = edit_columns = show_columns = columns
+    formatters_columns = {"phone": formatting.phone}
     label_columns = {
         "timezone": "Time zone", "address_line1": "Address", "address_line2": "Address (line 2)",
         "tax_id": "Tax / business number", "grid_start": "Calendar shows from",
@@ -137,7 +138,8 @@ class TeamMemberView(PlinthModelView):
         "phone": [FromFields(check_phone, _first_location_region, "locations")],
         "locations": [],
     }
-    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language")}
+    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language"),
+                          "phone": formatting.phone}
     edit_form_extra_fields = {"language": _language_field()}
     add_form_extra_fields = {
         "language": _language_field(),
@@ -294,3 +296,4 @@ class PayerView(PlinthModelView):
     search_columns = ["name", "kind", "active"]
     add_columns = edit_columns = ["name", "kind", "contact_name", "email", "phone", "address", "tax_id", "active"]
     validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)]}
+    formatters_columns = {"phone": formatting.phone}
