@@ -165,19 +165,27 @@
     document.getElementById("grid-view-next").addEventListener("click", step(1));
   }
 
+  // A week's column headings: the weekday and the date in words, in the staff member's
+  // language ("Mon Dec 7", "lun. 7 déc.", "seg. 7 de dez."), by Intl with the page's
+  // locale. FullCalendar's default (numeric month and day) read "Mon 12-07" in en-CA.
+  const WEEK_HEADINGS = {weekday: "short", day: "numeric", month: "short", omitCommas: true};
+
   window.PlinthViews = {
     initialView, toolbarViews, resources, events, eventClick, attach,
     options: {
       // The time grids show the appointment's times from the feed (grid.js, timeOf).
       views: {
         resourceTimeGridDay: {displayEventTime: false},
-        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: t("Week"), displayEventTime: false},
+        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: t("Week"), displayEventTime: false,
+                       dayHeaderFormat: WEEK_HEADINGS},
+        resourceTimeGridWeek: {dayHeaderFormat: WEEK_HEADINGS},
         // At least ~100 px per column: a wide location scrolls sideways instead of
         // squeezing 49 slivers into the screen.
         locationWeek: {type: "resourceTimeGridWeek", datesAboveResources: true, dayMinWidth: 104,
-                       buttonText: t("Location week"), displayEventTime: false},
+                       buttonText: t("Location week"), displayEventTime: false, dayHeaderFormat: WEEK_HEADINGS},
         locationWeekByCalendar: {type: "resourceTimeGridWeek", datesAboveResources: false, dayMinWidth: 104,
-                                 buttonText: t("Location week"), displayEventTime: false},
+                                 buttonText: t("Location week"), displayEventTime: false,
+                                 dayHeaderFormat: WEEK_HEADINGS},
         calendarMonth: {type: "dayGridMonth", buttonText: t("Month"), selectable: false, dayMaxEvents: 4,
                         fixedWeekCount: false, eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: false}},
       },
