@@ -165,10 +165,21 @@
     document.getElementById("grid-view-next").addEventListener("click", step(1));
   }
 
-  // A week's column headings: the weekday and the date in words, in the staff member's
-  // language ("Mon Dec 7", "lun. 7 déc.", "seg. 7 de dez."), by Intl with the page's
-  // locale. FullCalendar's default (numeric month and day) read "Mon 12-07" in en-CA.
-  const WEEK_HEADINGS = {weekday: "short", day: "numeric", month: "short", omitCommas: true};
+  // A week's column headings: the weekday and the date in the staff member's language
+  // ("Mon Dec 7", "lun. 7 déc.", "seg. 7/12"). FullCalendar's default (numeric month and
+  // day) read "Mon 12-07" in en-CA; Intl's short weekday in pt-PT is the whole word
+  // ("segunda"), so the weekdays come from the server (formatting.weekday_short, the
+  // page's data-weekdays, Monday first) and the day and month from Intl.
+  const shortWeekdays = JSON.parse(document.getElementById("plinth-grid").dataset.weekdays || "null");
+  let dayMonth = null;
+  function WEEK_HEADINGS(info) {
+    const d = info.date;  // the location's calendar date (FullCalendar's year, 0-based month, day)
+    const day = new Date(Date.UTC(d.year, d.month, d.day));
+    dayMonth = dayMonth || new Intl.DateTimeFormat(PlinthI18n.locale, {day: "numeric", month: "short", timeZone: "UTC"});
+    const weekday = shortWeekdays ? shortWeekdays[(day.getUTCDay() + 6) % 7]
+      : new Intl.DateTimeFormat(PlinthI18n.locale, {weekday: "short", timeZone: "UTC"}).format(day);
+    return weekday + " " + dayMonth.format(day);
+  }
 
   window.PlinthViews = {
     initialView, toolbarViews, resources, events, eventClick, attach,
