@@ -8,6 +8,7 @@ from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.billing.packages import remaining_notes
 from app.calendar import feeds
@@ -139,6 +140,7 @@ class CalendarGridView(BaseView):
                 db.func.lower(Client.first_name + " " + Client.last_name).like(like),
                 db.func.lower(Client.email).like(like), Client.phone.like(f"%{q}%")))
             .order_by(Client.last_name, Client.first_name).limit(20)
+            .options(joinedload(Client.home_location))  # each phone is shown in its location's country
         ).all()
         cases = db.session.scalars(
             select(Case).where(Case.client_id.in_([c.id for c in found]), Case.closed_on.is_(None),
