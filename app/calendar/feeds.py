@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.i18n.formatting import clock, day_and_clock
+from app.i18n.formatting import clock, day_and_clock, phone
 from app.messaging.consent import describe as describe_messaging
 from app.models import (
     Appointment,
@@ -224,7 +224,7 @@ def appointment_panel(*, appointment: Appointment, user) -> dict:
                                       if o.calendar.kind == CalendarKind.provider), None),
         "booked_via": appointment.booked_via.value, "series_id": appointment.series_id,
         "calendar_ids": [o.calendar_id for o in appointment.occupancies if o.active],
-        "client": {"id": client.id, "name": client.full_name, "phone": client.phone or "", "email": client.email or "",
+        "client": {"id": client.id, "name": client.full_name, "phone": phone(client.phone, appointment.location), "email": client.email or "",
                    "date_of_birth": client.date_of_birth.isoformat() if client.date_of_birth else "",
                    "alerts": client.alerts or "", "no_shows": no_shows,
                    "online_booking_blocked": client.online_booking_blocked,

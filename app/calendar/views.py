@@ -8,12 +8,14 @@ from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.billing.packages import remaining_notes
 from app.calendar import feeds
 from app.errors import NotFound, ValidationFailed
 from app.plausible_dates import schedule_date_problem
 from app.extensions import db
+from app.i18n.formatting import phone
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
 from app.models.settings import read_clinic_settings, slot_step_minutes
 from app.record_reads import log_read
@@ -138,6 +140,7 @@ class CalendarGridView(BaseView):
                 db.func.lower(Client.first_name + " " + Client.last_name).like(like),
                 db.func.lower(Client.email).like(like), Client.phone.like(f"%{q}%")))
             .order_by(Client.last_name, Client.first_name).limit(20)
+            .options(joinedload(Client.home_location))  # each phone is shown in its location's country
         ).all()
         cases = db.session.scalars(
             select(Case).where(Case.client_id.in_([c.id for c in found]), Case.closed_on.is_(None),
@@ -148,7 +151,7 @@ class CalendarGridView(BaseView):
         for case in cases:
             by_client.setdefault(case.client_id, []).append(
                 {"id": case.id, "title": case.title, "discipline_id": case.discipline_id, "note": notes.get(case.id, "")})
-        return jsonify([{"id": c.id, "name": c.full_name, "phone": c.phone, "email": c.email,
+        return jsonify([{"id": c.id, "name": c.full_name, "phone": phone(c.phone, c.home_location), "email": c.email,
                          "alerts": c.alerts or "", "cases": by_client.get(c.id, [])} for c in found])
 
     @expose("/feed/appointment/<int:appointment_id>")

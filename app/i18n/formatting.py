@@ -1,4 +1,4 @@
-"""Money, dates and times in the reader's locale: the one place they are formatted.
+"""Money, dates, times and phone numbers for the reader: the one place they are formatted.
 
 Every function takes an optional ``locale``; without it, the locale of the current
 output (``flask_babel.get_locale()`` inside a request or ``force_locale``), else the
@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from decimal import Decimal
 
+import phonenumbers
 from babel import Locale
 from babel.dates import (
     format_date, format_skeleton, format_time, get_date_format, get_day_names, get_month_names,
@@ -20,6 +21,10 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask, current_app, has_app_context
 
 from app.timeutil import to_local
+
+# Where phone numbers are read when a location says nothing of its country (the demo's
+# and the first clinics' home).
+DEFAULT_PHONE_REGION = "CA"
 
 
 def output_locale(locale: str | Locale | None = None) -> Locale:
@@ -157,6 +162,33 @@ def _full_without_year(locale: Locale) -> str:
     return re.sub(r"[\s,]*(?:'de'\s*)?y+\.?", "", pattern).strip()
 
 
+def clinic_phone_region() -> str:
+    """Where a number that belongs to no location is read (a payer's, the clinic's own, a
+    text sender's, a client with no home location): the country of the clinic's
+    ``PLINTH_LOCALE`` (pt_PT -> PT), else DEFAULT_PHONE_REGION."""
+    locale = current_app.config.get("PLINTH_LOCALE", "") if has_app_context() else ""
+    return locale.split("_")[1].upper() if "_" in locale else DEFAULT_PHONE_REGION
+
+
+def phone(value: str | None, where=None) -> str:
+    """A stored number (E.164, "+14165550123") as staff read it: national for the country
+    of ``where`` ("(416) 555-0123" at a Toronto location, "21 300 0100" at Lisboa), else
+    international ("+351 21 300 0100" at Toronto). ``where`` is a region code ("PT") or a
+    Location (its ``phone_region``); None: the clinic's. What is not a number is shown as typed."""
+    if not value:
+        return ""
+    region = getattr(where, "phone_region", where) or clinic_phone_region()
+    try:
+        number = phonenumbers.parse(value, region.upper())
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(number):
+        return value
+    home = number.country_code == phonenumbers.country_code_for_region(region.upper())
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -164,7 +196,7 @@ def _date(value: date | datetime) -> date:
 FILTERS = {
     "money": money, "amount": amount, "number": number, "percent": percent, "day_long": day_long, "day_full": day_full,
     "day_medium": day_medium, "day_with_year": day_with_year, "weekday_short": weekday_short, "month_short": month_short,
-    "day_month_short": day_month_short, "clock": clock, "day_and_clock": day_and_clock,
+    "day_month_short": day_month_short, "clock": clock, "day_and_clock": day_and_clock, "phone": phone,
 }
 
 

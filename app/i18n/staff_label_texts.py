@@ -84,7 +84,7 @@ TEXTS = [
     _l('Is Product'), _l('Is Provider'), _l('Issued At'), _l('Issued By'), _l('Issued By Id'), _l('Issued On'),
     _l("It's not a good policy to remove a user, just make it inactive"),
     _l('Jinja syntax, e.g. {{ client_name }}, {{ when }}, {{ service }}, {{ clinic.name }}.'),
-    _l('Jinja syntax: {{ client_name }}, {{ service }}, {{ date_short }}, {{ time }}, {{ location_name }}, {{ manage_url }} (a short link), {{ clinic.name }}. Every 160 characters (70 with an accent or emoji outside the GSM alphabet) is one more paid segment.'),
+    _l('Jinja syntax: {{ client_name }}, {{ service }}, {{ date_short }}, {{ time }}, {{ visit_day }}, {{ location_name }}, {{ manage_url }} (a short link), {{ clinic.name }}. Every 160 characters (70 with an accent or emoji outside the GSM alphabet) is one more paid segment.'),
     _l('Joined'), _l('Kind'), _l('Language'), _l('Last Name'), _l('Last error / reason'), _l('Last login'),
     _l('Late Cancel'), _l('Late if canceled within (hours)'), _l('Late-cancel amount / %'),
     _l('Late-cancel fee is'), _l('Latest start'), _l('Lead Time Minutes'), _l('Lead time (minutes)'),

@@ -243,7 +243,9 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
         "client_name": client_name_for(client, message.audience),
         "provider_name": provider.display_name if provider else "",
         "service": appointment.session_type.name,
-        "when": gettext("%(day)s at %(time)s %(zone)s", day=day, time=clock, zone=f"{start:%Z}"), "date": day, "date_short": day_short, "time": clock, "timezone": zone,
+        "when": gettext("%(day)s at %(time)s %(zone)s", day=day, time=clock, zone=f"{start:%Z}"), "date": day,
+        "date_short": day_short, "time": clock, "timezone": zone,
+        "visit_day": visit_day(start.date(), to_local(utcnow(), zone).date(), day_short),
         "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         "location_name": appointment.location.name, "location_address": appointment.location.address,
         "location_phone": appointment.location.phone or "",
@@ -252,6 +254,19 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
     if message.audience == "client" and message.kind not in NO_MANAGE_LINK:
         context["manage_url"] = _manage_url(appointment, short=message.channel in TEXT_CHANNELS)
     return context
+
+
+def visit_day(day, today, day_short: str) -> str:
+    """The visit's day as the reader sees it when the message is sent (not when it was
+    planned): "today", "yesterday", else "on Tue 1 Dec". A no-show notice sent the next
+    morning, or retried after an outage, must not say "today"."""
+    if day == today:
+        return gettext("today")
+    if (today - day).days == 1:
+        return gettext("yesterday")
+    if (day - today).days == 1:
+        return gettext("tomorrow")
+    return gettext("on %(date)s", date=day_short)
 
 
 def _manage_url(appointment: Appointment, short: bool = False) -> str:

@@ -41,7 +41,7 @@ DEFAULTS: dict[tuple[str, str], Template] = {
         "<p>Hello {{ client_name }},</p><p>This appointment is canceled:</p>" + _APPT_HTML
         + "<p>Call us to book another time.</p>"),
     ("no_show", CLIENT): Template(
-        "We missed you today at {{ clinic.name }}",
+        "We missed you {{ visit_day }} at {{ clinic.name }}",
         "Hello {{ client_name }},\n\nWe missed you at your appointment:\n\n" + _APPT_TEXT
         + "\n\nPlease contact us to book again." + _SIGN_TEXT,
         "<p>Hello {{ client_name }},</p><p>We missed you at your appointment:</p>" + _APPT_HTML
@@ -99,7 +99,7 @@ _SMS = {
               + _SMS_MANAGE,
     "cancellation": "{{ clinic.name }}: your {{ service }} on {{ date_short }} {{ time }} is canceled."
                     "{% if location_phone %} To rebook: {{ location_phone }}{% endif %}",
-    "no_show": "{{ clinic.name }}: we missed you today.{% if location_phone %} To rebook: {{ location_phone }}"
+    "no_show": "{{ clinic.name }}: we missed you {{ visit_day }}.{% if location_phone %} To rebook: {{ location_phone }}"
                "{% endif %}",
     "reminder": "Reminder: {{ service }} {{ date_short }} {{ time }}, {{ location_name }}." + _SMS_MANAGE
                 + " Reply STOP to opt out.",
@@ -114,7 +114,7 @@ _APPT_SAMPLE = {
     "when": "Tuesday 10 March 2026 at 09:30 EDT", "date": "Tuesday 10 March 2026", "time": "09:30",
     "timezone": "America/Toronto", "duration": 30, "location_name": "Toronto",
     "location_address": "100 King St W, Toronto", "location_phone": "+1 416 555 0100",
-    "manage_url": "https://book.example.com/manage/sample", "date_short": "Tue 10 Mar",
+    "manage_url": "https://book.example.com/manage/sample", "date_short": "Tue 10 Mar", "visit_day": "today",
 }
 SAMPLES: dict[str, dict] = {
     "confirmation": _APPT_SAMPLE, "change": _APPT_SAMPLE, "cancellation": _APPT_SAMPLE,

@@ -4,24 +4,13 @@ from __future__ import annotations
 from datetime import time
 from typing import Optional
 
-from flask import current_app, has_app_context
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+# The clinic's phone region lives with the phone formatter; these names stay importable from here.
+from app.i18n.formatting import DEFAULT_PHONE_REGION, clinic_phone_region  # noqa: F401
 from app.timeutil import zone_country
-
-# Where phone numbers are read when a location says nothing of its country (the demo's
-# and the first clinics' home).
-DEFAULT_PHONE_REGION = "CA"
-
-
-def clinic_phone_region() -> str:
-    """Where a number that belongs to no location is read (a payer's, the clinic's own, a
-    text sender's, a client with no home location): the country of the clinic's
-    ``PLINTH_LOCALE`` (pt_PT -> PT), else DEFAULT_PHONE_REGION."""
-    locale = current_app.config.get("PLINTH_LOCALE", "") if has_app_context() else ""
-    return locale.split("_")[1].upper() if "_" in locale else DEFAULT_PHONE_REGION
 
 # The insurers and other third parties a location bills (its "network"); online booking
 # offers only these. A location that lists none accepts every active third party.

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import Calendar, CalendarKind, OverlapPolicy, SessionType
 from app.models.calendars import calendar_order
 from app.scheduling import intervals as iv
+from app.scheduling.overlap_text import overlap_messages
 # Loading lives in calendar_time.py; these names stay importable from here.
 from app.scheduling.calendar_time import (  # noqa: F401
     MAX_BLOCK,
@@ -372,9 +373,11 @@ def _time_reasons(ct: CalendarTime, start: datetime, end: datetime, *, ignore_ap
             reasons.append(_problem(cal, "blocked", f"{cal.name} is blocked then ({reason})."))
     reasons += busy_elsewhere(ct, start, end)
     if not ignore_appointments:
-        for appointment_id in overlapping_appointments(ct, start, end):
-            reasons.append(_problem(cal, "overlaps_appointment",
-                                    f"{when} overlaps appointment {appointment_id} on {cal.name}.",
+        clashes = overlapping_appointments(ct, start, end)
+        texts = overlap_messages(cal, clashes, ct.zone)  # who is already there, not an id (overlap_text.py)
+        for appointment_id in clashes:
+            reasons.append(_problem(cal, "overlaps_appointment", texts.get(appointment_id)
+                                    or f"{when} overlaps another appointment on {cal.name}.",
                                     appointment_id=appointment_id))
     if not reasons:  # the verdict and the explanations come from the same data; be safe
         reasons.append(_problem(cal, "unavailable", f"{cal.name} is not free at {when}."))

@@ -14,7 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.input_rules import InvalidValue, format_breaks, parse_breaks  # noqa: F401  (below the models, re-exported)
-from app.models.clinic import clinic_phone_region
+from app.i18n.formatting import clinic_phone_region
 from app.timeutil import is_valid_timezone
 
 

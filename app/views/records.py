@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 
+from app.i18n import formatting
 from app.models import Case, Client, Location
 from app.security import CASES, CLIENTS
 from app.setup.validation import check_email, check_non_negative_int, check_non_negative_money, check_phone
@@ -72,6 +73,7 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
     # The client file (app/views/client_file.py) is where staff go for a person.
     formatters_columns = {
         **text_consent.FORMATTERS,
+        "phone": formatting.phone,  # one row's usual location is not known here: the clinic's country
         "id": lambda client_id: Markup('<a href="/clinical/clients/{0}">Client file</a>').format(client_id),
     }
     description_columns = {

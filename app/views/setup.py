@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, formatting
 from app.models import BillingItem, Discipline, Location, Payer, SessionType, SessionTypeBillingItem, TeamMember
 from app.security import BILLING_ITEMS, DISCIPLINES, LOCATIONS, PAYERS, SESSION_TYPES, STAFF_ROLES, TEAM
 from app.setup import team
@@ -51,6 +51,7 @@ class LocationView(PlinthModelView):
         "active", "notes", "accepted_payers", "out_of_network_message",
     ]
     add_columns = edit_columns = show_columns = columns
+    formatters_columns = {"phone": formatting.phone}
     label_columns = {
         "timezone": "Time zone", "address_line1": "Address", "address_line2": "Address (line 2)",
         "tax_id": "Tax / business number", "grid_start": "Calendar shows from",
@@ -137,7 +138,8 @@ class TeamMemberView(PlinthModelView):
         "phone": [FromFields(check_phone, _first_location_region, "locations")],
         "locations": [],
     }
-    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language")}
+    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language"),
+                          "phone": formatting.phone}
     edit_form_extra_fields = {"language": _language_field()}
     add_form_extra_fields = {
         "language": _language_field(),
@@ -188,7 +190,9 @@ def _warn_if_unbookable(member: TeamMember) -> None:
                 "Edit them and choose their location (a calendar is then made there), or ", name=member.display_name)
     else:
         why = _("%(name)s is a provider without an active calendar, so they cannot be booked. ", name=member.display_name)
-    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), _("make a calendar for them"))
+    # The link ends the "..., or" sentence above; after the other two it starts a sentence of its own.
+    text = _("make a calendar for them") if problem == "no location" else _("Make a calendar for them")
+    link = Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("CalendarView.add"), text)
     flash(Markup("<strong>{}</strong> {}{}.").format(_("Not bookable yet."), why, link), "warning")
 
 
@@ -292,3 +296,4 @@ class PayerView(PlinthModelView):
     search_columns = ["name", "kind", "active"]
     add_columns = edit_columns = ["name", "kind", "contact_name", "email", "phone", "address", "tax_id", "active"]
     validators_columns = {"email": [Rule(check_email)], "phone": [Rule(check_phone)]}
+    formatters_columns = {"phone": formatting.phone}

@@ -108,7 +108,7 @@ class TextTemplateView(ShippedMessageTemplates, PlinthModelView):
     edit_columns = ["body_text"]
     label_columns = {"body_text": "Text", "updated_at": "Changed"}
     description_columns = {
-        "body_text": "Jinja syntax: {{ client_name }}, {{ service }}, {{ date_short }}, {{ time }}, "
+        "body_text": "Jinja syntax: {{ client_name }}, {{ service }}, {{ date_short }}, {{ time }}, {{ visit_day }}, "
                      "{{ location_name }}, {{ manage_url }} (a short link), {{ clinic.name }}. Every 160 "
                      "characters (70 with an accent or emoji outside the GSM alphabet) is one more paid segment.",
     }

@@ -14,6 +14,7 @@ from app.booking import catalogue
 from app.booking.forms import EmbedSettingsForm
 from app.booking.headers import parse_origins
 from app.extensions import db
+from app.i18n import formatting
 from app.models import OnlineBookingSettings, WaitlistEntry, online_booking_settings
 from app.security import (
     ONLINE_BOOKING,
@@ -56,6 +57,7 @@ class WaitlistView(PlinthModelView):
         "notes", "status",
     ]
     show_columns = add_columns + ["created_at", "offers_made"]
+    formatters_columns = {"phone": formatting.phone}
     label_columns = {
         "calendar": "Provider (empty: any)", "created_at": "Joined", "is_new_client": "New patient",
         "weekdays": "Days (0 = Mon … 6 = Sun)", "earliest": "From", "latest": "Latest start",

@@ -42,6 +42,7 @@ def test_a_provider_saved_without_a_location_is_said_not_bookable_with_the_way_o
     assert "Nora Nolocation is a provider without a location" in warning.inner_text()
     assert "cannot be booked" in warning.inner_text()
     assert warning.locator("a").get_attribute("href").endswith("/calendarview/add")
+    assert "there), or make a calendar for them." in warning.inner_text()
     no_serious(page)
     # Given a location, they get their calendar there and the warning is gone.
     member_id = db.session.scalar(select(TeamMember.id).where(TeamMember.display_name == "Nora Nolocation"))
@@ -66,6 +67,9 @@ def test_a_provider_saved_without_a_location_is_said_not_bookable_with_the_way_o
     warning = page.locator(".alert-warning")
     assert "Nora Nolocation has no calendar at Uptown, so they cannot be booked there" in warning.inner_text()
     assert warning.locator("a").get_attribute("href").endswith("/calendarview/add")
+    # The link starts its own sentence: capitalised (it continues "..., or" only in the no-location case).
+    assert warning.locator("a").inner_text() == "Make a calendar for them"
+    assert "there. Make a calendar for them." in warning.inner_text()
     no_serious(page)
 
 

@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from app.models import Calendar, CalendarKind
+from app.models import AppointmentStatus, Calendar, CalendarKind
 from app.timeutil import to_utc
 from tests import factories
 from tests.browser.axe import violations
@@ -94,7 +94,9 @@ def test_a_refused_booking_says_each_reason_once(page, live_server, db, scene):
     page.wait_for_function("document.getElementById('book-error').textContent.length > 0")
     said = page.inner_text("#book-error")
     assert "more)" not in said
-    assert said.count("overlaps appointment") == 2, said
+    # Who is there and when on the location's clock, not "overlaps appointment 123" (overlap_text.py).
+    assert "already has Rita Almeida 09:00–09:30." in said and "already has Rita Almeida 10:00–10:30." in said, said
+    assert "appointment" not in said, said
     sentences = [part.strip() for part in said.split(".") if part.strip()]
     assert len(sentences) == len(set(sentences)) == 2, said
 
@@ -112,7 +114,7 @@ def test_a_refused_move_snaps_back_with_its_reason(page, live_server, scene):
     page.mouse.up()
     page.wait_for_selector("#grid-message.error")
     assert "Not moved" in page.inner_text("#grid-message")
-    assert "overlaps appointment" in page.inner_text("#grid-message")
+    assert "already has Rita Almeida 10:00–10:30." in page.inner_text("#grid-message")
     page.wait_for_timeout(500)
     assert page.locator(".fc-timegrid-event", has_text="9:00").count() == 1  # back where it was
 
@@ -122,9 +124,48 @@ def test_a_status_can_be_hidden_from_the_status_bar(page, live_server, scene):
     assert page.locator(".fc-timegrid-event:visible").count() == 2
     page.click("#status-bar button[data-status='booked']")
     assert page.get_attribute("#status-bar button[data-status='booked']", "aria-pressed") == "false"
-    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event.hidden-status').length === 2")
-    assert page.locator(".fc-timegrid-event:visible").count() == 0
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event').length === 0")
     page.click("#status-bar button[data-status='booked']")
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event').length === 2")
+    page.evaluate("localStorage.clear()")
+
+
+def _width_share(page, text: str) -> float:
+    """How much of its column an appointment's block takes (1.0: all of it)."""
+    return page.evaluate("""(text) => {
+        const block = [...document.querySelectorAll('.fc-timegrid-event')].find((e) => e.innerText.includes(text));
+        const column = block.closest('td.fc-timegrid-col');
+        return block.getBoundingClientRect().width / column.querySelector('.fc-timegrid-col-frame').getBoundingClientRect().width;
+    }""", text)
+
+
+def test_a_hidden_status_takes_no_room_in_the_column(page, live_server, db, scene):
+    # A canceled visit at 11:00 and the booked one that took its place: with Canceled
+    # hidden (the default), the booked one has the whole column, not half of it beside
+    # an invisible block.
+    calendar = db.session.get(Calendar, scene["provider_calendar"])
+    gone = factories.make_client(first_name="Gina", last_name="Gone", home_location=calendar.location)
+    kept = factories.make_client(first_name="Kai", last_name="Kept", home_location=calendar.location)
+    session = factories.make_session_type(name="Long visit", discipline=calendar.disciplines[0], duration_minutes=60)
+    for who, status in ((gone, AppointmentStatus.canceled), (kept, AppointmentStatus.booked)):
+        visit = factories.make_appointment(calendar, to_utc(DAY, time(11), ZONE), session_type=session, status=status,
+                                           case=factories.make_case(client=who, discipline=calendar.disciplines[0]))
+        if status == AppointmentStatus.canceled:  # its time released, as canceling does
+            for occupancy in visit.occupancies:
+                occupancy.active = False
+        db.session.flush()
+    db.session.commit()
+    db.session.close()
+    open_grid(page, live_server, "frontdesk")
+    page.wait_for_selector(".fc-timegrid-event >> text=Kai Kept")
+    assert not page.locator(".fc-timegrid-event", has_text="Gina Gone").is_visible()
+    assert _width_share(page, "Kai Kept") > 0.9
+    page.click("#status-bar button[data-status='canceled']")  # shown: the two share the column
+    page.wait_for_selector(".fc-timegrid-event >> text=Gina Gone")
+    assert _width_share(page, "Kai Kept") < 0.6
+    page.click("#status-bar button[data-status='canceled']")  # hidden again: the whole column
+    page.wait_for_function("!document.querySelector('#calendar').innerText.includes('Gina Gone')")
+    assert _width_share(page, "Kai Kept") > 0.9
     page.evaluate("localStorage.clear()")
 
 
@@ -169,7 +210,7 @@ def test_the_appointment_panel_shows_the_client_and_cancels(page, live_server, s
     page.click("#panel-cancel")
     page.wait_for_selector("#grid-message.ok")
     assert "Canceled Rita Almeida" in page.inner_text("#grid-message")
-    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event:not(.hidden-status)').length === 1")
+    page.wait_for_function("document.querySelectorAll('.fc-timegrid-event').length === 1")  # Canceled is hidden
 
 
 def test_copy_an_appointment_by_selecting_a_new_time(page, live_server, scene):

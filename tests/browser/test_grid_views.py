@@ -211,3 +211,25 @@ def test_a_busy_location_week_and_month_read_at_1440_px(page, live_server, busy)
     page.wait_for_selector(".day-load")
     no_serious(page, "busy_month")
     page.evaluate("localStorage.clear()")
+
+
+@pytest.mark.parametrize("language, monday", [("en", "Mon"), ("fr_CA", "lun."), ("pt_PT", "seg.")])
+def test_a_weeks_headings_name_the_day_and_date_in_the_staff_members_language(page, live_server, week, language,
+                                                                               monday):
+    # "Mon 12-07" (FullCalendar's numeric default in en-CA) read like a month-day code;
+    # each language's own short date instead: "Mon Dec 14", "lun. 14 déc.", "seg. 14/12".
+    from babel.dates import format_date
+
+    date_part = {"en": f"{format_date(DAY, 'MMM', locale='en')} {DAY.day}",
+                 "fr_CA": f"{DAY.day} {format_date(DAY, 'MMM', locale='fr_CA')}",
+                 "pt_PT": f"{DAY.day}/{DAY.month:02d}"}[language]
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server, "frontdesk", PASSWORD)
+    page.goto(f"{live_server}/lang/{language}")
+    for view in (f"view=week&calendar={week['provider_calendar']}", "view=location-week"):
+        page.goto(f"{live_server}/calendar/?{view}&date={DAY.isoformat()}")
+        page.wait_for_selector(".fc-event")
+        heading = page.inner_text(f"th.fc-col-header-cell[data-date='{DAY.isoformat()}']").strip()
+        assert heading == f"{monday} {date_part}", heading
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"views_week_headings_{language}.png"))

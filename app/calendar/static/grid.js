@@ -144,9 +144,9 @@
         hidden.has(status) ? hidden.delete(status) : hidden.add(status);
         localStorage.setItem("plinth.hiddenStatuses", JSON.stringify([...hidden]));
         button.setAttribute("aria-pressed", String(!hidden.has(status)));
-        calendar.getEvents().forEach((ev) => {
-          if (ev.extendedProps.status === status) ev.setProp("classNames", classesFor(ev.extendedProps.status));
-        });
+        calendar.batchRendering(() => calendar.getEvents().forEach((ev) => {
+          if (ev.extendedProps.status === status) ev.setProp("display", displayFor(status));
+        }));
       });
       return button;
     }), Object.assign(document.createElement("span"), {className: "total", textContent: t("Total %(count)s", {count: seen.size})}));
@@ -154,7 +154,10 @@
       id: "status-legend", className: "status-legend", textContent: t("Status (click to show or hide):")}));
   }
 
-  const classesFor = (status) => ["status-" + status].concat(hidden.has(status) ? ["hidden-status"] : []);
+  // A hidden status's appointments are not drawn at all (FullCalendar's display "none"),
+  // so they take no room in the column: hidden by CSS they still shared its width with
+  // the visible ones beside them. null: the calendar's eventDisplay.
+  const displayFor = (status) => hidden.has(status) ? "none" : null;
 
   async function change(info) {
     const props = info.event.extendedProps;
@@ -233,7 +236,8 @@
           if (typeof e.start === "string" && e.start.length > 19) e.start = e.start.slice(0, 19);
           if (typeof e.end === "string" && e.end.length > 19) e.end = e.end.slice(0, 19);
           if (!e.extendedProps || !e.extendedProps.appointment_id) return;
-          e.classNames = classesFor(e.extendedProps.status);
+          e.classNames = ["status-" + e.extendedProps.status];
+          if (hidden.has(e.extendedProps.status)) e.display = "none";
           e.extendedProps.time = wallTimes(e.start, e.end);
         });
         renderStatusBar(list);

@@ -165,19 +165,38 @@
     document.getElementById("grid-view-next").addEventListener("click", step(1));
   }
 
+  // A week's column headings: the weekday and the date in the staff member's language
+  // ("Mon Dec 7", "lun. 7 déc.", "seg. 7/12"). FullCalendar's default (numeric month and
+  // day) read "Mon 12-07" in en-CA; Intl's short weekday in pt-PT is the whole word
+  // ("segunda"), so the weekdays come from the server (formatting.weekday_short, the
+  // page's data-weekdays, Monday first) and the day and month from Intl.
+  const shortWeekdays = JSON.parse(document.getElementById("plinth-grid").dataset.weekdays || "null");
+  let dayMonth = null;
+  function WEEK_HEADINGS(info) {
+    const d = info.date;  // the location's calendar date (FullCalendar's year, 0-based month, day)
+    const day = new Date(Date.UTC(d.year, d.month, d.day));
+    dayMonth = dayMonth || new Intl.DateTimeFormat(PlinthI18n.locale, {day: "numeric", month: "short", timeZone: "UTC"});
+    const weekday = shortWeekdays ? shortWeekdays[(day.getUTCDay() + 6) % 7]
+      : new Intl.DateTimeFormat(PlinthI18n.locale, {weekday: "short", timeZone: "UTC"}).format(day);
+    return weekday + " " + dayMonth.format(day);
+  }
+
   window.PlinthViews = {
     initialView, toolbarViews, resources, events, eventClick, attach,
     options: {
       // The time grids show the appointment's times from the feed (grid.js, timeOf).
       views: {
         resourceTimeGridDay: {displayEventTime: false},
-        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: t("Week"), displayEventTime: false},
+        calendarWeek: {type: "resourceTimeGridWeek", datesAboveResources: false, buttonText: t("Week"), displayEventTime: false,
+                       dayHeaderFormat: WEEK_HEADINGS},
+        resourceTimeGridWeek: {dayHeaderFormat: WEEK_HEADINGS},
         // At least ~100 px per column: a wide location scrolls sideways instead of
         // squeezing 49 slivers into the screen.
         locationWeek: {type: "resourceTimeGridWeek", datesAboveResources: true, dayMinWidth: 104,
-                       buttonText: t("Location week"), displayEventTime: false},
+                       buttonText: t("Location week"), displayEventTime: false, dayHeaderFormat: WEEK_HEADINGS},
         locationWeekByCalendar: {type: "resourceTimeGridWeek", datesAboveResources: false, dayMinWidth: 104,
-                                 buttonText: t("Location week"), displayEventTime: false},
+                                 buttonText: t("Location week"), displayEventTime: false,
+                                 dayHeaderFormat: WEEK_HEADINGS},
         calendarMonth: {type: "dayGridMonth", buttonText: t("Month"), selectable: false, dayMaxEvents: 4,
                         fixedWeekCount: false, eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: false}},
       },
