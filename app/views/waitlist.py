@@ -102,10 +102,10 @@ class OnlineBookingView(BaseView):
     def save(self):
         form = EmbedSettingsForm()
         if not form.validate_on_submit():
-            return self._page(form, ["The form expired; please try again."]), 400
+            return self._page(form, [_("The form expired; please try again.")]), 400
         origins, rejected = parse_origins(form.embed_origins.data)
         if rejected:
-            return self._page(form, [f"“{r}” is not a website origin; write it like https://www.example.com"
+            return self._page(form, [_("“%(origin)s” is not a website origin; write it like https://www.example.com", origin=r)
                                      for r in rejected]), 422
         with unit_of_work():
             online_booking_settings().embed_origins = "\n".join(origins) or None
