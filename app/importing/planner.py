@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import N_
-from app.importing.cleaning import clean_row, field_word, normalise_tax_id
+from app.importing.cleaning import FIELDS, clean_row, field_word, normalise_tax_id
 from app.importing.csvfile import CsvTable
 from app.models import Client
 
