@@ -11,9 +11,8 @@ from app.auth import throttle
 from app.booking.limits import client_ip
 from app.csrf import posted_token_valid
 from app.i18n import N_
-from app.security import current_user
+from app.security import current_user, reader_zone
 from app.uow import unit_of_work
-from app.views.base import reader_zone
 
 SIGN_IN_LOCKS = "SignInLocks"  # Admin only (not in any other role's grants)
 # Stored codes in words, translated where shown.

@@ -18,9 +18,8 @@ from app.importing.cleaning import DATE_ORDERS, FIELDS
 from app.i18n import N_
 from app.importing.planner import action_words, counts
 from app.models import Client, Location
-from app.security import CLIENT_DATA, client_scope, current_user, in_scope
+from app.security import CLIENT_DATA, client_scope, current_user, in_scope, reader_zone
 from app.uow import unit_of_work
-from app.views.base import reader_zone
 
 REPORT_ROWS_SHOWN = 2000  # the full report is always in the CSV download
 STATUS_WORDS = {"uploaded": N_("uploaded"), "imported": N_("imported"), "refused": N_("refused")}

@@ -187,8 +187,6 @@ def test_the_note_planner_import_and_settings_screens_speak_the_staff_members_la
 def test_the_import_list_shows_upload_times_on_the_readers_own_clock(client, db, people):
     """A Lisboa manager reads Lisbon's clock, the Toronto manager Toronto's (not UTC, not the
     clinic's first location for everyone)."""
-    from flask import g
-
     from app.i18n.formatting import local_moment
     from app.models import ClientImport
     from app.security import MANAGER
@@ -199,7 +197,6 @@ def test_the_import_list_shows_upload_times_on_the_readers_own_clock(client, db,
     db.session.add(ClientImport(filename="clientes.csv", content=CSV, status="uploaded", created_at=uploaded))
     db.session.commit()
     for username, zone, language in (("gestora", "Europe/Lisbon", "pt_PT"), ("manager", "America/Toronto", "en")):
-        g.pop("plinth_reader_zone", None)  # the tests' one app context outlives a request; a server's does not
         login(client, username)
         page = client.get("/clients/import/").get_data(as_text=True)
         with client.application.test_request_context():
