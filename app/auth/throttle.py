@@ -37,7 +37,7 @@ class LoginThrottled(Exception):
         minutes = -(-self.retry_after // 60)
         # In the language of the page that signs in (the session's choice, else English).
         super().__init__(ngettext(
-            "Too many failed sign-ins. Wait a minute and try again, or ask an administrator to lift the lock.",
+            "Too many failed sign-ins. Wait %(num)s minute and try again, or ask an administrator to lift the lock.",
             "Too many failed sign-ins. Wait %(num)s minutes and try again, or ask an administrator to lift the lock.",
             minutes))
 
