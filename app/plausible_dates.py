@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
+
 from app.setup.validation import InvalidValue
 from app.timeutil import local_today
 
@@ -33,9 +35,9 @@ def check_birth_date(value: date | None, today: date | None = None) -> date | No
         return None
     today = today or local_today(None)
     if value > today:
-        raise InvalidValue("The date of birth is in the future.")
+        raise InvalidValue(gettext("The date of birth is in the future."))
     if value < EARLIEST:
-        raise InvalidValue(f"{value.isoformat()} is not a plausible date of birth.")
+        raise InvalidValue(gettext("%(date)s is not a plausible date of birth.", date=value.isoformat()))
     return value
 
 

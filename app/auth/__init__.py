@@ -62,9 +62,11 @@ _ENDED_HERE = "plinth.session_ended"
 def _explain_401(response):
     """The grid shows an API error's message in the form it kept open: say why, and what to do."""
     if response.status_code == 401 and request.environ.get(_ENDED_HERE) and response.is_json:
+        from flask_babel import gettext
+
         from app.auth.views import ENDED
 
-        response.set_data(json.dumps({"message": ENDED}))
+        response.set_data(json.dumps({"message": gettext(ENDED)}))
     return response
 
 

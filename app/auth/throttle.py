@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Optional
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -34,11 +35,11 @@ class LoginThrottled(Exception):
     def __init__(self, retry_after: int):
         self.retry_after = max(retry_after, 1)
         minutes = -(-self.retry_after // 60)
-        super().__init__(
-            "Too many failed sign-ins. Wait "
-            + (f"{minutes} minutes" if minutes > 1 else "a minute")
-            + " and try again, or ask an administrator to lift the lock."
-        )
+        # In the language of the page that signs in (the session's choice, else English).
+        super().__init__(ngettext(
+            "Too many failed sign-ins. Wait %(num)s minute and try again, or ask an administrator to lift the lock.",
+            "Too many failed sign-ins. Wait %(num)s minutes and try again, or ask an administrator to lift the lock.",
+            minutes))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, g, jsonify, redirect, request, session
+from flask_babel import gettext
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.const import API_SECURITY_ACCESS_TOKEN_KEY, API_SECURITY_REFRESH_TOKEN_KEY
 from flask_appbuilder.security.api import SecurityApi
@@ -22,14 +23,15 @@ from flask_jwt_extended import create_access_token, create_refresh_token, get_jw
 from flask_login import login_user
 from marshmallow import ValidationError
 
+from app.i18n import N_
 from app.auth import sessions
 from app.auth.throttle import LoginThrottled
 from app.booking.limits import client_ip
 from app.timeutil import utcnow
 
 SESSION_KEY = "_plinth_sid"  # the web session's token inside Flask's signed cookie
-ENDED = ("Your session has ended. Sign in again in another tab, then retry here: "
-         "what you typed on this page is kept.")
+ENDED = N_("Your session has ended. Sign in again in another tab, then retry here: "
+           "what you typed on this page is kept.")  # translated where sent
 
 
 def safe_next(raw: str | None, fallback: str) -> str:
@@ -131,7 +133,7 @@ def status():
     """How long the browser's session has left; reading it does not extend it."""
     row = sessions.find_alive(session.get(SESSION_KEY), session.get("_user_id"))
     if row is None:
-        return jsonify(signed_in=False, message=ENDED), 401
+        return jsonify(signed_in=False, message=gettext(ENDED)), 401
     return jsonify(_state(row))
 
 
@@ -141,6 +143,6 @@ def keepalive():
     own session (and SameSite cookies keep other sites from sending it)."""
     row = sessions.find_alive(session.get(SESSION_KEY), session.get("_user_id"))
     if row is None:
-        return jsonify(signed_in=False, message=ENDED), 401
+        return jsonify(signed_in=False, message=gettext(ENDED)), 401
     sessions.touch(row, force=True)
     return jsonify(_state(row))

@@ -12,6 +12,7 @@ Rules (each checked here, not in the screens):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from flask_babel import gettext
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from app.clinical import signing
 from app.clinical.templates import active_templates, clean_content, fields_of, offered_templates
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n.staff_labels import enum_label
 from app.models import (
     Addendum,
     Appointment,
@@ -72,7 +74,7 @@ def get_readable(user, note_id: int) -> Note:
     """The note, if the user may read its content (404 otherwise, so its existence does not leak)."""
     note = db.session.get(Note, note_id)
     if note is None or not may_read(user, note):
-        raise NotFound("No such note.")
+        raise NotFound(gettext("No such note."))
     return note
 
 
@@ -108,9 +110,9 @@ class UnsavedNote:
 
 def _check_may_start(appointment: Appointment, actor) -> None:
     if not may_write_visit(actor, appointment):
-        raise Forbidden("Only the visit's treating provider writes its note.")
+        raise Forbidden(gettext("Only the visit's treating provider writes its note."))
     if appointment.status not in WRITABLE_VISITS:
-        raise Conflict(f"The visit is {appointment.status.value.replace('_', ' ')}; it has no note.")
+        raise Conflict(gettext("The visit is %(status)s; it has no note.", status=gettext(enum_label(appointment.status)).lower()))
 
 
 def unsaved_note(*, appointment: Appointment, actor, template_id: int | None = None,
@@ -151,7 +153,7 @@ def _choose_template(appointment: Appointment, template_id: int | None, template
         chosen = next((t for t in templates if (t.id == template_id if template_id is not None
                                                 else t.name == template_name)), None)
         if chosen is None:
-            raise ValidationFailed("Choose one of the clinic's note templates.")
+            raise ValidationFailed(gettext("Choose one of the clinic's note templates."))
         return chosen
     discipline_id = appointment.session_type.discipline_id
     discipline = appointment.session_type.discipline.name.lower()
@@ -169,7 +171,7 @@ def change_template(*, note: Note, template_id: int | None, actor, template_name
     """Start an empty draft over from another template (nothing written is ever dropped)."""
     _require_author(note, actor)
     if note.content:
-        raise Conflict("The note already has content; a template is chosen before writing.")
+        raise Conflict(gettext("The note already has content; a template is chosen before writing."))
     template = _choose_template(note.appointment, template_id, template_name)
     note.template_id, note.sections = template.id, template.sections
     db.session.flush()
@@ -179,9 +181,9 @@ def change_template(*, note: Note, template_id: int | None, actor, template_name
 def _require_author(note: Note, actor) -> None:
     member = member_of(actor)
     if member is None or member.id != note.author_id or not may(actor, WRITE, CLINICAL_NOTES):
-        raise Forbidden("Only the note's author may change or sign it.")
+        raise Forbidden(gettext("Only the note's author may change or sign it."))
     if note.is_signed:
-        raise Conflict("The note is signed and cannot be changed; add an addendum instead.")
+        raise Conflict(gettext("The note is signed and cannot be changed; add an addendum instead."))
 
 
 def save_draft(*, note: Note, content, actor) -> Note:
@@ -199,10 +201,10 @@ def sign(*, note: Note, actor, content=None) -> Note:
     _require_author(note, actor)
     signer = member_of(actor)
     if note.appointment.status not in ATTENDED:
-        raise Conflict("A note is signed once the client has arrived for the visit.")
+        raise Conflict(gettext("A note is signed once the client has arrived for the visit."))
     content = clean_content(note.sections, content) if content is not None else note.content
     if not content:
-        raise ValidationFailed("The note is empty; write something before signing.")
+        raise ValidationFailed(gettext("The note is empty; write something before signing."))
     now = utcnow().replace(microsecond=0)
     with db.session.no_autoflush:
         note.content, note.signed_at, note.signed_by_id, note.updated_at = content, now, signer.id, now
@@ -218,12 +220,12 @@ def add_addendum(*, note: Note, text: str, actor) -> Addendum:
     member = member_of(actor)
     if (member is None or not may(actor, WRITE, CLINICAL_NOTES)
             or not in_scope(clinical_case_scope(actor), note.case_id)):
-        raise Forbidden("Only providers of the case add addenda.")
+        raise Forbidden(gettext("Only providers of the case add addenda."))
     if not note.is_signed:
-        raise Conflict("The note is still a draft: change it instead of adding an addendum.")
+        raise Conflict(gettext("The note is still a draft: change it instead of adding an addendum."))
     text = (text or "").strip()
     if not text or len(text) > MAX_ADDENDUM:
-        raise ValidationFailed(f"Write the addendum (at most {MAX_ADDENDUM} characters).", [])
+        raise ValidationFailed(gettext("Write the addendum (at most %(count)s characters).", count=MAX_ADDENDUM), [])
     addendum = Addendum(note_id=note.id, author_id=member.id, text=text, signed_at=utcnow().replace(microsecond=0),
                         content_hash="")
     addendum.content_hash = signing.addendum_hash(addendum)
@@ -253,7 +255,7 @@ def copy_forward(*, note: Note, actor) -> Note:
     _require_author(note, actor)
     source = next((n for n in previous_notes(note) if n.is_signed), None)
     if source is None:
-        raise Conflict("This case has no earlier signed note to copy from.")
+        raise Conflict(gettext("This case has no earlier signed note to copy from."))
     fields = fields_of(note.sections)
     copied = {key: value for key, value in source.content.items() if key in fields}
     save_draft(note=note, content={**copied, **(note.content or {})}, actor=actor)

@@ -11,6 +11,7 @@ A template is a list of sections, each with fields of one of four kinds:
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from flask_babel import gettext
 
 from sqlalchemy import select
 
@@ -141,14 +142,14 @@ def clean_content(sections: list, content) -> dict:
     """The note's content checked against its fields: unknown keys, pain outside 0–10,
     options not offered and measurements that are not numbers are refused, all at once."""
     if not isinstance(content, dict):
-        raise ValidationFailed("The note's content must be an object of field values.")
+        raise ValidationFailed(gettext("The note's content must be an object of field values."))
     fields = fields_of(sections)
     problems: list[Problem] = []
     clean: dict = {}
     for key, value in content.items():
         field = fields.get(key)
         if field is None:
-            problems.append(Problem(f"This note has no field {key!r}.", key))
+            problems.append(Problem(gettext("This note has no field “%(key)s”.", key=key), key))
             continue
         if value in (None, "", []):
             continue
@@ -157,7 +158,7 @@ def clean_content(sections: list, content) -> dict:
         except ValueError as exc:
             problems.append(Problem(f"{field['label']}: {exc}", key))
     if problems:
-        raise ValidationFailed("Some fields are not valid.", problems)
+        raise ValidationFailed(gettext("Some fields are not valid."), problems)
     return clean
 
 
@@ -165,23 +166,23 @@ def _clean_value(field: dict, value):
     kind = field["kind"]
     if kind == "text":
         if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise ValueError(f"text of at most {MAX_TEXT} characters")
+            raise ValueError(gettext("text of at most %(count)s characters", count=MAX_TEXT))
         return value
     if kind == "pain":
         if isinstance(value, bool) or str(value).strip() not in {str(n) for n in range(11)}:
-            raise ValueError("a whole number from 0 to 10")
+            raise ValueError(gettext("a whole number from 0 to 10"))
         return int(str(value).strip())
     if kind == "checklist":
         chosen = value if isinstance(value, list) else None
         if chosen is None or any(option not in field["options"] for option in chosen):
-            raise ValueError("choose from the options offered")
+            raise ValueError(gettext("choose from the options offered"))
         return [option for option in field["options"] if option in chosen]
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"a number (in {field['unit']})") from None
+        raise ValueError(gettext("a number (in %(unit)s)", unit=field['unit'])) from None
     if not number.is_finite() or abs(number) >= 100_000:
-        raise ValueError(f"a number (in {field['unit']})")
+        raise ValueError(gettext("a number (in %(unit)s)", unit=field['unit']))
     return str(number)
 
 

@@ -124,10 +124,15 @@ def day_month_short(day: date | datetime, locale=None) -> str:
     return format_skeleton("MMMEd", _date(day), locale=output_locale(locale))
 
 
+def day_weekday(day: date | datetime, locale=None) -> str:
+    """A date with its weekday and year: "Tue, Dec 8, 2026", "ter., 08/12/2026"."""
+    return format_skeleton("yMMMEd", _date(day), locale=output_locale(locale))
+
+
 def day_and_clock(value: datetime, locale=None) -> str:
     """A visit's moment in a list or panel: "Tue, Dec 8, 2026, 2:30 p.m.", "ter., 08/12/2026, 14:30"."""
     chosen = output_locale(locale)
-    return f"{format_skeleton('yMMMEd', _date(value), locale=chosen)}, {clock(value, chosen)}"
+    return f"{day_weekday(value, chosen)}, {clock(value, chosen)}"
 
 
 def clock(value: time | datetime, locale=None) -> str:

@@ -67,4 +67,23 @@ STRINGS = [
     # the grid's views (app/calendar/static/views.js), its status bar and the panel's link (clinical/panel-link.js)
     _l("Location week"), _l("Month"), _l("Open %(name)s's week"), _l("1 visit · %(hours)s booked"),
     _l("%(count)s visits · %(hours)s booked"), _l("Status (click to show or hide):"), _l("Open client file"),
+    # the note editor (app/static/clinical/note.js)
+    _l("The server refused the request."), _l("Saving…"), _l("Saved"), _l("Not saved: %(error)s"),
+    _l("Unsaved changes…"), _l("Restored what you typed before the page closed; saving…"),
+    _l("Copied from the last signed note; saved."), _l("Not signed: %(error)s"),
+    _l("Sign this note? It cannot be changed afterwards; only addenda can be added."),
+    # the shift planner (app/static/planner/planner.js)
+    _l("%(count)s shift"), _l("%(count)s shifts"), _l("Not saved."), _l("Grid shows %(start)s–%(end)s"), _l("Calendar"),
+    _l("Provider"), _l("Add a shift for %(name)s on %(day)s"), _l("%(name)s %(day)s %(start)s to %(end)s, change"),
+    _l("break"), _l("“%(text)s” is not a break: write it as 12:00-12:30."), _l("Save"), _l("Add shifts"),
+    _l("Check the breaks."), _l("%(shifts)s added; clashing dates left as they were."),
+    _l("%(count)s of %(total)s new shifts clash with existing ones. Save the others and leave these dates as they are?"),
+    _l("Save the rest"), _l("%(shifts)s added."), _l("The change would overlap other shifts; change the times first."),
+    _l("These appointments would be outside working hours. They stay booked; move or cancel them in the day grid. Go ahead?"),
+    _l("Remove anyway"), _l("Save anyway"), _l("%(shifts)s removed."), _l("%(shifts)s changed."),
+    _l("%(count)s of %(total)s copies clash with existing shifts:"), _l("Copy the others and leave these dates as they are?"),
+    _l("Nothing was copied."), _l("Copy %(shifts)s onto the next week?"), _l("Copy %(shifts)s onto the next %(count)s weeks?"),
+    _l("%(shifts)s copied."), _l("The grid's hours are saved."),
+    # the client import's progress bar (app/static/importing/import.js)
+    _l("Checking rows"), _l("Writing clients"), _l("Done"), _l("%(what)s: %(done)s of %(total)s"),
 ]

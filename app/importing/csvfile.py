@@ -11,8 +11,12 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
+from app.i18n import N_
+
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+DELIMITER_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab")}  # translated where shown
 # Bigger than any field needs, so an over-long cell is reported rather than crashing the reader.
 csv.field_size_limit(1_000_000)
 
@@ -70,17 +74,17 @@ def sniff_delimiter(text: str) -> str:
 
 def read_table(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> CsvTable:
     if not data.strip():
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(gettext("The file is empty."))
     if encoding:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise UnreadableFile(f"The file cannot be read as {encoding}.") from exc
+            raise UnreadableFile(gettext("The file cannot be read as %(encoding)s.", encoding=encoding)) from exc
         text = text.removeprefix("\ufeff")
     else:
         text, encoding = decode(data)
     if "\x00" in text:
-        raise UnreadableFile("This is not a CSV text file (it holds binary data); save the sheet as CSV first.")
+        raise UnreadableFile(gettext("This is not a CSV text file (it holds binary data); save the sheet as CSV first."))
     delimiter = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -96,7 +100,7 @@ def read_table(data: bytes, *, encoding: str | None = None, delimiter: str | Non
             else:
                 rows.append(CsvRow(line, cells))
     except csv.Error as exc:
-        raise UnreadableFile(f"Line {reader.line_num}: {exc}.") from exc
+        raise UnreadableFile(gettext("Line %(line)s: %(error)s.", line=reader.line_num, error=exc)) from exc
     if header is None:
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(gettext("The file is empty."))
     return CsvTable(encoding, delimiter, header, rows)

@@ -10,15 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
-from app.importing.cleaning import FIELDS, clean_row, normalise_tax_id
+from app.i18n import N_
+from app.importing.cleaning import FIELDS, clean_row, field_word, normalise_tax_id
 from app.importing.csvfile import CsvTable
 from app.models import Client
 
 CREATE, UPDATE, UNCHANGED, SKIP, IN_FILE, ERROR = "create", "update", "unchanged", "skip", "duplicate in file", "error"
 MATCH_KEYS = ("email", "phone", "tax_id")
+# The outcomes in words (the codes stay English in the stored report and its CSV).
+ACTION_WORDS = {CREATE: N_("create"), UPDATE: N_("update"), UNCHANGED: N_("unchanged"), SKIP: N_("skip"),
+                IN_FILE: N_("duplicate in file"), ERROR: N_("error")}
+
+
+def action_words(action: str) -> str:
+    """An outcome code ("duplicate in file") in the reader's language."""
+    return gettext(ACTION_WORDS[action]) if action in ACTION_WORDS else action
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,8 @@ def _decide(line, cells, options, index, existing, seen) -> RowOutcome:
     earlier = [(n, seen[n][k]) for n, k in keys.items() if k in seen[n]]
     if earlier:
         label, first_line = earlier[0]
-        return RowOutcome(line, IN_FILE, [f"Same {FIELDS[label][0].lower()} as line {first_line}; only the first is imported."]
+        return RowOutcome(line, IN_FILE, [gettext("Same %(field)s as line %(line)s; only the first is imported.",
+                                                  field=field_word(label), line=first_line)]
                           + cleaned.warnings, values, name=name)
     for n, k in keys.items():
         seen[n][k] = line
@@ -99,19 +110,21 @@ def _decide(line, cells, options, index, existing, seen) -> RowOutcome:
         return RowOutcome(line, CREATE, cleaned.warnings, values, name=name)
     ids = set(matches.values())
     if len(ids) > 1:
-        found = ", ".join(f"#{cid} by {FIELDS[n][0].lower()}" for n, cid in matches.items())
-        return RowOutcome(line, ERROR, [f"Matches more than one existing client ({found}); merge them first or fix the row."],
+        found = ", ".join(gettext("#%(id)s by %(field)s", id=cid, field=field_word(n)) for n, cid in matches.items())
+        return RowOutcome(line, ERROR, [gettext("Matches more than one existing client (%(found)s); merge them first or fix the row.",
+                                                found=found)],
                           values, name=name)
     client_id = ids.pop()
-    why = f"Already a client (#{client_id}, same {' and '.join(FIELDS[n][0].lower() for n in matches)})."
+    why = gettext("Already a client (#%(id)s, same %(fields)s).", id=client_id,
+                  fields=", ".join(field_word(n) for n in matches))
     if options.overrides.get(line, options.on_duplicate) != "update":
         return RowOutcome(line, SKIP, [why, *cleaned.warnings], values, client_id=client_id, name=name)
     current = existing[client_id]
     changes = {n: v for n, v in values.items() if current.get(n) != v}
     if not changes:
-        return RowOutcome(line, UNCHANGED, [why, "The file adds nothing new."], values, client_id=client_id, name=name)
-    listed = ", ".join(FIELDS[n][0].lower() for n in changes)
-    return RowOutcome(line, UPDATE, [why, f"Updates {listed}.", *cleaned.warnings], values,
+        return RowOutcome(line, UNCHANGED, [why, gettext("The file adds nothing new.")], values, client_id=client_id, name=name)
+    listed = ", ".join(field_word(n) for n in changes)
+    return RowOutcome(line, UPDATE, [why, gettext("Updates %(fields)s.", fields=listed), *cleaned.warnings], values,
                       client_id=client_id, name=name, changes=changes,
                       before={n: current.get(n) for n in changes})
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from babel.core import UnknownLocaleError
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app import audit
@@ -18,7 +19,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.importing import planner, runner
 from app.importing import progress as import_progress
-from app.importing.cleaning import DATE_ORDERS, FIELDS, locale_date_order
+from app.importing.cleaning import DATE_ORDERS, FIELDS, field_label, locale_date_order
 from app.importing.csvfile import CsvTable, UnreadableFile, read_table
 from app.importing.cells import neutralise
 from app.models import ClientImport, Location
@@ -30,10 +31,10 @@ PREVIEW_ROWS = 5
 
 def upload(filename: str, data: bytes, *, user_id: int | None) -> ClientImport:
     if len(data) > MAX_BYTES:
-        raise ValidationFailed(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it in parts.")
+        raise ValidationFailed(gettext("The file is larger than %(size)s MB; split it in parts.", size=MAX_BYTES // (1024 * 1024)))
     table = table_of(data)
     if not table.rows:
-        raise ValidationFailed("The file has a header line but no clients.")
+        raise ValidationFailed(gettext("The file has a header line but no clients."))
     record = ClientImport(filename=(filename or "clients.csv")[:255], content=data, created_by_id=user_id,
                           status="uploaded", created_at=utcnow())
     db.session.add(record)
@@ -52,7 +53,7 @@ def table_of(data: bytes) -> CsvTable:
 def get(import_id: int) -> ClientImport:
     record = db.session.get(ClientImport, import_id)
     if record is None:
-        raise NotFound("There is no such import.")
+        raise NotFound(gettext("There is no such import."))
     return record
 
 
@@ -90,9 +91,9 @@ def location_of(location_id) -> Location | None:
     try:
         location = db.session.get(Location, int(location_id))
     except (TypeError, ValueError):
-        raise ValidationFailed("There is no such location.") from None
+        raise ValidationFailed(gettext("There is no such location.")) from None
     if location is None:
-        raise ValidationFailed("There is no such location.")
+        raise ValidationFailed(gettext("There is no such location."))
     return location
 
 
@@ -103,17 +104,18 @@ def build_options(table: CsvTable, raw: dict) -> planner.ImportOptions:
     mapping = [name or None for name in mapping]
     unknown = [name for name in mapping if name and name not in FIELDS]
     if unknown:
-        raise ValidationFailed(f"Unknown client field(s): {', '.join(unknown)}.")
+        raise ValidationFailed(gettext("Unknown client field(s): %(names)s.", names=", ".join(unknown)))
     doubled = {name for name in mapping if name and mapping.count(name) > 1}
     if doubled:
-        raise ValidationFailed(f"Each field can come from one column only: {', '.join(sorted(doubled))}.")
+        raise ValidationFailed(gettext("Each field can come from one column only: %(names)s.",
+                                       names=", ".join(field_label(name) for name in sorted(doubled))))
     has_names = {"first_name", "last_name"} <= set(mapping) or "full_name" in mapping
     if not has_names:
-        raise ValidationFailed("Choose the columns that hold the first and last names (or a full name).")
+        raise ValidationFailed(gettext("Choose the columns that hold the first and last names (or a full name)."))
     if raw.get("date_order") not in DATE_ORDERS:
-        raise ValidationFailed("The date order is one of DMY, MDY or YMD.")
+        raise ValidationFailed(gettext("The date order is one of DMY, MDY or YMD."))
     if raw.get("on_duplicate") not in ("skip", "update"):
-        raise ValidationFailed("Duplicates are either skipped or updated.")
+        raise ValidationFailed(gettext("Duplicates are either skipped or updated."))
     location = location_of(raw.get("location_id"))
     overrides = {int(line): choice for line, choice in (raw.get("overrides") or {}).items() if choice in ("skip", "update")}
     return planner.ImportOptions(
@@ -156,7 +158,7 @@ def execute(record: ClientImport, raw: dict, progress: Callable[[int, int], None
 
 def _table(record: ClientImport) -> CsvTable:
     if record.content is None:
-        raise ValidationFailed("This file was already imported; upload it again to import it once more.")
+        raise ValidationFailed(gettext("This file was already imported; upload it again to import it once more."))
     return table_of(record.content)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -14,12 +15,18 @@ from app.extensions import db
 from app.importing import export, service
 from app.importing import progress as import_progress
 from app.importing.cleaning import DATE_ORDERS, FIELDS
-from app.importing.planner import counts
+from app.i18n import N_
+from app.importing.planner import action_words, counts
 from app.models import Client, Location
-from app.security import CLIENT_DATA, client_scope, current_user, in_scope
+from app.security import CLIENT_DATA, client_scope, current_user, in_scope, reader_zone
 from app.uow import unit_of_work
 
 REPORT_ROWS_SHOWN = 2000  # the full report is always in the CSV download
+STATUS_WORDS = {"uploaded": N_("uploaded"), "imported": N_("imported"), "refused": N_("refused")}
+
+
+def _status_words(status: str) -> str:
+    return gettext(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 class ClientImportView(BaseView):
@@ -30,11 +37,15 @@ class ClientImportView(BaseView):
                               "client_zip": "read", "progress": "read"}
     default_view = "index"
 
+    def render_template(self, template, **kwargs):
+        """Every import page names outcomes and statuses in the reader's language."""
+        return super().render_template(template, action_words=action_words, status_words=_status_words, **kwargs)
+
     @expose("/")
     @has_access
     def index(self):
         return self.render_template("importing/index.html", imports=service.recent(), locations=_locations(),
-                                    csrf=generate_csrf(), max_mb=service.MAX_BYTES // (1024 * 1024))
+                                    csrf=generate_csrf(), max_mb=service.MAX_BYTES // (1024 * 1024), zone=reader_zone())
 
     @expose("/upload", methods=["POST"])
     @has_access
@@ -42,7 +53,7 @@ class ClientImportView(BaseView):
         require_csrf()
         file = request.files.get("file")
         if file is None or not file.filename:
-            return self._back("Choose a CSV file to upload.")
+            return self._back(gettext("Choose a CSV file to upload."))
         with unit_of_work():
             record = service.upload(file.filename, file.read(service.MAX_BYTES + 1), user_id=current_user().id)
             location = service.location_of(request.form.get("location_id"))

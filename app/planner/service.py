@@ -27,11 +27,14 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext, ngettext
+
 from app.errors import Conflict, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, Calendar, Location, Occupancy, Shift
 from app.scheduling import shifts as shift_service
 from app.scheduling.intervals import normalise, subtract
+from app.i18n.formatting import day_weekday
 from app.timeutil import local_day_bounds, to_local, to_utc
 
 SCOPES = ("this", "following")
@@ -111,8 +114,9 @@ def _outside(planned: Sequence[Planned], existing, replaced_ids: set[int]) -> li
             if not subtract(span, now) and subtract(span, after):
                 local = to_local(starts_at, zone)
                 problems.append(Problem(
-                    f"{p.calendar.name}: the appointment at {local:%H:%M} on {local:%a %d %b %Y} "
-                    "would be outside working hours.", field="appointments",
+                    gettext("%(calendar)s: the appointment at %(time)s on %(day)s would be outside working hours.",
+                            calendar=p.calendar.name, time=f"{local:%H:%M}", day=day_weekday(local)),
+                    field="appointments",
                     details={"kind": "appointment", "calendar_id": p.calendar.id, "calendar": p.calendar.name,
                              "day": p.day.isoformat(), "appointment_id": appointment_id,
                              "start": local.isoformat()}))
@@ -142,7 +146,8 @@ def _shifts_on(calendar_ids: list[int], days: list[date]) -> dict:
 
 def _clash(calendar: Calendar, shift: Shift) -> Problem:
     return Problem(
-        f"{calendar.name} already works {shift.start_time:%H:%M}–{shift.end_time:%H:%M} on {shift.day:%a %d %b %Y}.",
+        gettext("%(calendar)s already works %(start)s–%(end)s on %(day)s.", calendar=calendar.name,
+                start=f"{shift.start_time:%H:%M}", end=f"{shift.end_time:%H:%M}", day=day_weekday(shift.day)),
         field="day", details={"kind": "shift", "calendar_id": calendar.id, "calendar": calendar.name,
                               "day": shift.day.isoformat(), "shift_id": shift.id})
 
@@ -159,7 +164,8 @@ def pattern_dates(shift: Shift, scope: str) -> list[Shift]:
     """The shifts a change of ``shift`` reaches: it alone, or it and the later shifts of
     its repeat pattern on the same calendar."""
     if scope not in SCOPES:
-        raise ValidationFailed("Choose this date or this and following.", [Problem("Unknown scope.", field="scope")])
+        raise ValidationFailed(gettext("Choose this date or this and following."),
+                               [Problem(gettext("Unknown scope."), field="scope")])
     if scope == "this" or shift.pattern_id is None:
         return [shift]
     return list(db.session.scalars(
@@ -178,7 +184,8 @@ def plan_copy(*, location: Location, source_week: date, weeks: int,
     """Each shift of the seven days from ``source_week`` laid on the same weekday of the
     next ``weeks`` weeks (source shift, planned copy)."""
     if not isinstance(weeks, int) or not 1 <= weeks <= MAX_COPY_WEEKS:
-        raise ValidationFailed(f"Copy to 1 to {MAX_COPY_WEEKS} weeks.", [Problem("Out of range.", field="weeks")])
+        raise ValidationFailed(gettext("Copy to 1 to %(count)s weeks.", count=MAX_COPY_WEEKS),
+                               [Problem(gettext("Out of range."), field="weeks")])
     rows = shift_service.week_of_shifts(location=location, week_start=source_week,
                                         calendar_ids=calendar_ids)
     return [(s, Planned(row.calendar, s.day + timedelta(weeks=n),
@@ -196,7 +203,8 @@ def refuse_unless_shown(problems: list[Problem], *, skip_clashes: bool = False,
                 if (p.details.get("kind") == "shift" and not skip_clashes)
                 or (p.details.get("kind") == "appointment" and not accept_outside)]
     if blocking:
-        raise Conflict(f"{len(blocking)} conflict(s) need a decision; nothing was saved.", problems)
+        raise Conflict(ngettext("%(num)s conflict needs a decision; nothing was saved.",
+                                 "%(num)s conflicts need a decision; nothing was saved.", len(blocking)), problems)
 
 
 def copy_week(*, location: Location, source_week: date, weeks: int, calendar_ids=None,
@@ -242,7 +250,7 @@ def remove(*, shift: Shift, scope: str, accept_outside: bool = False) -> int:
 def set_visible_hours(*, location: Location, start: time | None, end: time | None) -> None:
     """The location's grid hours (None: follow the shifts)."""
     if start is not None and end is not None and end <= start:
-        raise ValidationFailed("The grid's last hour must come after its first hour.",
-                               [Problem("Ends before it starts.", field="grid_end")])
+        raise ValidationFailed(gettext("The grid's last hour must come after its first hour."),
+                               [Problem(gettext("Ends before it starts."), field="grid_end")])
     location.grid_start, location.grid_end = start, end
     db.session.flush()

@@ -28,6 +28,8 @@ from dateutil.rrule import WEEKLY, rrule
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from flask_babel import gettext
+
 from app.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.extensions import db
 from app.models import Calendar, Location, Shift, ShiftBreak
@@ -36,6 +38,7 @@ from app.scheduling.intervals import normalise, subtract
 from app.scheduling.locks import lock_calendars
 from app.plausible_dates import schedule_date_problem
 from app.setup.validation import check_shift
+from app.i18n.formatting import day_weekday
 from app.timeutil import to_utc
 
 # A repeat writes weeks × weekdays × calendars rows (plus breaks and audit rows) in one
@@ -129,19 +132,19 @@ def repeat_shift(*, calendars: Sequence[Calendar], first_day: date, weekdays: It
     if any(_calendar_problems(c) for c in given):
         problems.append(Problem("Every calendar chosen must be a saved calendar.", field="calendars"))
     elif not calendars:
-        problems.append(Problem("Choose at least one calendar.", field="calendars"))
+        problems.append(Problem(gettext("Choose at least one calendar."), field="calendars"))
     elif len(calendars) > MAX_REPEAT_CALENDARS:
         problems.append(Problem(
             f"A repeat can cover at most {MAX_REPEAT_CALENDARS} calendars at once "
             f"({len(calendars)} were chosen); split it into several.", field="calendars"))
     if not days_wanted:
-        problems.append(Problem("Choose at least one day of the week.", field="weekdays"))
+        problems.append(Problem(gettext("Choose at least one day of the week."), field="weekdays"))
     elif not days_wanted <= set(range(7)):
         problems.append(Problem("Days of the week are 0 (Monday) to 6 (Sunday).", field="weekdays"))
     if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= MAX_REPEAT_WEEKS:
-        problems.append(Problem(f"Repeat for 1 to {MAX_REPEAT_WEEKS} weeks.", field="weeks"))
+        problems.append(Problem(gettext("Repeat for 1 to %(count)s weeks.", count=MAX_REPEAT_WEEKS), field="weeks"))
     if problems:
-        raise ValidationFailed("The repeating shift cannot be saved.", problems)
+        raise ValidationFailed(gettext("The repeating shift cannot be saved."), problems)
 
     days = repeat_days(first_day, days_wanted, weeks)
     ids = [c.id for c in calendars]
@@ -150,7 +153,7 @@ def repeat_shift(*, calendars: Sequence[Calendar], first_day: date, weekdays: It
     if clashes and not skip_conflicts:
         by_id = {c.id: c for c in calendars}
         raise Conflict(
-            f"{len(clashes)} of the new shifts would overlap existing shifts; nothing was saved.",
+            gettext("%(count)s of the new shifts would overlap existing shifts; nothing was saved.", count=len(clashes)),
             [_clash_problem(by_id[c.calendar_id], c) for c in clashes])
     taken = {(c.calendar_id, c.day) for c in clashes}
     pattern_id = str(uuid.uuid4())
@@ -173,11 +176,11 @@ def change_shift(*, shift: Shift, start: time | None = None, end: time | None = 
     new_breaks = [(b.start_time, b.end_time) for b in shift.breaks] if breaks is None else list(breaks)
     problems = _times_problems(new_start, new_end, new_breaks)
     if problems:
-        raise ValidationFailed("The shift cannot be changed.", problems)
+        raise ValidationFailed(gettext("The shift cannot be changed."), problems)
     lock_calendars([shift.calendar_id])
     clashes = _clashing_shifts([shift.calendar_id], [shift.day], new_start, new_end, exclude_id=shift.id)
     if clashes:
-        raise Conflict("The changed shift would overlap another shift of this calendar.",
+        raise Conflict(gettext("The changed shift would overlap another shift of this calendar."),
                        [_clash_problem(shift.calendar, c) for c in clashes])
     shift.start_time, shift.end_time = new_start, new_end
     if breaks is not None:
@@ -392,8 +395,8 @@ def _clashing_shifts(calendar_ids: list[int], days: list[date], start: time, end
 
 def _clash_problem(calendar: Calendar, clash: Shift) -> Problem:
     return Problem(
-        f"{calendar.name} already works {clash.start_time:%H:%M}–{clash.end_time:%H:%M} "
-        f"on {clash.day:%a %d %b %Y}.",
+        gettext("%(calendar)s already works %(start)s–%(end)s on %(day)s.", calendar=calendar.name,
+                start=f"{clash.start_time:%H:%M}", end=f"{clash.end_time:%H:%M}", day=day_weekday(clash.day)),
         field="day",
         details={"calendar_id": calendar.id, "calendar": calendar.name, "day": clash.day.isoformat(),
                  "shift_id": clash.id},

@@ -21,3 +21,4 @@ from app.security.scopes import (  # noqa: F401
     message_scope, note_scope, payment_scope, row_in, scope_condition, scope_filter, shift_scope, time_block_scope,
     visible_calendar_ids, waitlist_scope, writable,
 )
+from app.security.reader import reader_zone  # noqa: F401,E402

@@ -11,8 +11,10 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+from flask_babel import gettext
 from email_validator import EmailNotValidError, validate_email
 
+from app.i18n.formatting import output_locale
 from app.input_rules import InvalidValue, format_breaks, parse_breaks  # noqa: F401  (below the models, re-exported)
 from app.i18n.formatting import clinic_phone_region
 from app.timeutil import is_valid_timezone
@@ -34,7 +36,10 @@ def check_email(value: str | None) -> str | None:
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidValue(f"“{value}” is not a valid email address: {exc}") from exc
+        # The library's reason is English: said in English only, the address is what the reader checks.
+        if str(output_locale()).startswith("en"):
+            raise InvalidValue(gettext("“%(value)s” is not a valid email address: %(reason)s", value=value, reason=exc)) from exc
+        raise InvalidValue(gettext("“%(value)s” is not a valid email address.", value=value)) from exc
 
 
 def check_phone(value: str | None, default_region: str | None = None) -> str | None:
@@ -47,9 +52,10 @@ def check_phone(value: str | None, default_region: str | None = None) -> str | N
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidValue(f"“{value}” is not a phone number.") from exc
+        raise InvalidValue(gettext("“%(value)s” is not a phone number.", value=value)) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidValue(f"“{value}” is not a valid phone number (include the country code if it is not local).")
+        raise InvalidValue(gettext("“%(value)s” is not a valid phone number (include the country code if it is not local).",
+                                   value=value))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -21,14 +21,13 @@ import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_babel import gettext
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.fields import EnumField, QuerySelectField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
@@ -36,7 +35,7 @@ from app.i18n import formatting
 from app.i18n.staff_labels import TITLES, enum_label, staff_text, translated_form_labels, translated_labels
 from app.record_reads import log_read
 from app.scopes import Scope, scope_of
-from app.security import READ_WRITE_METHODS, current_user, scope_condition
+from app.security import READ_WRITE_METHODS, current_user, reader_zone, scope_condition  # noqa: F401 (re-exported)
 from app.views.list_args import list_argument_problem
 from app.views.paging import CountsAPage, ListInterface
 
@@ -191,26 +190,6 @@ def enum_words(value) -> str:
     if value is None or value == "":
         return ""
     return gettext(enum_label(value))
-
-
-def reader_zone() -> str:
-    """The zone instants are shown in on model screens, which have no row context: the
-    reader's first location, else the clinic's first location, else UTC."""
-    if "plinth_reader_zone" not in g:
-        from app.models import Location, TeamMember
-        from app.models.team import team_member_location
-
-        user = current_user()
-        user_id = getattr(user, "id", None)
-        mine = (select(Location.timezone).join(team_member_location, team_member_location.c.location_id == Location.id)
-                .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
-                .where(TeamMember.user_id == user_id).order_by(Location.id).limit(1))
-        from app.extensions import db
-
-        zone = (user_id is not None and db.session.scalar(mine)) or db.session.scalar(
-            select(Location.timezone).order_by(Location.id).limit(1))
-        g.plinth_reader_zone = zone or "UTC"
-    return g.plinth_reader_zone
 
 
 def _blank_choice_reads_as_none_chosen(form) -> None:

@@ -35,12 +35,12 @@ from app.security import (
     in_scope,
     may,
     note_scope,
+    reader_zone,
     sees_everything,
 )
 from app.timeutil import local_today, to_local, utcnow
 from app.uow import unit_of_work
 from app.views.clinical import require_csrf
-from app.views.base import reader_zone
 from app.i18n.formatting import day_and_clock  # "ter., 08/12/2026, 14:30" in the reader's language
 
 

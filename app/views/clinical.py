@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, redirect, request, url_for
+from flask_babel import gettext
 from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from app.security import (
 )
 from app.timeutil import local_today, to_local
 from app.uow import unit_of_work
+from app.views.base import enum_words
 from app.i18n.formatting import day_and_clock  # "ter., 08/12/2026, 14:30" in the reader's language
 
 
@@ -38,20 +40,20 @@ def require_csrf() -> None:
     """State changes from these pages carry the page's token (the ``X-CSRFToken`` header
     from scripts, the ``csrf_token`` field from forms); the app has no global CSRF check."""
     if not posted_token_valid():
-        raise Forbidden("The page's security token is missing or expired; reload the page.")
+        raise Forbidden(gettext("The page's security token is missing or expired; reload the page."))
 
 
 def _appointment(appointment_id: int) -> Appointment:
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None or not in_scope(appointment_scope(current_user()), appointment.id):
-        raise NotFound("No such visit.")
+        raise NotFound(gettext("No such visit."))
     return appointment
 
 
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed("Send a JSON object.")
+        raise ValidationFailed(gettext("Send a JSON object."))
     return body
 
 
@@ -111,7 +113,7 @@ class ClinicalView(BaseView):
         if note is not None:
             return redirect(url_for("ClinicalView.note", note_id=note.id))
         if not notes.may_write_visit(user, appointment):
-            raise NotFound("This visit has no note yet.")
+            raise NotFound(gettext("This visit has no note yet."))
         unsaved = notes.unsaved_note(appointment=appointment, actor=user,
                                      template_id=request.args.get("template_id", type=int),
                                      template_name=request.args.get("template") or None)
@@ -138,7 +140,7 @@ class ClinicalView(BaseView):
             may_addendum=note.is_signed and may(user, "can_write", CLINICAL_NOTES),
             templates=offered_templates() if editable and not note.content else [],
             urls=_note_urls(note.id, note.appointment.id),
-            local=lambda t: day_and_clock(to_local(t, zone)), display_field=display)
+            local=lambda t: day_and_clock(to_local(t, zone)), display_field=display, status_words=enum_words)
 
     # --- JSON: the editor ------------------------------------------------------------
     @expose("/visits/<int:appointment_id>/draft", methods=["PUT"])

@@ -19,6 +19,7 @@ from app.csrf import require_csrf
 from app.extensions import db
 from app.i18n import LANGUAGES, N_
 from app.messaging import outbox, template_languages, templates
+from app.messaging.kind_names import audience_words, kind_words
 from app.messaging.offsets import InvalidOffsets, canonical
 from app.models import Message, MessageAttempt, MessageEvent, MessageTemplate, NotificationSettings, ReminderPlan
 from app.security import MESSAGE_SETUP, MESSAGES, current_user
@@ -220,7 +221,7 @@ class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
         return self.render_template("messages/preview.html", row=row, rendered=rendered, error=error,
                                     frame=_html_preview(None, rendered.html) if rendered else "",
                                     form_token=generate_csrf(), versions=template_languages.versions(row),
-                                    language_names=LANGUAGES)
+                                    language_names=LANGUAGES, kind_words=kind_words, audience_words=audience_words)
 
     @expose("/language/<int:pk>", methods=["POST"])
     @has_access

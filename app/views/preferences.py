@@ -13,15 +13,16 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import TeamMember
 from app.security import MY_NOTIFICATIONS, current_user
 from app.uow import unit_of_work
 
-CHOICES = (
-    ("notify_new_booking", "A new booking in my calendar"),
-    ("notify_rescheduled", "A booking of mine moved"),
-    ("notify_canceled", "A booking of mine canceled"),
-    ("notify_no_show", "A client of mine did not show"),
+CHOICES = (  # labels translated where shown
+    ("notify_new_booking", N_("A new booking in my calendar")),
+    ("notify_rescheduled", N_("A booking of mine moved")),
+    ("notify_canceled", N_("A booking of mine canceled")),
+    ("notify_no_show", N_("A client of mine did not show")),
 )
 
 

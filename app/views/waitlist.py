@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import escape
 from wtforms import TimeField
 from wtforms.validators import Optional
 
@@ -104,10 +105,10 @@ class OnlineBookingView(BaseView):
     def save(self):
         form = EmbedSettingsForm()
         if not form.validate_on_submit():
-            return self._page(form, ["The form expired; please try again."]), 400
+            return self._page(form, [_("The form expired; please try again.")]), 400
         origins, rejected = parse_origins(form.embed_origins.data)
         if rejected:
-            return self._page(form, [f"“{r}” is not a website origin; write it like https://www.example.com"
+            return self._page(form, [_("“%(origin)s” is not a website origin; write it like https://www.example.com", origin=r)
                                      for r in rejected]), 422
         with unit_of_work():
             online_booking_settings().embed_origins = "\n".join(origins) or None
@@ -117,7 +118,9 @@ class OnlineBookingView(BaseView):
     def _page(self, form, errors):
         base = current_app.config["PUBLIC_BASE_URL"]
         calendars = catalogue.online_calendars()
-        snippet = (f'<iframe src="{base}/book/" title="Book online" '
+        # The frame's accessible name in the reader's language (they paste it on their own website).
+        title = escape(_("Book online"))
+        snippet = (f'<iframe src="{base}/book/" title="{title}" '
                    'style="width:100%;min-height:760px;border:0" loading="lazy"></iframe>')
         return self.render_template("plinth/online_booking.html", form=form, errors=errors, snippet=snippet,
                                     base=base, calendars=calendars, request_url=request.url)

@@ -86,7 +86,7 @@ def test_the_same_hours_on_another_day_or_calendar_do_not_clash(db):
         pytest.param(time(8), time(16), [(time(12), None)], ValidationFailed, "A break needs a start and an end",
                      id="break-without-end"),
         pytest.param("08:00", time(16), [], ValidationFailed, "local time of day", id="start-not-a-time"),
-        pytest.param(time(11), time(14), [], Conflict, "already works 07:00–12:00 on Mon 02 Mar 2026",
+        pytest.param(time(11), time(14), [], Conflict, "already works 07:00–12:00 on Mon, Mar 2, 2026",
                      id="overlapping-shift-same-day"),
         pytest.param(time(6), time(20), [], Conflict, "already works 07:00–12:00", id="shift-around-another"),
     ],
@@ -164,7 +164,7 @@ def test_a_conflict_on_one_date_writes_nothing_and_names_that_calendar_and_date(
     (problem,) = exc.value.problems
     assert problem.details["calendar_id"] == room.id
     assert problem.details["day"] == "2026-03-18"
-    assert "Room 1" in problem.message and "Wed 18 Mar 2026" in problem.message
+    assert "Room 1" in problem.message and "Wed, Mar 18, 2026" in problem.message
 
 
 def test_a_conflict_error_lists_every_conflicting_calendar_and_date(db):

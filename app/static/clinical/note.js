@@ -6,11 +6,13 @@
 (function () {
   "use strict";
   const SAVE_DELAY_MS = 800;
+  // Texts in the page's language (app/static/common/i18n.js; listed in app/i18n/staff_strings.py).
+  const t = (text, values) => PlinthI18n.t(text, values);
 
   // app/static/common/api.js: fetch with the page's CSRF token, a refusal as an Error.
   function send(url, method, body, csrf, keepalive) {
     return PlinthApi.client(csrf).send(method, url, body,
-                                       {keepalive, refused: "The server refused the request."});
+                                       {keepalive, refused: t("The server refused the request.")});
   }
 
   const addendumForm = document.getElementById("addendum-form");
@@ -74,7 +76,7 @@
     if (!dirty) return;
     dirty = false;
     const content = read();
-    say("Saving…");
+    say(t("Saving…"));
     const body = form.dataset.signUrl ? {content} : {content, template: form.dataset.template};
     saving = send(form.dataset.draftUrl, "PUT", body, form.dataset.csrf, keepalive);
     try {
@@ -83,11 +85,11 @@
       if (result.urls) started(result);
       const stored = JSON.parse(localStorage.getItem(key) || "null");
       if (stored && JSON.stringify(stored.content) === JSON.stringify(content)) localStorage.removeItem(key);
-      say("Saved", "ok");  // (no clock here: times belong to the location, not the browser)
+      say(t("Saved"), "ok");  // (no clock here: times belong to the location, not the browser)
     } catch (error) {
       dirty = true;
       failure = error;
-      say("Not saved: " + error.message, "error");
+      say(t("Not saved: %(error)s", {error: error.message}), "error");
     } finally { saving = null; }
   }
 
@@ -109,13 +111,13 @@
     if (form.dataset.signUrl) return;
     dirty = true;
     await save(false);
-    if (!form.dataset.signUrl) throw failure || new Error("The server refused the request.");
+    if (!form.dataset.signUrl) throw failure || new Error(t("The server refused the request."));
   }
 
   function changed() {
     dirty = true;
     backup();
-    say("Unsaved changes…");
+    say(t("Unsaved changes…"));
     clearTimeout(timer);
     timer = setTimeout(() => save(false), SAVE_DELAY_MS);
   }
@@ -129,7 +131,7 @@
     fill(kept.content);
     dirty = true;
     save(false);
-    say("Restored what you typed before the page closed; saving…");
+    say(t("Restored what you typed before the page closed; saving…"));
   }
 
   form.addEventListener("input", changed);
@@ -149,12 +151,12 @@
       await noteExists();
       const result = await send(form.dataset.copyUrl, "POST", {}, form.dataset.csrf);
       fill(result.content);
-      say("Copied from the last signed note; saved.", "ok");
+      say(t("Copied from the last signed note; saved."), "ok");
     } catch (error) { say(error.message, "error"); }
   });
 
   document.getElementById("sign-note").addEventListener("click", async () => {
-    if (!window.confirm("Sign this note? It cannot be changed afterwards; only addenda can be added.")) return;
+    if (!window.confirm(t("Sign this note? It cannot be changed afterwards; only addenda can be added."))) return;
     clearTimeout(timer);
     try {
       await noteExists();
@@ -162,6 +164,6 @@
       localStorage.removeItem(key);
       dirty = false;
       window.location.reload();
-    } catch (error) { say("Not signed: " + error.message, "error"); }
+    } catch (error) { say(t("Not signed: %(error)s", {error: error.message}), "error"); }
   });
 })();

@@ -30,8 +30,10 @@ function show(state) {
   if (!state.phase || !state.total) return;
   bar.max = state.total;
   bar.value = state.done;
+  // Texts and numbers in the page's language (app/static/common/i18n.js, app/i18n/staff_strings.py).
   var what = state.phase === "checking" ? "Checking rows" : state.phase === "writing" ? "Writing clients" : "Done";
-  status.textContent = what + ": " + state.done.toLocaleString() + " of " + state.total.toLocaleString();
+  status.textContent = PlinthI18n.t("%(what)s: %(done)s of %(total)s", {what: PlinthI18n.t(what),
+    done: PlinthI18n.number(state.done), total: PlinthI18n.number(state.total)});
 }
 
 function presetDateOrder() {

@@ -10,14 +10,20 @@
   if (!root || !table) return;
   const csrf = root.dataset.csrf;
   const mayWrite = root.dataset.mayWrite === "1";
-  const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  // Texts, weekday and date names in the page's language (app/static/common/i18n.js; the
+  // texts are listed in app/i18n/staff_strings.py).
+  const t = (text, values) => PlinthI18n.t(text, values);
+  const LOCALE = PlinthI18n.locale;
+  const DAYS = [1, 2, 3, 4, 5, 6, 7].map((d) =>  // 2024-01-01 was a Monday
+    new Date(Date.UTC(2024, 0, d)).toLocaleDateString(LOCALE, {weekday: "short", timeZone: "UTC"}));
   const $ = (id) => document.getElementById(id);
   const locationSelect = $("planner-location"), dateInput = $("planner-date"), message = $("planner-message");
   const dialog = $("shift-dialog"), form = $("shift-form"), conflictBox = $("shift-conflicts");
   let week = null, data = null, pending = null;
-  // "1 shift", "3 shifts" (English plural rules through Intl; never "shift(s)")
-  const plurals = new Intl.PluralRules("en");
-  const shifts = (n) => `${n} ${plurals.select(n) === "one" ? "shift" : "shifts"}`;
+  // "1 shift", "3 shifts" (the page language's plural rules through Intl; never "shift(s)")
+  const plurals = new Intl.PluralRules(LOCALE);
+  const shifts = (n) => t(plurals.select(n) === "one" ? "%(count)s shift" : "%(count)s shifts", {count: n});
+  const kindWords = (kind) => t(kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : "");
 
   // --- dates as ISO strings, computed in UTC so the browser's own zone never shifts them
   const parse = (iso) => new Date(iso + "T00:00:00Z");
@@ -25,7 +31,7 @@
   const addDays = (s, n) => { const d = parse(s); d.setUTCDate(d.getUTCDate() + n); return iso(d); };
   const monday = (s) => addDays(s, -((parse(s).getUTCDay() + 6) % 7));
   const weekday = (s) => (parse(s).getUTCDay() + 6) % 7;
-  const label = (s) => parse(s).toLocaleDateString(undefined, {weekday: "short", day: "numeric", month: "short", timeZone: "UTC"});
+  const label = (s) => parse(s).toLocaleDateString(LOCALE, {weekday: "short", day: "numeric", month: "short", timeZone: "UTC"});
   const selected = () => locationSelect.options[locationSelect.selectedIndex];
 
   const api = PlinthApi.client(csrf);  // app/static/common/api.js
@@ -34,7 +40,7 @@
     message.textContent = text;
     message.className = "planner-message " + (isError ? "text-danger" : "text-success");
   }
-  const problemText = (body) => api.refusalText(body, "Not saved.");
+  const problemText = (body) => api.refusalText(body, t("Not saved."));
 
   // --- the week table ---------------------------------------------------------------
   async function load() {
@@ -45,12 +51,16 @@
     render();
     const hours = data.visible_hours || [];
     const shown = $("hours-shown");
-    if (shown) shown.textContent = `Grid shows ${hours[0] || ""}–${hours[1] || ""}`;
+    if (shown) shown.textContent = t("Grid shows %(start)s–%(end)s", {start: hours[0] || "", end: hours[1] || ""});
   }
 
   function render() {
     const head = $("planner-head");
-    head.innerHTML = "<th scope='col'>Calendar</th>";
+    head.innerHTML = "";
+    const corner = document.createElement("th");
+    corner.scope = "col";
+    corner.textContent = t("Calendar");
+    head.appendChild(corner);
     for (let n = 0; n < 7; n++) {
       const th = document.createElement("th");
       th.scope = "col";
@@ -68,7 +78,7 @@
       th.querySelector("label").append(row.name);
       const kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = row.kind;
+      kind.textContent = kindWords(row.kind);
       th.appendChild(kind);
       tr.appendChild(th);
       for (let n = 0; n < 7; n++) {
@@ -79,7 +89,7 @@
         td.dataset.day = day;
         if (mayWrite) {
           td.tabIndex = 0;
-          td.setAttribute("aria-label", `Add a shift for ${row.name} on ${label(day)}`);
+          td.setAttribute("aria-label", t("Add a shift for %(name)s on %(day)s", {name: row.name, day: label(day)}));
         }
         for (const shift of row.days[day] || []) {
           const b = document.createElement("button");
@@ -87,10 +97,10 @@
           b.className = "shift";
           b.dataset.shift = JSON.stringify({...shift, day, calendar: row.name});
           b.textContent = `${shift.start}–${shift.end}`;
-          b.setAttribute("aria-label", `${row.name} ${label(day)} ${shift.start} to ${shift.end}, change`);
+          b.setAttribute("aria-label", t("%(name)s %(day)s %(start)s to %(end)s, change", {name: row.name, day: label(day), start: shift.start, end: shift.end}));
           if (shift.breaks.length) {
             const small = document.createElement("small");
-            small.textContent = "break " + shift.breaks.map((x) => `${x[0]}–${x[1]}`).join(", ");
+            small.textContent = t("break") + " " + shift.breaks.map((x) => `${x[0]}–${x[1]}`).join(", ");
             b.appendChild(small);
           }
           td.appendChild(b);
@@ -126,7 +136,7 @@
   function parseBreaks(text) {
     return text.split(",").map((s) => s.trim()).filter(Boolean).map((part) => {
       const m = part.match(/^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$/);
-      if (!m) throw new Error(`“${part}” is not a break: write it as 12:00-12:30.`);
+      if (!m) throw new Error(t("“%(text)s” is not a break: write it as 12:00-12:30.", {text: part}));
       return [m[1].padStart(5, "0"), m[2].padStart(5, "0")];
     });
   }
@@ -146,13 +156,13 @@
     $("add-only").hidden = !adding;
     $("edit-only").hidden = adding;
     $("shift-remove").hidden = adding;
-    $("shift-save").textContent = "Save";
-    $("shift-remove").textContent = "Remove";
+    $("shift-save").textContent = t("Save");
+    $("shift-remove").textContent = t("Remove");
     showConflicts([], "");
   }
 
   function openAdd(calendarId, day) {
-    resetDialog("Add shifts", true);
+    resetDialog(t("Add shifts"), true);
     form.first_day.value = day;
     form.weeks.value = 1;
     $("weekday-boxes").innerHTML = DAYS.map((d, n) =>
@@ -193,23 +203,23 @@
 
   async function saveAdd() {
     let body;
-    try { body = repeatBody(); } catch (e) { showConflicts([{message: e.message}], "Check the breaks."); return; }
+    try { body = repeatBody(); } catch (e) { showConflicts([{message: e.message}], t("Check the breaks.")); return; }
     if (pending && pending.kind === "add") {
       const r = await call("POST", "/api/v1/shift_plan/repeat", {...body, skip_conflicts: true});
-      return finish(r, `${shifts(r.body.created)} added; clashing dates left as they were.`);
+      return finish(r, t("%(shifts)s added; clashing dates left as they were.", {shifts: shifts(r.body.created)}));
     }
     const preview = await call("POST", "/api/v1/shift_planner/repeat/preview", body);
     if (!preview.ok) { showConflicts(preview.body.problems || [], problemText(preview.body)); return; }
     if (preview.body.conflicts.length) {
       pending = {kind: "add"};
       showConflicts(preview.body.conflicts,
-        `${preview.body.conflicts.length} of ${preview.body.shifts} new shifts clash with existing ones. ` +
-        "Save the others and leave these dates as they are?");
-      $("shift-save").textContent = "Save the rest";
+        t("%(count)s of %(total)s new shifts clash with existing ones. Save the others and leave these dates as they are?",
+          {count: preview.body.conflicts.length, total: preview.body.shifts}));
+      $("shift-save").textContent = t("Save the rest");
       return;
     }
     const r = await call("POST", "/api/v1/shift_plan/repeat", body);
-    return finish(r, `${shifts(r.body.created)} added.`);
+    return finish(r, t("%(shifts)s added.", {shifts: shifts(r.body.created)}));
   }
 
   async function saveEdit(removing) {
@@ -218,7 +228,7 @@
     let body, url, method;
     try {
       body = removing ? {scope} : {scope, start: form.start.value, end: form.end.value, breaks: parseBreaks(form.breaks.value)};
-    } catch (e) { showConflicts([{message: e.message}], "Check the breaks."); return; }
+    } catch (e) { showConflicts([{message: e.message}], t("Check the breaks.")); return; }
     if (removing) { url = `/api/v1/shift_planner/shifts/${id}/remove`; method = "POST"; }
     else { url = `/api/v1/shift_planner/shifts/${id}`; method = "PUT"; }
     const decided = pending && pending.kind === (removing ? "remove" : "change");
@@ -227,17 +237,16 @@
       if (!preview.ok) { showConflicts(preview.body.problems || preview.body.conflicts || [], problemText(preview.body)); return; }
       const list = preview.body.conflicts;
       const clashes = list.filter((c) => c.kind === "shift");
-      if (clashes.length) { showConflicts(list, "The change would overlap other shifts; change the times first."); return; }
+      if (clashes.length) { showConflicts(list, t("The change would overlap other shifts; change the times first.")); return; }
       if (list.length) {
         pending = {kind: removing ? "remove" : "change"};
-        showConflicts(list, "These appointments would be outside working hours. They stay booked; " +
-          "move or cancel them in the day grid. Go ahead?");
-        $(removing ? "shift-remove" : "shift-save").textContent = removing ? "Remove anyway" : "Save anyway";
+        showConflicts(list, t("These appointments would be outside working hours. They stay booked; move or cancel them in the day grid. Go ahead?"));
+        $(removing ? "shift-remove" : "shift-save").textContent = removing ? t("Remove anyway") : t("Save anyway");
         return;
       }
     }
     const r = await call(method, url, {...body, accept_outside: decided});
-    finish(r, removing ? `${shifts(r.body.removed)} removed.` : `${shifts(r.body.changed)} changed.`);
+    finish(r, removing ? t("%(shifts)s removed.", {shifts: shifts(r.body.removed)}) : t("%(shifts)s changed.", {shifts: shifts(r.body.changed)}));
   }
 
   async function finish(r, text) {
@@ -250,7 +259,7 @@
   $("shift-save").addEventListener("click", () => { if (!$("add-only").hidden) saveAdd(); else saveEdit(false); });
   $("shift-remove").addEventListener("click", () => saveEdit(true));
   $("shift-cancel").addEventListener("click", () => dialog.close());
-  form.addEventListener("input", () => { pending = null; $("shift-save").textContent = "Save"; });
+  form.addEventListener("input", () => { pending = null; $("shift-save").textContent = t("Save"); });
 
   // --- copy a week --------------------------------------------------------------------
   const copyButton = $("copy-go");
@@ -261,15 +270,17 @@
     let skip = false;
     if (preview.body.conflicts.length) {
       const lines = preview.body.conflicts.map((c) => "• " + c.message).join("\n");
-      skip = window.confirm(`${preview.body.conflicts.length} of ${preview.body.shifts} copies clash with existing shifts:\n` +
-        `${lines}\n\nCopy the others and leave these dates as they are?`);
-      if (!skip) { say("Nothing was copied.", true); return; }
-    } else if (!window.confirm(`Copy ${shifts(preview.body.shifts)} onto the next ${body.weeks === 1 ? 'week' : `${body.weeks} weeks`}?`)) {
+      skip = window.confirm(t("%(count)s of %(total)s copies clash with existing shifts:",
+                              {count: preview.body.conflicts.length, total: preview.body.shifts}) +
+        `\n${lines}\n\n` + t("Copy the others and leave these dates as they are?"));
+      if (!skip) { say(t("Nothing was copied."), true); return; }
+    } else if (!window.confirm(body.weeks === 1 ? t("Copy %(shifts)s onto the next week?", {shifts: shifts(preview.body.shifts)})
+                               : t("Copy %(shifts)s onto the next %(count)s weeks?", {shifts: shifts(preview.body.shifts), count: body.weeks}))) {
       return;
     }
     const r = await call("POST", "/api/v1/shift_planner/copy", {...body, skip_clashes: skip});
     if (!r.ok) { say(problemText(r.body), true); return; }
-    say(`${shifts(r.body.created)} copied.`, false);
+    say(t("%(shifts)s copied.", {shifts: shifts(r.body.created)}), false);
   });
 
   // --- visible hours ------------------------------------------------------------------
@@ -285,7 +296,7 @@
     if (!r.ok) { say(problemText(r.body), true); return; }
     selected().dataset.gridStart = body.start || "";
     selected().dataset.gridEnd = body.end || "";
-    say("The grid's hours are saved.", false);
+    say(t("The grid's hours are saved."), false);
     load();
   });
 
