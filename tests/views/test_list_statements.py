@@ -70,3 +70,42 @@ def test_list_screens_send_a_constant_number_of_statements(client, db, people, r
     many = statements_per_page(client)
     print(role, few, many)
     assert many == few
+
+
+NAMED_PAGES = ("/invoiceview/list/", "/paymentview/list/", "/caseview/list/", "/clientpackageview/list/",
+               "/chargeview/list/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_list_page_lists_every_client_or_case_to_search_by(client, db, people, role):
+    """Search fields on a client or a case are typed, so a client or case that no listed row
+    shows is nowhere on the page (FAB's dropdown listed every one of them)."""
+    more_of_everything(people, 1)
+    unseen = factories.make_client(first_name="Zebulon", last_name="Quux", home_location=people.location)
+    factories.make_case(client=unseen, discipline=people.discipline, title="Unbilled sprain")
+    ext_db.session.commit()
+    login(client, role)
+    for path in NAMED_PAGES:
+        page = client.get(path).get_data(as_text=True)
+        assert "Quux" not in page or path == "/caseview/list/", path  # the Cases list shows its case
+        assert path == "/caseview/list/" or "Unbilled sprain" not in page, path
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_are_searched_by_a_client_or_case_name(client, db, people, role):
+    more_of_everything(people, 3)
+    named = factories.make_client(first_name="Ada", last_name="O'Brien_%", home_location=people.location)
+    case = factories.make_case(client=named, discipline=people.discipline, title="Shoulder")
+    visit = factories.make_appointment(people.provider.calendars[0], to_utc(DAY + timedelta(days=1), time(9), ZONE),
+                                       case=case)
+    ext_db.session.add(Charge(case=case, appointment=visit, description="Named treatment", unit_price=Decimal("5"),
+                              created_at=visit.starts_at))
+    ext_db.session.commit()
+    login(client, role)
+    assert client.get("/chargeview/list/").get_data(as_text=True).count(">Treatment<") == 3
+    for typed in ("o'brien_%", "ada o", "Shoulder"):
+        page = client.get("/chargeview/list/", query_string={"_flt_0_case": typed}).get_data(as_text=True)
+        assert "Named treatment" in page and ">Treatment<" not in page, typed
+    page = client.get("/invoiceview/list/", query_string={"_flt_0_client": "nobody such"})
+    assert page.status_code == 200 and "Treatment" not in page.get_data(as_text=True)
+    assert client.get("/chargeview/list/", query_string={"_flt_1_case": "Ada"}).status_code == 400
