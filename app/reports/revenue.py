@@ -14,8 +14,8 @@ from app.billing.balances import AGE_BUCKETS, open_invoices
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.models import (Appointment, Calendar, CalendarKind, Charge, Invoice, InvoiceLine, Location, Payer, Payment,
-                        PaymentAllocation, SessionType, Shift, TeamMember)
+from app.models import (Appointment, Calendar, CalendarKind, Charge, Invoice, InvoiceLine, Location, OpenInvoice, Payer,
+                        Payment, PaymentAllocation, SessionType, Shift, TeamMember)
 from app.reports import sql
 from app.reports.base import Column, Filters, Report, bar_chart, nothing_if_no_member
 
@@ -89,7 +89,7 @@ def collected(filters: Filters, by: str) -> dict:
 
 
 def hours_worked(filters: Filters) -> dict[int, float]:
-    worked, breaks = sql.shift_worked_minutes()
+    worked = sql.shift_worked_minutes()
     conditions = [Calendar.kind == CalendarKind.provider, Shift.day >= filters.date_from, Shift.day <= filters.date_to]
     if filters.location_id is not None:
         conditions.append(Calendar.location_id == filters.location_id)
@@ -98,7 +98,6 @@ def hours_worked(filters: Filters) -> dict[int, float]:
     rows = db.session.execute(
         select(Calendar.team_member_id, func.sum(worked))
         .join(Calendar, Calendar.id == Shift.calendar_id)
-        .outerjoin(breaks, breaks.c.shift_id == Shift.id)
         .where(*conditions).group_by(Calendar.team_member_id)).all()
     return {member: float(minutes or 0) / 60 for member, minutes in rows}
 
@@ -107,7 +106,10 @@ def outstanding(filters: Filters) -> list[dict]:
     if filters.own_only:
         return []
     as_of = filters.date_to
-    opened = open_invoices().where(Invoice.issued_on <= as_of).subquery()
+    # Only the invoices still owing (open_invoice), not every invoice issued before the window's
+    # end: the balance is today's either way, and a year's report read ten years of invoices (issue 13).
+    opened = (open_invoices().join(OpenInvoice, OpenInvoice.invoice_id == Invoice.id)
+              .where(Invoice.issued_on <= as_of).subquery())
     age = sql.days_until(opened.c.issued_on, as_of)
     bucket = case(*[(age <= high, literal(n)) for n, (_, high, _) in enumerate(AGE_BUCKETS) if high is not None],
                   else_=literal(len(AGE_BUCKETS) - 1))

@@ -78,12 +78,11 @@ def days_until(earlier, day):
 
 
 def shift_worked_minutes():
-    """(expression, subquery to outer-join on ``subquery.c.shift_id == Shift.id``): a
-    shift's wall-clock minutes minus its breaks."""
+    """A shift's wall-clock minutes minus its breaks. The breaks are summed per shift, through
+    ``shift_break``'s shift_id index, for the shifts the caller reads: a grouped subquery of
+    every break was hashed whole, so a 28-day report read every break ever planned (issue 13)."""
     from app.models import Shift, ShiftBreak
 
-    breaks = (select(ShiftBreak.shift_id,
-                     func.sum(clock_minutes(ShiftBreak.end_time) - clock_minutes(ShiftBreak.start_time))
-                     .label("minutes")).group_by(ShiftBreak.shift_id).subquery())
-    minutes = clock_minutes(Shift.end_time) - clock_minutes(Shift.start_time) - func.coalesce(breaks.c.minutes, 0)
-    return minutes, breaks
+    breaks = (select(func.coalesce(func.sum(clock_minutes(ShiftBreak.end_time) - clock_minutes(ShiftBreak.start_time)), 0))
+              .where(ShiftBreak.shift_id == Shift.id).correlate(Shift).scalar_subquery())
+    return clock_minutes(Shift.end_time) - clock_minutes(Shift.start_time) - breaks

@@ -42,11 +42,10 @@ def _calendars(filters: Filters):
 def figures(filters: Filters) -> dict[tuple[int, str], dict]:
     """(calendar id, week) → shift and booked minutes."""
     calendars = _calendars(filters)
-    worked, breaks = sql.shift_worked_minutes()
+    worked = sql.shift_worked_minutes()
     week = sql.week_of(Shift.day).label("week")
     shift_rows = db.session.execute(
         select(Shift.calendar_id, week, func.sum(worked).label("minutes"))
-        .outerjoin(breaks, breaks.c.shift_id == Shift.id)
         .where(Shift.calendar_id.in_(calendars), Shift.day >= filters.date_from, Shift.day <= filters.date_to)
         .group_by(Shift.calendar_id, week)
     ).all()

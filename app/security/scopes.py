@@ -119,19 +119,23 @@ def case_scope(user, *, writable: bool = False) -> Select:
     if PROVIDER in roles:
         conditions.append(Case.provider_id == _team_member_id(user))
     if FRONT_DESK in roles:
-        conditions.append(Case.client_id.in_(_front_desk_clients(user)))
+        # Asked of each case through the client's key, never a hash of every client at the desk (issue 13).
+        conditions.append(row_in(Case.client_id, _front_desk_clients(user)))
     if not roles:
         return select(Case.id).where(false())
     return select(Case.id).where(or_(*conditions))
 
 
 def _front_desk_clients(user) -> Select:
-    return select(Client.id).where(
-        Client.home_location_id.in_(
-            select(team_member_location.c.location_id)
-            .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
-            .where(TeamMember.user_id == user.id)
-        )
+    return select(Client.id).where(_at_front_desk(user))
+
+
+def _at_front_desk(user) -> ColumnElement:
+    """A client whose home location is one the user works at: the condition on the client row."""
+    return Client.home_location_id.in_(
+        select(team_member_location.c.location_id)
+        .join(TeamMember, TeamMember.id == team_member_location.c.team_member_id)
+        .where(TeamMember.user_id == user.id)
     )
 
 
@@ -146,7 +150,9 @@ def client_scope(user, *, writable: bool = False) -> Select:
     conditions = [row_in(Client.id, select(Case.client_id).where(
         scope_condition(Case, case_scope(user, writable=writable))))]
     if FRONT_DESK in roles:
-        conditions.append(Client.id.in_(_front_desk_clients(user)))
+        # The row's own home location, not ``id IN (every client at the desk)``, which PostgreSQL
+        # hashed by reading every client of the clinic for each page (issue 13).
+        conditions.append(_at_front_desk(user))
     return select(Client.id).where(or_(*conditions))
 
 

@@ -37,7 +37,9 @@ from app.record_reads import log_read
 from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user, reader_zone, scope_condition  # noqa: F401 (re-exported)
 from app.views.list_args import list_argument_problem
+from app.views.name_filters import search_by_name
 from app.views.paging import CountsAPage, ListInterface
+from app.views.row_loads import list_loads
 
 # Routes a read-only screen keeps (FAB's list, show and its helpers).
 READ_ONLY_ROUTES = {"list", "show", "api_read", "api_get"}
@@ -83,6 +85,10 @@ class PlinthModelView(ModelView):
         self.base_filters = [scoped(scope), *own] if scope is not None else own
         super()._init_properties()
         translated_labels(self)
+        # A page's rows come with what their columns show, a statement per relation (row_loads.py);
+        # clients and cases are searched by name, never from a dropdown of every one (name_filters.py).
+        self.datamodel.row_loads = list_loads(self.datamodel.obj, self.list_columns)
+        search_by_name(self)
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
         # FAB hands an Enum column's formatter the bare value ("no_show"): name the choice, translated.

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.ids import MAX_ID, parse_id
+from app.views.name_filters import NameContains
 
 _PAGE = re.compile("page_(.*)")
 _PSIZE = re.compile("psize_(.*)")
@@ -58,8 +59,11 @@ def _filter_problem(view, index: int, column: str, values: list[str]) -> str | N
     if index >= len(filters[column]):
         return f"There is no filter number {index} for {label}."
     datamodel = view.datamodel
+    by_name = isinstance(filters[column][index], NameContains)
     for value in values:
-        if datamodel.is_relation(column):
+        if by_name:
+            ok = "\x00" not in value  # a client's or case's name, typed (name_filters.py)
+        elif datamodel.is_relation(column):
             ok = parse_id(value) is not None
         elif datamodel.is_integer(column):
             ok = _integer(value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.i18n import formatting
+from app.views.row_loads import label_loads
 
 # Rows a list counts before it only says "more than": 20 pages of 50.
 COUNTED = 1000
@@ -49,8 +50,9 @@ class CountsAPage:
         base = self.session.query(self.obj)
         count = self.bounded_count(base, filters, order_column, order_direction, select_columns,
                                    ceiling(page, page_size))
+        # The page's rows with what they are shown by (app/views/row_loads.py), a statement per relation.
         rows = self.apply_all(base, filters, order_column, order_direction, page, page_size, select_columns,
-                              outer_default_load).all()
+                              outer_default_load).options(*getattr(self, "row_loads", ())).all()
         # As FAB's query(): a select of several entities hands back the model's own.
         if rows and hasattr(rows[0], self.obj.__name__):
             rows = [getattr(row, self.obj.__name__) for row in rows]
@@ -66,4 +68,10 @@ class CountsAPage:
 
 
 class ListInterface(CountsAPage, SQLAInterface):
-    """FAB's SQLAlchemy interface with the bounded pager total."""
+    """FAB's SQLAlchemy interface with the bounded pager total. FAB builds a picker's choices
+    through ``get_related_interface`` (this class again, on the related model): its rows come
+    with what their labels read; a list screen sets ``row_loads`` for its columns."""
+
+    def __init__(self, obj, session=None):
+        super().__init__(obj, session)
+        self.row_loads = label_loads(obj)

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.billing import balances
 from app.models import (AppointmentStatus, Charge, Invoice, InvoiceLine, Payment, PaymentAllocation, PaymentMethod,
                         PayerKind)
 from app.timeutil import UTC, to_utc
@@ -68,6 +69,8 @@ def _invoice(location, case, payer, number, issued_on, lines, currency="CAD"):
         factories._add(InvoiceLine(invoice=invoice, position=position, charge_id=charge.id, description="Session",
                                    quantity=Decimal(1), unit_price=amount, tax_rate=Decimal(0), net=amount,
                                    tax=Decimal(0), total=amount))
+    # As the billing services do in every change of what is owed: Outstanding reads open_invoice.
+    balances.reckon_open([invoice.id])
     return invoice
 
 
@@ -113,6 +116,7 @@ def clinic(db, people):
     factories._add(paid)
     factories._add(voided)
     db.session.flush()
+    balances.reckon_open([i1.id, i2.id])
     # Cancellation moments (a canceled visit's last change): set after the flush, which stamps updated_at.
     for appointment, ahead in ((c2, timedelta(hours=2)), (c3, timedelta(days=3))):
         db.session.execute(type(appointment).__table__.update().where(type(appointment).__table__.c.id == appointment.id)
