@@ -30,8 +30,9 @@ from tests.views.helpers import login
 
 HISTORY = {"appointment", "occupancy", "time_block", "shift", "shift_break", "invoice", "invoice_line", "payment",
            "payment_allocation", "charge", "message", "message_attempt", "audit_event",
-           # Not history, but the clinic's every client: read a page of them, or each through its key.
-           "client"}
+           # Not history, but the clinic's every client and case: read a page of them, or each
+           # through its key.
+           "client", "case_file"}
 # Nodes that read all of their input before giving a first row: a LIMIT above them bounds nothing.
 BLOCKING = {"Sort", "Hash", "Aggregate", "Materialize", "SetOp", "WindowAgg", "Group"}
 # Every list screen over a table that grows with the clinic's history.
