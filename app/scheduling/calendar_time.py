@@ -13,8 +13,8 @@ through here; tests/calendar/test_bounded_reads.py checks the plans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from sqlalchemy import Date, bindparam, select
 
 from app.extensions import db
 from app.models import Calendar, Location, Occupancy, Shift, ShiftBreak, TimeBlock
+from app.scheduling import driver_reads
 from app.scheduling import intervals as iv
 from app.timeutil import UTCDateTime, to_utc
 
@@ -109,16 +110,18 @@ def occupancy_overlaps(calendar_ids, w0: datetime, w1: datetime) -> list:
 
 class _WallClock:
     """Local date + wall-clock time → UTC, each distinct (zone, day, time) converted once
-    per load: shifts of a clinic share a handful of start, end and break times a day."""
+    per load: shifts of a clinic share a handful of start, end and break times a day.
+    Dates and times may be the driver's text (SQLite, ``driver_reads``): parsed on a miss."""
 
-    def __init__(self):
+    def __init__(self, values: driver_reads.TextValues):
         self._seen: dict[tuple, datetime] = {}
+        self._values = values
 
-    def __call__(self, day: date, at, zone: ZoneInfo) -> datetime:
-        key = (zone.key, day, at)
+    def __call__(self, day, at, zone: ZoneInfo) -> datetime:
+        key = (zone, day, at)
         instant = self._seen.get(key)
         if instant is None:
-            instant = self._seen[key] = to_utc(day, at, zone)
+            instant = self._seen[key] = to_utc(self._values.day(day), self._values.time(at), zone)
         return instant
 
 
@@ -181,8 +184,15 @@ def load_calendar_times(
     (shifts, blocks, occupied), params = time_selects(list(times), window, ignore_appointment_ids,
                                                       also_occupied_ids=[c for c in siblings if c not in times])
     zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
-    wall = _WallClock()
-    for _, group in groupby(connection.execute(shifts, params).all(), key=itemgetter(0)):
+    if driver_reads.uses_driver_path(connection):  # SQLite: the driver's rows, text parsed here
+        rows_of = partial(driver_reads.execute, connection, params=params)
+        values = driver_reads.TextValues(connection.dialect)
+        instant = values.instant
+    else:
+        rows_of = lambda statement: connection.execute(statement, params).all()  # noqa: E731
+        values, instant = driver_reads.TextValues(), None
+    wall = _WallClock(values)
+    for _, group in groupby(rows_of(shifts), key=itemgetter(0)):
         group = list(group)
         _, calendar_id, day, start_time, end_time, _, _ = group[0]
         ct, zone = times[calendar_id], zones[calendar_id]
@@ -195,14 +205,18 @@ def load_calendar_times(
         # Most shifts have one break: normalising single intervals costs more than the cut.
         cut = breaks if len(breaks) == 1 and breaks[0][0] < breaks[0][1] else iv.normalise(breaks)
         ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], cut))
-    for calendar_id, start, end, reason in connection.execute(blocks, params).all():
+    for calendar_id, start, end, reason in rows_of(blocks):
+        if instant:
+            start, end = instant(start), instant(end)
         times[calendar_id].blocks.append(((start, end), reason))
     travel = None
     by_member: dict[int, list[CalendarTime]] = {}
     for ct in times.values():
         if ct.calendar.team_member_id is not None:
             by_member.setdefault(ct.calendar.team_member_id, []).append(ct)
-    for calendar_id, start, end, appointment_id in connection.execute(occupied, params).all():
+    for calendar_id, start, end, appointment_id in rows_of(occupied):
+        if instant:
+            start, end = instant(start), instant(end)
         if calendar_id in times:
             times[calendar_id].occupied.append(((start, end), appointment_id))
         sibling = siblings.get(calendar_id)
