@@ -123,6 +123,7 @@ def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
     return instant.astimezone(tz)
 
 
+@lru_cache(maxsize=16384)  # the engine asks for the same days of the same zones on every question
 def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)
