@@ -54,7 +54,7 @@ from bench.generate import (
 )
 
 PG_ADMIN_URL = os.environ.get("PLINTH_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "plinth_bench"
+PG_DB = os.environ.get("PLINTH_BENCH_PG_DB", "plinth_bench")  # helpers running side by side each use their own
 RESULTS = Path(__file__).resolve().parent / "results"
 NOW = None  # set once the app is importable: 09:17 in Toronto on TODAY
 DAY_C = TODAY + timedelta(days=1)  # scenario c: tomorrow (a Thursday), untouched by "now"

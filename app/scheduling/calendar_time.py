@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import Calendar, Location, Occupancy, Shift, ShiftBreak, TimeBlock
 from app.scheduling import driver_reads
 from app.scheduling import intervals as iv
-from app.timeutil import UTCDateTime, to_utc
+from app.timeutil import UTC, UTCDateTime, day_offset, to_utc
 
 # The longest time one appointment may hold a calendar, buffers included (booking
 # refuses longer), so occupancy reads can be bounded on both sides.
@@ -109,20 +109,24 @@ def occupancy_overlaps(calendar_ids, w0: datetime, w1: datetime) -> list:
 
 
 class _WallClock:
-    """Local date + wall-clock time → UTC, each distinct (zone, day, time) converted once
-    per load: shifts of a clinic share a handful of start, end and break times a day.
-    Dates and times may be the driver's text (SQLite, ``driver_reads``): parsed on a miss."""
+    """Local date + wall-clock time → UTC. A day's UTC offset is found once per (zone, day)
+    (``day_offset``), so a shift's times are a subtraction each; DST-change days go
+    through the exact ``to_utc``. Dates and times may be the driver's text (SQLite,
+    ``driver_reads``): each distinct one parsed once."""
 
     def __init__(self, values: driver_reads.TextValues):
-        self._seen: dict[tuple, datetime] = {}
+        self._days: dict[tuple, tuple] = {}
         self._values = values
 
     def __call__(self, day, at, zone: ZoneInfo) -> datetime:
-        key = (zone, day, at)
-        instant = self._seen.get(key)
-        if instant is None:
-            instant = self._seen[key] = to_utc(self._values.day(day), self._values.time(at), zone)
-        return instant
+        found = self._days.get((zone, day))
+        if found is None:
+            local_date = self._values.day(day)
+            found = self._days[(zone, day)] = (local_date, day_offset(local_date, zone))
+        local_date, offset = found
+        if offset is None:
+            return to_utc(local_date, self._values.time(at), zone)
+        return datetime.combine(local_date, self._values.time(at), UTC) - offset
 
 
 @lru_cache(maxsize=None)
@@ -202,9 +206,12 @@ def load_calendar_times(
         breaks = [(wall(day, b0, zone), wall(day, b1, zone)) for *_, b0, b1 in group if b0 is not None]
         ct.shifts.append(shift)
         ct.breaks.extend(breaks)
-        # Most shifts have one break: normalising single intervals costs more than the cut.
-        cut = breaks if len(breaks) == 1 and breaks[0][0] < breaks[0][1] else iv.normalise(breaks)
-        ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], cut))
+        if len(breaks) == 1 and shift[0] <= breaks[0][0] < breaks[0][1] <= shift[1]:
+            # Most shifts have one break inside them: the cut is two pieces, no merging.
+            ct.working.extend(piece for piece in ((shift[0], breaks[0][0]), (breaks[0][1], shift[1]))
+                              if piece[0] < piece[1])
+        else:
+            ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], iv.normalise(breaks)))
     for calendar_id, start, end, reason in rows_of(blocks):
         if instant:
             start, end = instant(start), instant(end)
@@ -214,7 +221,19 @@ def load_calendar_times(
     for ct in times.values():
         if ct.calendar.team_member_id is not None:
             by_member.setdefault(ct.calendar.team_member_id, []).append(ct)
-    for calendar_id, start, end, appointment_id in rows_of(occupied):
+    rows = rows_of(occupied)
+    if not siblings:  # no team member among the calendars: only their own occupancies
+        occupied_of = {cid: ct.occupied for cid, ct in times.items()}
+        if instant:
+            seen = values.instants
+            for calendar_id, start, end, appointment_id in rows:
+                occupied_of[calendar_id].append(((seen.get(start) or instant(start), seen.get(end) or instant(end)),
+                                                 appointment_id))
+        else:
+            for calendar_id, start, end, appointment_id in rows:
+                occupied_of[calendar_id].append(((start, end), appointment_id))
+        rows = ()
+    for calendar_id, start, end, appointment_id in rows:
         if instant:
             start, end = instant(start), instant(end)
         if calendar_id in times:

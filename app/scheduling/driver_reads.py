@@ -61,14 +61,14 @@ class TextValues:
 
     def __init__(self, dialect=None):
         self._instant = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) if dialect else None
-        self._instants: dict[str, datetime] = {}
+        self.instants: dict[str, datetime] = {}  # read directly by the hot loop
         self._days: dict[str, date] = {}
         self._times: dict[str, time] = {}
 
     def instant(self, value) -> datetime:
-        found = self._instants.get(value)
+        found = self.instants.get(value)
         if found is None:
-            found = self._instants[value] = self._instant(value) if self._instant else value
+            found = self.instants[value] = self._instant(value) if self._instant else value
         return found
 
     def day(self, value) -> date:
