@@ -50,6 +50,8 @@ def _compiled(dialect, statement, params: dict) -> tuple[str, list]:
             original, index = expanded.get(name, (name, None))
             type_ = compiled.binds[original].type
             recipe.append((original, index, type_.dialect_impl(dialect).bind_processor(dialect)))
+        if len(_SHAPES) >= 1024:  # one entry per list-length combination: bounded, rarely refilled
+            _SHAPES.clear()
         found = _SHAPES[key] = (state.statement, recipe)
     return found
 
