@@ -90,6 +90,27 @@ def _zone_names() -> set[str]:
 def to_utc(local_date: date, local_time: time, zone: str | ZoneInfo) -> datetime:
     """Wall-clock date and time at a location → the UTC instant (see module rules)."""
     tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    offset = day_offset(local_date, tz)
+    if offset is not None:  # the common case: one offset all day, the conversion is a subtraction
+        return datetime.combine(local_date, local_time, UTC) - offset
+    return _to_utc_exact(local_date, local_time, tz)
+
+
+@lru_cache(maxsize=8192)
+def day_offset(local_date: date, tz: ZoneInfo) -> timedelta | None:
+    """The UTC offset every wall time of ``local_date`` has in ``tz``, or None on a day whose
+    offset changes (a DST change: there ``to_utc`` converts each time exactly). The engine
+    converts thousands of shift times per question; a day's offset is found once.
+
+    Uniform means: midnight and the day's last instant, each in both folds, share one
+    offset. (A zone changing twice within one day and back to the first offset would pass
+    unnoticed; tests/test_to_utc.py compares this with the exact conversion.)"""
+    ends = (datetime.combine(local_date, time(0), tz), datetime.combine(local_date, time.max, tz))
+    offsets = {t.replace(fold=fold).utcoffset() for t in ends for fold in (0, 1)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _to_utc_exact(local_date: date, local_time: time, tz: ZoneInfo) -> datetime:
     naive = datetime.combine(local_date, local_time)
     first = naive.replace(tzinfo=tz, fold=0)
     # A wall time that does not exist does not round-trip; PEP 495 maps fold=0 of a gap
@@ -102,6 +123,7 @@ def to_local(instant: datetime, zone: str | ZoneInfo) -> datetime:
     return instant.astimezone(tz)
 
 
+@lru_cache(maxsize=16384)  # the engine asks for the same days of the same zones on every question
 def local_day_bounds(day: date, zone: str | ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at the start and end of ``day`` (23/24/25 h)."""
     return to_utc(day, time(0), zone), to_utc(day + timedelta(days=1), time(0), zone)

@@ -8,12 +8,10 @@ booking accepts; the reasons ``check_booking`` gives are explanations on top.
 
 Loading (``calendar_time.py``) is a constant handful of SQL statements whatever the
 number of days or calendars; the rest is one pass over sorted intervals per calendar,
-day by day so that ``limit`` can stop early.
+day by day so that ``limit`` can stop early (``day_walk.py``).
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +23,7 @@ from app.extensions import db
 from app.models import Calendar, CalendarKind, OverlapPolicy, SessionType
 from app.models.calendars import calendar_order
 from app.scheduling import intervals as iv
+from app.scheduling.day_walk import FreeIndex, ProviderPlan, Slot, walk_days
 from app.scheduling.overlap_text import overlap_messages
 # Loading lives in calendar_time.py; these names stay importable from here.
 from app.scheduling.calendar_time import (  # noqa: F401
@@ -41,13 +40,6 @@ from app.timeutil import local_day_bounds, to_local, utcnow
 STAFF = "staff"
 ONLINE = "online"
 CHANNELS = (STAFF, ONLINE)
-
-
-@dataclass(frozen=True)
-class Slot:
-    start: datetime
-    end: datetime
-    calendar_ids: tuple[int, ...]
 
 
 def _load_calendars(where) -> list[Calendar]:
@@ -149,8 +141,8 @@ def find_slots(
     times = load_calendar_times(providers + resources, (w0 - timedelta(days=1), w1 + timedelta(days=1)),
                                 ignore_appointment_ids=ignore_appointment_ids)
     length = timedelta(minutes=session_type.duration_minutes)
-    free = {cid: _Free(ct.free()) for cid, ct in times.items()}
-    plans = [_ProviderPlan(provider, times[provider.id].zone, free[provider.id], length,
+    free = {cid: FreeIndex(ct.free()) for cid, ct in times.items()}
+    plans = [ProviderPlan(provider, times[provider.id].zone, free[provider.id], length,
                            {kind: suitable_resources(session_type, provider, resources, kind) for kind in kinds})
              for provider in providers]
     for plan in plans:
@@ -160,108 +152,8 @@ def find_slots(
             lead, horizon = online_window(plan.provider, now)
             plan.earliest, plan.latest = max(plan.earliest, lead), min(plan.latest, horizon)
 
-    # Day by day, so that ``limit`` ends the work once enough starts are certain: a start
-    # before the earliest next-day midnight of every zone involved can no longer be
-    # preceded by one found later.
-    found: dict[datetime, tuple[int, tuple[int, ...]]] = {}  # any_provider: start → (provider rank, calendars)
-    listed: list[Slot] = []
-    day = start_day
-    while day <= end_day:
-        for rank, plan in enumerate(plans):
-            for t, used in plan.starts_on(day, free, step_minutes):
-                if not any_provider:
-                    listed.append(Slot(t, t + length, used))
-                elif t not in found or found[t][0] > rank:  # the first provider in calendar order wins
-                    found[t] = (rank, used)
-        day += timedelta(days=1)
-        if limit and day <= end_day:
-            settled = min(local_day_bounds(day, plan.zone)[0] for plan in plans)
-            starts = found if any_provider else [slot.start for slot in listed]
-            if sum(1 for t in starts if t < settled) >= limit:
-                break
-    if any_provider:
-        slots = [Slot(t, t + length, used) for t, (_, used) in sorted(found.items())]
-    else:
-        slots = sorted(listed, key=lambda s: (s.start, s.calendar_ids))
-    return slots[:limit] if limit else slots
-
-
-class _Free:
-    """A calendar's free intervals with their ends indexed, to cut out one day quickly."""
-
-    def __init__(self, intervals: list[iv.Interval]):
-        self.intervals = intervals
-        self.ends = [end for _, end in intervals]
-
-    def within(self, lo: datetime, hi: datetime) -> list[iv.Interval]:
-        """The free time inside [lo, hi]."""
-        result = []
-        for start, end in self.intervals[bisect_right(self.ends, lo):]:
-            if start >= hi:
-                break
-            result.append((max(start, lo), min(end, hi)))
-        return result
-
-
-@dataclass
-class _ProviderPlan:
-    """What ``find_slots`` needs per provider to list one day's starts."""
-
-    provider: Calendar
-    zone: ZoneInfo
-    free: _Free
-    length: timedelta
-    options: dict[CalendarKind, list[Calendar]]
-    earliest: datetime | None = None
-    latest: datetime | None = None
-
-    def starts_on(self, day: date, free: dict[int, _Free], step_minutes: int):
-        """(start, (provider, *resources)) for the starts on local ``day``, each start once
-        with the first fitting resources in calendar order, in time order."""
-        day_start, day_end = local_day_bounds(day, self.zone)
-        first = max(day_start, self.earliest)
-        last = min(day_end - timedelta(microseconds=1), self.latest - self.length)
-        if first > last:
-            return []
-        # Only the asked day's starts are paired with rooms (clipped first, then matched).
-        choices = [(a, b, ()) for a, b in iv.starts_fitting(self.free.within(first, last + self.length), self.length)]
-        for options in self.options.values():
-            combined = []
-            for a, b, used in choices:
-                for resource in options:
-                    for ra, rb in iv.starts_fitting(free[resource.id].within(a, b + self.length), self.length):
-                        combined.append((ra, rb, (*used, resource.id)))
-            choices = combined
-        starts = [(t, (self.provider.id, *used))
-                  for a, b, used in choices for t in _aligned(a, b, self.zone, step_minutes)]
-        starts.sort(key=lambda start: start[0])  # stable: resources stay in calendar order
-        return _first_per_start(starts)
-
-
-def _aligned(first: datetime, last: datetime, zone: ZoneInfo, step_minutes: int):
-    """Starts from ``first`` to ``last`` (inclusive) on the location's clock grid."""
-    if first > last:
-        return
-    base = first.replace(second=0, microsecond=0)
-    if base < first:  # "now" has seconds: the first whole minute after it
-        base += timedelta(minutes=1)
-    local = to_local(base, zone)
-    offset = (-(local.hour * 60 + local.minute)) % step_minutes
-    t = base + timedelta(minutes=offset)
-    step = timedelta(minutes=step_minutes)
-    while t <= last:
-        yield t
-        t += step
-
-
-def _first_per_start(starts):
-    """Keep the first resource combination listed for each start."""
-    result, seen = [], set()
-    for t, used in starts:
-        if t not in seen:
-            seen.add(t)
-            result.append((t, used))
-    return result
+    return walk_days(plans, start_day, end_day, free, step_minutes=step_minutes, length=length,
+                     any_provider=any_provider, limit=limit)
 
 
 def _window(calendars: list[Calendar], start_day: date, end_day: date) -> tuple[datetime, datetime]:

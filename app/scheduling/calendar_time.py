@@ -13,8 +13,8 @@ through here; tests/calendar/test_bounded_reads.py checks the plans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
@@ -23,8 +23,9 @@ from sqlalchemy import Date, bindparam, select
 
 from app.extensions import db
 from app.models import Calendar, Location, Occupancy, Shift, ShiftBreak, TimeBlock
+from app.scheduling import driver_reads
 from app.scheduling import intervals as iv
-from app.timeutil import UTCDateTime, to_utc
+from app.timeutil import UTC, UTCDateTime, day_offset, to_utc
 
 # The longest time one appointment may hold a calendar, buffers included (booking
 # refuses longer), so occupancy reads can be bounded on both sides.
@@ -108,18 +109,24 @@ def occupancy_overlaps(calendar_ids, w0: datetime, w1: datetime) -> list:
 
 
 class _WallClock:
-    """Local date + wall-clock time → UTC, each distinct (zone, day, time) converted once
-    per load: shifts of a clinic share a handful of start, end and break times a day."""
+    """Local date + wall-clock time → UTC. A day's UTC offset is found once per (zone, day)
+    (``day_offset``), so a shift's times are a subtraction each; DST-change days go
+    through the exact ``to_utc``. Dates and times may be the driver's text (SQLite,
+    ``driver_reads``): each distinct one parsed once."""
 
-    def __init__(self):
-        self._seen: dict[tuple, datetime] = {}
+    def __init__(self, values: driver_reads.TextValues):
+        self._days: dict[tuple, tuple] = {}
+        self._values = values
 
-    def __call__(self, day: date, at, zone: ZoneInfo) -> datetime:
-        key = (zone.key, day, at)
-        instant = self._seen.get(key)
-        if instant is None:
-            instant = self._seen[key] = to_utc(day, at, zone)
-        return instant
+    def __call__(self, day, at, zone: ZoneInfo) -> datetime:
+        found = self._days.get((zone, day))
+        if found is None:
+            local_date = self._values.day(day)
+            found = self._days[(zone, day)] = (local_date, day_offset(local_date, zone))
+        local_date, offset = found
+        if offset is None:
+            return to_utc(local_date, self._values.time(at), zone)
+        return datetime.combine(local_date, self._values.time(at), UTC) - offset
 
 
 @lru_cache(maxsize=None)
@@ -181,8 +188,15 @@ def load_calendar_times(
     (shifts, blocks, occupied), params = time_selects(list(times), window, ignore_appointment_ids,
                                                       also_occupied_ids=[c for c in siblings if c not in times])
     zones = {cid: ZoneInfo(ct.calendar.location.timezone) for cid, ct in times.items()}
-    wall = _WallClock()
-    for _, group in groupby(connection.execute(shifts, params).all(), key=itemgetter(0)):
+    if driver_reads.uses_driver_path(connection):  # SQLite: the driver's rows, text parsed here
+        rows_of = partial(driver_reads.execute, connection, params=params)
+        values = driver_reads.TextValues(connection.dialect)
+        instant = values.instant
+    else:
+        rows_of = lambda statement: connection.execute(statement, params).all()  # noqa: E731
+        values, instant = driver_reads.TextValues(), None
+    wall = _WallClock(values)
+    for _, group in groupby(rows_of(shifts), key=itemgetter(0)):
         group = list(group)
         _, calendar_id, day, start_time, end_time, _, _ = group[0]
         ct, zone = times[calendar_id], zones[calendar_id]
@@ -192,17 +206,36 @@ def load_calendar_times(
         breaks = [(wall(day, b0, zone), wall(day, b1, zone)) for *_, b0, b1 in group if b0 is not None]
         ct.shifts.append(shift)
         ct.breaks.extend(breaks)
-        # Most shifts have one break: normalising single intervals costs more than the cut.
-        cut = breaks if len(breaks) == 1 and breaks[0][0] < breaks[0][1] else iv.normalise(breaks)
-        ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], cut))
-    for calendar_id, start, end, reason in connection.execute(blocks, params).all():
+        if len(breaks) == 1 and shift[0] <= breaks[0][0] < breaks[0][1] <= shift[1]:
+            # Most shifts have one break inside them: the cut is two pieces, no merging.
+            ct.working.extend(piece for piece in ((shift[0], breaks[0][0]), (breaks[0][1], shift[1]))
+                              if piece[0] < piece[1])
+        else:
+            ct.working.extend(iv.subtract([shift] if shift[0] < shift[1] else [], iv.normalise(breaks)))
+    for calendar_id, start, end, reason in rows_of(blocks):
+        if instant:
+            start, end = instant(start), instant(end)
         times[calendar_id].blocks.append(((start, end), reason))
     travel = None
     by_member: dict[int, list[CalendarTime]] = {}
     for ct in times.values():
         if ct.calendar.team_member_id is not None:
             by_member.setdefault(ct.calendar.team_member_id, []).append(ct)
-    for calendar_id, start, end, appointment_id in connection.execute(occupied, params).all():
+    rows = rows_of(occupied)
+    if not siblings:  # no team member among the calendars: only their own occupancies
+        occupied_of = {cid: ct.occupied for cid, ct in times.items()}
+        if instant:
+            seen = values.instants
+            for calendar_id, start, end, appointment_id in rows:
+                occupied_of[calendar_id].append(((seen.get(start) or instant(start), seen.get(end) or instant(end)),
+                                                 appointment_id))
+        else:
+            for calendar_id, start, end, appointment_id in rows:
+                occupied_of[calendar_id].append(((start, end), appointment_id))
+        rows = ()
+    for calendar_id, start, end, appointment_id in rows:
+        if instant:
+            start, end = instant(start), instant(end)
         if calendar_id in times:
             times[calendar_id].occupied.append(((start, end), appointment_id))
         sibling = siblings.get(calendar_id)

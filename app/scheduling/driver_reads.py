@@ -1,0 +1,91 @@
+"""The engine's interval reads straight through the driver on SQLite (issue 13).
+
+``load_calendar_times`` sends the same three statements on every question. Through Core,
+SQLite pays per statement for the cache key, the expansion of the IN lists and a result
+processor per value, and for every datetime (stored as text) a parse: together more than
+the query itself on a small question. Here each statement is compiled by SQLAlchemy once
+per shape (how many calendar ids, occupied ids, ignored appointments), sent with
+``exec_driver_sql`` with the same SQL and the same parameters Core would send (checked
+by tests/scheduling/test_driver_reads.py; bench/ replays it as the raw baseline), and the
+rows come back as the driver's tuples: text for dates, times and instants, parsed by the
+caller once per distinct value (``TextValues``). PostgreSQL keeps the Core path: psycopg
+already hands back parsed values in C.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from app.timeutil import UTCDateTime
+
+_SHAPES: dict[tuple, tuple[str, list]] = {}
+
+
+def uses_driver_path(connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def execute(connection, statement, params: dict) -> list[tuple]:
+    """The rows of ``statement`` with ``params`` (Core-style named values) as the driver
+    returns them."""
+    sql, recipe = _compiled(connection.dialect, statement, params)
+    values = tuple(process(params[name] if index is None else params[name][index]) if process
+                   else (params[name] if index is None else params[name][index])
+                   for name, index, process in recipe)
+    return connection.exec_driver_sql(sql, values).all()
+
+
+def _compiled(dialect, statement, params: dict) -> tuple[str, list]:
+    """(SQL, [(parameter name, index in its list or None, bind processor)]) for this
+    statement and these list lengths, built once through SQLAlchemy's own compiler."""
+    shape = tuple(len(v) if isinstance(v, (list, tuple)) else None for v in params.values())
+    key = (statement, dialect.name, tuple(params), shape)
+    found = _SHAPES.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        state = compiled.construct_expanded_state(params)
+        expanded = {name: (original, i) for original, names in state.parameter_expansion.items()
+                    for i, name in enumerate(names)}
+        recipe = []
+        for name in state.positiontup:
+            original, index = expanded.get(name, (name, None))
+            type_ = compiled.binds[original].type
+            recipe.append((original, index, type_.dialect_impl(dialect).bind_processor(dialect)))
+        if len(_SHAPES) >= 1024:  # one entry per list-length combination: bounded, rarely refilled
+            _SHAPES.clear()
+        found = _SHAPES[key] = (state.statement, recipe)
+    return found
+
+
+class TextValues:
+    """Parsers for the driver's text, each distinct string parsed once per read: shifts
+    share a handful of times and days, and one appointment's end is often the next one's
+    start. Values that are already parsed (another driver) pass through."""
+
+    def __init__(self, dialect=None):
+        self._instant = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) if dialect else None
+        self.instants: dict[str, datetime] = {}  # read directly by the hot loop
+        self._days: dict[str, date] = {}
+        self._times: dict[str, time] = {}
+
+    def instant(self, value) -> datetime:
+        found = self.instants.get(value)
+        if found is None:
+            found = self.instants[value] = self._instant(value) if self._instant else value
+        return found
+
+    def day(self, value) -> date:
+        if not isinstance(value, str):
+            return value
+        found = self._days.get(value)
+        if found is None:
+            found = self._days[value] = date.fromisoformat(value)
+        return found
+
+    def time(self, value) -> time:
+        if not isinstance(value, str):
+            return value
+        found = self._times.get(value)
+        if found is None:
+            found = self._times[value] = time.fromisoformat(value)
+        return found
+
