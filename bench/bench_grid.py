@@ -18,7 +18,7 @@ the 420-column case with ``--one-location``):
 * **feeds**: median server time of the resources and events feeds through the Flask
   test client (no network), their statement counts and payload sizes (raw and gzip).
 
-``--against COMMIT`` also draws with the grid scripts (grid.js, views.js) of COMMIT, served
+``--against COMMIT`` also draws with the grid scripts (grid.js, views.js, zone.js) of COMMIT, served
 to a second logged-in tab, the two tabs' navigations alternating: on a shared machine the
 ratio of the two medians means more than either.
 
@@ -166,7 +166,17 @@ def feed_stats(app, location_id: int, day_from: date, day_to: date, runs: int) -
 
 
 # The grid's own scripts, which --against serves from another commit to the "old" tab.
-GRID_SCRIPTS = ("app/calendar/static/grid.js", "app/calendar/static/views.js")
+GRID_SCRIPTS = ("app/calendar/static/grid.js", "app/calendar/static/views.js", "app/calendar/static/zone.js")
+
+
+def _script_at(commit: str, path: str, root: Path) -> bytes:
+    """A script as ``commit`` had it; empty if it had none (the page still asks for it)."""
+    shown = subprocess.run(["git", "show", f"{commit}:{path}"], capture_output=True, cwd=root)
+    if shown.returncode:
+        exists = subprocess.run(["git", "cat-file", "-e", commit], capture_output=True, cwd=root)
+        assert not exists.returncode, f"no commit {commit}"
+        return b"/* not in " + commit.encode() + b" */\n"
+    return shown.stdout
 
 
 def serve_old_scripts(app, commit: str) -> None:
@@ -174,8 +184,7 @@ def serve_old_scripts(app, commit: str) -> None:
     from flask import Response, request
 
     root = Path(__file__).resolve().parent.parent
-    old = {"/calendar/static/" + Path(path).name: subprocess.run(
-        ["git", "show", f"{commit}:{path}"], capture_output=True, check=True, cwd=root).stdout for path in GRID_SCRIPTS}
+    old = {"/calendar/static/" + Path(path).name: _script_at(commit, path, root) for path in GRID_SCRIPTS}
 
     @app.before_request
     def old_scripts():  # noqa: ANN202

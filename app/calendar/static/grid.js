@@ -101,6 +101,13 @@
     : (!arg.isMirror && arg.event.extendedProps.time) ||
       calendar.formatRange(arg.event.start, arg.event.end || arg.event.start, TIME_FORMAT);
 
+  // At most 20 minutes: one line high (grid.css .short). Each read of an event's start
+  // or end converts it through the zone (zone.js), so each is read once.
+  function isShort(event) {
+    const end = event.end;
+    return end !== null && end - event.start <= 20 * 60000;
+  }
+
   // Tooltips are written when the pointer first reaches an event, not for every event drawn.
   function tooltip(info) {
     const p = info.event.extendedProps;
@@ -259,9 +266,10 @@
     eventDrop: change,
     eventResize: change,
     eventDidMount(info) {
-      if (isBackground(info.event.extendedProps)) { info.el.dataset.kind = info.event.extendedProps.kind; return; }
-      info.el.dataset.end = info.event.endStr;  // "New appointment" from a focused one starts here (book_at.js)
-      if (info.event.end && info.event.end - info.event.start <= 20 * 60000) info.el.classList.add("short");
+      const event = info.event;
+      if (isBackground(event.extendedProps)) { info.el.dataset.kind = event.extendedProps.kind; return; }
+      info.el.dataset.end = event.endStr;  // "New appointment" from a focused one starts here (book_at.js)
+      if (isShort(event)) info.el.classList.add("short");
     },
     eventMouseEnter: tooltip,
     // One text node per appointment instead of FullCalendar's four nested wrappers: a
@@ -274,7 +282,7 @@
       // The status in words, not only in colour (WCAG 1.4.1); grid.css adds a pattern.
       const status = (arg.event.extendedProps || {}).status;
       // 15 minutes is one line high: start, client and status first on that line (grid.css .short).
-      if (arg.event.end && arg.event.end - arg.event.start <= 20 * 60000) {
+      if (isShort(arg.event)) {
         const [client, ...rest] = arg.event.title.split(" · ");
         return [timeOf(arg).split(/\s*[-–]\s*/)[0], client].join(" ") + (status ? " · " + LABELS[status] : "") +
           (rest.length ? " · " + rest.join(" · ") : "");
