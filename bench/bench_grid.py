@@ -245,6 +245,7 @@ def browser_stats(base: str, location_id: int, day: date, view: str, expected: d
 
 
 VIEWS = ("day", "week", "location-week", "location-week-by-calendar")
+HIDDEN_BY_DEFAULT = {"canceled", "rebooked"}  # grid.js: the statuses its legend hides at first
 
 
 def run(backend: str, runs: int, feed_runs: int, one_location: bool = False, views=VIEWS,
@@ -268,6 +269,10 @@ def run(backend: str, runs: int, feed_runs: int, one_location: bool = False, vie
                 # week draws only the events of its calendar (the first provider's).
                 calendar_id = feeds["resources"]["first_provider"] if view == "week" else None
                 kept = [e for e in feeds["events"].pop("list") if calendar_id is None or e.get("resourceId") == calendar_id]
+                # Canceled and rebooked visits are hidden by default and, since the grid stopped
+                # giving them room, not drawn at all: waiting for them would never end. (Scripts
+                # from before that change still draw them, hidden: more work, same wait.)
+                kept = [e for e in kept if e.get("extendedProps", {}).get("status") not in HIDDEN_BY_DEFAULT]
                 background = sum(1 for e in kept if e.get("display") == "background")
                 expected = {"events": len(kept) - background, "background": background}
                 columns = 1 if view == "week" else feeds["resources"]["items"]
