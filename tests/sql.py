@@ -21,3 +21,20 @@ def counting():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def selects():
+    """``with selects() as seen:`` collects each SELECT sent in the block with its
+    parameters (to EXPLAIN them afterwards)."""
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)

@@ -19,13 +19,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.billing import invoicing, payments
 from app.extensions import db as ext_db
 from app.models import Appointment, Charge, Message, PaymentMethod
 from app.views import paging
 from tests.calendar.test_bounded_reads import some_history
+from tests.sql import selects
 from tests.views.helpers import login
 
 HISTORY = {"appointment", "occupancy", "time_block", "shift", "shift_break", "invoice", "invoice_line", "payment",
@@ -73,17 +74,8 @@ def problems_of(statements, tables=HISTORY) -> list[tuple[str, str]]:
 
 
 def selects_of(client, path: str) -> list:
-    seen: list = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(ext_db.engine, "before_cursor_execute", keep)
-    try:
+    with selects() as seen:
         response = client.get(path)
-    finally:
-        event.remove(ext_db.engine, "before_cursor_execute", keep)
     assert response.status_code == 200, (path, response.status_code)
     return seen
 
@@ -211,17 +203,8 @@ def test_the_revenue_report_reads_its_period_and_the_open_invoices(db, people, p
 
     some_history(people)
     billing_history(people)
-    seen: list = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(ext_db.engine, "before_cursor_execute", keep)
-    try:
+    with selects() as seen:
         report = revenue.report(Filters(date_from=DAY - timedelta(days=27), date_to=DAY))
-    finally:
-        event.remove(ext_db.engine, "before_cursor_execute", keep)
     outstanding = [(statement, parameters) for statement, parameters in seen if "open_invoice" in statement]
     assert report is not None and outstanding
     assert not problems_of(outstanding, {"invoice"})
