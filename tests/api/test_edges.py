@@ -10,6 +10,7 @@ from flask import current_app
 from app.ids import MAX_ID, is_id_parameter, parse_id
 from app.security import ADMIN
 from app.views.base import PlinthModelView
+from app.views.name_filters import searched_by_name
 from tests import factories
 from tests.views.helpers import login
 
@@ -69,9 +70,12 @@ def malformed_arguments(view) -> list[str]:
             f"psize_{name}=-1", f"psize_{name}=0", f"psize_{name}=99999999999", f"page_{name}=99999999999999999999"]
     if view.order_columns:
         args.append(f"_oc_{name}={view.order_columns[0]}&_od_{name}=sideways")
+    by_name = set(searched_by_name(view))
     for column, filters in view._filters.get_search_filters().items():
         if len(filters) < 10:  # FAB reads one digit
             args.append(f"_flt_{len(filters)}_{column}=x")
+        if column in by_name:
+            continue  # a client or case is searched by typed text: "%" is a name like any other
         if view.datamodel.is_relation(column) or view.datamodel.is_integer(column):
             args += [f"_flt_0_{column}=%25", f"_flt_0_{column}={MAX_ID + 1}"]
         elif view.datamodel.is_date(column) or view.datamodel.is_datetime(column):
@@ -99,7 +103,7 @@ def test_malformed_list_arguments_are_a_400_that_says_why(app, client, people, d
 
 @pytest.mark.parametrize("argument, reason", [
     ("_oc_ClientView='", "The list cannot be sorted by “'”."),
-    ("_flt_0_client=%25", "“%” is not a valid value to filter Client by."),
+    ("_flt_0_discipline=%25", "“%” is not a valid value to filter Discipline by."),
     ("page_CaseView=x", "The page number “x” is not a whole number"),
 ])
 def test_the_400_names_the_argument(client, people, db, argument, reason):
