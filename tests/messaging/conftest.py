@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from app.models import Calendar, Case, Client, NotificationSettings, ReminderPlan, SessionType
-from app.timeutil import to_utc, utcnow
+from app.timeutil import to_local, to_utc, utcnow
 from tests import factories
 from tests.messaging.stub import SendGridStub
 
@@ -52,6 +52,18 @@ def book(scene: Scene, start: datetime, *, actor=None, notify: bool = True):
         result = booking.book(case=scene.case, session_type=scene.session_type, calendar=scene.calendar,
                               start=start, actor=actor or scene.people.frontdesk, notify=notify)
     return result.appointment
+
+
+def ahead(hours_choices: tuple[int, ...], minutes: int, seconds: int = 0) -> tuple[int, datetime]:
+    """(hours, start): the first start ``hours`` (+ ``seconds``) from now, by the real clock
+    (the workers send by it), whose visit of ``minutes`` ends before the location's
+    midnight; no shift holds a visit across it, so late in the evening the test asks the
+    next choice."""
+    for hours in hours_choices:
+        start = (utcnow() + timedelta(hours=hours, seconds=seconds)).replace(microsecond=0)
+        if to_local(start, ZONE).date() == to_local(start + timedelta(minutes=minutes + 1), ZONE).date():
+            return hours, start
+    raise AssertionError(f"every choice of {hours_choices} runs past midnight")
 
 
 def cover(scene: Scene, start: datetime, minutes: int = 60) -> None:

@@ -12,7 +12,7 @@ from app.models import AppointmentStatus, Message, MessageState, NotificationSet
 from app.scheduling import booking, lifecycle
 from app.timeutil import utcnow
 from app.uow import unit_of_work
-from tests.messaging.conftest import book, cover
+from tests.messaging.conftest import ahead, book, cover
 
 
 def messages(**filters) -> list[Message]:
@@ -80,7 +80,7 @@ def test_a_session_type_plan_overrides_the_location_plan(scene):
 
 
 def test_offsets_already_past_at_booking_are_skipped(scene):
-    start = (utcnow() + timedelta(hours=5)).replace(microsecond=0)
+    _, start = ahead((5, 8), minutes=60)
     cover(scene, start)
     appointment = book(scene, start)
     kinds = {m.kind for m in messages(appointment_id=appointment.id, audience="client")}

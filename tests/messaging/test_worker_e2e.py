@@ -21,9 +21,9 @@ from app.extensions import db
 from app.messaging import outbox
 from app.models import Message, MessageState, NotificationSettings, ReminderPlan
 from app.scheduling import booking
-from app.timeutil import to_local, utcnow
+from app.timeutil import utcnow
 from app.uow import unit_of_work
-from tests.messaging.conftest import ZONE, book, cover
+from tests.messaging.conftest import ahead, book, cover
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -233,12 +233,8 @@ def test_a_flushed_redis_loses_nothing(app, db, stub, workers, queue):
 
 
 def test_reschedule_before_a_reminder_sends_only_the_new_one(app, db, scene, stub, workers, queue):
-    # The workers send by the real clock, so the visit is now + the reminder's offset. A
-    # visit may not run past the location's midnight (no shift holds it): late in the
-    # location's evening the second reminder is 4 h ahead instead of 2 h.
-    hours, start = next((hours, start) for hours in (2, 4)
-                        for start in [(utcnow() + timedelta(hours=hours, seconds=6)).replace(microsecond=0)]
-                        if to_local(start, ZONE).date() == to_local(start + timedelta(minutes=121), ZONE).date())
+    # The visit is now + the second reminder's offset: 2 h, or 4 h late in the evening.
+    hours, start = ahead((2, 4), minutes=120, seconds=6)
     with unit_of_work():
         settings = db.session.get(NotificationSettings, 1)
         settings.confirmation_enabled = settings.change_enabled = False
