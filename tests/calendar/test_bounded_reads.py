@@ -14,13 +14,12 @@ import re
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import event
-
 from app.extensions import db as ext_db
 from app.models import TimeBlock
 from app.scheduling.availability import find_slots
 from app.timeutil import to_utc
 from tests import factories
+from tests.sql import selects
 from tests.views.helpers import login
 
 DAY = date(2026, 3, 10)
@@ -36,18 +35,12 @@ HOT = (*BOUNDS, "appointment")
 
 @contextmanager
 def captured():
-    """The SELECTs sent in the block that read a hot table, with their parameters."""
-    seen: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and set(_tables(statement)) & set(HOT):
-            seen.append((statement, parameters))
-
-    event.listen(ext_db.engine, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(ext_db.engine, "before_cursor_execute", keep)
+    """The SELECTs sent in the block that read a hot table, with their parameters (filled
+    when the block ends)."""
+    hot: list[tuple[str, object]] = []
+    with selects() as seen:
+        yield hot
+    hot.extend((statement, parameters) for statement, parameters in seen if set(_tables(statement)) & set(HOT))
 
 
 def _tables(statement: str) -> list[str]:
