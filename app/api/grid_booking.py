@@ -27,7 +27,7 @@ from app.models.cases import CASE_TITLE_LENGTH, CLAIM_NUMBER_LENGTH
 from app.models.settings import slot_step_minutes
 from app.scheduling import series
 from app.security import APPOINTMENTS, CASES, WRITE, may
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today
 from app.uow import unit_of_work
 
 
@@ -83,7 +83,7 @@ class GridBookingApi(BaseApi):
             case = inline_case.open_case(
                 user=acting_user(), client_id=new["client_id"], title=new["title"],
                 discipline_id=new["discipline_id"], payer_id=new["payer_id"], claim_number=new["claim_number"],
-                opened_on=to_local(utcnow(), calendar.location.timezone).date(), provider=calendar.team_member,
+                opened_on=local_today(calendar), provider=calendar.team_member,
                 location_id=calendar.location_id)
             body = book_from_input(case, session_type, calendar, extra, data)
         return self.response(201, **body)

@@ -38,7 +38,7 @@ from app.models import (
     PayerKind,
     read_clinic_settings,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local, utcnow
 
 
 # Insurers pay for treatment, never for missed visits (no-show and late-cancel fees) or
@@ -82,7 +82,7 @@ def issue(*, case: Case, charge_ids: list[int], actor, today: date | None = None
     if problems:
         raise Conflict("These charges cannot be invoiced.", problems)
     location = location or _location_of(charges, case)
-    today = today or to_local(utcnow(), location.timezone).date()
+    today = today or local_today(location)
     payers = {c.id: payer_for(case, c.kind, bill_client=bill_client) for c in charges}
     if len(set(payers.values())) > 1:
         own = [c for c in charges if payers[c.id] is None]

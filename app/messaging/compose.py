@@ -32,7 +32,7 @@ from app.models import (
     MessageState,
     read_clinic_settings,
 )
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_today, to_local, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def appointment_context(appointment: Appointment, message: Message) -> dict:
         "service": appointment.session_type.name,
         "when": gettext("%(day)s at %(time)s %(zone)s", day=day, time=clock, zone=f"{start:%Z}"), "date": day,
         "date_short": day_short, "time": clock, "timezone": zone,
-        "visit_day": visit_day(start.date(), to_local(utcnow(), zone).date(), day_short),
+        "visit_day": visit_day(start.date(), local_today(zone, now=utcnow()), day_short),  # the send time
         "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         "location_name": appointment.location.name, "location_address": appointment.location.address,
         "location_phone": appointment.location.phone or "",

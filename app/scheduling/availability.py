@@ -24,7 +24,7 @@ from app.models import Calendar, CalendarKind, OverlapPolicy, SessionType
 from app.models.calendars import calendar_order
 from app.scheduling import intervals as iv
 from app.scheduling.day_walk import FreeIndex, ProviderPlan, Slot, walk_days
-from app.scheduling.overlap_text import overlap_messages
+from app.scheduling.overlap_text import holder_name, overlap_messages
 # Loading lives in calendar_time.py; these names stay importable from here.
 from app.scheduling.calendar_time import (  # noqa: F401
     MAX_BLOCK,
@@ -241,7 +241,7 @@ def busy_elsewhere(ct: CalendarTime, start: datetime, end: datetime) -> list[Pro
         # On the clock of the location being booked; named when the other location's differs.
         held_from, held_to = (to_local(t, ct.zone) for t in other.held)
         named = f" {held_from:%Z}" if ZoneInfo(other.timezone).key != ct.zone.key else ""
-        person = cal.team_member.display_name if cal.team_member is not None else cal.name
+        person = holder_name(cal)
         travel = f" ({other.travel_minutes} min travel between locations)" if other.travel_minutes else ""
         reasons.append(_problem(cal, "busy_elsewhere", f"{person} is at {other.location_name} "
                                 f"{held_from:%H:%M}–{held_to:%H:%M}{named}{travel}.",
