@@ -278,6 +278,8 @@ class Invoice(db.Model):
 
     __table_args__ = (
         UniqueConstraint("location_id", "sequence", name="uq_invoice_location_sequence"),
+        # The Invoices list of a one-location reader, in its order (app/views/one_location.py).
+        Index("ix_invoice_location_id_id", "location_id", "id"),
         CheckConstraint("(kind = 'credit_note') = (credits_invoice_id IS NOT NULL)",
                         name="ck_invoice_credit_note_references_original"),
     )
@@ -359,6 +361,8 @@ class Payment(db.Model):
     __table_args__ = (
         CheckConstraint("amount > 0", name="ck_payment_amount_positive"),
         CheckConstraint("client_id IS NOT NULL OR payer_id IS NOT NULL", name="ck_payment_from_someone"),
+        # The Payments list of a one-location reader, in its order (app/views/one_location.py).
+        Index("ix_payment_location_received_on_id", "location_id", "received_on", "id"),
     )
 
     def __repr__(self) -> str:

@@ -49,6 +49,7 @@ from app.setup.validation import (
 from app.timeutil import local_today
 from app.views.base import PlinthModelView, ReadOnlyModelView, SettingsRowInterface
 from app.views.forms import Rule
+from app.views.one_location import AtTheOnlyLocation
 
 
 def _money(value) -> str:
@@ -71,6 +72,8 @@ class InvoiceView(ReadOnlyModelView):
     datamodel = SQLAInterface(Invoice)
     class_permission_name = BILLING
     base_order = ("id", "desc")
+    # Read through ix_invoice_location_id_id when the reader works at one location (one_location.py).
+    base_filters = [["location_id", AtTheOnlyLocation, None]]
     related_views = [InvoiceLineView]
     list_columns = ["number", "kind", "issued_on", "client", "payer", "total", "open_balance", "id"]
     search_columns = ["number", "kind", "issued_on", "client", "payer", "location"]
@@ -102,6 +105,8 @@ class PaymentView(ReadOnlyModelView):
     datamodel = SQLAInterface(Payment)
     class_permission_name = BILLING
     base_order = ("received_on", "desc")
+    # Read through ix_payment_location_received_on_id when the reader works at one location (one_location.py).
+    base_filters = [["location_id", AtTheOnlyLocation, None]]
     list_columns = ["received_on", "client", "payer", "method", "amount", "reference", "voided_at"]
     search_columns = ["received_on", "client", "payer", "method", "reference"]
     show_columns = ["received_on", "client", "payer", "location", "method", "amount", "reference", "created_at",
