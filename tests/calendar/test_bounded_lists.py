@@ -208,6 +208,13 @@ def test_the_revenue_report_reads_its_period_and_the_open_invoices(db, people, p
     outstanding = [(statement, parameters) for statement, parameters in seen if "open_invoice" in statement]
     assert report is not None and outstanding
     assert not problems_of(outstanding, {"invoice"})
-    # Hours worked: the period's shifts, each shift's breaks through its key. (The invoiced and
-    # collected figures are left to the planner: on these few rows it hashes whole tables.)
+    # Hours worked: the period's shifts, each shift's breaks through its key. (The invoiced figure
+    # is left to the planner: on these few rows it hashes whole tables.)
     assert not problems_of(seen, {"shift", "shift_break"})
+    # Collected: the period's payments, then their allocations, invoices, lines and charges, each
+    # through its key; written lines-first, its nine tables were joined as written (more than
+    # PostgreSQL reorders) and every line, allocation, invoice and charge was read first.
+    collected = [(statement, parameters) for statement, parameters in seen
+                 if "payment.received_on" in statement and "invoice_line" in statement]
+    assert len(collected) == 1
+    assert not problems_of(collected, {"payment", "payment_allocation", "invoice", "invoice_line", "charge"})
