@@ -14,7 +14,7 @@ alone (a comparison with one value is what keeps the index's order).
 """
 from __future__ import annotations
 
-from flask import g
+from flask import request
 from flask_appbuilder.models.filters import BaseFilter
 
 from app.extensions import db
@@ -23,8 +23,8 @@ from app.security import current_user, location_scope
 
 def only_location(user) -> int | None:
     """The one location ``user`` works at (all locations, for who sees everything), else None.
-    Asked once per request."""
-    cache = g.setdefault("plinth_only_location", {})
+    Asked once per request (kept in the request's environ: ``g`` may outlive a request in tests)."""
+    cache = request.environ.setdefault("plinth.only_location", {})
     key = getattr(user, "id", None)
     if key not in cache:
         ids = db.session.scalars(location_scope(user).limit(2)).all() if user is not None else []
