@@ -16,22 +16,33 @@ from sqlalchemy import or_
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from app.models import Case, Client
+from app.folding import fold, folded
+from app.models import Appointment, Case, Client
 
 
 def _like(value: str) -> str:
-    escaped = value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """``%value%`` for LIKE over folded text (app/folding.py), its wildcards taken literally."""
+    escaped = fold(value.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
+def _contains(column, value: str):
+    return folded(column).like(_like(value), escape="\\")
+
+
 def client_named(value: str):
-    pattern = _like(value)
-    return or_(Client.first_name.ilike(pattern, escape="\\"), Client.last_name.ilike(pattern, escape="\\"),
-               (Client.first_name + " " + Client.last_name).ilike(pattern, escape="\\"))
+    """The client's name contains ``value``, without case or accents ("jose s" finds José Silva,
+    "silva j" too)."""
+    return or_(_contains(Client.first_name + " " + Client.last_name, value),
+               _contains(Client.last_name + " " + Client.first_name, value))
 
 
 def case_named(value: str):
-    return or_(Case.title.ilike(_like(value), escape="\\"), Case.client.has(client_named(value)))
+    return or_(_contains(Case.title, value), Case.client.has(client_named(value)))
+
+
+def appointment_named(value: str):
+    return Appointment.case.has(case_named(value))
 
 
 # The models searched by name, with the condition their rows meet.
