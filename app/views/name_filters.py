@@ -12,38 +12,11 @@ from __future__ import annotations
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from app.folding import fold, folded
-from app.models import Appointment, Case, Client
-
-
-def _like(value: str) -> str:
-    """``%value%`` for LIKE over folded text (app/folding.py), its wildcards taken literally."""
-    escaped = fold(value.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains(column, value: str):
-    return folded(column).like(_like(value), escape="\\")
-
-
-def client_named(value: str):
-    """The client's name contains ``value``, without case or accents ("jose s" finds José Silva,
-    "silva j" too)."""
-    return or_(_contains(Client.first_name + " " + Client.last_name, value),
-               _contains(Client.last_name + " " + Client.first_name, value))
-
-
-def case_named(value: str):
-    return or_(_contains(Case.title, value), Case.client.has(client_named(value)))
-
-
-def appointment_named(value: str):
-    return Appointment.case.has(case_named(value))
-
+from app.models import Case, Client
+from app.name_search import case_named, client_named
 
 # The models searched by name, with the condition their rows meet.
 NAMED_BY = {Client: client_named, Case: case_named}

@@ -29,7 +29,7 @@ from wtforms.widgets import html_params
 from app.i18n import formatting
 from app.ids import parse_id
 from app.models import Appointment, Calendar, Case, Client
-from app.views.name_filters import appointment_named, case_named, client_named
+from app.name_search import appointment_named, case_named, client_named
 
 MIN_TYPED = 2    # fewer letters would match a good part of the clinic
 MAX_TYPED = 100  # longer than any name: refused, not searched
