@@ -51,7 +51,7 @@ def build(url: str, count: int) -> None:
                 f"online_booking_blocked, message_channel, created_at) "
                 f"SELECT ({first})[1 + (n * 7) % {len(FIRST)}], ({last})[1 + (n * 13) % {len(LAST)}], "
                 f"DATE '1940-01-01' + (n * 37) % 25000, 'bench' || n || '@example.test', "
-                f"(ARRAY[{','.join(map(str, locations))}])[1 + n % {len(locations)}], false, 'email', now() "
+                f"(ARRAY[{','.join(map(str, locations))}])[1 + (n / 3) % {len(locations)}], false, 'email', now() "
                 f"FROM generate_series(1, :count) AS n"), {"count": count})
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

@@ -26,6 +26,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
+from app.dialect import no_jit_for_this_transaction
 from app.i18n import formatting
 from app.ids import parse_id
 from app.models import Appointment, Calendar, Case, Client
@@ -88,6 +89,7 @@ class Picker:
 
     def matches(self, typed: str) -> list:
         searched = self.searched
+        no_jit_for_this_transaction()
         query = self.datamodel.session.query(self.datamodel.obj).filter(searched.named(typed))
         query = self.datamodel.apply_filters(query, self.filters)
         return query.order_by(*searched.order()).options(*searched.loads()).limit(SHOWN).all()
