@@ -111,6 +111,8 @@ class PlinthModelView(ModelView):
         self.pickers = {}
         pickers.install(self, self.add_form, self.add_columns, self.add_form_query_rel_fields)
         pickers.install(self, self.edit_form, self.edit_columns, self.edit_form_query_rel_fields)
+        if self.pickers and self.include_route_methods and {"add", "edit"} & set(self.include_route_methods):
+            self.include_route_methods = set(self.include_route_methods) | {"pick"}  # the forms ask it
         for form in (self.add_form, self.edit_form):
             _blank_choice_reads_as_none_chosen(form)
         for form in (self.add_form, self.edit_form, self.search_form):

@@ -112,8 +112,6 @@ class SearchPickWidget:
             "data-searching": gettext("Searching…"),
             "data-failed": gettext("The search did not answer; try again."),
         }
-        if field.flags.required:
-            attrs["required"] = True
         options = ['<option value=""></option>']
         if field.data is not None:
             label = field.picker.searched.label(field.data)

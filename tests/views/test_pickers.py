@@ -112,3 +112,12 @@ def test_the_add_case_form_reads_no_client_however_many_there_are(client, db, pe
         factories.make_client(home_location=people.location)
     db.session.commit()
     assert statements() == few
+
+
+def test_every_form_that_picks_by_typing_has_its_picker_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    picking = [type(v).__name__ for v in app.appbuilder.baseviews if getattr(v, "pickers", None)]
+    assert {"CaseView", "WaitlistView"} <= set(picking)
+    for name in picking:
+        if f"{name}.add" in endpoints or f"{name}.edit" in endpoints:
+            assert f"{name}.pick" in endpoints, name
