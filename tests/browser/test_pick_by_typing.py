@@ -6,6 +6,7 @@ import pytest
 
 from app.models import Case
 from tests import factories
+from tests.browser.axe import violations
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.factories import PASSWORD
 
@@ -36,6 +37,8 @@ def test_a_case_is_opened_by_typing_part_of_the_clients_name(page, live_server, 
     assert any("Émilie Lévesque" in text for text in shown)
     assert any("Emile Leblanc" in text for text in shown)
     assert not any("Levski" in text for text in shown)  # the other location's client
+    found = violations(page, impacts=("serious", "critical"))
+    assert found == [], "\n".join(found)  # the open picker, as axe reads it
 
     page.locator(".select2-results__option", has_text="Émilie Lévesque").click()
     assert page.locator("select#client").input_value() == str(emilie_id)

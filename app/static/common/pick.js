@@ -27,10 +27,16 @@
           errorLoading: () => texts.failed,
         },
       });
-      // The typing field lives in the dropdown, outside the form: name it after the field.
+      // Named for assistive technology (axe): the box showing the choice, the typing field
+      // (in the dropdown, outside the form) after the field, and the list the open box controls.
+      const box = select.nextElementSibling;
+      const shown = box && box.querySelector(".select2-selection__rendered");
+      if (shown) shown.setAttribute("aria-label", fieldName(select));
       $(select).on("select2:open", () => {
         const typing = document.querySelector(".select2-container--open .select2-search__field");
         if (typing) typing.setAttribute("aria-label", fieldName(select));
+        const combo = box && box.querySelector("[role=combobox]");
+        if (combo && combo.getAttribute("aria-owns")) combo.setAttribute("aria-controls", combo.getAttribute("aria-owns"));
       });
     });
   });
