@@ -76,6 +76,8 @@ class PlinthModelView(ModelView):
     page_size = 50
     max_page_size = 500
     exclude_route_methods = {"download"}  # no file columns; nothing to download
+    # {column: row -> text} for a column worded by its row, not its value (paging.ListInterface).
+    row_formatters_columns: dict = {}
 
     def _init_properties(self) -> None:
         if not isinstance(self.datamodel, CountsAPage):
@@ -89,6 +91,7 @@ class PlinthModelView(ModelView):
         # A page's rows come with what their columns show, a statement per relation (row_loads.py);
         # clients and cases are searched by name, never from a dropdown of every one (name_filters.py).
         self.datamodel.row_loads = list_loads(self.datamodel.obj, self.list_columns)
+        self.datamodel.row_formatters = dict(self.row_formatters_columns)
         search_by_name(self)
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
