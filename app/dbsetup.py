@@ -25,6 +25,10 @@ def install_dialect_hooks(engine: Engine) -> None:
         from app.timeutil import local_part_of_utc_text
 
         dbapi_connection.create_function("plinth_local", 3, local_part_of_utc_text, deterministic=True)
+        # Names are searched without case or accents (app/folding.py); PostgreSQL folds in SQL.
+        from app.folding import fold
+
+        dbapi_connection.create_function("plinth_fold", 1, fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):

@@ -8,6 +8,7 @@ IMMEDIATE (one writer at a time, ``app/dbsetup.py``).
 """
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -21,3 +22,12 @@ def is_postgresql() -> bool:
 def insert(model):
     """``INSERT … ON CONFLICT`` for the session's database."""
     return (pg_insert if is_postgresql() else sqlite_insert)(model)
+
+
+def no_jit_for_this_transaction() -> None:
+    """PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
+    ``jit_above_cost``; a search of 20 rows through a scope's per-row EXISTS is estimated
+    in the millions and then spends 0.3 s compiling to save nothing (a 70 ms scan). Off
+    until this transaction ends; SQLite has no JIT."""
+    if is_postgresql():
+        db.session.execute(text("SET LOCAL jit = off"))

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 
+from app.i18n import N_
 from app.setup.validation import InvalidValue
 from app.timeutil import local_today
 
@@ -41,21 +42,24 @@ def check_birth_date(value: date | None, today: date | None = None) -> date | No
     return value
 
 
-def check_schedule_date(value: date | None, today: date | None = None, what: str = "The date") -> date | None:
-    """A shift's, appointment's or window's date."""
+def check_schedule_date(value: date | None, today: date | None = None, what: str = N_("The date")) -> date | None:
+    """A shift's, appointment's or window's date; ``what`` names it (marked with ``N_``,
+    said in the reader's language)."""
     if value is None:
         return None
     if isinstance(value, datetime):
         value = value.date()
     today = today or local_today(None)
     if value < EARLIEST:
-        raise InvalidValue(f"{what} {value.isoformat()} is too far in the past.")
+        raise InvalidValue(gettext("%(what)s %(date)s is too far in the past.", what=gettext(what),
+                                   date=value.isoformat()))
     if value > latest_schedule_date(today):
-        raise InvalidValue(f"{what} {value.isoformat()} is more than {YEARS_AHEAD} years ahead.")
+        raise InvalidValue(gettext("%(what)s %(date)s is more than %(years)s years ahead.", what=gettext(what),
+                                   date=value.isoformat(), years=YEARS_AHEAD))
     return value
 
 
-def schedule_date_problem(value, today: date | None = None, what: str = "The date") -> str | None:
+def schedule_date_problem(value, today: date | None = None, what: str = N_("The date")) -> str | None:
     """``check_schedule_date``'s message, or None when the date is plausible."""
     try:
         check_schedule_date(value, today, what)

@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy import SQLAlchemySchema, auto_field
 from marshmallow_sqlalchemy.fields import Related
 
+from app.i18n import N_
 from app.api.base import PlinthModelApi, ReadOnlyApi
 from app.api.edge import acting_user
 from app.api.rules import (
@@ -231,7 +232,7 @@ class ShiftApi(PlinthModelApi):
         super()._init_model_schemas()
 
     def validate_item(self, item: Shift) -> Iterable[Problem]:
-        implausible = schedule_date_problem(item.day, what="The shift's date")
+        implausible = schedule_date_problem(item.day, what=N_("The shift's date"))
         if implausible:
             yield Problem(implausible, "day")
             return

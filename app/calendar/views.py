@@ -18,6 +18,7 @@ from app.extensions import db
 from app.i18n.formatting import phone
 from app.models import Appointment, Calendar, Case, Client, Discipline, Location, Payer, SessionType
 from app.models.settings import read_clinic_settings, slot_step_minutes
+from app.name_search import client_named
 from app.record_reads import log_read
 from app.security import (
     APPOINTMENTS,
@@ -137,7 +138,7 @@ class CalendarGridView(BaseView):
         user = current_user()
         found = db.session.scalars(
             select(Client).where(Client.id.in_(client_scope(user)), or_(
-                db.func.lower(Client.first_name + " " + Client.last_name).like(like),
+                client_named(q),  # the forms' pickers' rule: without case or accents
                 db.func.lower(Client.email).like(like), Client.phone.like(f"%{q}%")))
             .order_by(Client.last_name, Client.first_name).limit(20)
             .options(joinedload(Client.home_location))  # each phone is shown in its location's country

@@ -19,7 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.clinical import signing
-from app.clinical.templates import active_templates, clean_content, fields_of, offered_templates
+from app.clinical.templates import (
+    active_templates,
+    carried_answer,
+    clean_content,
+    fields_of,
+    offered_templates,
+    sections_for_note,
+)
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n.staff_labels import enum_label
@@ -101,7 +108,7 @@ class UnsavedNote:
 
     @property
     def sections(self) -> list:
-        return self.template.sections
+        return sections_for_note(self.template)
 
     @property
     def template_id(self) -> int | None:
@@ -134,7 +141,7 @@ def open_note(*, appointment: Appointment, actor, template_id: int | None = None
     template = _choose_template(appointment, template_id, template_name)
     member = member_of(actor)
     note = Note(appointment_id=appointment.id, case_id=appointment.case_id, author_id=member.id,
-                template_id=template.id, sections=template.sections, content={})
+                template_id=template.id, sections=sections_for_note(template), content={})
     try:
         with db.session.begin_nested():
             db.session.add(note)
@@ -173,7 +180,7 @@ def change_template(*, note: Note, template_id: int | None, actor, template_name
     if note.content:
         raise Conflict(gettext("The note already has content; a template is chosen before writing."))
     template = _choose_template(note.appointment, template_id, template_name)
-    note.template_id, note.sections = template.id, template.sections
+    note.template_id, note.sections = template.id, sections_for_note(template)
     db.session.flush()
     return note
 
@@ -256,7 +263,8 @@ def copy_forward(*, note: Note, actor) -> Note:
     source = next((n for n in previous_notes(note) if n.is_signed), None)
     if source is None:
         raise Conflict(gettext("This case has no earlier signed note to copy from."))
-    fields = fields_of(note.sections)
-    copied = {key: value for key, value in source.content.items() if key in fields}
+    fields, earlier = fields_of(note.sections), fields_of(source.sections)
+    copied = {key: carried_answer(value, earlier.get(key), fields[key])
+              for key, value in source.content.items() if key in fields}
     save_draft(note=note, content={**copied, **(note.content or {})}, actor=actor)
     return source

@@ -7,6 +7,10 @@ A template is a list of sections, each with fields of one of four kinds:
 * ``pain``: a whole number from 0 (no pain) to 10 (worst imaginable);
 * ``checklist``: any of the field's ``options``;
 * ``measure``: a number with the field's ``unit`` (range of motion in degrees, grip in kg).
+
+The shipped templates are stored in English (their wording is the catalogue's msgid); a
+note started from one the clinic has not changed copies it in its writer's language
+(``sections_for_note``), and keeps that wording for good.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from sqlalchemy import select
 
 from app.errors import Problem, ValidationFailed
 from app.extensions import db
+from app.i18n import N_
 from app.models import NoteTemplate
 
 KINDS = ("text", "pain", "checklist", "measure")
@@ -32,46 +37,102 @@ def _measure(key, label, unit):
 
 
 DEFAULT_TEMPLATES = [
-    {"name": "Physiotherapy follow-up (SOAP)", "sections": [
-        {"title": "Subjective", "fields": [
-            _text("subjective", "What the client reports"),
-            {"key": "pain", "label": "Pain today (0–10)", "kind": "pain"}]},
-        {"title": "Objective", "fields": [
-            _text("objective", "Findings"),
-            _measure("rom", "Range of motion", "°")]},
-        {"title": "Assessment", "fields": [_text("assessment", "Assessment")]},
-        {"title": "Plan", "fields": [
-            _text("plan", "Plan"),
-            {"key": "treatment", "label": "Treatment given", "kind": "checklist",
-             "options": ["Manual therapy", "Exercise", "Education", "Taping", "Dry needling", "Modalities"]}]},
+    {"name": N_("Physiotherapy follow-up (SOAP)"), "sections": [
+        {"title": N_("Subjective"), "fields": [
+            _text("subjective", N_("What the client reports")),
+            {"key": "pain", "label": N_("Pain today (0–10)"), "kind": "pain"}]},
+        {"title": N_("Objective"), "fields": [
+            _text("objective", N_("Findings")),
+            _measure("rom", N_("Range of motion"), "°")]},
+        {"title": N_("Assessment"), "fields": [_text("assessment", N_("Assessment"))]},
+        {"title": N_("Plan"), "fields": [
+            _text("plan", N_("Plan")),
+            {"key": "treatment", "label": N_("Treatment given"), "kind": "checklist",
+             "options": [N_("Manual therapy"), N_("Exercise"), N_("Education"), N_("Taping"), N_("Dry needling"),
+                         N_("Modalities")]}]},
     ]},
-    {"name": "Physiotherapy assessment", "sections": [
-        {"title": "History", "fields": [
-            _text("complaint", "Presenting complaint"), _text("history", "History and mechanism"),
-            {"key": "pain", "label": "Pain now (0–10)", "kind": "pain"},
-            {"key": "red_flags", "label": "Red flags screened", "kind": "checklist",
-             "options": ["Night pain", "Weight loss", "Bladder/bowel change", "Saddle anaesthesia", "None found"]}]},
-        {"title": "Examination", "fields": [
-            _text("observation", "Observation"), _measure("rom_flexion", "Flexion", "°"),
-            _measure("rom_extension", "Extension", "°"), _measure("strength", "Grip strength", "kg"),
-            _text("special_tests", "Special tests")]},
-        {"title": "Diagnosis and plan", "fields": [
-            _text("diagnosis", "Working diagnosis"), _text("goals", "Goals"), _text("plan", "Plan")]},
+    {"name": N_("Physiotherapy assessment"), "sections": [
+        {"title": N_("History"), "fields": [
+            _text("complaint", N_("Presenting complaint")), _text("history", N_("History and mechanism")),
+            {"key": "pain", "label": N_("Pain now (0–10)"), "kind": "pain"},
+            {"key": "red_flags", "label": N_("Red flags screened"), "kind": "checklist",
+             "options": [N_("Night pain"), N_("Weight loss"), N_("Bladder/bowel change"), N_("Saddle anaesthesia"),
+                         N_("None found")]}]},
+        {"title": N_("Examination"), "fields": [
+            _text("observation", N_("Observation")), _measure("rom_flexion", N_("Flexion"), "°"),
+            _measure("rom_extension", N_("Extension"), "°"), _measure("strength", N_("Grip strength"), "kg"),
+            _text("special_tests", N_("Special tests"))]},
+        {"title": N_("Diagnosis and plan"), "fields": [
+            _text("diagnosis", N_("Working diagnosis")), _text("goals", N_("Goals")), _text("plan", N_("Plan"))]},
     ]},
-    {"name": "Massage therapy", "sections": [
-        {"title": "Before", "fields": [
-            _text("reason", "Reason for visit"), {"key": "pain", "label": "Pain before (0–10)", "kind": "pain"},
-            {"key": "areas", "label": "Areas treated", "kind": "checklist",
-             "options": ["Neck", "Shoulders", "Upper back", "Lower back", "Hips", "Legs", "Arms"]}]},
-        {"title": "Treatment", "fields": [
-            {"key": "techniques", "label": "Techniques", "kind": "checklist",
-             "options": ["Swedish", "Deep tissue", "Trigger point", "Myofascial release", "Stretching"]},
-            _text("pressure", "Pressure and response")]},
-        {"title": "After", "fields": [
-            {"key": "pain_after", "label": "Pain after (0–10)", "kind": "pain"},
-            _text("homecare", "Home care advice")]},
+    {"name": N_("Massage therapy"), "sections": [
+        {"title": N_("Before"), "fields": [
+            _text("reason", N_("Reason for visit")),
+            {"key": "pain", "label": N_("Pain before (0–10)"), "kind": "pain"},
+            {"key": "areas", "label": N_("Areas treated"), "kind": "checklist",
+             "options": [N_("Neck"), N_("Shoulders"), N_("Upper back"), N_("Lower back"), N_("Hips"), N_("Legs"),
+                         N_("Arms")]}]},
+        {"title": N_("Treatment"), "fields": [
+            {"key": "techniques", "label": N_("Techniques"), "kind": "checklist",
+             "options": [N_("Swedish"), N_("Deep tissue"), N_("Trigger point"), N_("Myofascial release"),
+                         N_("Stretching")]},
+            _text("pressure", N_("Pressure and response"))]},
+        {"title": N_("After"), "fields": [
+            {"key": "pain_after", "label": N_("Pain after (0–10)"), "kind": "pain"},
+            _text("homecare", N_("Home care advice"))]},
     ]},
 ]
+
+
+SHIPPED = {template["name"]: template for template in DEFAULT_TEMPLATES}
+
+
+def is_shipped_as_is(template: NoteTemplate) -> bool:
+    """A shipped template no manager has changed: its wording is Plinth's, said in the
+    reader's language; an edited one is the clinic's own words, shown as written."""
+    shipped = SHIPPED.get(template.name)
+    return shipped is not None and template.sections == shipped["sections"]
+
+
+def template_title(name: str) -> str:
+    """A template's name as staff read it: a shipped name in their language."""
+    return gettext(name) if name in SHIPPED else name
+
+
+def sections_for_note(template: NoteTemplate) -> list:
+    """The sections a new note copies from ``template``, in the language it is written in
+    (the writer's): an unchanged shipped template's titles, labels and options translated,
+    a clinic's own as they are. The note keeps them, so a signed note reads as it was
+    signed, whoever reads it and whatever the catalogues later say (signing.note_hash)."""
+    if not is_shipped_as_is(template):
+        return template.sections
+    return [{**section, "title": _said(section["title"]),
+             "fields": [_field_in_language(field) for field in section["fields"]]}
+            for section in template.sections]
+
+
+def _field_in_language(field: dict) -> dict:
+    said = {**field, "label": _said(field["label"])}
+    if "options" in field:
+        said["options"] = [_said(option) for option in field["options"]]
+    return said
+
+
+def _said(shipped_text: str) -> str:
+    # A variable, not a literal: the texts are marked above with N_().
+    return gettext(shipped_text)
+
+
+def carried_answer(value, source: dict | None, target: dict):
+    """An earlier note's answer for ``target`` (copy forward). A checklist's ticks follow
+    their option's place when both notes list the same options in two languages (one in
+    English, one in Portuguese); a tick the target does not offer is left behind."""
+    if target["kind"] != "checklist" or not isinstance(value, list):
+        return value
+    before, now = (source or {}).get("options") or [], target["options"]
+    if len(before) == len(now):
+        value = [now[before.index(option)] if option in before else option for option in value]
+    return [option for option in value if option in now]
 
 
 def missing_defaults() -> list[dict]:

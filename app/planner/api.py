@@ -9,6 +9,7 @@ in one unit of work.
 from __future__ import annotations
 
 from flask_appbuilder.api import BaseApi, expose
+from flask_babel import gettext
 from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
@@ -172,7 +173,7 @@ class ShiftPlannerApi(BaseApi):
         """
         data = json_body(HoursInput())
         if not may(acting_user(), WRITE, LOCATIONS):
-            refusal = Forbidden("Only those who set up locations may change their hours.")
+            refusal = Forbidden(gettext("Only those who set up locations may change their hours."))
             return self.response(403, **refusal.as_json())
         with unit_of_work():
             location = get_or_404(Location, data["location_id"], "location")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, events
+from app.i18n import N_
 from app.dialect import is_postgresql
 from app.errors import Conflict, Problem, ValidationFailed
 from app.plausible_dates import schedule_date_problem
@@ -234,7 +235,7 @@ def _still_free(appointment, resources, start, end) -> list[Calendar] | None:
 
 def _checked(*, case, session_type, calendars, start, length, channel, allow_overlap, now, client_id,
              is_new_client, step_minutes, ignore, counts_new_visit: bool = True) -> _Placed:
-    implausible = schedule_date_problem(start.date(), what="The appointment's date")
+    implausible = schedule_date_problem(start.date(), what=N_("The appointment's date"))
     if implausible:
         raise ValidationFailed(implausible, [Problem(implausible, field="start")])
     if step_minutes is None and channel == ONLINE:  # only online starts keep to the grid

@@ -37,8 +37,8 @@ from app.models.calendars import calendar_order
 from app.scheduling.intervals import normalise, subtract
 from app.scheduling.locks import lock_calendars
 from app.plausible_dates import schedule_date_problem
-from app.setup.validation import check_shift
-from app.i18n.formatting import day_weekday
+from app.setup.validation import shift_problems
+from app.i18n.formatting import day_medium, day_weekday
 from app.timeutil import to_utc
 
 # A repeat writes weeks × weekdays × calendars rows (plus breaks and audit rows) in one
@@ -88,11 +88,11 @@ def add_shift(*, calendar: Calendar, day: date, start: time, end: time, breaks: 
     """
     problems = _calendar_problems(calendar) + _day_problems(day, "day") + _times_problems(start, end, breaks)
     if problems:
-        raise ValidationFailed("The shift cannot be saved.", problems)
+        raise ValidationFailed(gettext("The shift cannot be saved."), problems)
     lock_calendars([calendar.id])
     clashes = _clashing_shifts([calendar.id], [day], start, end)
     if clashes:
-        raise Conflict("The shift overlaps another shift of this calendar.",
+        raise Conflict(gettext("The shift overlaps another shift of this calendar."),
                        [_clash_problem(calendar, c) for c in clashes])
     shift = _new_shift(calendar, day, start, end, breaks, pattern_id=None)
     db.session.add(shift)
@@ -130,17 +130,17 @@ def repeat_shift(*, calendars: Sequence[Calendar], first_day: date, weekdays: It
     days_wanted = set(weekdays or ())
     problems = _times_problems(start, end, breaks) + _day_problems(first_day, "first_day")
     if any(_calendar_problems(c) for c in given):
-        problems.append(Problem("Every calendar chosen must be a saved calendar.", field="calendars"))
+        problems.append(Problem(gettext("Every calendar chosen must be a saved calendar."), field="calendars"))
     elif not calendars:
         problems.append(Problem(gettext("Choose at least one calendar."), field="calendars"))
     elif len(calendars) > MAX_REPEAT_CALENDARS:
-        problems.append(Problem(
-            f"A repeat can cover at most {MAX_REPEAT_CALENDARS} calendars at once "
-            f"({len(calendars)} were chosen); split it into several.", field="calendars"))
+        problems.append(Problem(gettext(
+            "A repeat can cover at most %(most)s calendars at once (%(count)s were chosen); split it into several.",
+            most=MAX_REPEAT_CALENDARS, count=len(calendars)), field="calendars"))
     if not days_wanted:
         problems.append(Problem(gettext("Choose at least one day of the week."), field="weekdays"))
     elif not days_wanted <= set(range(7)):
-        problems.append(Problem("Days of the week are 0 (Monday) to 6 (Sunday).", field="weekdays"))
+        problems.append(Problem(gettext("Days of the week are 0 (Monday) to 6 (Sunday)."), field="weekdays"))
     if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= MAX_REPEAT_WEEKS:
         problems.append(Problem(gettext("Repeat for 1 to %(count)s weeks.", count=MAX_REPEAT_WEEKS), field="weeks"))
     if problems:
@@ -228,7 +228,8 @@ def get_shift(*, shift_id: int, calendar_ids: Select | None = None) -> Shift:
         query = query.where(Shift.calendar_id.in_(calendar_ids))
     shift = db.session.scalars(query).first()
     if shift is None:
-        raise NotFound("That shift does not exist.", [Problem(f"No shift {shift_id}.", field="shift_id")])
+        raise NotFound(gettext("That shift does not exist."),
+                       [Problem(gettext("No shift %(id)s.", id=shift_id), field="shift_id")])
     return shift
 
 
@@ -258,7 +259,7 @@ def week_of_shifts(*, location: Location, week_start: date,
     """
     problems = _day_problems(week_start, "week_start")
     if problems:
-        raise ValidationFailed("Choose a week.", problems)
+        raise ValidationFailed(gettext("Choose a week."), problems)
     query = select(Calendar).where(Calendar.location_id == location.id, Calendar.active.is_(True))
     if calendar_ids is not None:
         query = query.where(Calendar.id.in_(calendar_ids))
@@ -293,9 +294,9 @@ def visible_hours(*, location: Location, day_from: date, day_to: date) -> tuple[
     """
     problems = _day_problems(day_from, "day_from") + _day_problems(day_to, "day_to")
     if not problems and day_to < day_from:
-        problems.append(Problem("The last day comes before the first.", field="day_to"))
+        problems.append(Problem(gettext("The last day comes before the first."), field="day_to"))
     if problems:
-        raise ValidationFailed("Choose the days to show.", problems)
+        raise ValidationFailed(gettext("Choose the days to show."), problems)
     if location.grid_start is not None and location.grid_end is not None:
         return location.grid_start, location.grid_end
     earliest, latest = db.session.execute(
@@ -323,14 +324,14 @@ def _new_shift(calendar: Calendar, day: date, start: time, end: time, breaks: Br
 
 def _calendar_problems(calendar) -> list[Problem]:
     if not isinstance(calendar, Calendar) or calendar.id is None:
-        return [Problem("Choose a saved calendar.", field="calendar")]
+        return [Problem(gettext("Choose a saved calendar."), field="calendar")]
     return []
 
 
 def _day_problems(day, name: str) -> list[Problem]:
     # datetime is a subclass of date; a shift's day is a calendar date, never an instant.
     if not isinstance(day, date) or isinstance(day, datetime):
-        return [Problem("Give a date (year, month and day).", field=name)]
+        return [Problem(gettext("Give a date (year, month and day)."), field=name)]
     implausible = schedule_date_problem(day)
     return [Problem(implausible, field=name)] if implausible else []
 
@@ -339,7 +340,7 @@ def _times_problems(start, end, breaks) -> list[Problem]:
     """Type checks that check_shift assumes, then check_shift's own rules."""
     bounds = [("start", start), ("end", end)]
     problems = [
-        Problem("Give a local time of day without a time zone, e.g. 08:30.", field=name)
+        Problem(gettext("Give a local time of day without a time zone, e.g. 08:30."), field=name)
         for name, value in bounds
         if value is not None and (not isinstance(value, time) or value.tzinfo is not None)
     ]
@@ -348,23 +349,16 @@ def _times_problems(start, end, breaks) -> list[Problem]:
         try:
             b0, b1 = pair
         except (TypeError, ValueError):
-            problems.append(Problem("A break is a start and an end time.", field="breaks"))
+            problems.append(Problem(gettext("A break is a start and an end time."), field="breaks"))
             continue
         if not all(isinstance(t, time) and t.tzinfo is None for t in (b0, b1)):
             # check_shift quietly skips a break missing a time; here it is an error.
-            problems.append(Problem("A break needs a start and an end time of day.", field="breaks"))
+            problems.append(Problem(gettext("A break needs a start and an end time of day."), field="breaks"))
             continue
         pairs.append((b0, b1))
     if problems:
         return problems
-    return [Problem(message, field=_field_of(message)) for message in check_shift(start, end, pairs)]
-
-
-def _field_of(message: str) -> str:
-    # check_shift speaks in sentences; the edge wants to know which input to mark.
-    if "break" in message:
-        return "breaks"
-    return "end" if message.startswith("The shift ends") else "start"
+    return [Problem(message, field=name) for name, message in shift_problems(start, end, pairs)]
 
 
 def overlap_problems(*, calendar_id: int, day: date, start: time, end: time,
@@ -374,7 +368,8 @@ def overlap_problems(*, calendar_id: int, day: date, start: time, end: time,
     rows directly (the setup screen and the REST resource)."""
     if start is None or end is None or calendar_id is None or day is None:
         return []
-    return [f"It overlaps the shift {c.start_time:%H:%M}–{c.end_time:%H:%M} on {c.day:%d %b %Y}."
+    return [gettext("It overlaps the shift %(start)s–%(end)s on %(day)s.", start=f"{c.start_time:%H:%M}",
+                    end=f"{c.end_time:%H:%M}", day=day_medium(c.day))
             for c in _clashing_shifts([calendar_id], [day], start, end, exclude_id)]
 
 
@@ -405,5 +400,5 @@ def _clash_problem(calendar: Calendar, clash: Shift) -> Problem:
 
 def _require_persistent(shift) -> None:
     if not isinstance(shift, Shift) or not inspect(shift).persistent:
-        raise NotFound("That shift does not exist (it may have been removed).",
-                       [Problem("The shift was not found.", field="shift")])
+        raise NotFound(gettext("That shift does not exist (it may have been removed)."),
+                       [Problem(gettext("The shift was not found."), field="shift")])

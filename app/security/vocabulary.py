@@ -52,7 +52,7 @@ READ_WRITE_METHODS = {
     "add": "write", "edit": "write", "delete": "write", "api": "read", "api_read": "read",
     "api_get": "read", "api_column_add": "write", "api_column_edit": "write",
     "api_create": "write", "api_update": "write", "api_delete": "write",
-    "action_post": "write", "muldelete": "write",
+    "action_post": "write", "muldelete": "write", "pick": "write",
     # ModelRestApi
     "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",
 }

@@ -142,22 +142,31 @@ def check_slot_step(value) -> int | None:
 
 
 def check_shift(start: time, end: time, breaks: list[tuple[time, time]]) -> list[str]:
-    """Every problem with a shift and its breaks (empty when it is sound)."""
-    problems = []
+    """Every problem with a shift and its breaks (empty when it is sound), in the reader's language."""
+    return [message for _field, message in shift_problems(start, end, breaks)]
+
+
+def shift_problems(start: time, end: time, breaks: list[tuple[time, time]]) -> list[tuple[str, str]]:
+    """``check_shift``'s problems with the input each is about ("start", "end" or "breaks")."""
     if start is None or end is None:
-        return ["A shift needs a start and an end time."]
+        return [("start" if start is None else "end", gettext("A shift needs a start and an end time."))]
+    problems = []
     if end <= start:
-        problems.append(f"The shift ends ({end:%H:%M}) before it starts ({start:%H:%M}).")
+        problems.append(("end", gettext("The shift ends (%(end)s) before it starts (%(start)s).",
+                                        end=f"{end:%H:%M}", start=f"{start:%H:%M}")))
     ordered = sorted((b for b in breaks if b[0] is not None and b[1] is not None), key=lambda b: b[0])
     for b_start, b_end in ordered:
         if b_end <= b_start:
-            problems.append(f"The break {b_start:%H:%M}–{b_end:%H:%M} ends before it starts.")
+            problems.append(("breaks", gettext("The break %(start)s–%(end)s ends before it starts.",
+                                               start=f"{b_start:%H:%M}", end=f"{b_end:%H:%M}")))
         elif b_start < start or b_end > end:
-            problems.append(
-                f"The break {b_start:%H:%M}–{b_end:%H:%M} is outside the shift {start:%H:%M}–{end:%H:%M}."
-            )
+            problems.append(("breaks", gettext(
+                "The break %(start)s–%(end)s is outside the shift %(shift_start)s–%(shift_end)s.",
+                start=f"{b_start:%H:%M}", end=f"{b_end:%H:%M}", shift_start=f"{start:%H:%M}",
+                shift_end=f"{end:%H:%M}")))
     for (a0, a1), (b0, b1) in zip(ordered, ordered[1:]):
         if b0 < a1:
-            problems.append(f"The breaks {a0:%H:%M}–{a1:%H:%M} and {b0:%H:%M}–{b1:%H:%M} overlap.")
+            problems.append(("breaks", gettext("The breaks %(first)s and %(second)s overlap.",
+                                               first=f"{a0:%H:%M}–{a1:%H:%M}", second=f"{b0:%H:%M}–{b1:%H:%M}")))
     return problems
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from flask import abort, request
 from flask_babel import gettext
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.fields import EnumField, QuerySelectField
@@ -38,6 +38,7 @@ from app.scopes import Scope, scope_of
 from app.security import READ_WRITE_METHODS, current_user, reader_zone, scope_condition  # noqa: F401 (re-exported)
 from app.views.list_args import list_argument_problem
 from app.views.name_filters import search_by_name
+from app.views import pickers
 from app.views.paging import CountsAPage, ListInterface
 from app.views.row_loads import list_loads
 
@@ -75,6 +76,8 @@ class PlinthModelView(ModelView):
     page_size = 50
     max_page_size = 500
     exclude_route_methods = {"download"}  # no file columns; nothing to download
+    # {column: row -> text} for a column worded by its row, not its value (paging.ListInterface).
+    row_formatters_columns: dict = {}
 
     def _init_properties(self) -> None:
         if not isinstance(self.datamodel, CountsAPage):
@@ -88,6 +91,7 @@ class PlinthModelView(ModelView):
         # A page's rows come with what their columns show, a statement per relation (row_loads.py);
         # clients and cases are searched by name, never from a dropdown of every one (name_filters.py).
         self.datamodel.row_loads = list_loads(self.datamodel.obj, self.list_columns)
+        self.datamodel.row_formatters = dict(self.row_formatters_columns)
         search_by_name(self)
         # Lists read as a clinic reads them: blanks not "None", Yes/No, 09:30 not 09:30:00.
         columns = set(self.list_columns or []) | set(self.show_columns or [])
@@ -106,6 +110,12 @@ class PlinthModelView(ModelView):
                               ("edit_form_query_rel_fields", self.edit_columns)):
             setattr(self, attr, self._scoped_relations(getattr(self, attr), columns))
         super()._init_forms()
+        # A client, case or visit is picked by typing its name, never from a list of all (pickers.py).
+        self.pickers = {}
+        pickers.install(self, self.add_form, self.add_columns, self.add_form_query_rel_fields)
+        pickers.install(self, self.edit_form, self.edit_columns, self.edit_form_query_rel_fields)
+        if self.pickers and self.include_route_methods and {"add", "edit"} & set(self.include_route_methods):
+            self.include_route_methods = set(self.include_route_methods) | {"pick"}  # the forms ask it
         for form in (self.add_form, self.edit_form):
             _blank_choice_reads_as_none_chosen(form)
         for form in (self.add_form, self.edit_form, self.search_form):
@@ -128,6 +138,17 @@ class PlinthModelView(ModelView):
             if scope is not None:
                 fields[column] = [scoped(scope), *fields.get(column, [])]
         return fields
+
+    @expose("/pick/<column>")
+    @has_access
+    def pick(self, column):
+        """The rows of ``column``'s picker whose name contains ``q`` (JSON for Select2)."""
+        return pickers.matches_response(self, column)
+
+    def render_template(self, template, **kwargs):
+        page = super().render_template(template, **kwargs)
+        # A form that named a row outside its picker's scope is refused, not merely re-shown.
+        return (page, 422) if pickers.refused_in_this_request() else page
 
     def _get_show_widget(self, pk, item, **kwargs):
         log_read(item)  # a patient record's show page is a read for the access log

@@ -9,6 +9,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from wtforms import DateField, StringField, TimeField
 from wtforms.validators import DataRequired, ValidationError
 
+from app.i18n import N_
 from app.models import Appointment, Calendar, CalendarAccess, CalendarKind, Shift, TimeBlock
 from app.security import (
     APPOINTMENTS,
@@ -113,7 +114,7 @@ class ShiftView(PlinthModelView):
     description_columns = {
         "breaks_text": "Times in the location's clock, e.g. 12:00-12:30, 15:00-15:15",
     }
-    validators_columns = {"day": [Rule(check_schedule_date, None, "The shift's date")]}
+    validators_columns = {"day": [Rule(check_schedule_date, None, N_("The shift's date"))]}
     add_form_extra_fields = edit_form_extra_fields = {
         "start_time": TimeField("Starts", validators=[DataRequired()]),
         "end_time": TimeField("Ends", validators=[DataRequired(), EndsAfter("start_time", "A shift"),

@@ -16,7 +16,7 @@ from app import access_log
 from app.clinical import client_file
 from app.clinical import day as days
 from app.clinical import notes
-from app.clinical.templates import display, offered_templates
+from app.clinical.templates import display, offered_templates, template_title
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.csrf import posted_token_valid
 from app.extensions import db
@@ -140,7 +140,8 @@ class ClinicalView(BaseView):
             may_addendum=note.is_signed and may(user, "can_write", CLINICAL_NOTES),
             templates=offered_templates() if editable and not note.content else [],
             urls=_note_urls(note.id, note.appointment.id),
-            local=lambda t: day_and_clock(to_local(t, zone)), display_field=display, status_words=enum_words)
+            local=lambda t: day_and_clock(to_local(t, zone)), display_field=display, status_words=enum_words,
+            template_title=template_title)
 
     # --- JSON: the editor ------------------------------------------------------------
     @expose("/visits/<int:appointment_id>/draft", methods=["PUT"])

@@ -204,8 +204,10 @@ class MessageTemplateView(ShippedMessageTemplates, PlinthModelView):
         "body_html": "Inside the clinic's branded frame. Values are escaped automatically.",
     }
     validators_columns = {"body_html": [_template_usable]}
-    formatters_columns = {"body_text": _pre, "body_html": _pre,
-                          "preview_path": lambda path: Markup('<a href="{}">Preview</a>').format(path)}
+    # Kinds, audiences and languages in words, translated, as the preview names them (kind_names.py).
+    formatters_columns = {"body_text": _pre, "body_html": _pre, "kind": kind_words, "audience": audience_words,
+                          "language": lambda code: LANGUAGES.get(code, code),
+                          "preview_path": lambda path: Markup('<a href="{}">{}</a>').format(path, _("Preview"))}
 
     @expose("/preview/<int:pk>")
     @has_access

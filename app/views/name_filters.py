@@ -12,27 +12,11 @@ from __future__ import annotations
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from wtforms import StringField
 from wtforms.validators import Optional
 
 from app.models import Case, Client
-
-
-def _like(value: str) -> str:
-    escaped = value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def client_named(value: str):
-    pattern = _like(value)
-    return or_(Client.first_name.ilike(pattern, escape="\\"), Client.last_name.ilike(pattern, escape="\\"),
-               (Client.first_name + " " + Client.last_name).ilike(pattern, escape="\\"))
-
-
-def case_named(value: str):
-    return or_(Case.title.ilike(_like(value), escape="\\"), Case.client.has(client_named(value)))
-
+from app.name_search import case_named, client_named
 
 # The models searched by name, with the condition their rows meet.
 NAMED_BY = {Client: client_named, Case: case_named}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from app.clinical.templates import DEFAULT_TEMPLATES, check_sections, ensure_defaults, missing_defaults
+from app.clinical.templates import DEFAULT_TEMPLATES, check_sections, ensure_defaults, missing_defaults, template_title
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import NoteTemplate
@@ -55,13 +55,14 @@ class NoteTemplateView(ShippedRows, PlinthModelView):
     list_columns = ["name", "discipline", "active"]
     add_columns = edit_columns = ["name", "discipline", "active", "sections"]
     show_columns = add_columns
+    formatters_columns = {"name": template_title}  # a shipped template's name in the reader's language
     description_columns = {"active": "Inactive templates are not offered for new notes.",
                            "sections": SECTIONS_HELP}
     add_form_extra_fields = edit_form_extra_fields = {
         "sections": SectionsField("Sections", description=SECTIONS_HELP, render_kw={"rows": 18})}
 
     def shipped_missing(self) -> list[Shipped]:
-        return [Shipped(t["name"], t["name"]) for t in missing_defaults()]
+        return [Shipped(t["name"], template_title(t["name"])) for t in missing_defaults()]
 
     def add_shipped_row(self, key: str) -> int | None:
         ensure_defaults({key})

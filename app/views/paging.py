@@ -75,3 +75,21 @@ class ListInterface(CountsAPage, SQLAInterface):
     def __init__(self, obj, session=None):
         super().__init__(obj, session)
         self.row_loads = label_loads(obj)
+        # Columns shown by what the whole row says, not their value alone (a client's phone in
+        # their usual location's country): {column: row -> text}, set by the view
+        # (``PlinthModelView.row_formatters_columns``); what they read must be in ``row_loads``.
+        self.row_formatters = {}
+
+    def get_values(self, lst, list_columns):
+        for item, values in zip(lst, super().get_values(lst, list_columns)):
+            yield self._row_formatted(item, values)
+
+    def get_values_item(self, item, show_columns):
+        values = self._row_formatted(item, dict(zip(show_columns, super().get_values_item(item, show_columns))))
+        return list(values.values())
+
+    def _row_formatted(self, item, values: dict) -> dict:
+        for column, words in self.row_formatters.items():
+            if column in values:
+                values[column] = words(item)
+        return values

@@ -73,9 +73,11 @@ class ClientView(text_consent.TextConsentMixin, PlinthModelView):
     # The client file (app/views/client_file.py) is where staff go for a person.
     formatters_columns = {
         **text_consent.FORMATTERS,
-        "phone": formatting.phone,  # one row's usual location is not known here: the clinic's country
         "id": lambda client_id: Markup('<a href="/clinical/clients/{0}">Client file</a>').format(client_id),
     }
+    # A number reads nationally in the client's usual location's country, else the clinic's
+    # (the client file's rule); the location comes with the page's rows (row_loads.PROPERTY_LOADS).
+    row_formatters_columns = {"phone": lambda row: formatting.phone(row.phone, row.home_location)}
     description_columns = {
         "alerts": "Shown whenever the client is booked or opened (allergies, mobility, payment issues).",
         "phone": "Any format; saved as an international number, e.g. +14165550123.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
 
-from app.models import Appointment, Case, ClientPackage, Shift
+from app.models import Appointment, Case, Client, ClientPackage, Shift
 
 # Relations a model's label (its __repr__ / __str__) or a listed property reads.
 LABEL_LOADS: dict[type, tuple[str, ...]] = {
@@ -21,6 +21,7 @@ LABEL_LOADS: dict[type, tuple[str, ...]] = {
 PROPERTY_LOADS: dict[tuple[type, str], tuple[str, ...]] = {
     (Appointment, "local_times"): ("location",),
     (Shift, "breaks_text"): ("breaks",),
+    (Client, "phone"): ("home_location",),  # read in its country (ClientView.row_formatters_columns)
 }
 
 

@@ -51,7 +51,8 @@ class LocationView(PlinthModelView):
         "active", "notes", "accepted_payers", "out_of_network_message",
     ]
     add_columns = edit_columns = show_columns = columns
-    formatters_columns = {"phone": formatting.phone}
+    # A location's number reads nationally in its own country ("21 300 0100" for Lisboa).
+    row_formatters_columns = {"phone": lambda location: formatting.phone(location.phone, location)}
     label_columns = {
         "timezone": "Time zone", "address_line1": "Address", "address_line2": "Address (line 2)",
         "tax_id": "Tax / business number", "grid_start": "Calendar shows from",
@@ -138,8 +139,10 @@ class TeamMemberView(PlinthModelView):
         "phone": [FromFields(check_phone, _first_location_region, "locations")],
         "locations": [],
     }
-    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language"),
-                          "phone": formatting.phone}
+    formatters_columns = {"language": lambda code: LANGUAGES.get(code, "") if code else _l("Their location's language")}
+    # Shown in the country it is read in: the first location they work at.
+    row_formatters_columns = {"phone": lambda member: formatting.phone(member.phone,
+                                                                       _first_location_region(member.locations))}
     edit_form_extra_fields = {"language": _language_field()}
     add_form_extra_fields = {
         "language": _language_field(),

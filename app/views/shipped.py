@@ -58,8 +58,9 @@ class ShippedMessageTemplates(ShippedRows):
 
     def shipped_missing(self) -> list[Shipped]:
         from app.messaging import templates
+        from app.messaging.kind_names import audience_words, kind_words
 
-        return [Shipped(f"{kind}|{audience}", f"{kind} ({audience})")
+        return [Shipped(f"{kind}|{audience}", f"{kind_words(kind)} ({audience_words(audience)})")
                 for kind, audience in templates.missing_rows(texts=self.texts)]
 
     def add_shipped_row(self, key: str) -> int | None:

@@ -15,6 +15,7 @@ from wtforms.validators import Optional, ValidationError
 from app.csrf import require_csrf
 from app.extensions import db
 from app.messaging import consent, segments, templates
+from app.messaging.kind_names import kind_words
 from app.models import LocationTextSettings, MessageTemplate
 from app.security import MESSAGE_SETUP
 from app.setup.validation import InvalidValue, check_phone
@@ -112,7 +113,7 @@ class TextTemplateView(ShippedMessageTemplates, PlinthModelView):
                      "{{ location_name }}, {{ manage_url }} (a short link), {{ clinic.name }}. Every 160 "
                      "characters (70 with an accent or emoji outside the GSM alphabet) is one more paid segment.",
     }
-    formatters_columns = {"body_text": lambda v: Markup('<pre style="white-space:pre-wrap">{}</pre>{}').format(
+    formatters_columns = {"kind": kind_words, "body_text": lambda v: Markup('<pre style="white-space:pre-wrap">{}</pre>{}').format(
         v or "", _counted(v))}
     edit_template = "messages/text_template_edit.html"
     edit_title, show_title = "Edit text template", "Text template"

@@ -58,7 +58,7 @@ class WaitlistView(PlinthModelView):
         "notes", "status",
     ]
     show_columns = add_columns + ["created_at", "offers_made"]
-    formatters_columns = {"phone": formatting.phone}
+    row_formatters_columns = {"phone": lambda entry: formatting.phone(entry.phone, entry.location)}
     label_columns = {
         "calendar": "Provider (empty: any)", "created_at": "Joined", "is_new_client": "New patient",
         "weekdays": "Days (0 = Mon … 6 = Sun)", "earliest": "From", "latest": "Latest start",

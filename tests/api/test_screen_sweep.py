@@ -147,6 +147,10 @@ def urls_to_visit(app, scene) -> list[tuple[str, str]]:
             row_ids = ids.get("AppointmentView", [])
         elif names == ["group_by"]:
             row_ids = ["first_name"]
+        elif names == ["column"]:  # a form's search picker (views/pickers.py), asked for the canaries
+            for column in getattr(view, "pickers", {}):
+                visits += [(screen, PARAM.sub(column, rule.rule) + f"?q={typed}") for typed in ("Ost", "Lud", "Lus")]
+            continue
         else:
             continue
         visits += [(screen, PARAM.sub(str(row_id), rule.rule)) for row_id in row_ids]
@@ -188,6 +192,13 @@ def test_the_manager_sees_every_canary_so_the_sweep_is_not_vacuous(app, client, 
     assert result.errors == []
     # (the canary's email is shown on no staff screen, to anyone: it only guards against leaks)
     assert [m for m in markers if m not in result.text] == [TEAM_CANARY[1]]
+
+
+def test_the_sweep_asks_every_search_picker_and_a_manager_gets_the_canary(app, client, lisbon_records):
+    visited = [url for _, url in urls_to_visit(app, lisbon_records)]
+    assert {"/caseview/pick/client?q=Ost", "/waitlistview/pick/client?q=Ost"} <= set(visited)
+    login(client, "manager")
+    assert "Ostrogoth" in client.get("/caseview/pick/client?q=Ost").get_data(as_text=True)
 
 
 # --- the registration guard -------------------------------------------------------------

@@ -67,3 +67,25 @@ def test_the_client_file_and_list_show_the_number_formatted(client, db, people):
     assert f'<a href="tel:{TORONTO}">(416) 555-0123</a>' in page
     listing = client.get("/clientview/list/").get_data(as_text=True)
     assert "(416) 555-0123" in listing and TORONTO not in listing
+
+
+def test_each_list_row_reads_its_number_in_its_own_locations_country(client, db, people):
+    """A Lisboa client's mobile reads nationally on the clients list, as on their file; a
+    Toronto client's Lisboa number internationally; a Lisboa location's and waitlist entry's
+    numbers likewise."""
+    from app.models import WaitlistEntry
+
+    lisboa = factories.make_location(name="Lisboa", timezone="Europe/Lisbon", phone="+351213000100")
+    factories.make_client(first_name="Inês", last_name="Lisboa", phone=LISBOA_MOBILE, home_location=lisboa)
+    factories.make_client(first_name="Tom", last_name="Abroad", phone="+351912345679", home_location=people.location)
+    entry = WaitlistEntry(location=lisboa, session_type=factories.make_session_type(discipline=people.discipline),
+                          first_name="Rui", last_name="Espera", email="rui@example.com", phone="+351912345670")
+    db.session.add(entry)
+    db.session.commit()
+    login(client, "manager")
+    listing = client.get("/clientview/list/").get_data(as_text=True)
+    assert "912 345 678" in listing and "+351 912 345 678" not in listing
+    assert "+351 912 345 679" in listing
+    assert "21 300 0100" in client.get("/locationview/list/").get_data(as_text=True)
+    shown = client.get(f"/waitlistview/show/{entry.id}").get_data(as_text=True)
+    assert "912 345 670" in shown and "+351 912 345 670" not in shown

@@ -24,7 +24,7 @@ def test_manager_screens_render(client, scene):
     db.session.rollback()
     assert client.get(f"/messageview/show/{message_id}").status_code == 200
     listing = client.get("/messagetemplateview/list/").get_data(as_text=True)
-    assert "confirmation (client)" in listing  # shipped, no row yet: opening the list writes none
+    assert "Booking confirmation (to the client)" in listing  # shipped, no row yet: opening the list writes none
     edit = client.post("/messagetemplateview/shipped", data={"key": "confirmation|client"})
     template_id = int(edit.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     db.session.rollback()

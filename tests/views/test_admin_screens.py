@@ -230,7 +230,7 @@ def test_a_provider_cannot_file_a_case_under_a_client_they_cannot_see(client, db
         "/caseview/add",
         data={"client": theirs.id, "title": "Sneaky", "discipline": people.discipline.id, "opened_on": "2026-03-01"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "alert-danger" in response.get_data(as_text=True)  # the client field is refused
     assert count(db, Case) == before
 
