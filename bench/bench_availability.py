@@ -74,22 +74,22 @@ class Recorder:
     """Counts (and keeps) the statements sent to the database while ``on``."""
 
     def __init__(self, engine):
-        self.on = False
+        self.engine = engine
         self.statements: list[tuple[str, object]] = []
-        event.listen(engine, "before_cursor_execute", self._hook)
 
     def _hook(self, conn, cursor, statement, parameters, context, executemany):
-        if self.on:
-            self.statements.append((statement, parameters))
+        self.statements.append((statement, parameters))
 
     @contextmanager
     def record(self):
+        # Listening only while recording: the timed runs carry no listener (the raw replay
+        # has none), and SQLite's engine reads take the bare cursor only when nobody listens.
         self.statements = []
-        self.on = True
+        event.listen(self.engine, "before_cursor_execute", self._hook)
         try:
             yield self
         finally:
-            self.on = False
+            event.remove(self.engine, "before_cursor_execute", self._hook)
 
 
 @dataclass

@@ -225,10 +225,9 @@ def load_calendar_times(
     if not siblings:  # no team member among the calendars: only their own occupancies
         occupied_of = {cid: ct.occupied for cid, ct in times.items()}
         if instant:
-            seen = values.instants
+            parsed = values.instants_in(rows, 1, 2)
             for calendar_id, start, end, appointment_id in rows:
-                occupied_of[calendar_id].append(((seen.get(start) or instant(start), seen.get(end) or instant(end)),
-                                                 appointment_id))
+                occupied_of[calendar_id].append(((parsed[start], parsed[end]), appointment_id))
         else:
             for calendar_id, start, end, appointment_id in rows:
                 occupied_of[calendar_id].append(((start, end), appointment_id))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import column, event, exc, select, table
 
 from app.models import TimeBlock
 from app.scheduling import calendar_time, driver_reads
@@ -68,3 +69,34 @@ def test_calendar_time_equals_the_core_path(db, clinic, backend, monkeypatch):
             assert getattr(fast[cid], name) == getattr(core[cid], name), (cid, name)
         assert fast[cid].free() == core[cid].free()
     assert core[cal.id].shifts and core[cal.id].breaks and core[cal.id].blocks and core[cal.id].occupied
+
+
+def test_unwatched_reads_take_the_bare_cursor_with_the_same_rows(db, clinic, backend, monkeypatch):
+    """With no statement listener the rows come from a bare cursor of the session's own
+    connection (no SQLAlchemy execution); watched, through ``exec_driver_sql``: the same rows."""
+    if backend != "sqlite":
+        return
+    factories.make_shift(clinic.provider, MONDAY, time(8), time(16), breaks=[(time(12), time(12, 30))])
+    db.session.add(TimeBlock(calendar=clinic.provider, starts_at=at(15), ends_at=at(16), reason="Meeting"))
+    factories.make_appointment(clinic.provider, at(10), session_type=clinic.physio, case=clinic.case)
+    db.session.commit()
+    connection = db.session.connection()
+    statements, params = calendar_time.time_selects([clinic.provider.id], local_day_bounds(MONDAY, "America/Toronto"))
+    seen, watched = _captured(db.engine, lambda: [driver_reads.execute(connection, s, params) for s in statements])
+    assert len(seen) == 3
+
+    def refused(*args, **kwargs):
+        raise AssertionError("an unwatched read went through SQLAlchemy's execution")
+
+    monkeypatch.setattr(type(connection), "exec_driver_sql", refused)
+    unwatched = [driver_reads.execute(connection, s, params) for s in statements]
+    assert [[tuple(row) for row in rows] for rows in watched] == unwatched
+    assert all(unwatched)
+
+
+def test_a_failing_bare_read_raises_sqlalchemys_error(db, backend):
+    """An error on the bare cursor is raised again through SQLAlchemy, wrapped like any other."""
+    if backend != "sqlite":
+        return
+    with pytest.raises(exc.OperationalError):
+        driver_reads.execute(db.session.connection(), select(table("no_such_table", column("x"))), {})
