@@ -8,7 +8,7 @@ per shape (how many calendar ids, occupied ids, ignored appointments) and sent w
 same SQL and the same parameters Core would send (checked by
 tests/scheduling/test_driver_reads.py; bench/ replays it as the raw baseline): on a bare
 cursor of the session's own connection when no statement listener watches, else through
-``exec_driver_sql`` so the listener sees it. The rows come back as the driver's tuples:
+``exec_driver_sql`` so the listener sees it (the bare path also skips ``echo`` logging). The rows come back as the driver's tuples:
 text for dates, times and instants, parsed by the caller once per distinct value
 (``TextValues``). PostgreSQL keeps the Core path: psycopg already hands back parsed
 values in C.
@@ -18,6 +18,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from functools import lru_cache
 from operator import itemgetter
+
+from sqlalchemy import exc
 
 from app.timeutil import UTCDateTime
 
@@ -46,9 +48,11 @@ def execute(connection, statement, params: dict) -> list[tuple]:
     try:
         cursor.execute(sql, values)
         return cursor.fetchall()
-    except connection.dialect.loaded_dbapi.Error:
-        # Again through SQLAlchemy, so the error arrives wrapped as every other one does.
-        return connection.exec_driver_sql(sql, values).all()
+    except connection.dialect.loaded_dbapi.Error as error:
+        # Wrapped as SQLAlchemy wraps every other driver error (not retried: a busy database
+        # is the caller's to handle, as anywhere else).
+        raise exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error,
+                                      dialect=connection.dialect) from error
     finally:
         cursor.close()
 

@@ -16,14 +16,22 @@ Interval = tuple[T, T]
 
 def normalise(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort, drop empty intervals and merge overlapping or touching ones."""
-    result: list[list] = []
-    for start, end in sorted(i for i in intervals if i[0] < i[1]):
-        if result and start <= result[-1][1]:
-            if end > result[-1][1]:
-                result[-1][1] = end
+    # The engine merges every occupancy of a month here: plain locals, no list per interval.
+    result: list[Interval] = []
+    start = end = None
+    for s, e in sorted(intervals):
+        if not s < e:
+            continue
+        if end is not None and s <= end:
+            if e > end:
+                end = e
         else:
-            result.append([start, end])
-    return [(s, e) for s, e in result]
+            if end is not None:
+                result.append((start, end))
+            start, end = s, e
+    if end is not None:
+        result.append((start, end))
+    return result
 
 
 def subtract(base: list[Interval], cut: list[Interval]) -> list[Interval]:

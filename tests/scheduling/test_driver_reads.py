@@ -95,7 +95,7 @@ def test_unwatched_reads_take_the_bare_cursor_with_the_same_rows(db, clinic, bac
 
 
 def test_a_failing_bare_read_raises_sqlalchemys_error(db, backend):
-    """An error on the bare cursor is raised again through SQLAlchemy, wrapped like any other."""
+    """An error on the bare cursor is raised wrapped, as SQLAlchemy wraps any other."""
     if backend != "sqlite":
         return
     with pytest.raises(exc.OperationalError):
