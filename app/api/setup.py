@@ -65,7 +65,7 @@ from app.security import (
 from app.scheduling.calendar_time import MAX_BLOCK
 from app.scheduling.shifts import overlap_problems
 from app.plausible_dates import schedule_date_problem
-from app.setup.validation import check_shift
+from app.setup.validation import shift_problems
 
 
 # --- scopes built on the one helper ---------------------------------------------
@@ -237,12 +237,9 @@ class ShiftApi(PlinthModelApi):
             yield Problem(implausible, "day")
             return
         breaks = [(b.start_time, b.end_time) for b in item.breaks]
-        own = check_shift(item.start_time, item.end_time, [])
-        for message in own:
-            yield Problem(message, "end_time")
-        for message in check_shift(item.start_time, item.end_time, breaks):
-            if message not in own:
-                yield Problem(message, "breaks")
+        # The API names the shift's own times "end_time" (as it always has) and the breaks "breaks".
+        for field, message in shift_problems(item.start_time, item.end_time, breaks):
+            yield Problem(message, "breaks" if field == "breaks" else "end_time")
         for message in overlap_problems(calendar_id=item.calendar_id or getattr(item.calendar, "id", None),
                                         day=item.day, start=item.start_time, end=item.end_time, exclude_id=item.id):
             yield Problem(message, "start_time")

@@ -131,7 +131,10 @@ def carried_answer(value, source: dict | None, target: dict):
         return value
     before, now = (source or {}).get("options") or [], target["options"]
     if len(before) == len(now):
-        value = [now[before.index(option)] if option in before else option for option in value]
+        # A tick the target offers stays on its own option; only a tick it does not offer
+        # follows its place (the same list in another language).
+        value = [now[before.index(option)] if option not in now and option in before else option
+                 for option in value]
     return [option for option in value if option in now]
 
 

@@ -18,6 +18,7 @@ Showing a patient record (``app/record_reads.py``) writes it to the access log.
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -46,8 +47,10 @@ from app.views.row_loads import list_loads
 READ_ONLY_ROUTES = {"list", "show", "api_read", "api_get"}
 
 
+@functools.cache
 def for_current_user(scope: Scope):
-    """FAB filter value: the ids ``scope`` selects for this request's user."""
+    """FAB filter value: the ids ``scope`` selects for this request's user. One function per scope,
+    so two forms narrowed by the same scope compare equal (pickers.install checks they do)."""
     def ids():
         return scope(current_user())
     return ids

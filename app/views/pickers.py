@@ -78,6 +78,7 @@ class Picker:
     column: str
     datamodel: object
     filters: object
+    narrowing: list  # the view's query_rel_fields for the column, compared across its forms
 
     @property
     def searched(self) -> Searched:
@@ -166,8 +167,16 @@ def install(view, form, columns, rel_fields: dict) -> None:
                 and view.datamodel.get_related_model(column) in SEARCHED and "query_func" in field.kwargs):
             continue  # not FAB's picker (the view declared its own field), or a small table
         related = view.datamodel.get_related_interface(column)
-        picker = view.pickers.setdefault(column, Picker(
-            view, column, related, related.get_filters().add_filter_list(rel_fields.get(column, []))))
+        narrowing = list(rel_fields.get(column, []))
+        # The pick route is keyed by column alone, so the add and the edit form share one picker:
+        # a form narrowed differently would be checked (and searched) against the other's filters.
+        known = view.pickers.get(column)
+        if known is not None and known.narrowing != narrowing:
+            raise ValueError(f"{type(view).__name__}.{column}: the add and edit forms narrow the picker "
+                             "differently; one picker serves both")
+        picker = known or Picker(view, column, related,
+                                 related.get_filters().add_filter_list(narrowing), narrowing)
+        view.pickers[column] = picker
         options = {k: v for k, v in field.kwargs.items() if k in ("description", "validators", "label")}
         setattr(form, column, SearchPickField(*field.args, picker=picker,
                                               allow_blank=field.kwargs.get("allow_blank", False), **options))
