@@ -138,15 +138,23 @@ class SearchPickField(Field):
     def process_formdata(self, valuelist) -> None:
         raw = (valuelist[0] if valuelist else "").strip()
         if raw in ("", "__None"):
-            self.data = None
+            self.data = self.found = None
             return
         row_id = parse_id(raw)
-        self.data = None if row_id is None else self.picker.find(row_id)
+        self.data = self.found = None if row_id is None else self.picker.find(row_id)
         if self.data is None:
-            self.refused = True
-            g.plinth_pick_refused = True
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self.refused = True
+        g.plinth_pick_refused = True
 
     def pre_validate(self, form) -> None:
+        # A row set from elsewhere than the form's own data (FAB fills a relation from a
+        # ``_flt_0_<column>`` argument with no scope) is looked up within the filters too.
+        if not self.refused and self.data is not None and self.data is not getattr(self, "found", None):
+            if self.picker.find(self.data.id) is None:
+                self._refuse()
         if self.refused:
             raise StopValidation(gettext("This is not one you may choose: type part of the name and pick from the list."))
 

@@ -121,3 +121,21 @@ def test_every_form_that_picks_by_typing_has_its_picker_route(app):
     for name in picking:
         if f"{name}.add" in endpoints or f"{name}.edit" in endpoints:
             assert f"{name}.pick" in endpoints, name
+
+
+def test_a_client_forged_through_a_list_filter_argument_is_refused(client, db, two_locations, people):
+    """FAB fills a relation from ``?_flt_0_client=<id>`` without any scope: the picker's field
+    looks that row up within its filters too."""
+    from app.models import WaitlistEntry
+
+    _, theirs = two_locations
+    session_type = factories.make_session_type()
+    db.session.commit()
+    login(client, "frontdesk")
+    form = {"location": people.location.id, "session_type": session_type.id, "first_name": "Zed",
+            "last_name": "Faraway", "status": "waiting", "weekdays": "024", "is_new_client": "y",
+            "until": "2027-01-01", "email": "z@example.com"}
+    response = client.post(f"/waitlistview/add?_flt_0_client={theirs.id}", data=form)
+    assert response.status_code == 422, response.status_code
+    ext_db.session.expire_all()
+    assert ext_db.session.query(WaitlistEntry).count() == 0
